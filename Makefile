@@ -1,0 +1,27 @@
+PYTHON ?= .venv/bin/python
+PROTOS := $(wildcard proto/pullrouting/v1/*.proto)
+
+.PHONY: install generate check-generated lint test serve
+
+install:
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --upgrade pip
+	.venv/bin/pip install --quiet -e '.[dev]'
+
+generate:
+	rm -f pullrouting/v1/*_pb2*.py pullrouting/v1/*_pb2.pyi
+	$(PYTHON) -m grpc_tools.protoc -Iproto --python_out=. --pyi_out=. --grpc_python_out=. $(PROTOS)
+
+check-generated: generate
+	@git diff --exit-code --stat -- pullrouting/v1 || { echo "generated stubs are stale: run 'make generate' and commit"; exit 1; }
+	@test -z "$$(git status --porcelain --untracked-files=all -- pullrouting/v1)" || { echo "generated stubs are not committed: run 'make generate' and commit"; exit 1; }
+
+lint:
+	.venv/bin/buf lint
+	.venv/bin/ruff check .
+
+test:
+	$(PYTHON) -m pytest -q
+
+serve:
+	.venv/bin/pullrouting serve

@@ -1,0 +1,3 @@
+from pullrouting.cli import main
+
+main()

@@ -1,0 +1,95 @@
+"""Domain errors to gRPC statuses: one table, and one interceptor that applies it to every RPC."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from pullrouting.api.handlers import StreamBehavior, UnaryBehavior, wrap_handler
+from pullrouting.domain.errors import DomainError, InvalidInput, Reason
+
+ERROR_DOMAIN = "pullrouting"
+
+STATUS_BY_REASON: dict[Reason, grpc.StatusCode] = {
+    Reason.FIELD_INVALID: grpc.StatusCode.INVALID_ARGUMENT,
+    Reason.PAGE_TOKEN_INVALID: grpc.StatusCode.INVALID_ARGUMENT,
+    Reason.RESOURCE_NOT_FOUND: grpc.StatusCode.NOT_FOUND,
+    Reason.SERVICE_IDENTIFIER_UNKNOWN: grpc.StatusCode.NOT_FOUND,
+    Reason.RESOURCE_EXISTS: grpc.StatusCode.ALREADY_EXISTS,
+    Reason.SERVICE_IDENTIFIER_TAKEN: grpc.StatusCode.ALREADY_EXISTS,
+    Reason.RESOURCE_IN_USE: grpc.StatusCode.FAILED_PRECONDITION,
+    Reason.CHANNEL_DISABLED: grpc.StatusCode.FAILED_PRECONDITION,
+    Reason.CHANNEL_NOT_PULL: grpc.StatusCode.FAILED_PRECONDITION,
+    Reason.NOT_SUBSCRIBED: grpc.StatusCode.FAILED_PRECONDITION,
+    Reason.NOT_PARTICIPANT: grpc.StatusCode.FAILED_PRECONDITION,
+    Reason.CONVERSATION_CLOSED: grpc.StatusCode.FAILED_PRECONDITION,
+    Reason.LIST_FULL: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    Reason.AGENT_AT_CAPACITY: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    Reason.NOT_ENTITLED: grpc.StatusCode.PERMISSION_DENIED,
+    Reason.CHANNEL_NOT_PERMITTED: grpc.StatusCode.PERMISSION_DENIED,
+    Reason.CLOSE_REASON_NOT_ALLOWED: grpc.StatusCode.PERMISSION_DENIED,
+    Reason.TOKEN_MISSING: grpc.StatusCode.UNAUTHENTICATED,
+    Reason.TOKEN_INVALID: grpc.StatusCode.UNAUTHENTICATED,
+    Reason.ROLE_NOT_ALLOWED: grpc.StatusCode.PERMISSION_DENIED,
+    Reason.PRINCIPAL_DISABLED: grpc.StatusCode.PERMISSION_DENIED,
+}
+
+
+def _packed(message: Any) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)
+    return packed
+
+
+def to_status(error: DomainError) -> grpc.Status:
+    """The status for `error`: its code from the table, an ErrorInfo, and a BadRequest for bad input."""
+    code = STATUS_BY_REASON[error.reason]
+    details = [_packed(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata))]
+    if isinstance(error, InvalidInput):
+        bad_request = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                for v in error.violations
+            ]
+        )
+        details.append(_packed(bad_request))
+    proto = status_pb2.Status(code=getattr(code_pb2, code.name), message=error.message, details=details)
+    return rpc_status.to_status(proto)
+
+
+def _translate_unary(behavior: UnaryBehavior) -> UnaryBehavior:
+    async def translated(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            return await behavior(request, context)
+        except DomainError as error:
+            await context.abort_with_status(to_status(error))
+
+    return translated
+
+
+def _translate_stream(behavior: StreamBehavior) -> StreamBehavior:
+    async def translated(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        try:
+            async for response in behavior(request, context):
+                yield response
+        except DomainError as error:
+            await context.abort_with_status(to_status(error))
+
+    return translated
+
+
+class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
+    """Turns every DomainError raised under it into its status; outermost, so auth refusals pass here too."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        return wrap_handler(handler, _translate_unary, _translate_stream)

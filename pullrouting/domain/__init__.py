@@ -1,0 +1,1 @@
+"""The rules of pull-mode routing: states, transitions and refusals. Pure Python: no gRPC, no SQL."""

@@ -1,0 +1,63 @@
+"""Events: what a state change tells the world. Each is written in the transaction that made the change,
+and streams rebuild their messages from it. Types match the proto enums without their prefix."""
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pullrouting.domain.model import CloseReason, Conversation, ConversationState, Message, Participant, SenderType
+
+
+class EventKind(StrEnum):
+    LIST = "list"  # ListEventType: ADDED, UPDATED, REMOVED
+    CONVERSATION = "conversation"  # ConversationEventType: AGENT_JOINED ... CONVERSATION_CLOSED
+    OUTBOUND = "outbound"  # OutboundEventType: AGENT_MESSAGE, CONVERSATION_CLOSED
+    SUBSCRIPTION = "subscription"  # ListEventType: SUBSCRIBED, UNSUBSCRIBED
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: EventKind
+    type: str
+    list_id: str | None = None
+    conversation_id: str | None = None
+    channel_id: str | None = None
+    agent_id: str | None = None
+    # JSON-ready: "conversation" (snapshot after the event), "message", "previous_state", "close_reason",
+    # "reminder", as each type needs.
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def conversation_payload(
+    conversation: Conversation,
+    *,
+    message: Message | None = None,
+    previous_state: ConversationState | None = None,
+    close_reason: CloseReason | None = None,
+    reminder: bool = False,
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {"conversation": asdict(conversation)}
+    if message is not None:
+        payload["message"] = asdict(message)
+    if previous_state is not None:
+        payload["previous_state"] = previous_state.value
+    if close_reason is not None:
+        payload["close_reason"] = close_reason.value
+    if reminder:
+        payload["reminder"] = True
+    return payload
+
+
+def conversation_from_payload(data: dict[str, Any]) -> Conversation:
+
+    values = dict(data)
+    values["state"] = ConversationState(values["state"])
+    values["participants"] = tuple(Participant(**p) for p in values["participants"])
+    if values.get("close_reason") is not None:
+        values["close_reason"] = CloseReason(values["close_reason"])
+    return Conversation(**values)
+
+
+def message_from_payload(data: dict[str, Any]) -> Message:
+
+    return Message(**{**data, "sender_type": SenderType(data["sender_type"])})

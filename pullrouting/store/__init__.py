@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables, transactions, and the events table every stream reads from."""

@@ -1,0 +1,197 @@
+"""The schema. Times are integer microseconds since the Unix epoch (UTC): exact, sortable, the same on
+SQLite and PostgreSQL."""
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(63)
+NAME = String(200)
+TIME = BigInteger
+
+
+def _times() -> list[Column]:
+    return [Column("create_time", TIME, nullable=False), Column("update_time", TIME, nullable=False)]
+
+
+media_routing_domains = Table(
+    "media_routing_domains",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("display_name", NAME, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("max_conversations_per_agent", Integer, nullable=False),
+    *_times(),
+)
+
+channel_types = Table(
+    "channel_types",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("display_name", NAME, nullable=False),
+    Column("media_routing_domain_id", ID, ForeignKey("media_routing_domains.id"), nullable=False, index=True),
+    *_times(),
+)
+
+lists = Table(
+    "lists",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("display_name", NAME, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("max_participants", Integer, nullable=False),
+    Column("unread_reminder_after_seconds", Float, nullable=True),
+    *_times(),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("display_name", NAME, nullable=False),
+    Column("channel_type_id", ID, ForeignKey("channel_types.id"), nullable=False, index=True),
+    Column("service_identifier", String(500), nullable=False, unique=True),
+    Column("routing_mode", String(16), nullable=False),
+    Column("list_id", ID, ForeignKey("lists.id"), nullable=True, index=True),
+    Column("enabled", Boolean, nullable=False),
+    *_times(),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("display_name", NAME, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    *_times(),
+)
+
+agent_lists = Table(
+    "agent_lists",
+    metadata,
+    Column("agent_id", ID, ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
+    Column("list_id", ID, ForeignKey("lists.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("position", Integer, nullable=False),
+)
+
+ingestors = Table(
+    "ingestors",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("display_name", NAME, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    *_times(),
+)
+
+ingestor_channels = Table(
+    "ingestor_channels",
+    metadata,
+    Column("ingestor_id", ID, ForeignKey("ingestors.id", ondelete="CASCADE"), primary_key=True),
+    Column("channel_id", ID, ForeignKey("channels.id"), primary_key=True, index=True),
+    Column("position", Integer, nullable=False),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("agent_id", ID, ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
+    Column("list_id", ID, ForeignKey("lists.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("create_time", TIME, nullable=False),
+)
+
+# Conversations keep their list and channel ids as history, without foreign keys: a list or channel with
+# only closed conversations on it may be deleted.
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("list_id", ID, nullable=False),
+    Column("channel_id", ID, nullable=False),
+    Column("customer_id", String(500), nullable=False),
+    Column("customer_display_name", NAME, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("create_time", TIME, nullable=False),
+    Column("update_time", TIME, nullable=False),
+    Column("close_time", TIME, nullable=True),
+    Column("first_join_time", TIME, nullable=True),
+    Column("message_count", BigInteger, nullable=False),
+    Column("last_message_time", TIME, nullable=True),
+    Column("close_reason", String(16), nullable=True),
+    Index("ix_conversations_list_state_create", "list_id", "state", "create_time", "id"),
+    Index("ix_conversations_channel_id", "channel_id"),
+    # At most one open conversation per customer and channel: two first messages racing open one request.
+    Index(
+        "uq_conversations_open_customer",
+        "channel_id",
+        "customer_id",
+        unique=True,
+        sqlite_where=text("state != 'CLOSED'"),
+        postgresql_where=text("state != 'CLOSED'"),
+    ),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("conversation_id", ID, ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True),
+    Column("agent_id", ID, ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("join_time", TIME, nullable=False),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("conversation_id", ID, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("sender_type", String(16), nullable=False),
+    Column("agent_id", ID, nullable=True),
+    Column("text", Text, nullable=False),
+    Column("create_time", TIME, nullable=False),
+    # Retries are recognised by (scope, key): the channel for customer messages, the conversation and agent
+    # for agent messages.
+    Column("idempotency_scope", String(200), nullable=True),
+    Column("idempotency_key", String(500), nullable=True),
+    Index("ix_messages_conversation_create", "conversation_id", "create_time"),
+    UniqueConstraint("idempotency_scope", "idempotency_key"),
+)
+
+# The outbox: every state change appends its events here in the same transaction. `id` is the global
+# order every stream follows and the position a resume token points at.
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("list_id", ID, nullable=True),
+    Column("conversation_id", ID, nullable=True),
+    Column("channel_id", ID, nullable=True),
+    Column("agent_id", ID, nullable=True),
+    Column("payload", JSON, nullable=False),
+    Column("create_time", TIME, nullable=False),
+    sqlite_autoincrement=True,
+)

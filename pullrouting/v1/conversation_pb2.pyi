@@ -1,0 +1,108 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ConversationState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CONVERSATION_STATE_UNSPECIFIED: _ClassVar[ConversationState]
+    CONVERSATION_STATE_UNREAD: _ClassVar[ConversationState]
+    CONVERSATION_STATE_ACTIVE: _ClassVar[ConversationState]
+    CONVERSATION_STATE_INACTIVE: _ClassVar[ConversationState]
+    CONVERSATION_STATE_CLOSED: _ClassVar[ConversationState]
+
+class CloseReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CLOSE_REASON_UNSPECIFIED: _ClassVar[CloseReason]
+    CLOSE_REASON_AGENT: _ClassVar[CloseReason]
+    CLOSE_REASON_CUSTOMER: _ClassVar[CloseReason]
+    CLOSE_REASON_FORCED: _ClassVar[CloseReason]
+    CLOSE_REASON_INACTIVITY: _ClassVar[CloseReason]
+
+class SenderType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SENDER_TYPE_UNSPECIFIED: _ClassVar[SenderType]
+    SENDER_TYPE_CUSTOMER: _ClassVar[SenderType]
+    SENDER_TYPE_AGENT: _ClassVar[SenderType]
+CONVERSATION_STATE_UNSPECIFIED: ConversationState
+CONVERSATION_STATE_UNREAD: ConversationState
+CONVERSATION_STATE_ACTIVE: ConversationState
+CONVERSATION_STATE_INACTIVE: ConversationState
+CONVERSATION_STATE_CLOSED: ConversationState
+CLOSE_REASON_UNSPECIFIED: CloseReason
+CLOSE_REASON_AGENT: CloseReason
+CLOSE_REASON_CUSTOMER: CloseReason
+CLOSE_REASON_FORCED: CloseReason
+CLOSE_REASON_INACTIVITY: CloseReason
+SENDER_TYPE_UNSPECIFIED: SenderType
+SENDER_TYPE_CUSTOMER: SenderType
+SENDER_TYPE_AGENT: SenderType
+
+class Customer(_message.Message):
+    __slots__ = ("id", "display_name")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    display_name: str
+    def __init__(self, id: _Optional[str] = ..., display_name: _Optional[str] = ...) -> None: ...
+
+class Participant(_message.Message):
+    __slots__ = ("agent", "join_time")
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    JOIN_TIME_FIELD_NUMBER: _ClassVar[int]
+    agent: str
+    join_time: _timestamp_pb2.Timestamp
+    def __init__(self, agent: _Optional[str] = ..., join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Conversation(_message.Message):
+    __slots__ = ("name", "list", "channel", "customer", "state", "participants", "create_time", "update_time", "close_time", "first_join_time", "message_count", "last_message_time", "close_reason")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LIST_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_TIME_FIELD_NUMBER: _ClassVar[int]
+    FIRST_JOIN_TIME_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LAST_MESSAGE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_REASON_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    list: str
+    channel: str
+    customer: Customer
+    state: ConversationState
+    participants: _containers.RepeatedCompositeFieldContainer[Participant]
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    close_time: _timestamp_pb2.Timestamp
+    first_join_time: _timestamp_pb2.Timestamp
+    message_count: int
+    last_message_time: _timestamp_pb2.Timestamp
+    close_reason: CloseReason
+    def __init__(self, name: _Optional[str] = ..., list: _Optional[str] = ..., channel: _Optional[str] = ..., customer: _Optional[_Union[Customer, _Mapping]] = ..., state: _Optional[_Union[ConversationState, str]] = ..., participants: _Optional[_Iterable[_Union[Participant, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_count: _Optional[int] = ..., last_message_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ...) -> None: ...
+
+class Message(_message.Message):
+    __slots__ = ("name", "sender_type", "agent", "text", "create_time", "idempotency_key")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SENDER_TYPE_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    sender_type: SenderType
+    agent: str
+    text: str
+    create_time: _timestamp_pb2.Timestamp
+    idempotency_key: str
+    def __init__(self, name: _Optional[str] = ..., sender_type: _Optional[_Union[SenderType, str]] = ..., agent: _Optional[str] = ..., text: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...

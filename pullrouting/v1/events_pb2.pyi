@@ -1,0 +1,118 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from pullrouting.v1 import conversation_pb2 as _conversation_pb2
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ListEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LIST_EVENT_TYPE_UNSPECIFIED: _ClassVar[ListEventType]
+    LIST_EVENT_TYPE_SNAPSHOT: _ClassVar[ListEventType]
+    LIST_EVENT_TYPE_SYNCED: _ClassVar[ListEventType]
+    LIST_EVENT_TYPE_ADDED: _ClassVar[ListEventType]
+    LIST_EVENT_TYPE_UPDATED: _ClassVar[ListEventType]
+    LIST_EVENT_TYPE_REMOVED: _ClassVar[ListEventType]
+    LIST_EVENT_TYPE_SUBSCRIBED: _ClassVar[ListEventType]
+    LIST_EVENT_TYPE_UNSUBSCRIBED: _ClassVar[ListEventType]
+
+class ConversationEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CONVERSATION_EVENT_TYPE_UNSPECIFIED: _ClassVar[ConversationEventType]
+    CONVERSATION_EVENT_TYPE_AGENT_JOINED: _ClassVar[ConversationEventType]
+    CONVERSATION_EVENT_TYPE_AGENT_LEFT: _ClassVar[ConversationEventType]
+    CONVERSATION_EVENT_TYPE_CUSTOMER_MESSAGE: _ClassVar[ConversationEventType]
+    CONVERSATION_EVENT_TYPE_AGENT_MESSAGE: _ClassVar[ConversationEventType]
+    CONVERSATION_EVENT_TYPE_STATE_CHANGED: _ClassVar[ConversationEventType]
+    CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED: _ClassVar[ConversationEventType]
+    CONVERSATION_EVENT_TYPE_SYNCED: _ClassVar[ConversationEventType]
+
+class OutboundEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    OUTBOUND_EVENT_TYPE_UNSPECIFIED: _ClassVar[OutboundEventType]
+    OUTBOUND_EVENT_TYPE_AGENT_MESSAGE: _ClassVar[OutboundEventType]
+    OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED: _ClassVar[OutboundEventType]
+LIST_EVENT_TYPE_UNSPECIFIED: ListEventType
+LIST_EVENT_TYPE_SNAPSHOT: ListEventType
+LIST_EVENT_TYPE_SYNCED: ListEventType
+LIST_EVENT_TYPE_ADDED: ListEventType
+LIST_EVENT_TYPE_UPDATED: ListEventType
+LIST_EVENT_TYPE_REMOVED: ListEventType
+LIST_EVENT_TYPE_SUBSCRIBED: ListEventType
+LIST_EVENT_TYPE_UNSUBSCRIBED: ListEventType
+CONVERSATION_EVENT_TYPE_UNSPECIFIED: ConversationEventType
+CONVERSATION_EVENT_TYPE_AGENT_JOINED: ConversationEventType
+CONVERSATION_EVENT_TYPE_AGENT_LEFT: ConversationEventType
+CONVERSATION_EVENT_TYPE_CUSTOMER_MESSAGE: ConversationEventType
+CONVERSATION_EVENT_TYPE_AGENT_MESSAGE: ConversationEventType
+CONVERSATION_EVENT_TYPE_STATE_CHANGED: ConversationEventType
+CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED: ConversationEventType
+CONVERSATION_EVENT_TYPE_SYNCED: ConversationEventType
+OUTBOUND_EVENT_TYPE_UNSPECIFIED: OutboundEventType
+OUTBOUND_EVENT_TYPE_AGENT_MESSAGE: OutboundEventType
+OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED: OutboundEventType
+
+class ListEvent(_message.Message):
+    __slots__ = ("type", "list", "conversation", "resume_token", "reset", "reminder", "event_time")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    LIST_FIELD_NUMBER: _ClassVar[int]
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
+    RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    RESET_FIELD_NUMBER: _ClassVar[int]
+    REMINDER_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
+    type: ListEventType
+    list: str
+    conversation: _conversation_pb2.Conversation
+    resume_token: str
+    reset: bool
+    reminder: bool
+    event_time: _timestamp_pb2.Timestamp
+    def __init__(self, type: _Optional[_Union[ListEventType, str]] = ..., list: _Optional[str] = ..., conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., reminder: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ConversationEvent(_message.Message):
+    __slots__ = ("type", "conversation", "agent", "message", "previous_state", "close_reason", "resume_token", "reset", "event_time")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_STATE_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_REASON_FIELD_NUMBER: _ClassVar[int]
+    RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    RESET_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
+    type: ConversationEventType
+    conversation: _conversation_pb2.Conversation
+    agent: str
+    message: _conversation_pb2.Message
+    previous_state: _conversation_pb2.ConversationState
+    close_reason: _conversation_pb2.CloseReason
+    resume_token: str
+    reset: bool
+    event_time: _timestamp_pb2.Timestamp
+    def __init__(self, type: _Optional[_Union[ConversationEventType, str]] = ..., conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ..., agent: _Optional[str] = ..., message: _Optional[_Union[_conversation_pb2.Message, _Mapping]] = ..., previous_state: _Optional[_Union[_conversation_pb2.ConversationState, str]] = ..., close_reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OutboundEvent(_message.Message):
+    __slots__ = ("type", "conversation", "service_identifier", "customer", "message", "close_reason", "resume_token", "event_time")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_REASON_FIELD_NUMBER: _ClassVar[int]
+    RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
+    type: OutboundEventType
+    conversation: str
+    service_identifier: str
+    customer: _conversation_pb2.Customer
+    message: _conversation_pb2.Message
+    close_reason: _conversation_pb2.CloseReason
+    resume_token: str
+    event_time: _timestamp_pb2.Timestamp
+    def __init__(self, type: _Optional[_Union[OutboundEventType, str]] = ..., conversation: _Optional[str] = ..., service_identifier: _Optional[str] = ..., customer: _Optional[_Union[_conversation_pb2.Customer, _Mapping]] = ..., message: _Optional[_Union[_conversation_pb2.Message, _Mapping]] = ..., close_reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ..., resume_token: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

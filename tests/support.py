@@ -1,0 +1,109 @@
+"""Test helpers: clients that talk to a real server over a real port, as agent desktops and connectors do."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import grpc
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from pullrouting.v1 import admin_service_pb2_grpc, agent_service_pb2_grpc, ingest_service_pb2_grpc
+
+T = TypeVar("T")
+ADMIN_TOKEN = "pra_test-admin-token"
+
+
+class BearerAuth(
+    grpc.aio.UnaryUnaryClientInterceptor,
+    grpc.aio.UnaryStreamClientInterceptor,
+):
+    """Adds `authorization: Bearer <token>` to every call."""
+
+    def __init__(self, token: str) -> None:
+        self._metadata = (("authorization", f"Bearer {token}"),)
+
+    def _with_token(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+        metadata = grpc.aio.Metadata(*(tuple(details.metadata or ()) + self._metadata))
+        return details._replace(metadata=metadata)
+
+    async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        return await continuation(self._with_token(details), request)
+
+    async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
+        return await continuation(self._with_token(details), request)
+
+
+@dataclass
+class Server:
+    address: str
+    database_url: str
+    running: Any
+    channels: list[grpc.aio.Channel]
+
+    def channel(self, token: str | None) -> grpc.aio.Channel:
+        interceptors = [BearerAuth(token)] if token is not None else []
+        channel = grpc.aio.insecure_channel(self.address, interceptors=interceptors)
+        self.channels.append(channel)
+        return channel
+
+    def admin(self, token: str | None = ADMIN_TOKEN) -> admin_service_pb2_grpc.AdminServiceStub:
+        return admin_service_pb2_grpc.AdminServiceStub(self.channel(token))
+
+    def agent(self, token: str | None) -> agent_service_pb2_grpc.AgentServiceStub:
+        return agent_service_pb2_grpc.AgentServiceStub(self.channel(token))
+
+    def ingest(self, token: str | None) -> ingest_service_pb2_grpc.IngestServiceStub:
+        return ingest_service_pb2_grpc.IngestServiceStub(self.channel(token))
+
+
+def error_reason(error: grpc.aio.AioRpcError) -> str:
+    """The google.rpc.ErrorInfo reason of a failed call."""
+    return error_details(error)[0].reason
+
+
+def error_details(error: grpc.aio.AioRpcError) -> list[Any]:
+    """ErrorInfo first, then BadRequest when present, unpacked from the status details."""
+    status = rpc_status.from_call(error)
+    assert status is not None, f"no rich status on {error.code()}: {error.details()}"
+    found: list[Any] = []
+    for detail in status.details:
+        for kind in (error_details_pb2.ErrorInfo, error_details_pb2.BadRequest):
+            if detail.Is(kind.DESCRIPTOR):
+                unpacked = kind()
+                detail.Unpack(unpacked)
+                found.append(unpacked)
+    return found
+
+
+def violated_fields(error: grpc.aio.AioRpcError) -> set[str]:
+    """The fields a BadRequest detail names."""
+    return {
+        violation.field
+        for detail in error_details(error)
+        if isinstance(detail, error_details_pb2.BadRequest)
+        for violation in detail.field_violations
+    }
+
+
+async def expect_error(call: Awaitable[Any], code: grpc.StatusCode, reason: str | None = None) -> grpc.aio.AioRpcError:
+    """Awaits a call that must fail with `code` (and `reason`); returns the error for further checks."""
+    try:
+        await call
+    except grpc.aio.AioRpcError as error:
+        assert error.code() == code, f"expected {code}, got {error.code()}: {error.details()}"
+        if reason is not None:
+            assert error_reason(error) == reason
+        return error
+    raise AssertionError(f"expected {code}, but the call succeeded")
+
+
+async def within(seconds: float, awaitable: Awaitable[T]) -> T:
+    """Awaits with a deadline, so a missing event fails the test instead of hanging it."""
+    return await asyncio.wait_for(awaitable, seconds)
+
+
+async def gather_all(calls: list[Callable[[], Awaitable[T]]]) -> list[T | BaseException]:
+    """Starts every call at once and waits for all, keeping failures as results."""
+    return await asyncio.gather(*(call() for call in calls), return_exceptions=True)
