@@ -15,7 +15,6 @@ ERROR_DOMAIN = "pullrouting"
 
 STATUS_BY_REASON: dict[Reason, grpc.StatusCode] = {
     Reason.FIELD_INVALID: grpc.StatusCode.INVALID_ARGUMENT,
-    Reason.PAGE_TOKEN_INVALID: grpc.StatusCode.INVALID_ARGUMENT,
     Reason.RESOURCE_NOT_FOUND: grpc.StatusCode.NOT_FOUND,
     Reason.SERVICE_IDENTIFIER_UNKNOWN: grpc.StatusCode.NOT_FOUND,
     Reason.RESOURCE_EXISTS: grpc.StatusCode.ALREADY_EXISTS,

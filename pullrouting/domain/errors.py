@@ -8,7 +8,6 @@ class Reason(StrEnum):
     """Stable error reasons, sent as google.rpc.ErrorInfo.reason. Listed in the README; never renamed."""
 
     FIELD_INVALID = "FIELD_INVALID"
-    PAGE_TOKEN_INVALID = "PAGE_TOKEN_INVALID"
     RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND"
     SERVICE_IDENTIFIER_UNKNOWN = "SERVICE_IDENTIFIER_UNKNOWN"
     RESOURCE_EXISTS = "RESOURCE_EXISTS"
