@@ -12,6 +12,7 @@ from pullrouting.api.handlers import StreamBehavior, UnaryBehavior, wrap_handler
 from pullrouting.domain.errors import DomainError, InvalidInput, Reason
 
 ERROR_DOMAIN = "pullrouting"
+SERVICE_PACKAGE = "pullrouting.v1"
 
 STATUS_BY_REASON: dict[Reason, grpc.StatusCode] = {
     Reason.FIELD_INVALID: grpc.StatusCode.INVALID_ARGUMENT,
@@ -30,6 +31,9 @@ STATUS_BY_REASON: dict[Reason, grpc.StatusCode] = {
     Reason.NOT_ENTITLED: grpc.StatusCode.PERMISSION_DENIED,
     Reason.CHANNEL_NOT_PERMITTED: grpc.StatusCode.PERMISSION_DENIED,
     Reason.CLOSE_REASON_NOT_ALLOWED: grpc.StatusCode.PERMISSION_DENIED,
+    Reason.RESUME_TOKEN_EXPIRED: grpc.StatusCode.OUT_OF_RANGE,
+    Reason.SLOW_CONSUMER: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    Reason.SERVER_SHUTTING_DOWN: grpc.StatusCode.UNAVAILABLE,
     Reason.TOKEN_MISSING: grpc.StatusCode.UNAUTHENTICATED,
     Reason.TOKEN_INVALID: grpc.StatusCode.UNAUTHENTICATED,
     Reason.ROLE_NOT_ALLOWED: grpc.StatusCode.PERMISSION_DENIED,
@@ -89,6 +93,7 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(handler_call_details)
-        if handler is None:
+        # Health checking and reflection raise no domain errors (and their Watch is not a generator).
+        if handler is None or not handler_call_details.method.startswith(f"/{SERVICE_PACKAGE}."):
             return handler
         return wrap_handler(handler, _translate_unary, _translate_stream)

@@ -1,0 +1,372 @@
+"""SQL for the configuration resources: one set of statements, driven by a description of each resource's
+table (its row mapping, link table, unique columns and the rows that depend on it). Every function runs
+inside the caller's transaction."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Connection, Table, delete, exists, insert, select, update
+
+from pullrouting.domain.conversation import subscription_event
+from pullrouting.domain.errors import DomainError, Reason
+from pullrouting.domain.model import ConversationState
+from pullrouting.domain.names import (
+    AGENTS,
+    CHANNEL_TYPES,
+    CHANNELS,
+    CONVERSATIONS,
+    INGESTORS,
+    LISTS,
+    MEDIA_ROUTING_DOMAINS,
+    format_name,
+)
+from pullrouting.domain.resources import (
+    Agent,
+    Channel,
+    ChannelType,
+    Ingestor,
+    MediaRoutingDomain,
+    Reference,
+    Resource,
+    RoutingList,
+    RoutingMode,
+)
+from pullrouting.store import events
+from pullrouting.store.tables import (
+    agent_lists,
+    agents,
+    channel_types,
+    channels,
+    conversations,
+    ingestor_channels,
+    ingestors,
+    lists,
+    media_routing_domains,
+    participants,
+    subscriptions,
+)
+
+R = TypeVar("R", bound=Resource)
+Row = Mapping[str, Any]
+
+TABLE_BY_COLLECTION: dict[str, Table] = {
+    MEDIA_ROUTING_DOMAINS: media_routing_domains,
+    CHANNEL_TYPES: channel_types,
+    LISTS: lists,
+    CHANNELS: channels,
+    AGENTS: agents,
+    INGESTORS: ingestors,
+}
+
+
+@dataclass(frozen=True)
+class Members:
+    """A repeated reference kept in a link table, in the order given: an agent's lists, an ingestor's channels."""
+
+    attribute: str
+    table: Table
+    owner_column: str
+    member_column: str
+    collection: str
+
+
+@dataclass(frozen=True)
+class Dependent:
+    """Rows that point at a resource and would be orphaned by its deletion, named `{collection}/{id_column}`."""
+
+    table: Table
+    reference_column: str
+    collection: str
+    id_column: str = "id"
+    only: ColumnElement[bool] | None = None
+
+
+@dataclass(frozen=True)
+class ResourceTable(Generic[R]):
+    collection: str
+    table: Table
+    to_row: Callable[[R], dict[str, Any]]
+    # Takes the row's columns, plus the member names under `members.attribute`.
+    from_row: Callable[[Row], R]
+    members: Members | None = None
+    dependents: tuple[Dependent, ...] = ()
+    # Columns no two rows may share, with the reason given when a value is taken.
+    unique: tuple[tuple[str, Reason], ...] = ()
+    # Keeps rows derived from this resource in step, after a write and before a delete.
+    after_write: Callable[[Connection, str], None] | None = None
+    before_delete: Callable[[Connection, str], None] | None = None
+
+
+def require_existing(connection: Connection, references: list[Reference]) -> None:
+    """NOT_FOUND naming the first reference whose resource does not exist."""
+    for reference in references:
+        table = TABLE_BY_COLLECTION[reference.collection]
+        if not _exists(connection, table, _id_of(reference.name)):
+            raise DomainError(
+                Reason.RESOURCE_NOT_FOUND,
+                f"{reference.field}: {reference.name} does not exist",
+                resource=reference.name,
+                field=reference.field,
+            )
+
+
+def get(connection: Connection, spec: ResourceTable[R], resource_id: str, *, for_update: bool = False) -> R:
+    """The resource; NOT_FOUND when there is none. `for_update` locks its row until the transaction ends."""
+    query = select(spec.table).where(spec.table.c.id == resource_id)
+    row = connection.execute(query.with_for_update() if for_update else query).mappings().first()
+    if row is None:
+        name = format_name(spec.collection, resource_id)
+        raise DomainError(Reason.RESOURCE_NOT_FOUND, f"{name} does not exist", resource=name)
+    return _with_members(connection, spec, [row])[0]
+
+
+def list_after(connection: Connection, spec: ResourceTable[R], after_id: str | None, limit: int) -> list[R]:
+    """Up to `limit` resources in id order, starting after `after_id`."""
+    query = select(spec.table).order_by(spec.table.c.id).limit(limit)
+    if after_id is not None:
+        query = query.where(spec.table.c.id > after_id)
+    return _with_members(connection, spec, list(connection.execute(query).mappings()))
+
+
+def insert_new(connection: Connection, spec: ResourceTable[R], resource: R, **extra_columns: Any) -> R:
+    """Stores a new resource; ALREADY_EXISTS when its id or a unique value is taken."""
+    if _exists(connection, spec.table, resource.id):
+        raise DomainError(Reason.RESOURCE_EXISTS, f"{resource.name} already exists", resource=resource.name)
+    _require_unique(connection, spec, resource)
+    now = events.now_micros()
+    stored = replace(resource, create_time=now, update_time=now)
+    connection.execute(insert(spec.table).values(**spec.to_row(stored), **extra_columns))
+    _write_derived_rows(connection, spec, stored)
+    return stored
+
+
+def update_existing(connection: Connection, spec: ResourceTable[R], resource: R) -> R:
+    """Stores new values for an existing resource and moves its update_time forward."""
+    _require_unique(connection, spec, resource)
+    # Strictly later, so a client comparing update times sees every change, even two in one microsecond.
+    stored = replace(resource, update_time=max(events.now_micros(), resource.update_time + 1))
+    values = {k: v for k, v in spec.to_row(stored).items() if k not in ("id", "create_time")}
+    connection.execute(update(spec.table).where(spec.table.c.id == resource.id).values(**values))
+    _write_derived_rows(connection, spec, stored)
+    return stored
+
+
+def delete_existing(connection: Connection, spec: ResourceTable[R], resource_id: str) -> None:
+    """Deletes the resource; FAILED_PRECONDITION naming a dependent while anything still points at it."""
+    name = get(connection, spec, resource_id, for_update=True).name
+    for dependent in spec.dependents:
+        column = dependent.table.c[dependent.reference_column]
+        query = select(dependent.table.c[dependent.id_column]).where(column == resource_id).limit(1)
+        if dependent.only is not None:
+            query = query.where(dependent.only)
+        user_id = connection.execute(query).scalar()
+        if user_id is not None:
+            user = format_name(dependent.collection, user_id)
+            raise DomainError(Reason.RESOURCE_IN_USE, f"{name} is in use by {user}", resource=name, used_by=user)
+    if spec.before_delete is not None:
+        spec.before_delete(connection, resource_id)
+    connection.execute(delete(spec.table).where(spec.table.c.id == resource_id))
+
+
+def set_token_hash(connection: Connection, spec: ResourceTable[R], resource_id: str, token_hash: str) -> None:
+    """Replaces the resource's bearer token; NOT_FOUND when there is none."""
+    get(connection, spec, resource_id, for_update=True)
+    connection.execute(update(spec.table).where(spec.table.c.id == resource_id).values(token_hash=token_hash))
+
+
+def _exists(connection: Connection, table: Table, resource_id: str) -> bool:
+    return bool(connection.execute(select(exists().where(table.c.id == resource_id))).scalar())
+
+
+def _require_unique(connection: Connection, spec: ResourceTable[R], resource: R) -> None:
+    row = spec.to_row(resource)
+    for column, reason in spec.unique:
+        value = row[column]
+        holder = connection.execute(
+            select(spec.table.c.id).where(spec.table.c[column] == value, spec.table.c.id != resource.id)
+        ).scalar()
+        if holder is not None:
+            user = format_name(spec.collection, holder)
+            raise DomainError(reason, f"{column} {value!r} is taken by {user}", **{column: value}, used_by=user)
+
+
+def _with_members(connection: Connection, spec: ResourceTable[R], rows: list[Row]) -> list[R]:
+    if spec.members is None:
+        return [spec.from_row(row) for row in rows]
+    members = spec.members
+    owner = members.table.c[members.owner_column]
+    found: dict[str, list[str]] = {row["id"]: [] for row in rows}
+    links = connection.execute(
+        select(owner, members.table.c[members.member_column])
+        .where(owner.in_(list(found)))
+        .order_by(owner, members.table.c.position)
+    )
+    for owner_id, member_id in links:
+        found[owner_id].append(format_name(members.collection, member_id))
+    return [spec.from_row({**row, members.attribute: tuple(found[row["id"]])}) for row in rows]
+
+
+def _write_derived_rows(connection: Connection, spec: ResourceTable[R], resource: R) -> None:
+    """Rewrites the link rows of `resource` and runs its after_write hook."""
+    members = spec.members
+    if members is not None:
+        connection.execute(delete(members.table).where(members.table.c[members.owner_column] == resource.id))
+        names: tuple[str, ...] = getattr(resource, members.attribute)
+        if names:
+            connection.execute(
+                insert(members.table),
+                [
+                    {members.owner_column: resource.id, members.member_column: _id_of(name), "position": position}
+                    for position, name in enumerate(names)
+                ],
+            )
+    if spec.after_write is not None:
+        spec.after_write(connection, resource.id)
+
+
+def _id_of(name: str) -> str:
+    """The id of a resource name that validation has already checked."""
+    return name.split("/", 1)[1]
+
+
+def _revoke_subscriptions(connection: Connection, condition: ColumnElement[bool]) -> None:
+    """Ends subscriptions that lost their entitlement, telling the agents' list watchers."""
+    revoked = connection.execute(
+        delete(subscriptions).where(condition).returning(subscriptions.c.agent_id, subscriptions.c.list_id)
+    ).all()
+    events.append(
+        connection,
+        [subscription_event("UNSUBSCRIBED", agent_id, list_id) for agent_id, list_id in revoked],
+    )
+
+
+def _revoke_unentitled_subscriptions(connection: Connection, agent_id: str) -> None:
+    entitled = select(agent_lists.c.list_id).where(agent_lists.c.agent_id == agent_id)
+    _revoke_subscriptions(connection, (subscriptions.c.agent_id == agent_id) & subscriptions.c.list_id.not_in(entitled))
+
+
+def _revoke_list_subscriptions(connection: Connection, list_id: str) -> None:
+    _revoke_subscriptions(connection, subscriptions.c.list_id == list_id)
+
+
+def _base_row(resource: Resource) -> dict[str, Any]:
+    return {
+        "id": resource.id,
+        "display_name": resource.display_name,
+        "create_time": resource.create_time,
+        "update_time": resource.update_time,
+    }
+
+
+def _base(row: Row) -> dict[str, Any]:
+    return {key: row[key] for key in ("id", "display_name", "create_time", "update_time")}
+
+
+def _open(state: ColumnElement[str]) -> ColumnElement[bool]:
+    return state != ConversationState.CLOSED.value
+
+
+MEDIA_ROUTING_DOMAIN_TABLE = ResourceTable[MediaRoutingDomain](
+    collection=MEDIA_ROUTING_DOMAINS,
+    table=media_routing_domains,
+    to_row=lambda mrd: {
+        **_base_row(mrd),
+        "description": mrd.description,
+        "max_conversations_per_agent": mrd.max_conversations_per_agent,
+    },
+    from_row=lambda row: MediaRoutingDomain(
+        **_base(row),
+        description=row["description"],
+        max_conversations_per_agent=row["max_conversations_per_agent"],
+    ),
+    dependents=(Dependent(channel_types, "media_routing_domain_id", CHANNEL_TYPES),),
+)
+
+CHANNEL_TYPE_TABLE = ResourceTable[ChannelType](
+    collection=CHANNEL_TYPES,
+    table=channel_types,
+    to_row=lambda channel_type: {
+        **_base_row(channel_type),
+        "media_routing_domain_id": _id_of(channel_type.media_routing_domain),
+    },
+    from_row=lambda row: ChannelType(
+        **_base(row), media_routing_domain=format_name(MEDIA_ROUTING_DOMAINS, row["media_routing_domain_id"])
+    ),
+    dependents=(Dependent(channels, "channel_type_id", CHANNELS),),
+)
+
+LIST_TABLE = ResourceTable[RoutingList](
+    collection=LISTS,
+    table=lists,
+    to_row=lambda routing_list: {
+        **_base_row(routing_list),
+        "description": routing_list.description,
+        "max_participants": routing_list.max_participants,
+        "unread_reminder_after_seconds": routing_list.unread_reminder_after,
+    },
+    from_row=lambda row: RoutingList(
+        **_base(row),
+        description=row["description"],
+        max_participants=row["max_participants"],
+        unread_reminder_after=row["unread_reminder_after_seconds"],
+    ),
+    dependents=(
+        Dependent(channels, "list_id", CHANNELS),
+        Dependent(conversations, "list_id", CONVERSATIONS, only=_open(conversations.c.state)),
+    ),
+    before_delete=_revoke_list_subscriptions,
+)
+
+CHANNEL_TABLE = ResourceTable[Channel](
+    collection=CHANNELS,
+    table=channels,
+    to_row=lambda channel: {
+        **_base_row(channel),
+        "channel_type_id": _id_of(channel.channel_type),
+        "service_identifier": channel.service_identifier,
+        "routing_mode": channel.routing_mode,
+        "list_id": _id_of(channel.list) if channel.list else None,
+        "enabled": channel.enabled,
+    },
+    from_row=lambda row: Channel(
+        **_base(row),
+        channel_type=format_name(CHANNEL_TYPES, row["channel_type_id"]),
+        service_identifier=row["service_identifier"],
+        routing_mode=RoutingMode(row["routing_mode"]),
+        list=format_name(LISTS, row["list_id"]) if row["list_id"] else "",
+        enabled=row["enabled"],
+    ),
+    unique=(("service_identifier", Reason.SERVICE_IDENTIFIER_TAKEN),),
+    dependents=(
+        Dependent(conversations, "channel_id", CONVERSATIONS, only=_open(conversations.c.state)),
+        Dependent(ingestor_channels, "channel_id", INGESTORS, id_column="ingestor_id"),
+    ),
+)
+
+AGENT_TABLE = ResourceTable[Agent](
+    collection=AGENTS,
+    table=agents,
+    to_row=lambda agent: {**_base_row(agent), "enabled": agent.enabled},
+    from_row=lambda row: Agent(**_base(row), lists=row["lists"], enabled=row["enabled"]),
+    members=Members("lists", agent_lists, "agent_id", "list_id", LISTS),
+    # An agent still in an open conversation would leave it with a participant nobody can act for.
+    dependents=(
+        Dependent(
+            participants,
+            "agent_id",
+            CONVERSATIONS,
+            id_column="conversation_id",
+            only=participants.c.conversation_id.in_(select(conversations.c.id).where(_open(conversations.c.state))),
+        ),
+    ),
+    after_write=_revoke_unentitled_subscriptions,
+)
+
+INGESTOR_TABLE = ResourceTable[Ingestor](
+    collection=INGESTORS,
+    table=ingestors,
+    to_row=lambda ingestor: {**_base_row(ingestor), "enabled": ingestor.enabled},
+    from_row=lambda row: Ingestor(**_base(row), channels=row["channels"], enabled=row["enabled"]),
+    members=Members("channels", ingestor_channels, "ingestor_id", "channel_id", CHANNELS),
+)

@@ -1,0 +1,118 @@
+"""Authentication and roles: every call of the three services needs a bearer token of the right role, from
+an enabled principal; health checking and reflection need none."""
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from scenario import expect_refusal
+from support import ADMIN_TOKEN, expect_error
+
+from pullrouting.v1 import admin_service_pb2 as pb
+from pullrouting.v1 import agent_service_pb2, ingest_service_pb2
+from pullrouting.v1 import resources_pb2 as res
+
+UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED
+DENIED = grpc.StatusCode.PERMISSION_DENIED
+CREATE_LIST = pb.CreateListRequest(list_id="l1", list=res.List(display_name="L1"))
+POST = ingest_service_pb2.PostCustomerMessageRequest(service_identifier="nowhere", text="hi", source_message_id="1")
+
+
+async def create_agent(server, enabled: bool = True) -> str:
+    created = await server.admin().CreateAgent(
+        pb.CreateAgentRequest(agent_id="ann", agent=res.Agent(display_name="Ann", enabled=enabled))
+    )
+    return created.token
+
+
+async def create_ingestor(server, enabled: bool = True) -> str:
+    created = await server.admin().CreateIngestor(
+        pb.CreateIngestorRequest(ingestor_id="connector", ingestor=res.Ingestor(display_name="C", enabled=enabled))
+    )
+    return created.token
+
+
+async def test_a_call_without_a_token_is_unauthenticated(server):
+    await expect_refusal(server, lambda: server.admin(None).CreateList(CREATE_LIST), UNAUTHENTICATED, "TOKEN_MISSING")
+    await expect_error(
+        server.agent(None).ListLists(agent_service_pb2.ListListsRequest()), UNAUTHENTICATED, "TOKEN_MISSING"
+    )
+    await expect_error(server.ingest(None).PostCustomerMessage(POST), UNAUTHENTICATED, "TOKEN_MISSING")
+
+
+@pytest.mark.parametrize("token", ["pra_wrong", "prg_not-issued", "x"])
+async def test_a_token_nobody_holds_is_unauthenticated(server, token):
+    await expect_refusal(server, lambda: server.admin(token).CreateList(CREATE_LIST), UNAUTHENTICATED, "TOKEN_INVALID")
+
+
+async def test_authorization_metadata_that_is_not_a_bearer_token_is_unauthenticated(server):
+    admin = server.admin(None)
+
+    await expect_refusal(
+        server,
+        lambda: admin.CreateList(CREATE_LIST, metadata=(("authorization", "Basic YWRtaW46YWRtaW4="),)),
+        UNAUTHENTICATED,
+        "TOKEN_INVALID",
+    )
+
+
+async def test_an_agent_token_is_not_allowed_on_the_admin_service(server):
+    token = await create_agent(server)
+
+    error = await expect_refusal(
+        server, lambda: server.admin(token).CreateList(CREATE_LIST), DENIED, "ROLE_NOT_ALLOWED"
+    )
+
+    assert "admin" in error.details()
+
+
+async def test_an_ingestor_token_is_not_allowed_on_the_admin_service(server):
+    token = await create_ingestor(server)
+
+    await expect_refusal(server, lambda: server.admin(token).CreateList(CREATE_LIST), DENIED, "ROLE_NOT_ALLOWED")
+
+
+async def test_the_admin_token_is_not_allowed_on_the_agent_and_ingest_services(server):
+    await expect_error(
+        server.agent(ADMIN_TOKEN).ListLists(agent_service_pb2.ListListsRequest()), DENIED, "ROLE_NOT_ALLOWED"
+    )
+    await expect_error(server.ingest(ADMIN_TOKEN).PostCustomerMessage(POST), DENIED, "ROLE_NOT_ALLOWED")
+
+
+async def test_a_disabled_agent_is_denied_until_enabled_again(server):
+    token = await create_agent(server, enabled=False)
+    agent = server.agent(token)
+
+    await expect_error(agent.ListLists(agent_service_pb2.ListListsRequest()), DENIED, "PRINCIPAL_DISABLED")
+
+    await server.admin().UpdateAgent(pb.UpdateAgentRequest(agent=res.Agent(name="agents/ann", enabled=True)))
+    try:
+        await agent.ListLists(agent_service_pb2.ListListsRequest())
+    except grpc.aio.AioRpcError as error:
+        assert error.code() not in (UNAUTHENTICATED, DENIED), error
+
+
+async def test_a_disabled_ingestor_is_denied(server):
+    token = await create_ingestor(server, enabled=False)
+
+    await expect_error(server.ingest(token).PostCustomerMessage(POST), DENIED, "PRINCIPAL_DISABLED")
+
+
+async def test_health_checking_needs_no_token(server):
+    health = health_pb2_grpc.HealthStub(server.channel(None))
+
+    for service in ("", "pullrouting.v1.AdminService"):
+        response = await health.Check(health_pb2.HealthCheckRequest(service=service))
+        assert response.status == health_pb2.HealthCheckResponse.SERVING
+
+
+async def test_reflection_needs_no_token(server):
+    reflection = reflection_pb2_grpc.ServerReflectionStub(server.channel(None))
+
+    call = reflection.ServerReflectionInfo()
+    await call.write(reflection_pb2.ServerReflectionRequest(list_services=""))
+    response = await call.read()
+    await call.done_writing()
+
+    services = {service.name for service in response.list_services_response.service}
+    assert {"pullrouting.v1.AdminService", "pullrouting.v1.AgentService", "pullrouting.v1.IngestService"} <= services
