@@ -1,7 +1,7 @@
 PYTHON ?= .venv/bin/python
 PROTOS := $(wildcard proto/pullrouting/v1/*.proto)
 
-.PHONY: install generate check-generated lint test serve
+.PHONY: install generate check-generated lint test serve ci
 
 install:
 	python3 -m venv .venv
@@ -25,3 +25,7 @@ test:
 
 serve:
 	.venv/bin/pullrouting serve
+
+# What CI runs in a fresh clone: PostgreSQL, install, lint, stub freshness, the README's test command.
+ci:
+	.ci/run

@@ -16,6 +16,8 @@ from pullrouting.api.agent import AgentServicer
 from pullrouting.api.auth import Authenticator, AuthInterceptor
 from pullrouting.api.errors import DomainErrorInterceptor
 from pullrouting.api.ingest import IngestServicer
+from pullrouting.api.watch import Streams, StreamSettings
+from pullrouting.bus.hub import EventHub
 from pullrouting.domain.principal import Role
 from pullrouting.settings import Settings
 from pullrouting.store import migrate
@@ -39,6 +41,34 @@ SERVICE_NAMES = [
 ]
 
 
+class StartupError(Exception):
+    """The server cannot start; the message says why, for the command line to print."""
+
+
+def _server_credentials(settings: Settings) -> grpc.ServerCredentials | None:
+    """TLS credentials from the configured PEM files; None for plaintext."""
+    if settings.tls_cert is None or settings.tls_key is None:
+        return None
+    try:
+        chain = Path(settings.tls_cert).read_bytes()
+        key = Path(settings.tls_key).read_bytes()
+    except OSError as error:
+        raise StartupError(f"cannot read the TLS certificate or key: {error}") from error
+    return grpc.ssl_server_credentials([(key, chain)])
+
+
+def keepalive_options(settings: Settings) -> list[tuple[str, int]]:
+    """Pings on idle connections keep long-lived streams alive through proxies and load balancers that
+    drop quiet TCP connections, and detect dead clients; clients may ping as often as every 10 s."""
+    return [
+        ("grpc.keepalive_time_ms", int(settings.keepalive_seconds * 1000)),
+        ("grpc.keepalive_timeout_ms", 20_000),
+        ("grpc.keepalive_permit_without_calls", 1),
+        ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+        ("grpc.http2.max_pings_without_data", 0),
+    ]
+
+
 def resolve_admin_token(settings: Settings) -> str:
     """The configured admin token; else the one in the token file, made (mode 0600) on first start."""
     if settings.admin_token:
@@ -59,41 +89,64 @@ class RunningServer:
     server: grpc.aio.Server
     port: int
     database: Database
-    health: health.HealthServicer
+    health: health.aio.HealthServicer
     admin_token_path: Path | None
+    hub: EventHub
 
     async def stop(self, grace: float | None) -> None:
-        self.health.enter_graceful_shutdown()
+        """Reports NOT_SERVING, ends open streams with UNAVAILABLE (clients resume elsewhere or later), and
+        gives unary calls `grace` seconds to finish."""
+        await self.health.enter_graceful_shutdown()
+        await self.hub.stop()
         await self.server.stop(grace)
         self.database.close()
 
 
 async def start(settings: Settings) -> RunningServer:
     """Migrates the database and starts serving on `settings.listen` (port 0 picks a free port)."""
+    credentials = _server_credentials(settings)
     database = Database(create_database_engine(settings.database_url))
     await asyncio.to_thread(migrate.upgrade, database.engine)
     admin_token = resolve_admin_token(settings)
     server = grpc.aio.server(
-        interceptors=[DomainErrorInterceptor(), AuthInterceptor(Authenticator(database, admin_token))]
+        interceptors=[DomainErrorInterceptor(), AuthInterceptor(Authenticator(database, admin_token))],
+        # gRPC sets SO_REUSEPORT by default: a second server on a taken port would then start and silently
+        # split the traffic with the first. Refuse instead.
+        options=[("grpc.so_reuseport", 0), *keepalive_options(settings)],
     )
+    hub = EventHub(database, retention_seconds=settings.event_retention_seconds)
+    streams = Streams(database, hub, StreamSettings(buffer_events=settings.stream_buffer_events))
     admin_service_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(database), server)
-    agent_service_pb2_grpc.add_AgentServiceServicer_to_server(AgentServicer(database), server)
-    ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(IngestServicer(database), server)
-    health_servicer = health.HealthServicer()
+    agent_service_pb2_grpc.add_AgentServiceServicer_to_server(AgentServicer(database, streams), server)
+    ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(IngestServicer(database, streams), server)
+    # The asyncio servicer: the threaded one's Watch does not work on a grpc.aio server.
+    health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in [*SERVICE_NAMES, ""]:
-        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection([*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
-    port = server.add_insecure_port(settings.listen)
+    try:
+        if credentials is None:
+            port = server.add_insecure_port(settings.listen)
+        else:
+            port = server.add_secure_port(settings.listen, credentials)
+    except RuntimeError as error:
+        database.close()
+        why = "the address is taken or not valid here"
+        if credentials is not None:
+            why += ", or the TLS certificate and key are not a valid PEM pair"
+        raise StartupError(f"cannot listen on {settings.listen}: {why}") from error
+    await hub.start()
     await server.start()
     token_path = None if settings.admin_token else settings.admin_token_path()
-    return RunningServer(server, port, database, health_servicer, token_path)
+    return RunningServer(server, port, database, health_servicer, token_path, hub)
 
 
 async def serve(settings: Settings) -> None:
     """Serves until SIGTERM or SIGINT, then lets in-flight RPCs finish within the grace period."""
     running = await start(settings)
-    log.info("serving on %s", settings.listen)
+    host = settings.listen.rpartition(":")[0]
+    log.info("serving on %s:%d (%s)", host, running.port, "TLS" if settings.tls_cert else "plaintext")
     if running.admin_token_path is not None:
         log.info("admin token file: %s", running.admin_token_path)
     stopping = asyncio.Event()

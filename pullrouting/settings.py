@@ -12,6 +12,16 @@ DEFAULT_LISTEN = "127.0.0.1:50051"
 ADMIN_TOKEN_FILE = "pullrouting-admin-token"
 
 
+def _float_env(name: str) -> float | None:
+    value = os.environ.get(name)
+    return float(value) if value else None
+
+
+def _int_env(name: str) -> int | None:
+    value = os.environ.get(name)
+    return int(value) if value else None
+
+
 @dataclass(frozen=True)
 class Settings:
     listen: str = DEFAULT_LISTEN
@@ -19,8 +29,17 @@ class Settings:
     # None: read or create the admin token file beside the database.
     admin_token: str | None = None
     log_level: str = "INFO"
+    # PEM files; with both set the server speaks TLS instead of plaintext.
+    tls_cert: str | None = None
+    tls_key: str | None = None
     # Seconds that in-flight RPCs get to finish at shutdown.
     shutdown_grace: float = 5.0
+    # How long events are kept for resuming streams; an older resume token gets a fresh snapshot.
+    event_retention_seconds: float = 7 * 24 * 3600
+    # Events a stream may have queued for a client that reads too slowly before it is cut off.
+    stream_buffer_events: int = 1024
+    # Idle time after which the server pings a connection.
+    keepalive_seconds: float = 30.0
 
     @classmethod
     def from_environment(cls, **overrides: object) -> "Settings":
@@ -29,9 +48,15 @@ class Settings:
             "database_url": os.environ.get("PULLROUTING_DATABASE_URL", DEFAULT_DATABASE_URL),
             "admin_token": os.environ.get("PULLROUTING_ADMIN_TOKEN") or None,
             "log_level": os.environ.get("PULLROUTING_LOG_LEVEL", "INFO"),
+            "tls_cert": os.environ.get("PULLROUTING_TLS_CERT") or None,
+            "tls_key": os.environ.get("PULLROUTING_TLS_KEY") or None,
+            "event_retention_seconds": _float_env("PULLROUTING_EVENT_RETENTION_SECONDS"),
+            "stream_buffer_events": _int_env("PULLROUTING_STREAM_BUFFER_EVENTS"),
+            "keepalive_seconds": _float_env("PULLROUTING_KEEPALIVE_SECONDS"),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
-        return cls(**values)  # type: ignore[arg-type]
+        # Unset flags and variables leave the defaults.
+        return cls(**{key: value for key, value in values.items() if value is not None})  # type: ignore[arg-type]
 
     def admin_token_path(self) -> Path:
         """Beside the SQLite file; in the working directory for a server database."""

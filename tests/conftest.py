@@ -6,10 +6,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
-from support import ADMIN_TOKEN, Server
-
-from pullrouting import server as server_module
-from pullrouting.settings import Settings
+from support import Server, serve
 
 POSTGRES_URL = os.environ.get("PULLROUTING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 POSTGRES_HELP = (
@@ -53,27 +50,15 @@ def database_url(request) -> str:
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
 
 
-async def _serve(database_url: str) -> AsyncIterator[Server]:
-    settings = Settings(listen="127.0.0.1:0", database_url=database_url, admin_token=ADMIN_TOKEN)
-    running = await server_module.start(settings)
-    handle = Server(f"127.0.0.1:{running.port}", database_url, running, [])
-    try:
-        yield handle
-    finally:
-        for channel in handle.channels:
-            await channel.close()
-        await running.stop(None)
-
-
 @pytest.fixture
 async def server(sqlite_url) -> AsyncIterator[Server]:
     """A server on SQLite."""
-    async for handle in _serve(sqlite_url):
+    async for handle in serve(sqlite_url):
         yield handle
 
 
 @pytest.fixture
 async def any_server(database_url) -> AsyncIterator[Server]:
     """A server on each backend in turn."""
-    async for handle in _serve(database_url):
+    async for handle in serve(database_url):
         yield handle

@@ -1,26 +1,25 @@
 """Test helpers: clients that talk to a real server over a real port, as agent desktops and connectors do."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
+from sqlalchemy import create_engine, select
 
+from pullrouting import server as server_module
+from pullrouting.settings import Settings
+from pullrouting.store.tables import metadata
 from pullrouting.v1 import admin_service_pb2_grpc, agent_service_pb2_grpc, ingest_service_pb2_grpc
 
 T = TypeVar("T")
 ADMIN_TOKEN = "pra_test-admin-token"
 
 
-class BearerAuth(
-    grpc.aio.UnaryUnaryClientInterceptor,
-    grpc.aio.UnaryStreamClientInterceptor,
-):
-    """Adds `authorization: Bearer <token>` to every call."""
-
+class _WithToken:
     def __init__(self, token: str) -> None:
         self._metadata = (("authorization", f"Bearer {token}"),)
 
@@ -28,11 +27,21 @@ class BearerAuth(
         metadata = grpc.aio.Metadata(*(tuple(details.metadata or ()) + self._metadata))
         return details._replace(metadata=metadata)
 
+
+# grpc.aio files each interceptor under the first call shape it implements, so one class per shape.
+class _UnaryBearerAuth(_WithToken, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
         return await continuation(self._with_token(details), request)
 
+
+class _StreamBearerAuth(_WithToken, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
         return await continuation(self._with_token(details), request)
+
+
+def bearer_auth(token: str) -> list[grpc.aio.ClientInterceptor]:
+    """Interceptors that add `authorization: Bearer <token>` to every call."""
+    return [_UnaryBearerAuth(token), _StreamBearerAuth(token)]
 
 
 @dataclass
@@ -43,7 +52,7 @@ class Server:
     channels: list[grpc.aio.Channel]
 
     def channel(self, token: str | None) -> grpc.aio.Channel:
-        interceptors = [BearerAuth(token)] if token is not None else []
+        interceptors = bearer_auth(token) if token is not None else []
         channel = grpc.aio.insecure_channel(self.address, interceptors=interceptors)
         self.channels.append(channel)
         return channel
@@ -107,3 +116,29 @@ async def within(seconds: float, awaitable: Awaitable[T]) -> T:
 async def gather_all(calls: list[Callable[[], Awaitable[T]]]) -> list[T | BaseException]:
     """Starts every call at once and waits for all, keeping failures as results."""
     return await asyncio.gather(*(call() for call in calls), return_exceptions=True)
+
+
+def dump_store(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in a stable order: compare dumps taken before and after a refused call."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return {
+                table.name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
+                for table in metadata.sorted_tables
+            }
+    finally:
+        engine.dispose()
+
+
+async def serve(database_url: str, **overrides: object) -> AsyncIterator[Server]:
+    """A server on port 0 with the test admin token; `overrides` change other settings."""
+    settings = Settings(listen="127.0.0.1:0", database_url=database_url, admin_token=ADMIN_TOKEN, **overrides)
+    running = await server_module.start(settings)
+    handle = Server(f"127.0.0.1:{running.port}", database_url, running, [])
+    try:
+        yield handle
+    finally:
+        for channel in handle.channels:
+            await channel.close()
+        await running.stop(None)

@@ -1,5 +1,50 @@
 """Supervisor (admin role) methods on conversations: list across lists, get, force-close."""
 
+import grpc
+
+from pullrouting.api.conversations import conversation_key, conversation_to_proto, page, page_after, states_filter
+from pullrouting.api.pagination import page_size
+from pullrouting.domain.names import CONVERSATIONS, LISTS, parse_name
+from pullrouting.store import conversations
+from pullrouting.store.database import Database
+from pullrouting.v1 import admin_service_pb2 as pb
+
+# `lists/-` (AIP-159), or an empty parent, lists conversations across every list.
+EVERY_LIST = ("", f"{LISTS}/-")
+
 
 class SupervisorMethods:
-    pass
+    """Mixed into the AdminServicer, which sets `_database`."""
+
+    _database: Database
+
+    async def ListConversations(
+        self, request: pb.AdminServiceListConversationsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AdminServiceListConversationsResponse:
+        list_id = None if request.parent in EVERY_LIST else parse_name(request.parent, LISTS, "parent")
+        states, size, after = (
+            states_filter(request.states),
+            page_size(request.page_size),
+            page_after(request.page_token),
+        )
+        found = await self._database.read(
+            lambda c: conversations.list_for_supervisor(c, list_id, states, after, size + 1)
+        )
+        shown, token = page(found, size, conversation_key)
+        return pb.AdminServiceListConversationsResponse(
+            conversations=[conversation_to_proto(c) for c in shown], next_page_token=token
+        )
+
+    async def GetConversation(
+        self, request: pb.AdminServiceGetConversationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AdminServiceGetConversationResponse:
+        conversation_id = parse_name(request.name, CONVERSATIONS, "name")
+        conversation = await self._database.read(lambda c: conversations.get(c, conversation_id))
+        return pb.AdminServiceGetConversationResponse(conversation=conversation_to_proto(conversation))
+
+    async def ForceCloseConversation(
+        self, request: pb.ForceCloseConversationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ForceCloseConversationResponse:
+        conversation_id = parse_name(request.name, CONVERSATIONS, "name")
+        conversation = await self._database.run(lambda c: conversations.force_close(c, conversation_id))
+        return pb.ForceCloseConversationResponse(conversation=conversation_to_proto(conversation))

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.pool import NullPool
+
+from pullrouting.store.events import WROTE_EVENTS
 
 T = TypeVar("T")
 
@@ -20,6 +21,9 @@ DEFAULT_DATABASE_URL = "sqlite:///pullrouting.db"
 RETRYABLE_SQLSTATES = {"40001", "40P01"}
 MAX_ATTEMPTS = 8
 READ_ONLY = "pullrouting_read_only"
+# One connection per worker thread of Database, plus a few for start-up and the event listener.
+WORKERS = 16
+POOL_SIZE = WORKERS + 2
 
 
 def normalize_url(url: str) -> str:
@@ -33,13 +37,13 @@ def create_database_engine(url: str) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=4, pool_pre_ping=True)
 
 
 def _sqlite_engine(url: str) -> Engine:
-    in_memory = url in ("sqlite://", "sqlite:///:memory:")
-    pooling = {} if in_memory else {"poolclass": NullPool}
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pooling)
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=POOL_SIZE, max_overflow=0
+    )
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
@@ -73,16 +77,21 @@ def _retryable(error: DBAPIError) -> bool:
 class Database:
     """Runs blocking SQLAlchemy work on a thread pool so the gRPC event loop never waits on the disk."""
 
-    def __init__(self, engine: Engine, workers: int = 16) -> None:
+    def __init__(self, engine: Engine, workers: int = WORKERS) -> None:
         self.engine = engine
         self.is_sqlite = is_sqlite(engine)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
+        # Called (on the worker thread) after a transaction that appended events has committed.
+        self.on_events_committed: Callable[[], None] = lambda: None
 
     @contextmanager
     def transaction(self, read_only: bool = False) -> Iterator[Connection]:
         with self.engine.connect() as connection:
             if read_only:
-                connection = connection.execution_options(**{READ_ONLY: True})
+                # One snapshot for the whole read, so a snapshot and the event position it is paired
+                # with agree (SQLite's read transactions are snapshots already).
+                isolation = {} if self.is_sqlite else {"isolation_level": "REPEATABLE READ"}
+                connection = connection.execution_options(**{READ_ONLY: True}, **isolation)
             with connection.begin():
                 yield connection
 
@@ -95,7 +104,12 @@ class Database:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with self.transaction(read_only) as connection:
-                    return work(connection)
+                    connection.info.pop(WROTE_EVENTS, None)
+                    result = work(connection)
+                    wrote_events = connection.info.pop(WROTE_EVENTS, False)
+                if wrote_events:
+                    self.on_events_committed()
+                return result
             except IntegrityError:
                 if attempt == MAX_ATTEMPTS or not retry_on_conflict:
                     raise

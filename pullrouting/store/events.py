@@ -1,28 +1,54 @@
-"""Appending to the events table. Readers follow `id`; on PostgreSQL, ids are handed out before commit, so
-writers of events take one transaction-scoped advisory lock first: event-writing transactions then commit
-one after another, in id order, and a reader that has seen id N can never later find a smaller one."""
+"""The events table: appending inside the writer's transaction, and reading in id order.
+
+Readers follow `id`. On PostgreSQL ids are handed out before commit, so a writer of events first takes
+one transaction-scoped advisory lock: event-writing transactions then commit one after another in id
+order, and a reader that has seen id N can never later find a smaller one committing."""
 
 import time
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-from pullrouting.domain.events import Event
-from pullrouting.store.tables import events
+from pullrouting.domain.events import Event, EventKind
+from pullrouting.store.tables import event_log, events
 
 # Any constant works; it only has to be the same for every writer of the events table.
 EVENTS_ORDER_LOCK = 0x70756C6C
+# PostgreSQL channel that tells every instance new events committed; the payload is unused.
+NOTIFY_CHANNEL = "pullrouting_events"
+# Set on a connection whose transaction appended events, so the commit can wake the readers.
+WROTE_EVENTS = "pullrouting_wrote_events"
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    id: int
+    kind: EventKind
+    type: str
+    list_id: str | None
+    conversation_id: str | None
+    channel_id: str | None
+    agent_id: str | None
+    payload: dict[str, Any]
+    create_time: int
 
 
 def now_micros() -> int:
     return time.time_ns() // 1000
 
 
+def lock_event_order(connection: Connection) -> None:
+    """Takes the ordering lock now; needed before reading state that the appended events describe."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(EVENTS_ORDER_LOCK)))
+
+
 def append(connection: Connection, new_events: list[Event], create_time: int | None = None) -> list[int]:
     """Writes `new_events` in order inside the caller's transaction; returns their ids."""
     if not new_events:
         return []
-    if connection.dialect.name == "postgresql":
-        connection.execute(select(func.pg_advisory_xact_lock(EVENTS_ORDER_LOCK)))
+    lock_event_order(connection)
     stamp = create_time if create_time is not None else now_micros()
     rows = [
         {
@@ -37,5 +63,55 @@ def append(connection: Connection, new_events: list[Event], create_time: int | N
         }
         for event in new_events
     ]
-    result = connection.execute(insert(events).returning(events.c.id), rows, sort_by_parameter_order=True)
+    result = connection.execute(insert(events).returning(events.c.id, sort_by_parameter_order=True), rows)
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
+    connection.info[WROTE_EVENTS] = True
     return [row.id for row in result]
+
+
+def _stored(row: Any) -> StoredEvent:
+    return StoredEvent(
+        id=row.id,
+        kind=EventKind(row.kind),
+        type=row.type,
+        list_id=row.list_id,
+        conversation_id=row.conversation_id,
+        channel_id=row.channel_id,
+        agent_id=row.agent_id,
+        payload=row.payload,
+        create_time=row.create_time,
+    )
+
+
+def read_after(connection: Connection, position: int, limit: int, through: int | None = None) -> list[StoredEvent]:
+    """Up to `limit` events with id > position (and <= through), in id order."""
+    query = select(events).where(events.c.id > position).order_by(events.c.id).limit(limit)
+    if through is not None:
+        query = query.where(events.c.id <= through)
+    return [_stored(row) for row in connection.execute(query)]
+
+
+def last_id(connection: Connection) -> int:
+    """The id of the newest committed event; 0 when there is none."""
+    return connection.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar_one()
+
+
+def pruned_through(connection: Connection) -> int:
+    """Events up to this id were deleted by retention: a resume point before it cannot be honoured."""
+    return connection.execute(select(event_log.c.pruned_through)).scalar_one_or_none() or 0
+
+
+def prune(connection: Connection, older_than: int) -> int:
+    """Deletes events created before `older_than` (microseconds), always keeping the newest one so ids
+    are never reused; returns the new horizon."""
+    newest = last_id(connection)
+    horizon = connection.execute(
+        select(func.max(events.c.id)).where(events.c.create_time < older_than, events.c.id < newest)
+    ).scalar_one_or_none()
+    if horizon is None:
+        return pruned_through(connection)
+    connection.execute(delete(events).where(events.c.id <= horizon))
+    if connection.execute(update(event_log).values(pruned_through=horizon)).rowcount == 0:
+        connection.execute(insert(event_log).values(id=1, pruned_through=horizon))
+    return horizon

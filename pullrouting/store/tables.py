@@ -195,3 +195,11 @@ events = Table(
     Column("create_time", TIME, nullable=False),
     sqlite_autoincrement=True,
 )
+
+# One row: how far retention has pruned the events table.
+event_log = Table(
+    "event_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pruned_through", BigInteger, nullable=False),
+)

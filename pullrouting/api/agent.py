@@ -1,0 +1,176 @@
+"""AgentService: what agent desktops call. The agent is the one the bearer token names, never a request field;
+the rules live in pullrouting.domain.conversation, the transactions in pullrouting.store."""
+
+from collections.abc import AsyncIterator
+
+import grpc
+
+from pullrouting.api.auth import current_principal
+from pullrouting.api.conversations import (
+    close_reason_from_proto,
+    conversation_key,
+    conversation_to_proto,
+    message_to_proto,
+    page,
+    page_after,
+    states_filter,
+)
+from pullrouting.api.pagination import page_size
+from pullrouting.api.resources import LIST
+from pullrouting.api.timestamps import to_timestamp
+from pullrouting.api.watch import Streams
+from pullrouting.domain import conversation as rules
+from pullrouting.domain.errors import Violations
+from pullrouting.domain.model import ConversationState, Subscription
+from pullrouting.domain.names import CONVERSATIONS, LISTS, check_name, format_name, parse_name
+from pullrouting.store import conversations, subscriptions
+from pullrouting.store.database import Database
+from pullrouting.v1 import agent_service_pb2 as pb
+from pullrouting.v1 import agent_service_pb2_grpc
+
+
+def _agent_id() -> str:
+    agent_id = current_principal().id
+    assert agent_id is not None, "the auth interceptor admits only agents to this service"
+    return agent_id
+
+
+def _subscription_to_proto(subscription: Subscription) -> pb.Subscription:
+    return pb.Subscription(
+        list=format_name(LISTS, subscription.list_id), create_time=to_timestamp(subscription.create_time)
+    )
+
+
+def _summary_to_proto(summary: subscriptions.ListSummary) -> pb.ListSummary:
+    return pb.ListSummary(
+        list=LIST.to_proto(summary.routing_list),
+        subscribed=summary.subscribed,
+        unread_count=summary.counts[ConversationState.UNREAD],
+        active_count=summary.counts[ConversationState.ACTIVE],
+        inactive_count=summary.counts[ConversationState.INACTIVE],
+    )
+
+
+def _message_fields(request: pb.SendMessageRequest) -> str:
+    """The conversation id of a valid SendMessage; INVALID_ARGUMENT naming every bad field otherwise."""
+    violations = Violations()
+    conversation_id = check_name(violations, request.conversation, CONVERSATIONS, "conversation")
+    rules.check_text(violations, request.text, "text")
+    violations.check(
+        len(request.client_message_id) <= rules.IDEMPOTENCY_KEY_MAX_LENGTH,
+        "client_message_id",
+        f"must be at most {rules.IDEMPOTENCY_KEY_MAX_LENGTH} characters long",
+    )
+    violations.raise_if_any()
+    assert conversation_id is not None
+    return conversation_id
+
+
+class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
+    def __init__(self, database: Database, streams: Streams) -> None:
+        self._database = database
+        self._streams = streams
+
+    async def ListLists(self, request: pb.ListListsRequest, context: grpc.aio.ServicerContext) -> pb.ListListsResponse:
+        agent_id, size, after = _agent_id(), page_size(request.page_size), page_after(request.page_token)
+        found = await self._database.read(lambda c: subscriptions.list_summaries(c, agent_id, after, size + 1))
+        shown, token = page(found, size, lambda summary: (summary.position, summary.routing_list.id))
+        return pb.ListListsResponse(lists=[_summary_to_proto(s) for s in shown], next_page_token=token)
+
+    async def Subscribe(self, request: pb.SubscribeRequest, context: grpc.aio.ServicerContext) -> pb.SubscribeResponse:
+        agent_id, list_id = _agent_id(), parse_name(request.list, LISTS, "list")
+        subscription = await self._database.run(
+            lambda c: subscriptions.subscribe(c, agent_id, list_id), retry_on_conflict=True
+        )
+        return pb.SubscribeResponse(subscription=_subscription_to_proto(subscription))
+
+    async def Unsubscribe(
+        self, request: pb.UnsubscribeRequest, context: grpc.aio.ServicerContext
+    ) -> pb.UnsubscribeResponse:
+        agent_id, list_id = _agent_id(), parse_name(request.list, LISTS, "list")
+        await self._database.run(lambda c: subscriptions.unsubscribe(c, agent_id, list_id))
+        return pb.UnsubscribeResponse()
+
+    async def ListSubscriptions(
+        self, request: pb.ListSubscriptionsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListSubscriptionsResponse:
+        agent_id, size, after = _agent_id(), page_size(request.page_size), page_after(request.page_token)
+        found = await self._database.read(lambda c: subscriptions.list_subscriptions(c, agent_id, after, size + 1))
+        shown, token = page(found, size, lambda subscription: (subscription.create_time, subscription.list_id))
+        return pb.ListSubscriptionsResponse(
+            subscriptions=[_subscription_to_proto(s) for s in shown], next_page_token=token
+        )
+
+    async def ListConversations(
+        self, request: pb.ListConversationsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListConversationsResponse:
+        agent_id, list_id = _agent_id(), parse_name(request.parent, LISTS, "parent")
+        states, size, after = (
+            states_filter(request.states),
+            page_size(request.page_size),
+            page_after(request.page_token),
+        )
+        found = await self._database.read(
+            lambda c: conversations.list_for_agent(c, agent_id, list_id, states, after, size + 1)
+        )
+        shown, token = page(found, size, conversation_key)
+        return pb.ListConversationsResponse(
+            conversations=[conversation_to_proto(c) for c in shown], next_page_token=token
+        )
+
+    async def GetConversation(
+        self, request: pb.GetConversationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetConversationResponse:
+        agent_id, conversation_id = _agent_id(), parse_name(request.name, CONVERSATIONS, "name")
+        conversation = await self._database.read(lambda c: conversations.get_for_agent(c, agent_id, conversation_id))
+        return pb.GetConversationResponse(conversation=conversation_to_proto(conversation))
+
+    async def JoinConversation(
+        self, request: pb.JoinConversationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.JoinConversationResponse:
+        agent_id, conversation_id = _agent_id(), parse_name(request.name, CONVERSATIONS, "name")
+        conversation = await self._database.run(lambda c: conversations.join(c, agent_id, conversation_id))
+        return pb.JoinConversationResponse(conversation=conversation_to_proto(conversation))
+
+    async def LeaveConversation(
+        self, request: pb.LeaveConversationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.LeaveConversationResponse:
+        agent_id, conversation_id = _agent_id(), parse_name(request.name, CONVERSATIONS, "name")
+        conversation = await self._database.run(lambda c: conversations.leave(c, agent_id, conversation_id))
+        return pb.LeaveConversationResponse(conversation=conversation_to_proto(conversation))
+
+    async def CloseConversation(
+        self, request: pb.CloseConversationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CloseConversationResponse:
+        agent_id, conversation_id = _agent_id(), parse_name(request.name, CONVERSATIONS, "name")
+        reason = rules.agent_close_reason(close_reason_from_proto(request.reason, "reason"))
+        conversation = await self._database.run(
+            lambda c: conversations.close_by_agent(c, agent_id, conversation_id, reason)
+        )
+        return pb.CloseConversationResponse(conversation=conversation_to_proto(conversation))
+
+    async def SendMessage(
+        self, request: pb.SendMessageRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SendMessageResponse:
+        agent_id, conversation_id = _agent_id(), _message_fields(request)
+        key = request.client_message_id or None
+        message = await self._database.run(
+            lambda c: conversations.send_agent_message(c, agent_id, conversation_id, request.text, key),
+            retry_on_conflict=True,
+        )
+        return pb.SendMessageResponse(message=message_to_proto(message))
+
+    async def WatchLists(
+        self, request: pb.WatchListsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.WatchListsResponse]:
+        async for event in self._streams.watch_lists(_agent_id(), request.resume_token, context):
+            yield pb.WatchListsResponse(event=event)
+
+    async def WatchConversation(
+        self, request: pb.WatchConversationRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.WatchConversationResponse]:
+        conversation_id = parse_name(request.name, CONVERSATIONS, "name")
+        async for event in self._streams.watch_conversation(
+            _agent_id(), conversation_id, request.resume_token, context
+        ):
+            yield pb.WatchConversationResponse(event=event)

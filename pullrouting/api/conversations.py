@@ -1,0 +1,119 @@
+"""Conversations and messages between the domain and protobuf, shared by the agent, ingest and admin
+servicers and the watch streams; and the request fields they have in common (states filters, close
+reasons, page tokens of conversation listings)."""
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from pullrouting.api.pagination import decode_page_token, encode_page_token
+from pullrouting.api.timestamps import to_timestamp
+from pullrouting.domain.errors import InvalidInput
+from pullrouting.domain.model import OPEN_STATES, CloseReason, Conversation, ConversationState, Message, SenderType
+from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, format_name
+from pullrouting.v1 import conversation_pb2
+
+T = TypeVar("T")
+
+STATE_TO_PROTO = {
+    ConversationState.UNREAD: conversation_pb2.CONVERSATION_STATE_UNREAD,
+    ConversationState.ACTIVE: conversation_pb2.CONVERSATION_STATE_ACTIVE,
+    ConversationState.INACTIVE: conversation_pb2.CONVERSATION_STATE_INACTIVE,
+    ConversationState.CLOSED: conversation_pb2.CONVERSATION_STATE_CLOSED,
+}
+STATE_FROM_PROTO = {value: state for state, value in STATE_TO_PROTO.items()}
+
+CLOSE_REASON_TO_PROTO = {
+    CloseReason.AGENT: conversation_pb2.CLOSE_REASON_AGENT,
+    CloseReason.CUSTOMER: conversation_pb2.CLOSE_REASON_CUSTOMER,
+    CloseReason.FORCED: conversation_pb2.CLOSE_REASON_FORCED,
+    CloseReason.INACTIVITY: conversation_pb2.CLOSE_REASON_INACTIVITY,
+}
+CLOSE_REASON_FROM_PROTO = {value: reason for reason, value in CLOSE_REASON_TO_PROTO.items()}
+
+SENDER_TYPE_TO_PROTO = {
+    SenderType.CUSTOMER: conversation_pb2.SENDER_TYPE_CUSTOMER,
+    SenderType.AGENT: conversation_pb2.SENDER_TYPE_AGENT,
+}
+
+
+def message_name(message: Message) -> str:
+    return f"{format_name(CONVERSATIONS, message.conversation_id)}/messages/{message.id}"
+
+
+def conversation_to_proto(conversation: Conversation) -> conversation_pb2.Conversation:
+    return conversation_pb2.Conversation(
+        name=format_name(CONVERSATIONS, conversation.id),
+        list=format_name(LISTS, conversation.list_id),
+        channel=format_name(CHANNELS, conversation.channel_id),
+        customer=conversation_pb2.Customer(
+            id=conversation.customer_id, display_name=conversation.customer_display_name
+        ),
+        state=STATE_TO_PROTO[conversation.state],
+        participants=[
+            conversation_pb2.Participant(agent=format_name(AGENTS, p.agent_id), join_time=to_timestamp(p.join_time))
+            for p in conversation.participants
+        ],
+        create_time=to_timestamp(conversation.create_time),
+        update_time=to_timestamp(conversation.update_time),
+        close_time=to_timestamp(conversation.close_time),
+        first_join_time=to_timestamp(conversation.first_join_time),
+        message_count=conversation.message_count,
+        last_message_time=to_timestamp(conversation.last_message_time),
+        close_reason=(
+            conversation_pb2.CLOSE_REASON_UNSPECIFIED
+            if conversation.close_reason is None
+            else CLOSE_REASON_TO_PROTO[conversation.close_reason]
+        ),
+    )
+
+
+def message_to_proto(message: Message) -> conversation_pb2.Message:
+    return conversation_pb2.Message(
+        name=message_name(message),
+        sender_type=SENDER_TYPE_TO_PROTO[message.sender_type],
+        agent=format_name(AGENTS, message.agent_id) if message.agent_id is not None else "",
+        text=message.text,
+        create_time=to_timestamp(message.create_time),
+        idempotency_key=message.idempotency_key or "",
+    )
+
+
+def states_filter(states: Sequence[int]) -> tuple[ConversationState, ...]:
+    """The states a listing asks for; none means the open ones. INVALID_ARGUMENT for unknown values."""
+    if not states:
+        return OPEN_STATES
+    if any(value not in STATE_FROM_PROTO for value in states):
+        raise InvalidInput.of("states", "must hold only UNREAD, ACTIVE, INACTIVE or CLOSED")
+    return tuple(dict.fromkeys(STATE_FROM_PROTO[value] for value in states))
+
+
+def close_reason_from_proto(value: int, field_path: str) -> CloseReason | None:
+    """None for CLOSE_REASON_UNSPECIFIED; INVALID_ARGUMENT for a value this server does not know."""
+    if value == conversation_pb2.CLOSE_REASON_UNSPECIFIED:
+        return None
+    if value not in CLOSE_REASON_FROM_PROTO:
+        raise InvalidInput.of(field_path, "is not a known close reason")
+    return CLOSE_REASON_FROM_PROTO[value]
+
+
+def page_after(token: str) -> tuple[int, str] | None:
+    """The position a page token of a (time, id) ordered listing resumes after; None for the first page."""
+    key = decode_page_token(token, 2)
+    if key is None:
+        return None
+    time, resource_id = key
+    if not isinstance(time, int) or not isinstance(resource_id, str):
+        raise InvalidInput.of("page_token", "is not a page token this method issued")
+    return time, resource_id
+
+
+def page(items: list[T], size: int, key: Callable[[T], tuple[int, str]]) -> tuple[list[T], str]:
+    """Splits `size + 1` fetched items into the page and the token of the next one (empty on the last)."""
+    if len(items) <= size:
+        return items, ""
+    shown = items[:size]
+    return shown, encode_page_token(list(key(shown[-1])))
+
+
+def conversation_key(conversation: Conversation) -> tuple[int, str]:
+    return conversation.create_time, conversation.id

@@ -1,0 +1,274 @@
+"""The Watch streams: a snapshot (or history), SYNCED, then live events, each carrying a resume token.
+
+A stream follows the events table from a position (bus/follow.py). A position older than what retention
+kept, or from another database, gives a fresh snapshot flagged `reset` (WatchOutbound, which has no
+snapshot, answers OUT_OF_RANGE instead). A stream that cannot keep up is cut off with RESOURCE_EXHAUSTED
+and resumes from its last token; at shutdown streams end with UNAVAILABLE, so clients reconnect and resume."""
+
+import asyncio
+import contextlib
+import functools
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import grpc
+
+from pullrouting.api import resume_tokens
+from pullrouting.api.conversations import conversation_to_proto, message_to_proto
+from pullrouting.api.errors import to_status
+from pullrouting.api.timestamps import to_timestamp
+from pullrouting.bus.follow import follow
+from pullrouting.bus.hub import EventHub, SlowConsumer, StreamClosed, Subscriber
+from pullrouting.domain.errors import DomainError, Reason
+from pullrouting.domain.events import EventKind, conversation_from_payload, message_from_payload
+from pullrouting.domain.model import Conversation, Message, SenderType
+from pullrouting.domain.names import AGENTS, CONVERSATIONS, LISTS, format_name
+from pullrouting.store import streams as stream_store
+from pullrouting.store.database import Database
+from pullrouting.store.events import StoredEvent
+from pullrouting.v1 import conversation_pb2, events_pb2
+
+ListType = events_pb2.ListEventType
+ConversationType = events_pb2.ConversationEventType
+OutboundType = events_pb2.OutboundEventType
+RESTART_TOKEN = resume_tokens.encode(resume_tokens.RESTART)
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    # Events a stream may have queued before it counts as too slow and is cut off.
+    buffer_events: int = 1024
+
+
+class _Call:
+    """One open stream: what it needs to be cut off from outside, and the token it last sent."""
+
+    def __init__(self, context: grpc.aio.ServicerContext) -> None:
+        self.context = context
+        self.handler = asyncio.current_task()
+        self.last_token = ""
+
+    def slow_consumer(self) -> DomainError:
+        return DomainError(
+            Reason.SLOW_CONSUMER,
+            "the stream fell too far behind and was cut off; reconnect with the last resume_token received",
+            resume_token=self.last_token,
+        )
+
+    def cut_off_when_stalled(self, subscriber: Subscriber) -> None:
+        # A client that stopped reading leaves the handler blocked in a write: end the call from outside;
+        # the status is queued behind what was already sent.
+        subscriber.on_overflow = lambda: asyncio.get_running_loop().create_task(self._cut_off())
+
+    async def _cut_off(self) -> None:
+        with contextlib.suppress(Exception):  # abort() raises by design, here in a task of its own
+            await self.context.abort_with_status(to_status(self.slow_consumer()))
+        if self.handler is not None:
+            self.handler.cancel()
+
+
+def _list_event(
+    event_type: int, conversation: Conversation | None, token: str, **fields: object
+) -> events_pb2.ListEvent:
+    return events_pb2.ListEvent(
+        type=event_type,
+        list=format_name(LISTS, conversation.list_id) if conversation else "",
+        conversation=conversation_to_proto(conversation) if conversation else None,
+        resume_token=token,
+        **fields,
+    )
+
+
+def _message_event(
+    message: Message, conversation: Conversation, token: str, reset: bool
+) -> events_pb2.ConversationEvent:
+    is_customer = message.sender_type is SenderType.CUSTOMER
+    return events_pb2.ConversationEvent(
+        type=ConversationType.CONVERSATION_EVENT_TYPE_CUSTOMER_MESSAGE
+        if is_customer
+        else ConversationType.CONVERSATION_EVENT_TYPE_AGENT_MESSAGE,
+        conversation=conversation_to_proto(conversation),
+        agent=format_name(AGENTS, message.agent_id) if message.agent_id else "",
+        message=message_to_proto(message),
+        resume_token=token,
+        reset=reset,
+        event_time=to_timestamp(message.create_time),
+    )
+
+
+class Streams:
+    def __init__(self, database: Database, hub: EventHub, settings: StreamSettings) -> None:
+        self._database = database
+        self._hub = hub
+        self._settings = settings
+
+    async def _follow(
+        self, call: _Call, position: int, wants: Callable[[StoredEvent], bool]
+    ) -> AsyncIterator[StoredEvent]:
+        try:
+            async for event in follow(
+                self._database, self._hub, position, wants, self._settings.buffer_events, call.cut_off_when_stalled
+            ):
+                call.last_token = resume_tokens.encode(event.id)
+                yield event
+        except SlowConsumer:
+            raise call.slow_consumer() from None
+        except StreamClosed:
+            raise DomainError(
+                Reason.SERVER_SHUTTING_DOWN, "the server is shutting down; reconnect and resume with the last token"
+            ) from None
+
+    async def watch_lists(
+        self, agent_id: str, resume_token: str, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[events_pb2.ListEvent]:
+        call = _Call(context)
+        start = await self._database.read(
+            functools.partial(
+                stream_store.list_watch_start, agent_id=agent_id, position=resume_tokens.decode(resume_token)
+            )
+        )
+        if start.snapshot is not None:
+            for conversation in start.snapshot:
+                yield _list_event(ListType.LIST_EVENT_TYPE_SNAPSHOT, conversation, RESTART_TOKEN, reset=start.reset)
+            call.last_token = resume_tokens.encode(start.position)
+            yield events_pb2.ListEvent(
+                type=ListType.LIST_EVENT_TYPE_SYNCED, resume_token=call.last_token, reset=start.reset
+            )
+        subscribed = set(start.subscribed)
+        entitled = start.entitled
+
+        def wants(event: StoredEvent) -> bool:
+            # Coarse, at the hub: any list the agent may subscribe to. Precise below, in event order.
+            if event.kind is EventKind.SUBSCRIPTION:
+                return event.agent_id == agent_id
+            return event.kind is EventKind.LIST and event.list_id in entitled
+
+        async for event in self._follow(call, start.position, wants):
+            token = resume_tokens.encode(event.id)
+            if event.kind is EventKind.SUBSCRIPTION:
+                async for item in _subscription_change(event, subscribed, token):
+                    yield item
+            elif event.list_id in subscribed:
+                conversation = conversation_from_payload(event.payload["conversation"])
+                yield _list_event(
+                    ListType.Value(f"LIST_EVENT_TYPE_{event.type}"),
+                    conversation,
+                    token,
+                    reminder=bool(event.payload.get("reminder")),
+                    event_time=to_timestamp(event.create_time),
+                )
+
+    async def watch_conversation(
+        self, agent_id: str, conversation_id: str, resume_token: str, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[events_pb2.ConversationEvent]:
+        call = _Call(context)
+        start = await self._database.read(
+            functools.partial(
+                stream_store.conversation_watch_start,
+                agent_id=agent_id,
+                conversation_id=conversation_id,
+                position=resume_tokens.decode(resume_token),
+            )
+        )
+        if start.history is not None:
+            for message in start.history:
+                yield _message_event(message, start.conversation, RESTART_TOKEN, start.reset)
+            call.last_token = resume_tokens.encode(start.position)
+            yield events_pb2.ConversationEvent(
+                type=ConversationType.CONVERSATION_EVENT_TYPE_SYNCED,
+                conversation=conversation_to_proto(start.conversation),
+                resume_token=call.last_token,
+                reset=start.reset,
+            )
+
+        def wants(event: StoredEvent) -> bool:
+            return event.kind is EventKind.CONVERSATION and event.conversation_id == conversation_id
+
+        async for event in self._follow(call, start.position, wants):
+            yield _conversation_event(event)
+            if event.type == "CONVERSATION_CLOSED" or (event.type == "AGENT_LEFT" and event.agent_id == agent_id):
+                return
+
+    async def watch_outbound(
+        self, ingestor_id: str, service_identifier: str, resume_token: str, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[events_pb2.OutboundEvent]:
+        call = _Call(context)
+        start = await self._database.read(
+            functools.partial(
+                stream_store.outbound_watch_start,
+                ingestor_id=ingestor_id,
+                service_identifier=service_identifier,
+                position=resume_tokens.decode(resume_token),
+            )
+        )
+        channel_ids = start.channel_ids
+
+        def wants(event: StoredEvent) -> bool:
+            return event.kind is EventKind.OUTBOUND and (channel_ids is None or event.channel_id in channel_ids)
+
+        service_identifiers: dict[str, str] = {}
+        async for event in self._follow(call, start.position, wants):
+            channel_id = event.channel_id or ""
+            if channel_id not in service_identifiers:
+                service_identifiers[channel_id] = await self._database.read(
+                    functools.partial(stream_store.service_identifier, channel_id=channel_id)
+                )
+            yield _outbound_event(event, service_identifiers[channel_id])
+
+
+async def _subscription_change(
+    event: StoredEvent, subscribed: set[str], token: str
+) -> AsyncIterator[events_pb2.ListEvent]:
+    """SUBSCRIBED adds the list and sends its snapshot as of the subscription, then SYNCED; UNSUBSCRIBED drops
+    it. Until SYNCED the items carry the token before the subscription, so a resume resends the snapshot whole."""
+    list_name = format_name(LISTS, event.list_id or "")
+    if event.type == "UNSUBSCRIBED":
+        subscribed.discard(event.list_id or "")
+        yield events_pb2.ListEvent(type=ListType.LIST_EVENT_TYPE_UNSUBSCRIBED, list=list_name, resume_token=token)
+        return
+    subscribed.add(event.list_id or "")
+    before = resume_tokens.encode(event.id - 1)
+    time = to_timestamp(event.create_time)
+    yield events_pb2.ListEvent(
+        type=ListType.LIST_EVENT_TYPE_SUBSCRIBED, list=list_name, resume_token=before, event_time=time
+    )
+    for data in event.payload.get("conversations", []):
+        yield _list_event(ListType.LIST_EVENT_TYPE_SNAPSHOT, conversation_from_payload(data), before)
+    yield events_pb2.ListEvent(type=ListType.LIST_EVENT_TYPE_SYNCED, list=list_name, resume_token=token)
+
+
+def _close_reason_value(value: str | None) -> int:
+    return conversation_pb2.CloseReason.Value(f"CLOSE_REASON_{value}") if value else 0
+
+
+def _conversation_event(event: StoredEvent) -> events_pb2.ConversationEvent:
+    payload = event.payload
+    message = payload.get("message")
+    previous = payload.get("previous_state")
+    return events_pb2.ConversationEvent(
+        type=ConversationType.Value(f"CONVERSATION_EVENT_TYPE_{event.type}"),
+        conversation=conversation_to_proto(conversation_from_payload(payload["conversation"])),
+        agent=format_name(AGENTS, event.agent_id) if event.agent_id else "",
+        message=message_to_proto(message_from_payload(message)) if message else None,
+        previous_state=conversation_pb2.ConversationState.Value(f"CONVERSATION_STATE_{previous}") if previous else 0,
+        close_reason=_close_reason_value(payload.get("close_reason")),
+        resume_token=resume_tokens.encode(event.id),
+        event_time=to_timestamp(event.create_time),
+    )
+
+
+def _outbound_event(event: StoredEvent, service_identifier: str) -> events_pb2.OutboundEvent:
+    conversation = conversation_from_payload(event.payload["conversation"])
+    message = event.payload.get("message")
+    return events_pb2.OutboundEvent(
+        type=OutboundType.Value(f"OUTBOUND_EVENT_TYPE_{event.type}"),
+        conversation=format_name(CONVERSATIONS, conversation.id),
+        service_identifier=service_identifier,
+        customer=conversation_pb2.Customer(
+            id=conversation.customer_id, display_name=conversation.customer_display_name
+        ),
+        message=message_to_proto(message_from_payload(message)) if message else None,
+        close_reason=_close_reason_value(event.payload.get("close_reason")),
+        resume_token=resume_tokens.encode(event.id),
+        event_time=to_timestamp(event.create_time),
+    )

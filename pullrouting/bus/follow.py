@@ -1,0 +1,42 @@
+"""Following the events table from a position: first what was missed, read from the table, then live
+events from the hub, with nothing lost or repeated at the seam."""
+
+import functools
+from collections.abc import AsyncIterator, Callable
+
+from pullrouting.bus.hub import EventHub, Subscriber
+from pullrouting.store import events as event_store
+from pullrouting.store.database import Database
+from pullrouting.store.events import StoredEvent
+
+CATCH_UP_BATCH = 2000
+
+
+async def follow(
+    database: Database,
+    hub: EventHub,
+    position: int,
+    wants: Callable[[StoredEvent], bool],
+    capacity: int,
+    on_attached: Callable[[Subscriber], None] = lambda _subscriber: None,
+) -> AsyncIterator[StoredEvent]:
+    """Every wanted event with id > position, in id order, until the caller stops or the hub fails the
+    stream (SlowConsumer, StreamClosed)."""
+    subscriber, live_from = hub.attach(wants, capacity)
+    on_attached(subscriber)
+    try:
+        # The hub queues everything after live_from; the table supplies (position, live_from].
+        while position < live_from:
+            batch = await database.read(
+                functools.partial(event_store.read_after, position=position, limit=CATCH_UP_BATCH, through=live_from)
+            )
+            if not batch:
+                break
+            for event in batch:
+                if wants(event):
+                    yield event
+            position = batch[-1].id
+        while True:
+            yield await subscriber.next()
+    finally:
+        hub.detach(subscriber)

@@ -1,0 +1,146 @@
+"""EventHub: reads each committed event once and offers it to every attached stream that matches."""
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import Callable
+
+from pullrouting.bus.postgres import listen
+from pullrouting.store import events as event_store
+from pullrouting.store.database import Database
+from pullrouting.store.events import StoredEvent
+
+log = logging.getLogger(__name__)
+
+READ_BATCH = 1000
+PRUNE_INTERVAL_MAX = 300.0
+
+
+class StreamClosed(Exception):
+    """The hub stopped (server shutdown): the client reconnects and resumes."""
+
+
+class SlowConsumer(Exception):
+    """The stream's buffer overflowed: it is cut off and resumes from its last token."""
+
+
+class Subscriber:
+    """One open stream's bounded inbox. The hub never waits on it: a full inbox cuts the stream off."""
+
+    def __init__(self, wants: Callable[[StoredEvent], bool], capacity: int) -> None:
+        self.wants = wants
+        self._inbox: asyncio.Queue[StoredEvent] = asyncio.Queue(maxsize=capacity)
+        self._failure: Exception | None = None
+        self._wake = asyncio.Event()
+        # Called once when the inbox overflows, to end a stream whose client stopped reading altogether.
+        self.on_overflow: Callable[[], None] = lambda: None
+
+    def offer(self, event: StoredEvent) -> None:
+        if self._failure is not None:
+            return
+        try:
+            self._inbox.put_nowait(event)
+        except asyncio.QueueFull:
+            self.fail(SlowConsumer())
+            self.on_overflow()
+            return
+        self._wake.set()
+
+    def fail(self, failure: Exception) -> None:
+        if self._failure is None:
+            self._failure = failure
+            self._wake.set()
+
+    async def next(self) -> StoredEvent:
+        while True:
+            if self._failure is not None:
+                raise self._failure
+            if not self._inbox.empty():
+                return self._inbox.get_nowait()
+            self._wake.clear()
+            await self._wake.wait()
+
+
+class EventHub:
+    def __init__(self, database: Database, retention_seconds: float, poll_interval: float = 1.0) -> None:
+        self._database = database
+        self._retention_seconds = retention_seconds
+        self._poll_interval = poll_interval
+        self._subscribers: set[Subscriber] = set()
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # The id of the last event offered to subscribers.
+        self.position = 0
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.position = await self._database.read(event_store.last_id)
+        self._database.on_events_committed = self.wake_threadsafe
+        self._tasks = [
+            asyncio.create_task(self._run(), name="event-hub"),
+            asyncio.create_task(self._prune_periodically(), name="event-retention"),
+        ]
+        if not self._database.is_sqlite:
+            self._tasks.append(asyncio.create_task(listen(self._database.engine, self._wake.set), name="event-listen"))
+
+    async def stop(self) -> None:
+        """Ends every attached stream with StreamClosed, then stops reading."""
+        for subscriber in list(self._subscribers):
+            subscriber.fail(StreamClosed())
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def wake_threadsafe(self) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def attach(self, wants: Callable[[StoredEvent], bool], capacity: int) -> tuple[Subscriber, int]:
+        """Registers a stream; it receives every wanted event after the returned position."""
+        subscriber = Subscriber(wants, capacity)
+        self._subscribers.add(subscriber)
+        return subscriber, self.position
+
+    def detach(self, subscriber: Subscriber) -> None:
+        self._subscribers.discard(subscriber)
+
+    @property
+    def stream_count(self) -> int:
+        return len(self._subscribers)
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+            self._wake.clear()
+            try:
+                await self._read_new_events()
+            except Exception:
+                # A failed read (database restarting, say) is retried on the next wake-up or poll.
+                log.exception("reading new events failed")
+
+    async def _prune_periodically(self) -> None:
+        """Deletes events older than the retention; streams resuming from before them get a snapshot."""
+        interval = min(self._retention_seconds / 10, PRUNE_INTERVAL_MAX)
+        while True:
+            try:
+                older_than = event_store.now_micros() - int(self._retention_seconds * 1_000_000)
+                await self._database.run(functools.partial(event_store.prune, older_than=older_than))
+            except Exception:
+                log.exception("pruning old events failed")
+            await asyncio.sleep(interval)
+
+    async def _read_new_events(self) -> None:
+        while True:
+            batch = await self._database.read(
+                functools.partial(event_store.read_after, position=self.position, limit=READ_BATCH)
+            )
+            for event in batch:
+                for subscriber in list(self._subscribers):
+                    if subscriber.wants(event):
+                        subscriber.offer(event)
+                self.position = event.id
+            if len(batch) < READ_BATCH:
+                return

@@ -1,0 +1,355 @@
+"""The request lifecycle: which transitions are allowed, what they change and which events they emit.
+
+UNREAD -> ACTIVE on the first join; ACTIVE -> INACTIVE when the last participant leaves; INACTIVE -> ACTIVE on
+a join; any open state -> CLOSED; CLOSED is terminal. Every function takes the conversation as it is (read
+under the transaction's lock) and returns it as it becomes, with the events to write in the same transaction.
+Pure Python: the store decides nothing, it loads the facts these rules need and writes what they return.
+"""
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+
+from pullrouting.domain.errors import DomainError, Reason, Violations
+from pullrouting.domain.events import Event, EventKind, conversation_payload
+from pullrouting.domain.model import (
+    CloseReason,
+    Conversation,
+    ConversationState,
+    Message,
+    Participant,
+    SenderType,
+)
+from pullrouting.domain.names import CHANNELS, CONVERSATIONS, LISTS, format_name
+from pullrouting.domain.resources import RoutingMode
+
+TEXT_MAX_LENGTH = 4096
+# Column sizes: a customer's id on its channel, and the connector's or desktop's message id.
+CUSTOMER_ID_MAX_LENGTH = 500
+IDEMPOTENCY_KEY_MAX_LENGTH = 500
+AGENT_CLOSE_REASONS = (CloseReason.AGENT, CloseReason.INACTIVITY)
+# A customer message is announced on the list only where a list watcher's view of the request changes
+# meaningfully: on an INACTIVE request it is not (the seed: "no new notification is published on the List").
+LIST_UPDATED_ON_CUSTOMER_MESSAGE = (ConversationState.UNREAD, ConversationState.ACTIVE)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A conversation after a change, the message the change wrote (if any) and the events it emits.
+    No events means nothing changed (an idempotent repeat)."""
+
+    conversation: Conversation
+    events: tuple[Event, ...] = ()
+    message: Message | None = None
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the calling agent may do on the conversation's list."""
+
+    entitled: bool
+    subscribed: bool
+
+
+@dataclass(frozen=True)
+class JoinLimits:
+    """The caps a join is checked against; 0 means no cap."""
+
+    max_participants: int
+    max_conversations_per_agent: int
+    agent_open_conversations: int
+
+
+@dataclass(frozen=True)
+class IngestChannel:
+    """What the rules need to know about the channel a customer message arrives on."""
+
+    id: str
+    service_identifier: str
+    routing_mode: str
+    list_id: str | None
+    enabled: bool
+
+
+def check_text(violations: Violations, text: str, field_path: str) -> None:
+    violations.check(0 < len(text) <= TEXT_MAX_LENGTH, field_path, f"must be 1 to {TEXT_MAX_LENGTH} characters long")
+
+
+def customer_message_scope(channel_id: str) -> str:
+    """Customer messages are idempotent per channel on the connector's source_message_id."""
+    return f"channel:{channel_id}"
+
+
+def agent_message_scope(conversation_id: str, agent_id: str) -> str:
+    """Agent messages are idempotent per conversation and agent on the desktop's client_message_id."""
+    return f"agent:{conversation_id}:{agent_id}"
+
+
+def opened_by(conversation: Conversation, message: Message) -> bool:
+    """Whether `message` opened `conversation`: only the opening message shares its create time, since
+    every later change happens strictly later (see `_tick`)."""
+    return message.create_time == conversation.create_time
+
+
+def is_participant(conversation: Conversation, agent_id: str) -> bool:
+    return any(p.agent_id == agent_id for p in conversation.participants)
+
+
+# Refusals.
+
+
+def check_accepts_customer_messages(channel: IngestChannel) -> str:
+    """The list new requests of `channel` land on; refuses disabled and push channels."""
+    if not channel.enabled:
+        raise DomainError(
+            Reason.CHANNEL_DISABLED,
+            f"the channel serving {channel.service_identifier!r} is disabled",
+            channel=format_name(CHANNELS, channel.id),
+        )
+    if channel.routing_mode != RoutingMode.PULL or channel.list_id is None:
+        raise DomainError(
+            Reason.CHANNEL_NOT_PULL,
+            f"the channel serving {channel.service_identifier!r} is not in pull routing mode",
+            channel=format_name(CHANNELS, channel.id),
+        )
+    return channel.list_id
+
+
+def check_entitled(entitled: bool, list_id: str) -> None:
+    """Agents see and touch only the lists they are entitled to (and subscribe only to those)."""
+    if not entitled:
+        list_name = format_name(LISTS, list_id)
+        raise DomainError(Reason.NOT_ENTITLED, f"the agent is not entitled to {list_name}", list=list_name)
+
+
+def check_participant(conversation: Conversation, agent_id: str) -> None:
+    """Writing to a conversation and watching it are for its participants."""
+    if not is_participant(conversation, agent_id):
+        name = format_name(CONVERSATIONS, conversation.id)
+        raise DomainError(Reason.NOT_PARTICIPANT, f"the agent is not in {name}", conversation=name)
+
+
+def check_may_see(conversation: Conversation, agent_id: str, entitled: bool) -> None:
+    """An agent sees the conversations of its lists, and those it is in (even if no longer entitled)."""
+    if not is_participant(conversation, agent_id):
+        check_entitled(entitled, conversation.list_id)
+
+
+def _check_may_act(conversation: Conversation, access: Access) -> None:
+    """Joining and closing need an entitlement to the list, then a subscription to it."""
+    check_entitled(access.entitled, conversation.list_id)
+    if not access.subscribed:
+        list_name = format_name(LISTS, conversation.list_id)
+        raise DomainError(Reason.NOT_SUBSCRIBED, f"the agent is not subscribed to {list_name}", list=list_name)
+
+
+def _check_open(conversation: Conversation) -> None:
+    if conversation.state == ConversationState.CLOSED:
+        name = format_name(CONVERSATIONS, conversation.id)
+        raise DomainError(Reason.CONVERSATION_CLOSED, f"{name} is closed", conversation=name)
+
+
+def agent_close_reason(reason: CloseReason | None) -> CloseReason:
+    """Agents close with AGENT (the default) or INACTIVITY; CUSTOMER and FORCED belong to other callers."""
+    if reason is None:
+        return CloseReason.AGENT
+    if reason not in AGENT_CLOSE_REASONS:
+        raise DomainError(
+            Reason.CLOSE_REASON_NOT_ALLOWED,
+            f"agents may close with reason AGENT or INACTIVITY, not {reason.value}",
+            close_reason=reason.value,
+        )
+    return reason
+
+
+# Transitions.
+
+
+def _tick(conversation: Conversation, now: int) -> int:
+    """The time of a change: strictly after the conversation's last change, so that times order changes
+    even if the clock steps back."""
+    return max(now, conversation.update_time + 1)
+
+
+def _event(
+    kind: EventKind,
+    event_type: str,
+    conversation: Conversation,
+    agent_id: str | None = None,
+    *,
+    message: Message | None = None,
+    previous_state: ConversationState | None = None,
+    close_reason: CloseReason | None = None,
+) -> Event:
+    """An event about `conversation` (as it is after the change), addressed by its list, id and channel."""
+    payload = conversation_payload(
+        conversation, message=message, previous_state=previous_state, close_reason=close_reason
+    )
+    return Event(kind, event_type, conversation.list_id, conversation.id, conversation.channel_id, agent_id, payload)
+
+
+def _state_changed(before: Conversation, after: Conversation, agent_id: str) -> list[Event]:
+    if before.state == after.state:
+        return []
+    return [_event(EventKind.CONVERSATION, "STATE_CHANGED", after, agent_id, previous_state=before.state)]
+
+
+def open_request(
+    *,
+    conversation_id: str,
+    list_id: str,
+    channel_id: str,
+    customer_id: str,
+    customer_display_name: str,
+    message_id: str,
+    text: str,
+    source_message_id: str,
+    now: int,
+) -> Outcome:
+    """A first customer message: a new UNREAD request lands on the list."""
+    conversation = Conversation(
+        id=conversation_id,
+        list_id=list_id,
+        channel_id=channel_id,
+        customer_id=customer_id,
+        customer_display_name=customer_display_name,
+        state=ConversationState.UNREAD,
+        create_time=now,
+        update_time=now,
+        message_count=1,
+        last_message_time=now,
+    )
+    message = Message(message_id, conversation_id, SenderType.CUSTOMER, text, now, None, source_message_id)
+    events = (
+        _event(EventKind.LIST, "ADDED", conversation),
+        _event(EventKind.CONVERSATION, "CUSTOMER_MESSAGE", conversation, message=message),
+    )
+    return Outcome(conversation, events, message)
+
+
+def add_customer_message(
+    conversation: Conversation, *, message_id: str, text: str, source_message_id: str, now: int
+) -> Outcome:
+    """A customer message on an open request: no state change; the list hears of it unless INACTIVE."""
+    _check_open(conversation)
+    now = _tick(conversation, now)
+    after = replace(conversation, update_time=now, message_count=conversation.message_count + 1, last_message_time=now)
+    message = Message(message_id, conversation.id, SenderType.CUSTOMER, text, now, None, source_message_id)
+    events = [_event(EventKind.CONVERSATION, "CUSTOMER_MESSAGE", after, message=message)]
+    if conversation.state in LIST_UPDATED_ON_CUSTOMER_MESSAGE:
+        events.append(_event(EventKind.LIST, "UPDATED", after))
+    return Outcome(after, tuple(events), message)
+
+
+def join(conversation: Conversation, agent_id: str, now: int, access: Access, limits: JoinLimits) -> Outcome:
+    """An agent joins: entitled, subscribed, open, room on the list, room in the agent's MRD cap."""
+    _check_may_act(conversation, access)
+    _check_open(conversation)
+    if is_participant(conversation, agent_id):
+        return Outcome(conversation)
+    name = format_name(CONVERSATIONS, conversation.id)
+    if limits.max_participants and len(conversation.participants) >= limits.max_participants:
+        raise DomainError(
+            Reason.LIST_FULL,
+            f"{name} already has the {limits.max_participants} participants its list allows",
+            conversation=name,
+            max_participants=str(limits.max_participants),
+        )
+    if limits.max_conversations_per_agent and limits.agent_open_conversations >= limits.max_conversations_per_agent:
+        raise DomainError(
+            Reason.AGENT_AT_CAPACITY,
+            f"the agent is already in {limits.agent_open_conversations} open conversations of this media routing "
+            f"domain, its cap is {limits.max_conversations_per_agent}",
+            max_conversations_per_agent=str(limits.max_conversations_per_agent),
+        )
+    now = _tick(conversation, now)
+    after = replace(
+        conversation,
+        state=ConversationState.ACTIVE,
+        participants=(*conversation.participants, Participant(agent_id, now)),
+        update_time=now,
+        first_join_time=conversation.first_join_time if conversation.first_join_time is not None else now,
+    )
+    events = [
+        _event(EventKind.CONVERSATION, "AGENT_JOINED", after, agent_id),
+        *_state_changed(conversation, after, agent_id),
+        _event(EventKind.LIST, "UPDATED", after),
+    ]
+    return Outcome(after, tuple(events))
+
+
+def leave(conversation: Conversation, agent_id: str, now: int, entitled: bool) -> Outcome:
+    """An agent leaves; the last one out leaves the request INACTIVE. Leaving when not in changes nothing."""
+    check_may_see(conversation, agent_id, entitled)
+    if not is_participant(conversation, agent_id):
+        return Outcome(conversation)
+    now = _tick(conversation, now)
+    remaining = tuple(p for p in conversation.participants if p.agent_id != agent_id)
+    state = ConversationState.ACTIVE if remaining else ConversationState.INACTIVE
+    after = replace(conversation, state=state, participants=remaining, update_time=now)
+    events = [
+        _event(EventKind.CONVERSATION, "AGENT_LEFT", after, agent_id),
+        *_state_changed(conversation, after, agent_id),
+        _event(EventKind.LIST, "UPDATED", after),
+    ]
+    return Outcome(after, tuple(events))
+
+
+def close(conversation: Conversation, reason: CloseReason, now: int, agent_id: str | None = None) -> Outcome:
+    """Any open request -> CLOSED: participants are let go, it leaves the list, and, unless the customer's
+    side ended it, the connector is told."""
+    _check_open(conversation)
+    now = _tick(conversation, now)
+    after = replace(
+        conversation,
+        state=ConversationState.CLOSED,
+        participants=(),
+        update_time=now,
+        close_time=now,
+        close_reason=reason,
+    )
+    events = [
+        _event(EventKind.CONVERSATION, "CONVERSATION_CLOSED", after, agent_id, close_reason=reason),
+        _event(EventKind.LIST, "REMOVED", after),
+    ]
+    if reason != CloseReason.CUSTOMER:
+        events.append(_event(EventKind.OUTBOUND, "CONVERSATION_CLOSED", after, agent_id, close_reason=reason))
+    return Outcome(after, tuple(events))
+
+
+def close_by_agent(conversation: Conversation, agent_id: str, reason: CloseReason, now: int, access: Access) -> Outcome:
+    """An agent entitled and subscribed to the list closes a request, whether or not it is in it (closing
+    an INACTIVE request nobody is in is how a list is tidied up)."""
+    _check_may_act(conversation, access)
+    return close(conversation, reason, now, agent_id)
+
+
+def add_agent_message(
+    conversation: Conversation,
+    agent_id: str,
+    *,
+    message_id: str,
+    text: str,
+    client_message_id: str | None,
+    now: int,
+    entitled: bool,
+) -> Outcome:
+    """A participant writes to the customer: the conversation's watchers and the connector are told."""
+    check_may_see(conversation, agent_id, entitled)
+    _check_open(conversation)
+    check_participant(conversation, agent_id)
+    now = _tick(conversation, now)
+    after = replace(conversation, update_time=now, message_count=conversation.message_count + 1, last_message_time=now)
+    message = Message(message_id, conversation.id, SenderType.AGENT, text, now, agent_id, client_message_id)
+    events = (
+        _event(EventKind.CONVERSATION, "AGENT_MESSAGE", after, agent_id, message=message),
+        _event(EventKind.OUTBOUND, "AGENT_MESSAGE", after, agent_id, message=message),
+    )
+    return Outcome(after, events, message)
+
+
+def subscription_event(event_type: str, agent_id: str, list_id: str, snapshot: Sequence[Conversation] = ()) -> Event:
+    """SUBSCRIBED or UNSUBSCRIBED, for the agent's own WatchLists streams. SUBSCRIBED carries the list's
+    open requests as of the subscription, so a stream sends exactly the snapshot that its later events
+    build on."""
+    payload = {"conversations": [asdict(conversation) for conversation in snapshot]} if snapshot else {}
+    return Event(kind=EventKind.SUBSCRIPTION, type=event_type, list_id=list_id, agent_id=agent_id, payload=payload)

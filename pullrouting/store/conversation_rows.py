@@ -1,0 +1,78 @@
+"""Rows of the conversation tables as domain objects: shared by the lifecycle transactions, subscriptions
+and the Watch streams' starting reads."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, Row, select
+
+from pullrouting.domain.model import (
+    OPEN_STATES,
+    CloseReason,
+    Conversation,
+    ConversationState,
+    Message,
+    Participant,
+    SenderType,
+)
+from pullrouting.store.tables import conversations, participants
+
+
+def _participants(connection: Connection, conversation_ids: list[str]) -> dict[str, tuple[Participant, ...]]:
+    query = (
+        select(participants)
+        .where(participants.c.conversation_id.in_(conversation_ids))
+        .order_by(participants.c.join_time, participants.c.agent_id)
+    )
+    found: dict[str, list[Participant]] = {}
+    for row in connection.execute(query):
+        found.setdefault(row.conversation_id, []).append(Participant(row.agent_id, row.join_time))
+    return {conversation_id: tuple(items) for conversation_id, items in found.items()}
+
+
+def load_conversations(connection: Connection, rows: Iterable[Row]) -> list[Conversation]:
+    rows = list(rows)
+    joined = _participants(connection, [row.id for row in rows]) if rows else {}
+    return [
+        Conversation(
+            id=row.id,
+            list_id=row.list_id,
+            channel_id=row.channel_id,
+            customer_id=row.customer_id,
+            customer_display_name=row.customer_display_name,
+            state=ConversationState(row.state),
+            create_time=row.create_time,
+            update_time=row.update_time,
+            participants=joined.get(row.id, ()),
+            close_time=row.close_time,
+            first_join_time=row.first_join_time,
+            message_count=row.message_count,
+            last_message_time=row.last_message_time,
+            close_reason=None if row.close_reason is None else CloseReason(row.close_reason),
+        )
+        for row in rows
+    ]
+
+
+def message_from_row(row: Row) -> Message:
+    return Message(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        sender_type=SenderType(row.sender_type),
+        text=row.text,
+        create_time=row.create_time,
+        agent_id=row.agent_id,
+        idempotency_key=row.idempotency_key,
+    )
+
+
+def open_on_lists(connection: Connection, list_ids: Iterable[str]) -> list[Conversation]:
+    """The open requests on these lists, oldest first."""
+    query = (
+        select(conversations)
+        .where(
+            conversations.c.list_id.in_(list(list_ids)),
+            conversations.c.state.in_([state.value for state in OPEN_STATES]),
+        )
+        .order_by(conversations.c.create_time, conversations.c.id)
+    )
+    return load_conversations(connection, connection.execute(query))

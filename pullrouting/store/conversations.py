@@ -1,0 +1,392 @@
+"""The request lifecycle's transactions. Each function runs inside one `Database.run` transaction: it locks
+the conversation row it decides on (PostgreSQL `SELECT ... FOR UPDATE`; SQLite's BEGIN IMMEDIATE already
+serialises writers), then, for a join under an MRD cap, the agent's row - always conversation first, then
+agent, so two transactions never wait on each other in a circle. It asks the rules in
+`pullrouting.domain.conversation` what happens, writes the result and appends its events last."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Select, and_, delete, func, insert, or_, select, update
+
+from pullrouting.domain import conversation as rules
+from pullrouting.domain.errors import DomainError, Reason
+from pullrouting.domain.model import (
+    CloseReason,
+    Conversation,
+    ConversationState,
+    Message,
+)
+from pullrouting.domain.names import CHANNELS, CONVERSATIONS, format_name, new_id
+from pullrouting.store import events
+from pullrouting.store.conversation_rows import load_conversations, message_from_row
+from pullrouting.store.events import now_micros
+from pullrouting.store.subscriptions import access, is_entitled, require_entitled_list, require_list
+from pullrouting.store.tables import (
+    agents,
+    channel_types,
+    channels,
+    conversations,
+    ingestor_channels,
+    lists,
+    media_routing_domains,
+    messages,
+    participants,
+)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """The answer to a customer message, the same for the first post and every retry."""
+
+    conversation: Conversation
+    message: Message
+    created: bool
+
+
+# Reading.
+
+
+def _one(connection: Connection, query: Select) -> Conversation | None:
+    found = load_conversations(connection, connection.execute(query))
+    return found[0] if found else None
+
+
+def get(connection: Connection, conversation_id: str, *, for_update: bool = False) -> Conversation:
+    """The conversation, locked for the rest of the transaction when `for_update`; NOT_FOUND otherwise."""
+    query = select(conversations).where(conversations.c.id == conversation_id)
+    conversation = _one(connection, query.with_for_update() if for_update else query)
+    if conversation is None:
+        name = format_name(CONVERSATIONS, conversation_id)
+        raise DomainError(Reason.RESOURCE_NOT_FOUND, f"{name} does not exist", resource=name)
+    return conversation
+
+
+def get_for_agent(connection: Connection, agent_id: str, conversation_id: str) -> Conversation:
+    conversation = get(connection, conversation_id)
+    rules.check_may_see(conversation, agent_id, is_entitled(connection, agent_id, conversation.list_id))
+    return conversation
+
+
+def _open_of_customer(connection: Connection, channel_id: str, customer_id: str) -> Conversation | None:
+    """The customer's open conversation on the channel, locked. On PostgreSQL a conversation closed while
+    this waits for the lock is re-checked against the WHERE clause and so not returned."""
+    query = (
+        select(conversations)
+        .where(
+            conversations.c.channel_id == channel_id,
+            conversations.c.customer_id == customer_id,
+            conversations.c.state != ConversationState.CLOSED.value,
+        )
+        .with_for_update()
+    )
+    return _one(connection, query)
+
+
+def list_page(
+    connection: Connection,
+    list_id: str | None,
+    states: Iterable[ConversationState],
+    after: tuple[int, str] | None,
+    limit: int,
+) -> list[Conversation]:
+    """Conversations in `states` on one list (or every list when `list_id` is None), oldest first."""
+    query = (
+        select(conversations)
+        .where(conversations.c.state.in_([state.value for state in states]))
+        .order_by(conversations.c.create_time, conversations.c.id)
+        .limit(limit)
+    )
+    if list_id is not None:
+        query = query.where(conversations.c.list_id == list_id)
+    if after is not None:
+        create_time, conversation_id = after
+        query = query.where(
+            or_(
+                conversations.c.create_time > create_time,
+                and_(conversations.c.create_time == create_time, conversations.c.id > conversation_id),
+            )
+        )
+    return load_conversations(connection, connection.execute(query))
+
+
+def list_for_agent(
+    connection: Connection,
+    agent_id: str,
+    list_id: str,
+    states: Iterable[ConversationState],
+    after: tuple[int, str] | None,
+    limit: int,
+) -> list[Conversation]:
+    require_entitled_list(connection, agent_id, list_id)
+    return list_page(connection, list_id, states, after, limit)
+
+
+def list_for_supervisor(
+    connection: Connection,
+    list_id: str | None,
+    states: Iterable[ConversationState],
+    after: tuple[int, str] | None,
+    limit: int,
+) -> list[Conversation]:
+    if list_id is not None:
+        require_list(connection, list_id)
+    return list_page(connection, list_id, states, after, limit)
+
+
+def _message_by_key(connection: Connection, scope: str, key: str) -> Message | None:
+    row = connection.execute(
+        select(messages).where(messages.c.idempotency_scope == scope, messages.c.idempotency_key == key)
+    ).first()
+    return None if row is None else message_from_row(row)
+
+
+# Writing.
+
+
+def _write(
+    connection: Connection, before: Conversation | None, outcome: rules.Outcome, scope: str | None = None
+) -> None:
+    """Writes what a transition changed - the conversation row, its participants, its message - then its
+    events. Nothing at all for an idempotent repeat."""
+    if not outcome.events:
+        return
+    after = outcome.conversation
+    values = {
+        "state": after.state.value,
+        "update_time": after.update_time,
+        "close_time": after.close_time,
+        "first_join_time": after.first_join_time,
+        "message_count": after.message_count,
+        "last_message_time": after.last_message_time,
+        "close_reason": None if after.close_reason is None else after.close_reason.value,
+    }
+    if before is None:
+        connection.execute(
+            insert(conversations).values(
+                id=after.id,
+                list_id=after.list_id,
+                channel_id=after.channel_id,
+                customer_id=after.customer_id,
+                customer_display_name=after.customer_display_name,
+                create_time=after.create_time,
+                **values,
+            )
+        )
+    else:
+        connection.execute(update(conversations).where(conversations.c.id == after.id).values(**values))
+    old = {p.agent_id for p in before.participants} if before is not None else set()
+    new = {p.agent_id for p in after.participants}
+    if old - new:
+        connection.execute(
+            delete(participants).where(
+                participants.c.conversation_id == after.id, participants.c.agent_id.in_(old - new)
+            )
+        )
+    joined = [p for p in after.participants if p.agent_id not in old]
+    if joined:
+        connection.execute(
+            insert(participants),
+            [{"conversation_id": after.id, "agent_id": p.agent_id, "join_time": p.join_time} for p in joined],
+        )
+    if outcome.message is not None:
+        message = outcome.message
+        connection.execute(
+            insert(messages).values(
+                id=message.id,
+                conversation_id=message.conversation_id,
+                sender_type=message.sender_type.value,
+                agent_id=message.agent_id,
+                text=message.text,
+                create_time=message.create_time,
+                idempotency_scope=scope if message.idempotency_key is not None else None,
+                idempotency_key=message.idempotency_key,
+            )
+        )
+    events.append(connection, list(outcome.events), after.update_time)
+
+
+# Ingest.
+
+
+def ingest_channel(connection: Connection, ingestor_id: str, service_identifier: str) -> rules.IngestChannel:
+    """The channel serving `service_identifier`, if the ingestor may ingest for it (no channels = all)."""
+    row = connection.execute(select(channels).where(channels.c.service_identifier == service_identifier)).first()
+    if row is None:
+        raise DomainError(
+            Reason.SERVICE_IDENTIFIER_UNKNOWN,
+            f"no channel serves {service_identifier!r}",
+            service_identifier=service_identifier,
+        )
+    check_ingestor_may_serve(connection, ingestor_id, row.id)
+    return rules.IngestChannel(row.id, row.service_identifier, row.routing_mode, row.list_id, row.enabled)
+
+
+def check_ingestor_may_serve(connection: Connection, ingestor_id: str, channel_id: str) -> None:
+    scope = select(ingestor_channels.c.channel_id).where(ingestor_channels.c.ingestor_id == ingestor_id)
+    permitted = [row.channel_id for row in connection.execute(scope)]
+    if permitted and channel_id not in permitted:
+        name = format_name(CHANNELS, channel_id)
+        raise DomainError(Reason.CHANNEL_NOT_PERMITTED, f"this ingestor may not ingest for {name}", channel=name)
+
+
+def post_customer_message(
+    connection: Connection,
+    ingestor_id: str,
+    *,
+    service_identifier: str,
+    customer_id: str,
+    customer_display_name: str,
+    text: str,
+    source_message_id: str,
+) -> Posted:
+    """Appends to the customer's open conversation on the channel or opens a new one. A retry (same
+    source_message_id on the channel) is answered from what the first post wrote and writes nothing; two
+    racing copies meet at the unique index and the loser, run again, finds the winner's message. Run it
+    with `retry_on_conflict=True`."""
+    channel = ingest_channel(connection, ingestor_id, service_identifier)
+    scope = rules.customer_message_scope(channel.id)
+    earlier = _message_by_key(connection, scope, source_message_id)
+    if earlier is not None:
+        conversation = get(connection, earlier.conversation_id)
+        return Posted(conversation, earlier, rules.opened_by(conversation, earlier))
+    list_id = rules.check_accepts_customer_messages(channel)
+    before = _open_of_customer(connection, channel.id, customer_id)
+    if before is None:
+        outcome = rules.open_request(
+            conversation_id=new_id(),
+            list_id=list_id,
+            channel_id=channel.id,
+            customer_id=customer_id,
+            customer_display_name=customer_display_name,
+            message_id=new_id(),
+            text=text,
+            source_message_id=source_message_id,
+            now=now_micros(),
+        )
+    else:
+        outcome = rules.add_customer_message(
+            before, message_id=new_id(), text=text, source_message_id=source_message_id, now=now_micros()
+        )
+    _write(connection, before, outcome, scope)
+    assert outcome.message is not None
+    return Posted(outcome.conversation, outcome.message, before is None)
+
+
+def end_by_customer(
+    connection: Connection,
+    ingestor_id: str,
+    *,
+    conversation_id: str | None,
+    service_identifier: str,
+    customer_id: str,
+) -> Conversation:
+    """Closes with reason CUSTOMER the named conversation, or the customer's open one on the channel."""
+    if conversation_id is not None:
+        before = get(connection, conversation_id, for_update=True)
+        check_ingestor_may_serve(connection, ingestor_id, before.channel_id)
+    else:
+        channel = ingest_channel(connection, ingestor_id, service_identifier)
+        found = _open_of_customer(connection, channel.id, customer_id)
+        if found is None:
+            raise DomainError(
+                Reason.RESOURCE_NOT_FOUND,
+                f"customer {customer_id!r} has no open conversation on {service_identifier!r}",
+                service_identifier=service_identifier,
+                customer_id=customer_id,
+            )
+        before = found
+    outcome = rules.close(before, CloseReason.CUSTOMER, now_micros())
+    _write(connection, before, outcome)
+    return outcome.conversation
+
+
+# Agents and supervisors.
+
+
+def _join_limits(connection: Connection, agent_id: str, conversation: Conversation) -> rules.JoinLimits:
+    """The list's participant cap and the agent's cap in the MRD of the conversation's channel type, with
+    the agent's open conversations there counted under a lock on the agent's row, so that two joins of one
+    agent count one after the other."""
+    max_participants = connection.execute(
+        select(lists.c.max_participants).where(lists.c.id == conversation.list_id)
+    ).scalar()
+    mrd = connection.execute(
+        select(media_routing_domains.c.id, media_routing_domains.c.max_conversations_per_agent)
+        .select_from(channels)
+        .join(channel_types, channel_types.c.id == channels.c.channel_type_id)
+        .join(media_routing_domains, media_routing_domains.c.id == channel_types.c.media_routing_domain_id)
+        .where(channels.c.id == conversation.channel_id)
+    ).first()
+    cap = mrd.max_conversations_per_agent if mrd is not None else 0
+    open_count = 0
+    if cap:
+        connection.execute(select(agents.c.id).where(agents.c.id == agent_id).with_for_update())
+        open_count = connection.execute(
+            select(func.count())
+            .select_from(participants)
+            .join(conversations, conversations.c.id == participants.c.conversation_id)
+            .join(channels, channels.c.id == conversations.c.channel_id)
+            .join(channel_types, channel_types.c.id == channels.c.channel_type_id)
+            .where(
+                participants.c.agent_id == agent_id,
+                conversations.c.state != ConversationState.CLOSED.value,
+                channel_types.c.media_routing_domain_id == mrd.id,
+            )
+        ).scalar_one()
+    return rules.JoinLimits(max_participants or 0, cap, open_count)
+
+
+def join(connection: Connection, agent_id: str, conversation_id: str) -> Conversation:
+    before = get(connection, conversation_id, for_update=True)
+    agent_access = access(connection, agent_id, before.list_id)
+    outcome = rules.join(before, agent_id, now_micros(), agent_access, _join_limits(connection, agent_id, before))
+    _write(connection, before, outcome)
+    return outcome.conversation
+
+
+def leave(connection: Connection, agent_id: str, conversation_id: str) -> Conversation:
+    before = get(connection, conversation_id, for_update=True)
+    entitled = is_entitled(connection, agent_id, before.list_id)
+    outcome = rules.leave(before, agent_id, now_micros(), entitled)
+    _write(connection, before, outcome)
+    return outcome.conversation
+
+
+def close_by_agent(connection: Connection, agent_id: str, conversation_id: str, reason: CloseReason) -> Conversation:
+    before = get(connection, conversation_id, for_update=True)
+    outcome = rules.close_by_agent(before, agent_id, reason, now_micros(), access(connection, agent_id, before.list_id))
+    _write(connection, before, outcome)
+    return outcome.conversation
+
+
+def force_close(connection: Connection, conversation_id: str) -> Conversation:
+    before = get(connection, conversation_id, for_update=True)
+    outcome = rules.close(before, CloseReason.FORCED, now_micros())
+    _write(connection, before, outcome)
+    return outcome.conversation
+
+
+def send_agent_message(
+    connection: Connection, agent_id: str, conversation_id: str, text: str, client_message_id: str | None
+) -> Message:
+    """A participant's message. A retry with the same client_message_id (per conversation and agent) is
+    answered with the first message and writes nothing. Run it with `retry_on_conflict=True`."""
+    scope = rules.agent_message_scope(conversation_id, agent_id)
+    if client_message_id is not None:
+        earlier = _message_by_key(connection, scope, client_message_id)
+        if earlier is not None:
+            return earlier
+    before = get(connection, conversation_id, for_update=True)
+    outcome = rules.add_agent_message(
+        before,
+        agent_id,
+        message_id=new_id(),
+        text=text,
+        client_message_id=client_message_id,
+        now=now_micros(),
+        entitled=is_entitled(connection, agent_id, before.list_id),
+    )
+    _write(connection, before, outcome, scope)
+    assert outcome.message is not None
+    return outcome.message

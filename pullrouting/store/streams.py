@@ -1,0 +1,137 @@
+"""Where each Watch stream starts: one consistent read of the snapshot (or history) together with the
+event position it is current to, so that following the events table from there misses and repeats
+nothing. Callers run these in a read-only (snapshot) transaction."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from pullrouting.domain import conversation as rules
+from pullrouting.domain.errors import DomainError, Reason
+from pullrouting.domain.events import EventKind
+from pullrouting.domain.model import Conversation, Message
+from pullrouting.store import conversations as conversation_store
+from pullrouting.store import events as event_store
+from pullrouting.store.conversation_rows import message_from_row, open_on_lists
+from pullrouting.store.conversations import ingest_channel
+from pullrouting.store.tables import agent_lists, channels, events, ingestor_channels, messages, subscriptions
+
+# The position carried by items of an unfinished snapshot: resuming from it starts over with a snapshot.
+RESTART = -1
+
+
+@dataclass(frozen=True)
+class ListWatchStart:
+    position: int
+    # Lists subscribed to at `position`.
+    subscribed: frozenset[str]
+    entitled: frozenset[str]
+    # Open conversations on the subscribed lists at `position`; None when resuming.
+    snapshot: list[Conversation] | None
+    reset: bool
+
+
+@dataclass(frozen=True)
+class ConversationWatchStart:
+    position: int
+    conversation: Conversation
+    # The messages so far; None when resuming.
+    history: list[Message] | None
+    reset: bool
+
+
+@dataclass(frozen=True)
+class OutboundWatchStart:
+    position: int
+    # The channels served; None for every channel.
+    channel_ids: frozenset[str] | None
+
+
+def _replayable(connection: Connection, position: int | None, newest: int) -> bool:
+    """Whether every event after `position` is still in the table (and the position is from this table)."""
+    if position is None or position == RESTART:
+        return False
+    return event_store.pruned_through(connection) <= position <= newest
+
+
+def _list_ids(connection: Connection, table: object, agent_id: str) -> frozenset[str]:
+    return frozenset(connection.scalars(select(table.c.list_id).where(table.c.agent_id == agent_id)))  # type: ignore[attr-defined]
+
+
+def list_watch_start(connection: Connection, agent_id: str, position: int | None) -> ListWatchStart:
+    newest = event_store.last_id(connection)
+    subscribed = _list_ids(connection, subscriptions, agent_id)
+    entitled = _list_ids(connection, agent_lists, agent_id)
+    if not _replayable(connection, position, newest):
+        snapshot = open_on_lists(connection, subscribed)
+        return ListWatchStart(newest, subscribed, entitled, snapshot, reset=position is not None)
+    assert position is not None
+    return ListWatchStart(position, _subscribed_at(connection, agent_id, position, subscribed), entitled, None, False)
+
+
+def _subscribed_at(connection: Connection, agent_id: str, position: int, now: frozenset[str]) -> frozenset[str]:
+    """The subscriptions as they were at `position`: today's, with later changes undone, newest first."""
+    changes = connection.execute(
+        select(events.c.type, events.c.list_id)
+        .where(events.c.id > position, events.c.kind == EventKind.SUBSCRIPTION.value, events.c.agent_id == agent_id)
+        .order_by(events.c.id.desc())
+    )
+    subscribed = set(now)
+    for change in changes:
+        if change.type == "SUBSCRIBED":
+            subscribed.discard(change.list_id)
+        else:
+            subscribed.add(change.list_id)
+    return frozenset(subscribed)
+
+
+def conversation_watch_start(
+    connection: Connection, agent_id: str, conversation_id: str, position: int | None
+) -> ConversationWatchStart:
+    """Participants only: NOT_PARTICIPANT for others (NOT_ENTITLED off the agent's lists)."""
+    conversation = conversation_store.get_for_agent(connection, agent_id, conversation_id)
+    rules.check_participant(conversation, agent_id)
+    newest = event_store.last_id(connection)
+    if _replayable(connection, position, newest):
+        assert position is not None
+        return ConversationWatchStart(position, conversation, None, False)
+    history = [
+        message_from_row(row)
+        for row in connection.execute(
+            select(messages)
+            .where(messages.c.conversation_id == conversation_id)
+            .order_by(messages.c.create_time, messages.c.id)
+        )
+    ]
+    return ConversationWatchStart(newest, conversation, history, reset=position is not None)
+
+
+def outbound_watch_start(
+    connection: Connection, ingestor_id: str, service_identifier: str, position: int | None
+) -> OutboundWatchStart:
+    """One channel the ingestor may serve, or all of them; from now on, or from `position`."""
+    if service_identifier:
+        channel_ids: frozenset[str] | None = frozenset({ingest_channel(connection, ingestor_id, service_identifier).id})
+    else:
+        scope = frozenset(
+            connection.scalars(
+                select(ingestor_channels.c.channel_id).where(ingestor_channels.c.ingestor_id == ingestor_id)
+            )
+        )
+        channel_ids = scope or None
+    newest = event_store.last_id(connection)
+    if position is None:
+        return OutboundWatchStart(newest, channel_ids)
+    if not _replayable(connection, position, newest):
+        raise DomainError(
+            Reason.RESUME_TOKEN_EXPIRED,
+            "events after this resume token are no longer kept; reconnect without a token",
+            oldest_position=str(event_store.pruned_through(connection)),
+        )
+    return OutboundWatchStart(position, channel_ids)
+
+
+def service_identifier(connection: Connection, channel_id: str) -> str:
+    """The channel's service identifier as it is now; empty for a deleted channel."""
+    found = connection.scalar(select(channels.c.service_identifier).where(channels.c.id == channel_id))
+    return found or ""

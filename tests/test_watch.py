@@ -1,0 +1,327 @@
+"""WatchLists, WatchConversation and WatchOutbound over a real port: snapshot, SYNCED, live events, resume
+tokens, resets, slow consumers and shutdown."""
+
+import asyncio
+
+import grpc
+import pytest
+from scenario import Scenario, create_scenario
+from sqlalchemy import create_engine
+from streams import read_event, read_events, read_to_end, read_until
+from support import Server, bearer_auth, error_reason, expect_error, serve, within
+
+from pullrouting.store import events as event_store
+from pullrouting.v1 import (
+    admin_service_pb2,
+    agent_service_pb2,
+    conversation_pb2,
+    events_pb2,
+    ingest_service_pb2,
+    resources_pb2,
+)
+from pullrouting.v1.agent_service_pb2_grpc import AgentServiceStub
+
+L = events_pb2.ListEventType
+C = events_pb2.ConversationEventType
+
+
+def watch_lists(agent, token: str = ""):
+    return agent.stub.WatchLists(agent_service_pb2.WatchListsRequest(resume_token=token))
+
+
+def watch_conversation(agent, name: str, token: str = ""):
+    return agent.stub.WatchConversation(agent_service_pb2.WatchConversationRequest(name=name, resume_token=token))
+
+
+async def add_second_list(scenario: Scenario) -> tuple[str, str]:
+    """List `l2` with PULL channel `c3` serving `facebook.com/other`; returns (list, service identifier)."""
+    admin = scenario.admin
+    created = await admin.CreateList(
+        admin_service_pb2.CreateListRequest(list_id="l2", list=resources_pb2.List(display_name="L2"))
+    )
+    await admin.CreateChannel(
+        admin_service_pb2.CreateChannelRequest(
+            channel_id="c3",
+            channel=resources_pb2.Channel(
+                display_name="C3",
+                channel_type=scenario.channel_type,
+                service_identifier="facebook.com/other",
+                routing_mode=resources_pb2.ROUTING_MODE_PULL,
+                list=created.list.name,
+            ),
+        )
+    )
+    return created.list.name, "facebook.com/other"
+
+
+def join(agent, name: str):
+    return agent.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))
+
+
+def leave(agent, name: str):
+    return agent.stub.LeaveConversation(agent_service_pb2.LeaveConversationRequest(name=name))
+
+
+async def test_snapshot_then_live_and_each_agent_sees_only_its_lists(any_server: Server):
+    scenario = await create_scenario(any_server, agents=1)
+    second_list, second_identifier = await add_second_list(scenario)
+    first_agent = scenario.agents[0]
+    second_agent = await scenario.add_agent("agent-l2", lists=[second_list])
+    waiting = await scenario.new_conversation("early-customer")
+    await scenario.post(customer_id="other-early", service_identifier=second_identifier)
+
+    first_stream, second_stream = watch_lists(first_agent), watch_lists(second_agent)
+    first_snapshot = await read_events(first_stream, 2)
+    assert [e.type for e in first_snapshot] == [L.LIST_EVENT_TYPE_SNAPSHOT, L.LIST_EVENT_TYPE_SYNCED]
+    assert first_snapshot[0].conversation.name == waiting.name
+    second_snapshot = await read_events(second_stream, 2)
+    assert second_snapshot[0].conversation.customer.id == "other-early"
+    assert second_snapshot[0].list == second_list
+
+    landed = await scenario.new_conversation("live-customer")
+    await scenario.post(customer_id="other-live", service_identifier=second_identifier)
+    added = await read_event(first_stream)
+    assert (added.type, added.conversation.name, added.list) == (L.LIST_EVENT_TYPE_ADDED, landed.name, scenario.list)
+    other_added = await read_event(second_stream)
+    assert (other_added.type, other_added.conversation.customer.id) == (L.LIST_EVENT_TYPE_ADDED, "other-live")
+
+    # Whatever comes next on the first stream must still be about L1: a marker event on L1 proves nothing
+    # from L2 was queued before it.
+    await join(first_agent, landed.name)
+    updated = await read_event(first_stream)
+    assert (updated.type, updated.list) == (L.LIST_EVENT_TYPE_UPDATED, scenario.list)
+    assert {e.resume_token for e in [*first_snapshot[1:], added, updated]} == {
+        first_snapshot[1].resume_token,
+        added.resume_token,
+        updated.resume_token,
+    }
+
+
+async def test_seed_example_chat_as_the_agents_see_it(server: Server):
+    scenario = await create_scenario(server, agents=2)
+    alice, bob = scenario.agents
+    alice_lists, bob_lists = watch_lists(alice), watch_lists(bob)
+    for stream in (alice_lists, bob_lists):
+        assert (await read_event(stream)).type == L.LIST_EVENT_TYPE_SYNCED
+
+    posted = await scenario.post("Where is my order?")
+    name = posted.conversation.name
+    for stream in (alice_lists, bob_lists):
+        added = await read_event(stream)
+        assert (added.type, added.conversation.state) == (
+            L.LIST_EVENT_TYPE_ADDED,
+            conversation_pb2.CONVERSATION_STATE_UNREAD,
+        )
+
+    await join(alice, name)
+    alice_chat = watch_conversation(alice, name)
+    history = await read_until(alice_chat, lambda e: e.type == C.CONVERSATION_EVENT_TYPE_SYNCED)
+    assert [e.type for e in history] == [C.CONVERSATION_EVENT_TYPE_CUSTOMER_MESSAGE, C.CONVERSATION_EVENT_TYPE_SYNCED]
+    assert history[0].message.text == "Where is my order?"
+
+    await join(bob, name)
+    bob_joined = await read_event(alice_chat)
+    assert (bob_joined.type, bob_joined.agent) == (C.CONVERSATION_EVENT_TYPE_AGENT_JOINED, bob.name)
+    bob_chat = watch_conversation(bob, name)
+    await read_until(bob_chat, lambda e: e.type == C.CONVERSATION_EVENT_TYPE_SYNCED)
+
+    await leave(alice, name)
+    alice_tail = await read_to_end(alice_chat)
+    assert [e.type for e in alice_tail] == [C.CONVERSATION_EVENT_TYPE_AGENT_LEFT]
+    assert (await read_event(bob_chat)).agent == alice.name
+
+    await leave(bob, name)
+    bob_tail = await read_to_end(bob_chat)
+    # The leaver's stream ends at its own AGENT_LEFT, whose conversation already shows the new state.
+    assert [e.type for e in bob_tail] == [C.CONVERSATION_EVENT_TYPE_AGENT_LEFT]
+    assert bob_tail[0].conversation.state == conversation_pb2.CONVERSATION_STATE_INACTIVE
+
+    list_updates = await read_events(bob_lists, 4)
+    assert [e.conversation.state for e in list_updates] == [
+        conversation_pb2.CONVERSATION_STATE_ACTIVE,
+        conversation_pb2.CONVERSATION_STATE_ACTIVE,
+        conversation_pb2.CONVERSATION_STATE_ACTIVE,
+        conversation_pb2.CONVERSATION_STATE_INACTIVE,
+    ]
+
+    # The customer writes again on the INACTIVE request: no list event; the next one is the rejoin.
+    await scenario.post("Hello?")
+    await join(alice, name)
+    rejoined = await read_event(bob_lists)
+    assert (rejoined.type, rejoined.conversation.state) == (
+        L.LIST_EVENT_TYPE_UPDATED,
+        conversation_pb2.CONVERSATION_STATE_ACTIVE,
+    )
+    assert rejoined.conversation.message_count == 2
+
+    await alice.stub.CloseConversation(agent_service_pb2.CloseConversationRequest(name=name))
+    removed = await read_event(alice_lists, timeout=10)
+    while removed.type != L.LIST_EVENT_TYPE_REMOVED:
+        removed = await read_event(alice_lists)
+    assert removed.conversation.close_reason == conversation_pb2.CLOSE_REASON_AGENT
+
+
+async def test_resume_after_disconnect_mid_burst_loses_and_repeats_nothing(any_server: Server):
+    scenario = await create_scenario(any_server, agents=1)
+    agent = scenario.agents[0]
+    stream = watch_lists(agent)
+    synced = await read_event(stream)
+    burst = 60
+    posting = asyncio.create_task(_post_burst(scenario, burst))
+
+    received = await read_events(stream, burst // 3)
+    stream.cancel()
+    resumed = watch_lists(agent, received[-1].resume_token)
+    received += await read_events(resumed, burst - len(received))
+    await posting
+
+    assert [e.type for e in received] == [L.LIST_EVENT_TYPE_ADDED] * burst
+    assert len({e.conversation.name for e in received}) == burst
+    positions = [e.resume_token for e in received]
+    assert len(set(positions)) == burst and synced.resume_token not in positions
+    customers = [e.conversation.customer.id for e in received]
+    assert customers == [f"burst-{i}" for i in range(burst)], "events arrived out of order"
+
+
+async def _post_burst(scenario: Scenario, count: int) -> None:
+    for number in range(count):
+        await scenario.post(customer_id=f"burst-{number}")
+
+
+async def test_token_older_than_retention_gives_a_reset_snapshot(server: Server):
+    scenario = await create_scenario(server, agents=1)
+    agent = scenario.agents[0]
+    stream = watch_lists(agent)
+    old_token = (await read_event(stream)).resume_token
+    kept = await scenario.new_conversation("kept")
+    await read_event(stream)
+    stream.cancel()
+    _prune_everything(server.database_url)
+    await scenario.new_conversation("newest")
+
+    resumed = watch_lists(agent, old_token)
+    snapshot = await read_until(resumed, lambda e: e.type == L.LIST_EVENT_TYPE_SYNCED)
+    assert all(e.reset for e in snapshot)
+    assert [e.conversation.customer.id for e in snapshot[:-1]] == ["kept", "newest"]
+    assert snapshot[0].conversation.name == kept.name
+
+
+def _prune_everything(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            event_store.prune(connection, older_than=event_store.now_micros() + 1)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "cHIxOmFiYw", "!!!"])
+async def test_malformed_resume_token_is_invalid_argument(server: Server, token: str):
+    scenario = await create_scenario(server, agents=1)
+    error = await expect_error(read_event(watch_lists(scenario.agents[0], token)), grpc.StatusCode.INVALID_ARGUMENT)
+    assert "resume_token" in error.details()
+
+
+async def test_subscribing_mid_stream_sends_that_lists_snapshot(server: Server):
+    scenario = await create_scenario(server, agents=1, subscribe=False)
+    agent = scenario.agents[0]
+    waiting = await scenario.new_conversation()
+    stream = watch_lists(agent)
+    assert (await read_event(stream)).type == L.LIST_EVENT_TYPE_SYNCED
+
+    await agent.stub.Subscribe(agent_service_pb2.SubscribeRequest(list=scenario.list))
+    subscribed = await read_events(stream, 3)
+    assert [e.type for e in subscribed] == [
+        L.LIST_EVENT_TYPE_SUBSCRIBED,
+        L.LIST_EVENT_TYPE_SNAPSHOT,
+        L.LIST_EVENT_TYPE_SYNCED,
+    ]
+    assert subscribed[1].conversation.name == waiting.name
+
+    await agent.stub.Unsubscribe(agent_service_pb2.UnsubscribeRequest(list=scenario.list))
+    assert (await read_event(stream)).type == L.LIST_EVENT_TYPE_UNSUBSCRIBED
+    await scenario.new_conversation("after-unsubscribe")
+    await agent.stub.Subscribe(agent_service_pb2.SubscribeRequest(list=scenario.list))
+    again = await read_until(stream, lambda e: e.type == L.LIST_EVENT_TYPE_SYNCED)
+    assert [e.type for e in again] == [L.LIST_EVENT_TYPE_SUBSCRIBED] + [L.LIST_EVENT_TYPE_SNAPSHOT] * 2 + [
+        L.LIST_EVENT_TYPE_SYNCED
+    ]
+
+
+async def test_watch_conversation_is_for_participants_only(server: Server):
+    scenario = await create_scenario(server, agents=1)
+    conversation = await scenario.new_conversation()
+    await expect_error(
+        read_event(watch_conversation(scenario.agents[0], conversation.name)),
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "NOT_PARTICIPANT",
+    )
+
+
+async def test_outbound_delivers_agent_messages_and_resumes(server: Server):
+    scenario = await create_scenario(server, agents=1)
+    agent = scenario.agents[0]
+    conversation = await scenario.new_conversation()
+    await join(agent, conversation.name)
+    outbound = scenario.ingest.WatchOutbound(
+        ingest_service_pb2.WatchOutboundRequest(service_identifier=scenario.service_identifier)
+    )
+    await agent.stub.SendMessage(agent_service_pb2.SendMessageRequest(conversation=conversation.name, text="Hi!"))
+    first = await read_event(outbound)
+    assert (first.type, first.message.text, first.customer.id, first.service_identifier) == (
+        events_pb2.OUTBOUND_EVENT_TYPE_AGENT_MESSAGE,
+        "Hi!",
+        "customer-1",
+        scenario.service_identifier,
+    )
+    outbound.cancel()
+    await agent.stub.SendMessage(
+        agent_service_pb2.SendMessageRequest(conversation=conversation.name, text="Still there?")
+    )
+    await agent.stub.CloseConversation(agent_service_pb2.CloseConversationRequest(name=conversation.name))
+    resumed = scenario.ingest.WatchOutbound(ingest_service_pb2.WatchOutboundRequest(resume_token=first.resume_token))
+    missed = await read_events(resumed, 2)
+    assert [e.message.text for e in missed] == ["Still there?", ""]
+    assert missed[1].type == events_pb2.OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED
+
+
+async def test_stalled_consumer_is_cut_off_while_a_fast_one_gets_everything(sqlite_url: str):
+    async for server in serve(sqlite_url, stream_buffer_events=8):
+        scenario = await create_scenario(server, agents=2)
+        stalled_agent, fast_agent = scenario.agents
+        # A small receive window, so the stalled client's transport cannot absorb the burst for it.
+        stalled_channel = grpc.aio.insecure_channel(
+            server.address,
+            interceptors=bearer_auth(stalled_agent.token),
+            options=[("grpc.http2.bdp_probe", 0), ("grpc.http2.lookahead_bytes", 4096)],
+        )
+        server.channels.append(stalled_channel)
+        stalled = AgentServiceStub(stalled_channel).WatchLists(agent_service_pb2.WatchListsRequest())
+        assert (await read_event(stalled)).type == L.LIST_EVENT_TYPE_SYNCED
+        fast = watch_lists(fast_agent)
+        assert (await read_event(fast)).type == L.LIST_EVENT_TYPE_SYNCED
+
+        burst = 400
+        posting = asyncio.create_task(_post_burst(scenario, burst))
+        fast_received = await read_events(fast, burst)
+        await within(60, posting)
+        assert [e.conversation.customer.id for e in fast_received] == [f"burst-{i}" for i in range(burst)]
+
+        delivered = 0
+        with pytest.raises(grpc.aio.AioRpcError) as cut_off:
+            while True:
+                await read_event(stalled)
+                delivered += 1
+        assert cut_off.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert error_reason(cut_off.value) == "SLOW_CONSUMER"
+        assert delivered < burst
+
+
+async def test_shutdown_ends_streams_with_unavailable(server: Server):
+    scenario = await create_scenario(server, agents=1)
+    stream = watch_lists(scenario.agents[0])
+    await read_event(stream)
+    await server.running.stop(5)
+    with pytest.raises(grpc.aio.AioRpcError) as ended:
+        await read_event(stream)
+    assert ended.value.code() == grpc.StatusCode.UNAVAILABLE
