@@ -191,3 +191,7 @@ async def expect_refusal(
     error = await expect_error(call(), code, reason)
     assert dump_store(server.database_url) == before, "a refused call changed the store"
     return error
+
+
+def join_call(agent, name: str):
+    return lambda: agent.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))

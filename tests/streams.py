@@ -4,7 +4,12 @@ from collections.abc import Callable
 from typing import Any
 
 import grpc
+from sqlalchemy import create_engine, select
 from support import within
+
+from pullrouting.api import resume_tokens
+from pullrouting.store.tables import events
+from pullrouting.v1 import agent_service_pb2, events_pb2
 
 READ_TIMEOUT = 10.0
 
@@ -39,3 +44,32 @@ async def read_to_end(call: Any, timeout: float = READ_TIMEOUT) -> list[Any]:
             assert await call.code() == grpc.StatusCode.OK
             return received
         received.append(response.event)
+
+
+def list_event_positions(database_url: str, list_name: str, after: int = 0) -> list[int]:
+    """The ids of the list's events after `after`, in commit order, read from the table."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            query = (
+                select(events.c.id)
+                .where(events.c.kind == "list", events.c.list_id == list_name.rpartition("/")[2], events.c.id > after)
+                .order_by(events.c.id)
+            )
+            return list(connection.scalars(query))
+    finally:
+        engine.dispose()
+
+
+async def watch_from_synced(agent: Any, resume_token: str = "") -> grpc.aio.UnaryStreamCall:
+    stream = agent.stub.WatchLists(agent_service_pb2.WatchListsRequest(resume_token=resume_token))
+    if not resume_token:
+        await read_until(stream, lambda event: event.type == events_pb2.LIST_EVENT_TYPE_SYNCED)
+    return stream
+
+
+async def positions_until(stream: grpc.aio.UnaryStreamCall, last: int, received: list[int]) -> list[int]:
+    """Appends the positions of the events received, up to and including `last`, to `received`."""
+    while not received or received[-1] < last:
+        received.append(resume_tokens.decode((await read_event(stream)).resume_token))
+    return received

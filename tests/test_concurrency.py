@@ -2,7 +2,7 @@
 so that a lost race shows. The outcome is read back from the tables, events included."""
 
 import grpc
-from scenario import conversation_id, create_scenario, last_event_id, participant_rows, stored_events
+from scenario import conversation_id, create_scenario, join_call, last_event_id, participant_rows, stored_events
 from support import error_reason, gather_all
 
 from pullrouting.v1 import agent_service_pb2
@@ -19,10 +19,6 @@ def refusals(results) -> list[str]:
             assert isinstance(result, grpc.aio.AioRpcError), repr(result)
             found.append(error_reason(result))
     return found
-
-
-def join_call(agent, name: str):
-    return lambda: agent.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))
 
 
 def close_call(agent, name: str):

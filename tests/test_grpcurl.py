@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_cli import ServeProcess, clean_environment, serving, sqlite_url
+from processes import ServeProcess, clean_environment, serving
+from test_cli import sqlite_url
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
