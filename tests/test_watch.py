@@ -266,6 +266,7 @@ async def test_outbound_delivers_agent_messages_and_resumes(server: Server):
     outbound = scenario.ingest.WatchOutbound(
         ingest_service_pb2.WatchOutboundRequest(service_identifier=scenario.service_identifier)
     )
+    assert (await read_event(outbound)).type == events_pb2.OUTBOUND_EVENT_TYPE_SYNCED
     await agent.stub.SendMessage(agent_service_pb2.SendMessageRequest(conversation=conversation.name, text="Hi!"))
     first = await read_event(outbound)
     assert (first.type, first.message.text, first.customer.id, first.service_identifier) == (
@@ -280,7 +281,9 @@ async def test_outbound_delivers_agent_messages_and_resumes(server: Server):
     )
     await agent.stub.CloseConversation(agent_service_pb2.CloseConversationRequest(name=conversation.name))
     resumed = scenario.ingest.WatchOutbound(ingest_service_pb2.WatchOutboundRequest(resume_token=first.resume_token))
-    missed = await read_events(resumed, 2)
+    synced, *missed = await read_events(resumed, 3)
+    assert synced.type == events_pb2.OUTBOUND_EVENT_TYPE_SYNCED
+    assert synced.resume_token == first.resume_token
     assert [e.message.text for e in missed] == ["Still there?", ""]
     assert missed[1].type == events_pb2.OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED
 

@@ -135,13 +135,18 @@ class Streams:
                 type=ListType.LIST_EVENT_TYPE_SYNCED, resume_token=call.last_token, reset=start.reset
             )
         subscribed = set(start.subscribed)
-        entitled = start.entitled
+        # Lists whose events the hub queues for this stream: those the agent may subscribe to, and any it
+        # subscribes to later (an entitlement granted after the stream opened). Precise filtering below.
+        coarse = set(start.entitled)
 
         def wants(event: StoredEvent) -> bool:
-            # Coarse, at the hub: any list the agent may subscribe to. Precise below, in event order.
             if event.kind is EventKind.SUBSCRIPTION:
-                return event.agent_id == agent_id
-            return event.kind is EventKind.LIST and event.list_id in entitled
+                if event.agent_id != agent_id:
+                    return False
+                if event.type == "SUBSCRIBED" and event.list_id:
+                    coarse.add(event.list_id)
+                return True
+            return event.kind is EventKind.LIST and event.list_id in coarse
 
         async for event in self._follow(call, start.position, wants):
             token = resume_tokens.encode(event.id)
@@ -206,6 +211,8 @@ class Streams:
         def wants(event: StoredEvent) -> bool:
             return event.kind is EventKind.OUTBOUND and (channel_ids is None or event.channel_id in channel_ids)
 
+        call.last_token = resume_tokens.encode(start.position)
+        yield events_pb2.OutboundEvent(type=OutboundType.OUTBOUND_EVENT_TYPE_SYNCED, resume_token=call.last_token)
         service_identifiers: dict[str, str] = {}
         async for event in self._follow(call, start.position, wants):
             channel_id = event.channel_id or ""

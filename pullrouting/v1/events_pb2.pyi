@@ -37,6 +37,7 @@ class OutboundEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OUTBOUND_EVENT_TYPE_UNSPECIFIED: _ClassVar[OutboundEventType]
     OUTBOUND_EVENT_TYPE_AGENT_MESSAGE: _ClassVar[OutboundEventType]
     OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED: _ClassVar[OutboundEventType]
+    OUTBOUND_EVENT_TYPE_SYNCED: _ClassVar[OutboundEventType]
 LIST_EVENT_TYPE_UNSPECIFIED: ListEventType
 LIST_EVENT_TYPE_SNAPSHOT: ListEventType
 LIST_EVENT_TYPE_SYNCED: ListEventType
@@ -56,6 +57,7 @@ CONVERSATION_EVENT_TYPE_SYNCED: ConversationEventType
 OUTBOUND_EVENT_TYPE_UNSPECIFIED: OutboundEventType
 OUTBOUND_EVENT_TYPE_AGENT_MESSAGE: OutboundEventType
 OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED: OutboundEventType
+OUTBOUND_EVENT_TYPE_SYNCED: OutboundEventType
 
 class ListEvent(_message.Message):
     __slots__ = ("type", "list", "conversation", "resume_token", "reset", "reminder", "event_time")
