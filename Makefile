@@ -1,7 +1,7 @@
 PYTHON ?= .venv/bin/python
 PROTOS := $(wildcard proto/pullrouting/v1/*.proto)
 
-.PHONY: install generate check-generated lint test serve ci
+.PHONY: install generate check-generated lint test serve ci bench
 
 install:
 	python3 -m venv .venv
@@ -25,6 +25,11 @@ test:
 
 serve:
 	.venv/bin/pullrouting serve
+
+# Throughput, fan-out, catch-up and memory against a bare grpc.aio server (README "Performance"); not part of
+# the tests. BENCH_ARGS=--quick for a shorter run.
+bench:
+	$(PYTHON) -m bench $(BENCH_ARGS)
 
 # What CI runs in a fresh clone: PostgreSQL, install, lint, stub freshness, the README's test command.
 ci:

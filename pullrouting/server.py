@@ -16,13 +16,20 @@ from pullrouting.api.agent import AgentServicer
 from pullrouting.api.auth import Authenticator, AuthInterceptor
 from pullrouting.api.errors import DomainErrorInterceptor
 from pullrouting.api.ingest import IngestServicer
+from pullrouting.api.limits import RateLimiter
+from pullrouting.api.oidc import OidcSettings, OidcVerifier
+from pullrouting.api.open_streams import OpenStreams
 from pullrouting.api.watch import Streams, StreamSettings
 from pullrouting.bus.hub import EventHub
 from pullrouting.domain.principal import Role
+from pullrouting.ops.metrics import Metrics, MetricsServer
+from pullrouting.ops.reminders import ReminderScheduler
+from pullrouting.ops.rpcs import RpcObserver
 from pullrouting.settings import Settings
 from pullrouting.store import migrate
 from pullrouting.store.credentials import new_token
 from pullrouting.store.database import Database, create_database_engine
+from pullrouting.store.events import now_micros
 from pullrouting.v1 import (
     admin_service_pb2,
     admin_service_pb2_grpc,
@@ -52,9 +59,23 @@ def _server_credentials(settings: Settings) -> grpc.ServerCredentials | None:
     try:
         chain = Path(settings.tls_cert).read_bytes()
         key = Path(settings.tls_key).read_bytes()
+        client_ca = Path(settings.tls_client_ca).read_bytes() if settings.tls_client_ca else None
     except OSError as error:
-        raise StartupError(f"cannot read the TLS certificate or key: {error}") from error
-    return grpc.ssl_server_credentials([(key, chain)])
+        raise StartupError(f"cannot read the TLS certificate, key or client CA: {error}") from error
+    # With a client CA, a client without a certificate it signed fails the handshake.
+    return grpc.ssl_server_credentials(
+        [(key, chain)], root_certificates=client_ca, require_client_auth=client_ca is not None
+    )
+
+
+def _oidc_verifier(settings: Settings) -> OidcVerifier | None:
+    if settings.oidc_issuer is None:
+        return None
+    if settings.oidc_audience is None or settings.oidc_jwks is None:
+        raise StartupError("OpenID Connect needs the audience and the JWKS as well as the issuer")
+    return OidcVerifier(
+        OidcSettings(settings.oidc_issuer, settings.oidc_audience, settings.oidc_jwks, settings.oidc_agent_claim)
+    )
 
 
 def keepalive_options(settings: Settings) -> list[tuple[str, int]]:
@@ -92,29 +113,45 @@ class RunningServer:
     health: health.aio.HealthServicer
     admin_token_path: Path | None
     hub: EventHub
+    # None when no metrics address is configured.
+    metrics_server: MetricsServer | None
+    reminders: ReminderScheduler
 
     async def stop(self, grace: float | None) -> None:
         """Reports NOT_SERVING, ends open streams with UNAVAILABLE (clients resume elsewhere or later), and
         gives unary calls `grace` seconds to finish."""
         await self.health.enter_graceful_shutdown()
+        await self.reminders.stop()
         await self.hub.stop()
         await self.server.stop(grace)
+        if self.metrics_server is not None:
+            self.metrics_server.stop()
         self.database.close()
 
 
 async def start(settings: Settings) -> RunningServer:
     """Migrates the database and starts serving on `settings.listen` (port 0 picks a free port)."""
-    credentials = _server_credentials(settings)
+    credentials, oidc = _server_credentials(settings), _oidc_verifier(settings)
     database = Database(create_database_engine(settings.database_url))
     await asyncio.to_thread(migrate.upgrade, database.engine)
     admin_token = resolve_admin_token(settings)
-    server = grpc.aio.server(
-        interceptors=[DomainErrorInterceptor(), AuthInterceptor(Authenticator(database, admin_token))],
-        # gRPC sets SO_REUSEPORT by default: a second server on a taken port would then start and silently
-        # split the traffic with the first. Refuse instead.
-        options=[("grpc.so_reuseport", 0), *keepalive_options(settings)],
-    )
+    metrics = Metrics(database, now_micros)
+    database.on_events_written = metrics.observe_events
     hub = EventHub(database, retention_seconds=settings.event_retention_seconds)
+    authenticator = Authenticator(database, admin_token, oidc)
+    open_streams = OpenStreams(hub, authenticator.authenticate, settings.max_streams_per_agent)
+    auth = AuthInterceptor(authenticator, RateLimiter(settings.rate_limit_per_second), open_streams)
+    server = grpc.aio.server(
+        # Outermost first: the observer sees each RPC's final status, domain errors and auth refusals included.
+        interceptors=[RpcObserver(metrics), DomainErrorInterceptor(), auth],
+        # gRPC sets SO_REUSEPORT by default: a second server on a taken port would then start and silently
+        # split the traffic with the first. Refuse instead. Larger requests are refused with RESOURCE_EXHAUSTED.
+        options=[
+            ("grpc.so_reuseport", 0),
+            ("grpc.max_receive_message_length", settings.max_message_bytes),
+            *keepalive_options(settings),
+        ],
+    )
     streams = Streams(database, hub, StreamSettings(buffer_events=settings.stream_buffer_events))
     admin_service_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(database), server)
     agent_service_pb2_grpc.add_AgentServiceServicer_to_server(AgentServicer(database, streams), server)
@@ -136,10 +173,27 @@ async def start(settings: Settings) -> RunningServer:
         if credentials is not None:
             why += ", or the TLS certificate and key are not a valid PEM pair"
         raise StartupError(f"cannot listen on {settings.listen}: {why}") from error
+    try:
+        metrics_server = MetricsServer(metrics, settings.metrics_address) if settings.metrics_address else None
+    except (OSError, ValueError) as error:
+        database.close()
+        raise StartupError(f"cannot serve metrics on {settings.metrics_address}: {error}") from error
+    reminders = ReminderScheduler(database, settings.reminder_check_seconds, now_micros)
     await hub.start()
+    reminders.start()
+    open_streams.start()
     await server.start()
     token_path = None if settings.admin_token else settings.admin_token_path()
-    return RunningServer(server, port, database, health_servicer, token_path, hub)
+    return RunningServer(
+        server,
+        port,
+        database,
+        health_servicer,
+        token_path,
+        hub,
+        metrics_server=metrics_server,
+        reminders=reminders,
+    )
 
 
 async def serve(settings: Settings) -> None:
@@ -149,6 +203,8 @@ async def serve(settings: Settings) -> None:
     log.info("serving on %s:%d (%s)", host, running.port, "TLS" if settings.tls_cert else "plaintext")
     if running.admin_token_path is not None:
         log.info("admin token file: %s", running.admin_token_path)
+    if running.metrics_server is not None:
+        log.info("metrics on %s", running.metrics_server.url)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -1,6 +1,8 @@
 """Authentication: every RPC of the three services needs `authorization: Bearer <token>` of the right
-role. Health checking and reflection stay open. The caller is handed to servicers through a context
-variable, so no request field can name someone else."""
+role: a token this server issued or, for agents when OpenID Connect is configured, a JWT from the issuer.
+Health checking and reflection stay open. The caller is handed to servicers through a context variable, so
+no request field can name someone else. Each caller's calls per second are limited, and so are its open
+streams, which end once its credentials stop being valid (api/open_streams.py)."""
 
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -8,11 +10,16 @@ from contextvars import ContextVar
 from typing import Any
 
 import grpc
+from google.protobuf.message import DecodeError
 
 from pullrouting.api.handlers import StreamBehavior, UnaryBehavior, wrap_handler
-from pullrouting.domain.errors import DomainError, Reason
+from pullrouting.api.limits import RateLimiter
+from pullrouting.api.oidc import OidcVerifier, looks_like_jwt
+from pullrouting.api.open_streams import Credentials, OpenStreams
+from pullrouting.domain.errors import DomainError, InvalidInput, Reason
+from pullrouting.domain.names import AGENTS, format_name
 from pullrouting.domain.principal import ADMIN, Principal, Role
-from pullrouting.store.credentials import find_principal, hash_token
+from pullrouting.store.credentials import agent_enabled, find_principal, hash_token
 from pullrouting.store.database import Database
 
 ROLE_BY_SERVICE = {
@@ -22,6 +29,8 @@ ROLE_BY_SERVICE = {
 }
 
 _principal: ContextVar[Principal] = ContextVar("principal")
+# Stands for a request whose bytes did not parse.
+_UNDECODABLE = object()
 
 
 def current_principal() -> Principal:
@@ -40,19 +49,30 @@ def _bearer_token(context: grpc.aio.ServicerContext) -> str:
 
 
 class Authenticator:
-    def __init__(self, database: Database, admin_token: str) -> None:
+    def __init__(self, database: Database, admin_token: str, oidc: OidcVerifier | None = None) -> None:
         self._database = database
         self._admin_token_hash = hash_token(admin_token)
+        self._oidc = oidc
 
-    async def authenticate(self, context: grpc.aio.ServicerContext, required: Role) -> Principal:
-        token_hash = hash_token(_bearer_token(context))
-        if hmac.compare_digest(token_hash, self._admin_token_hash):
-            principal, enabled = ADMIN, True
+    async def authenticate(self, token: str, required: Role) -> Credentials:
+        """Who holds `token`, if of the `required` role and enabled; a refusal otherwise."""
+        expires = None
+        if self._oidc is not None and looks_like_jwt(token):
+            agent_id, expires = await self._oidc.agent_id(token)
+            enabled = await self._database.read(lambda connection: agent_enabled(connection, agent_id))
+            if enabled is None:
+                name = format_name(AGENTS, agent_id)
+                raise DomainError(Reason.TOKEN_INVALID, f"the bearer JWT names {name}, which does not exist")
+            principal = Principal(Role.AGENT, agent_id)
         else:
-            found = await self._database.read(lambda connection: find_principal(connection, token_hash))
-            if found is None:
-                raise DomainError(Reason.TOKEN_INVALID, "the bearer token is not valid")
-            principal, enabled = found
+            token_hash = hash_token(token)
+            if hmac.compare_digest(token_hash, self._admin_token_hash):
+                principal, enabled = ADMIN, True
+            else:
+                found = await self._database.read(lambda connection: find_principal(connection, token_hash))
+                if found is None:
+                    raise DomainError(Reason.TOKEN_INVALID, "the bearer token is not valid")
+                principal, enabled = found
         if principal.role != required:
             raise DomainError(
                 Reason.ROLE_NOT_ALLOWED,
@@ -61,12 +81,14 @@ class Authenticator:
             )
         if not enabled:
             raise DomainError(Reason.PRINCIPAL_DISABLED, f"{principal} is disabled")
-        return principal
+        return Credentials(principal, expires)
 
 
 class AuthInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, authenticator: Authenticator) -> None:
+    def __init__(self, authenticator: Authenticator, rate_limiter: RateLimiter, open_streams: OpenStreams) -> None:
         self._authenticator = authenticator
+        self._rate_limiter = rate_limiter
+        self._open_streams = open_streams
 
     async def intercept_service(
         self,
@@ -78,21 +100,41 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         required = ROLE_BY_SERVICE.get(service)
         if handler is None or required is None:
             return handler
-        authenticate = self._authenticator.authenticate
+        authenticate, open_streams = self._authenticator.authenticate, self._open_streams
+        decode = handler.request_deserializer
+
+        def lenient_decode(data: bytes) -> Any:
+            # gRPC answers bytes that do not parse with UNKNOWN, before any check: keep them for `admit` to refuse.
+            try:
+                return decode(data)
+            except DecodeError:
+                return _UNDECODABLE
+
+        async def admit(request: Any, context: grpc.aio.ServicerContext) -> tuple[str, Credentials]:
+            token = _bearer_token(context)
+            credentials = await authenticate(token, required)
+            self._rate_limiter.check(credentials.principal)
+            if request is _UNDECODABLE:
+                raise InvalidInput.of("request", "is not a valid protobuf message of the method's request type")
+            _principal.set(credentials.principal)
+            return token, credentials
 
         def guard_unary(behavior: UnaryBehavior) -> UnaryBehavior:
             async def guarded(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                _principal.set(await authenticate(context, required))
+                await admit(request, context)
                 return await behavior(request, context)
 
             return guarded
 
         def guard_stream(behavior: StreamBehavior) -> StreamBehavior:
             async def guarded(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-                _principal.set(await authenticate(context, required))
-                async for response in behavior(request, context):
-                    yield response
+                token, credentials = await admit(request, context)
+                with open_streams.track(credentials, token, context):
+                    # Again, now that the stream is tracked: a disable committed since the first check ends it here.
+                    await authenticate(token, required)
+                    async for response in behavior(request, context):
+                        yield response
 
             return guarded
 
-        return wrap_handler(handler, guard_unary, guard_stream)
+        return wrap_handler(handler, guard_unary, guard_stream, lenient_decode)

@@ -38,6 +38,8 @@ STATUS_BY_REASON: dict[Reason, grpc.StatusCode] = {
     Reason.TOKEN_INVALID: grpc.StatusCode.UNAUTHENTICATED,
     Reason.ROLE_NOT_ALLOWED: grpc.StatusCode.PERMISSION_DENIED,
     Reason.PRINCIPAL_DISABLED: grpc.StatusCode.PERMISSION_DENIED,
+    Reason.RATE_LIMITED: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    Reason.TOO_MANY_STREAMS: grpc.StatusCode.RESOURCE_EXHAUSTED,
 }
 
 

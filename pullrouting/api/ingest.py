@@ -11,7 +11,7 @@ from pullrouting.api.watch import Streams
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import Violations
 from pullrouting.domain.names import CONVERSATIONS, check_name
-from pullrouting.domain.resources import MAX_DISPLAY_NAME
+from pullrouting.domain.resources import MAX_DISPLAY_NAME, MAX_SERVICE_IDENTIFIER
 from pullrouting.store import conversations
 from pullrouting.store.database import Database
 from pullrouting.v1 import ingest_service_pb2 as pb
@@ -32,6 +32,7 @@ def _check_post(request: pb.PostCustomerMessageRequest) -> None:
     """INVALID_ARGUMENT naming every bad field of a customer message."""
     violations = Violations()
     violations.check(bool(request.service_identifier), "service_identifier", "is required")
+    _check_length(violations, request.service_identifier, "service_identifier", MAX_SERVICE_IDENTIFIER)
     violations.check(bool(request.customer.id), "customer.id", "is required")
     _check_length(violations, request.customer.id, "customer.id", rules.CUSTOMER_ID_MAX_LENGTH)
     _check_length(violations, request.customer.display_name, "customer.display_name", MAX_DISPLAY_NAME)
@@ -53,8 +54,16 @@ def _conversation_to_end(request: pb.EndConversationRequest) -> str | None:
         conversation_id = None
         for field_path in ("service_identifier", "customer_id"):
             violations.check(bool(getattr(request, field_path)), field_path, "is required when conversation is empty")
+    _check_length(violations, request.service_identifier, "service_identifier", MAX_SERVICE_IDENTIFIER)
+    _check_length(violations, request.customer_id, "customer_id", rules.CUSTOMER_ID_MAX_LENGTH)
     violations.raise_if_any()
     return conversation_id
+
+
+def _check_watch(request: pb.WatchOutboundRequest) -> None:
+    violations = Violations()
+    _check_length(violations, request.service_identifier, "service_identifier", MAX_SERVICE_IDENTIFIER)
+    violations.raise_if_any()
 
 
 class IngestServicer(ingest_service_pb2_grpc.IngestServiceServicer):
@@ -103,6 +112,7 @@ class IngestServicer(ingest_service_pb2_grpc.IngestServiceServicer):
     async def WatchOutbound(
         self, request: pb.WatchOutboundRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.WatchOutboundResponse]:
+        _check_watch(request)
         async for event in self._streams.watch_outbound(
             _ingestor_id(), request.service_identifier, request.resume_token, context
         ):

@@ -32,6 +32,8 @@ ListType = events_pb2.ListEventType
 ConversationType = events_pb2.ConversationEventType
 OutboundType = events_pb2.OutboundEventType
 RESTART_TOKEN = resume_tokens.encode(resume_tokens.RESTART)
+# Live list events built lately, by event id: enough for every stream a burst reaches to find its event here.
+BUILT_LIST_EVENTS = 4096
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class Streams:
         self._database = database
         self._hub = hub
         self._settings = settings
+        self._built_list_events: dict[int, events_pb2.ListEvent] = {}
 
     async def _follow(
         self, call: _Call, position: int, wants: Callable[[StoredEvent], bool]
@@ -154,14 +157,24 @@ class Streams:
                 async for item in _subscription_change(event, subscribed, token):
                     yield item
             elif event.list_id in subscribed:
-                conversation = conversation_from_payload(event.payload["conversation"])
-                yield _list_event(
-                    ListType.Value(f"LIST_EVENT_TYPE_{event.type}"),
-                    conversation,
-                    token,
-                    reminder=bool(event.payload.get("reminder")),
-                    event_time=to_timestamp(event.create_time),
-                )
+                yield self._live_list_event(event, token)
+
+    def _live_list_event(self, event: StoredEvent, token: str) -> events_pb2.ListEvent:
+        """A list event is the same message for every stream it reaches: it is built once and shared (nobody
+        changes a sent message), instead of once per subscribed agent."""
+        built = self._built_list_events.get(event.id)
+        if built is None:
+            built = _list_event(
+                ListType.Value(f"LIST_EVENT_TYPE_{event.type}"),
+                conversation_from_payload(event.payload["conversation"]),
+                token,
+                reminder=bool(event.payload.get("reminder")),
+                event_time=to_timestamp(event.create_time),
+            )
+            self._built_list_events[event.id] = built
+            if len(self._built_list_events) > BUILT_LIST_EVENTS:
+                del self._built_list_events[next(iter(self._built_list_events))]
+        return built
 
     async def watch_conversation(
         self, agent_id: str, conversation_id: str, resume_token: str, context: grpc.aio.ServicerContext

@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from pullrouting.domain.model import CloseReason, Conversation, ConversationState, Message, Participant, SenderType
+from pullrouting.domain.principal import Principal
 
 
 class EventKind(StrEnum):
@@ -13,6 +14,7 @@ class EventKind(StrEnum):
     CONVERSATION = "conversation"  # ConversationEventType: AGENT_JOINED ... CONVERSATION_CLOSED
     OUTBOUND = "outbound"  # OutboundEventType: AGENT_MESSAGE, CONVERSATION_CLOSED
     SUBSCRIPTION = "subscription"  # ListEventType: SUBSCRIBED, UNSUBSCRIBED
+    PRINCIPAL = "principal"  # CHANGED: an agent or ingestor was disabled or deleted, or its token replaced
 
 
 @dataclass(frozen=True)
@@ -61,3 +63,8 @@ def conversation_from_payload(data: dict[str, Any]) -> Conversation:
 def message_from_payload(data: dict[str, Any]) -> Message:
 
     return Message(**{**data, "sender_type": SenderType(data["sender_type"])})
+
+
+def principal_changed(principal: Principal) -> Event:
+    """Tells the streams open under this agent's or ingestor's credentials to check them again."""
+    return Event(kind=EventKind.PRINCIPAL, type="CHANGED", payload={"principal": str(principal)})

@@ -1,5 +1,7 @@
 """Bearer tokens. Tokens are 256-bit random strings, so a SHA-256 digest is enough to store them safely
-(a slow password hash guards guessable secrets, which these are not) and lets a token be found by index."""
+(a slow password hash guards guessable secrets, which these are not) and lets a token be found by index.
+Looking a digest up by index leaks nothing useful through timing: an attacker cannot choose a token whose
+digest comes close to a stored one."""
 
 import hashlib
 import secrets
@@ -29,3 +31,8 @@ def find_principal(connection: Connection, token_hash: str) -> tuple[Principal, 
         if row is not None:
             return Principal(role, row.id), row.enabled
     return None
+
+
+def agent_enabled(connection: Connection, agent_id: str) -> bool | None:
+    """Whether the agent is enabled; None when there is no such agent."""
+    return connection.execute(select(agents.c.enabled).where(agents.c.id == agent_id)).scalar()

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from pullrouting.domain.events import Event
 from pullrouting.store.events import WROTE_EVENTS
 
 T = TypeVar("T")
@@ -81,8 +82,14 @@ class Database:
         self.engine = engine
         self.is_sqlite = is_sqlite(engine)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
+        # SQLite has one write lock, and writers that find it taken wait in the driver's busy handler, which
+        # sleeps on a back-off of up to 100 ms a try. So this process's writers queue here, on one thread,
+        # and take turns without sleeping; readers keep the pool.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer") if self.is_sqlite else None
         # Called (on the worker thread) after a transaction that appended events has committed.
         self.on_events_committed: Callable[[], None] = lambda: None
+        # Called likewise with the events themselves (for the metrics of the instance that wrote them).
+        self.on_events_written: Callable[[list[Event]], None] = lambda _events: None
 
     @contextmanager
     def transaction(self, read_only: bool = False) -> Iterator[Connection]:
@@ -106,9 +113,10 @@ class Database:
                 with self.transaction(read_only) as connection:
                     connection.info.pop(WROTE_EVENTS, None)
                     result = work(connection)
-                    wrote_events = connection.info.pop(WROTE_EVENTS, False)
-                if wrote_events:
+                    written = connection.info.pop(WROTE_EVENTS, [])
+                if written:
                     self.on_events_committed()
+                    self.on_events_written(written)
                 return result
             except IntegrityError:
                 if attempt == MAX_ATTEMPTS or not retry_on_conflict:
@@ -123,11 +131,14 @@ class Database:
         self, work: Callable[[Connection], T], *, read_only: bool = False, retry_on_conflict: bool = False
     ) -> T:
         call = functools.partial(self.run_sync, work, read_only=read_only, retry_on_conflict=retry_on_conflict)
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        executor = self._executor if read_only or self._writer is None else self._writer
+        return await asyncio.get_running_loop().run_in_executor(executor, call)
 
     async def read(self, work: Callable[[Connection], T]) -> T:
         return await self.run(work, read_only=True)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
         self.engine.dispose()

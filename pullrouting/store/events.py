@@ -17,7 +17,7 @@ from pullrouting.store.tables import event_log, events
 EVENTS_ORDER_LOCK = 0x70756C6C
 # PostgreSQL channel that tells every instance new events committed; the payload is unused.
 NOTIFY_CHANNEL = "pullrouting_events"
-# Set on a connection whose transaction appended events, so the commit can wake the readers.
+# The events a connection's transaction appended, so that its commit can wake the readers and count them.
 WROTE_EVENTS = "pullrouting_wrote_events"
 
 
@@ -66,7 +66,7 @@ def append(connection: Connection, new_events: list[Event], create_time: int | N
     result = connection.execute(insert(events).returning(events.c.id, sort_by_parameter_order=True), rows)
     if connection.dialect.name == "postgresql":
         connection.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
-    connection.info[WROTE_EVENTS] = True
+    connection.info.setdefault(WROTE_EVENTS, []).extend(new_events)
     return [row.id for row in result]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Connection, Table, delete, exists, insert,
 
 from pullrouting.domain.conversation import subscription_event
 from pullrouting.domain.errors import DomainError, Reason
+from pullrouting.domain.events import principal_changed
 from pullrouting.domain.model import ConversationState
 from pullrouting.domain.names import (
     AGENTS,
@@ -21,6 +22,7 @@ from pullrouting.domain.names import (
     MEDIA_ROUTING_DOMAINS,
     format_name,
 )
+from pullrouting.domain.principal import Principal, Role
 from pullrouting.domain.resources import (
     Agent,
     Channel,
@@ -96,6 +98,8 @@ class ResourceTable(Generic[R]):
     # Keeps rows derived from this resource in step, after a write and before a delete.
     after_write: Callable[[Connection, str], None] | None = None
     before_delete: Callable[[Connection, str], None] | None = None
+    # For agents and ingestors: disabling, deleting or a new token tells their open streams to check credentials.
+    principal_role: Role | None = None
 
 
 def require_existing(connection: Connection, references: list[Reference]) -> None:
@@ -149,6 +153,9 @@ def update_existing(connection: Connection, spec: ResourceTable[R], resource: R)
     values = {k: v for k, v in spec.to_row(stored).items() if k not in ("id", "create_time")}
     connection.execute(update(spec.table).where(spec.table.c.id == resource.id).values(**values))
     _write_derived_rows(connection, spec, stored)
+    # Of updates, only one that leaves an agent or ingestor disabled concerns its open streams.
+    if getattr(stored, "enabled", True) is False:
+        _principal_changed(connection, spec, resource.id)
     return stored
 
 
@@ -167,12 +174,19 @@ def delete_existing(connection: Connection, spec: ResourceTable[R], resource_id:
     if spec.before_delete is not None:
         spec.before_delete(connection, resource_id)
     connection.execute(delete(spec.table).where(spec.table.c.id == resource_id))
+    _principal_changed(connection, spec, resource_id)
 
 
 def set_token_hash(connection: Connection, spec: ResourceTable[R], resource_id: str, token_hash: str) -> None:
     """Replaces the resource's bearer token; NOT_FOUND when there is none."""
     get(connection, spec, resource_id, for_update=True)
     connection.execute(update(spec.table).where(spec.table.c.id == resource_id).values(token_hash=token_hash))
+    _principal_changed(connection, spec, resource_id)
+
+
+def _principal_changed(connection: Connection, spec: ResourceTable[R], resource_id: str) -> None:
+    if spec.principal_role is not None:
+        events.append(connection, [principal_changed(Principal(spec.principal_role, resource_id))])
 
 
 def _exists(connection: Connection, table: Table, resource_id: str) -> bool:
@@ -361,6 +375,7 @@ AGENT_TABLE = ResourceTable[Agent](
         ),
     ),
     after_write=_revoke_unentitled_subscriptions,
+    principal_role=Role.AGENT,
 )
 
 INGESTOR_TABLE = ResourceTable[Ingestor](
@@ -369,4 +384,5 @@ INGESTOR_TABLE = ResourceTable[Ingestor](
     to_row=lambda ingestor: {**_base_row(ingestor), "enabled": ingestor.enabled},
     from_row=lambda row: Ingestor(**_base(row), channels=row["channels"], enabled=row["enabled"]),
     members=Members("channels", ingestor_channels, "ingestor_id", "channel_id", CHANNELS),
+    principal_role=Role.INGESTOR,
 )

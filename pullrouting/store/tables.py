@@ -141,6 +141,8 @@ conversations = Table(
     Column("message_count", BigInteger, nullable=False),
     Column("last_message_time", TIME, nullable=True),
     Column("close_reason", String(16), nullable=True),
+    # When an UNREAD request was last re-announced to its list (see domain/reminders.py); not part of the API.
+    Column("last_reminder_time", TIME, nullable=True),
     Index("ix_conversations_list_state_create", "list_id", "state", "create_time", "id"),
     Index("ix_conversations_channel_id", "channel_id"),
     # At most one open conversation per customer and channel: two first messages racing open one request.

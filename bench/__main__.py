@@ -1,0 +1,242 @@
+"""`python -m bench [--quick]`: measures pullrouting on SQLite and on PostgreSQL, each run beside a bare
+grpc.aio server started in the same run, and prints one table (figure, pullrouting, bare, ratio)."""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import secrets
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from bench import load, processes, targets
+
+POSTGRES_URL = os.environ.get("PULLROUTING_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
+# Concurrent ingest calls: CONNECTORS connector credentials, several calls in flight on each.
+INGEST_WORKERS = 16
+RATE_LIMIT = 1_000_000
+
+
+@dataclass(frozen=True)
+class Sizes:
+    new_requests: int
+    follow_ups: int
+    join_leave_agents: int
+    join_leave_cycles: int
+    fan_out: tuple[int, ...]
+    fan_out_events: int
+    catch_up: int
+
+
+FULL = Sizes(10_000, 5_000, 200, 10, (100, 1_000), 100, 10_000)
+QUICK = Sizes(2_000, 1_000, 50, 5, (100, 1_000), 20, 3_000)
+# Every code path at toy sizes: what tests/test_bench_smoke.py runs.
+SMOKE = Sizes(32, 16, 3, 2, (2, 5), 3, 40)
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    database: str
+    pullrouting: float
+    bare: float
+    # "rate": higher is better; "time" and "memory": lower is better.
+    kind: str
+
+
+def _names(sizes: Sizes) -> dict[str, str]:
+    names = {
+        "new": "ingest: new requests per s",
+        "follow": "ingest: follow-up messages per s",
+        "join": f"join/leave calls per s ({sizes.join_leave_agents} agents)",
+    }
+    for count in sizes.fan_out:
+        for level in ("p50", "p99"):
+            names[f"fan_out_{count}_{level}"] = f"fan-out to {count:,} agents, {level} (ms)"
+    names["catch_up"] = f"catch-up: {sizes.catch_up:,} missed events (ms)"
+    names["rss"] = f"peak RSS: {sizes.new_requests:,} open requests, {max(sizes.fan_out):,} streams (MB)"
+    return names
+
+
+async def _fan_out(target: targets.Bare | targets.Pullrouting, sizes: Sizes) -> tuple[dict[str, float], load.FanOut]:
+    """Latency to 100, then (the same streams and more) 1,000 agents; the streams stay open for the RSS."""
+    found = {}
+    fan_out = load.FanOut()
+    for count in sizes.fan_out:
+        first = fan_out.size
+        if isinstance(target, targets.Bare):
+            await fan_out.add(target.watchers(count - first))
+        else:
+            await fan_out.add(target.watchers(first, count - first))
+        latencies = await fan_out.latencies(target.publish, sizes.fan_out_events)
+        found[f"fan_out_{count}_p50"] = load.percentile(latencies, 0.50) * 1000
+        found[f"fan_out_{count}_p99"] = load.percentile(latencies, 0.99) * 1000
+    return found, fan_out
+
+
+async def measure_bare(address: str, sizes: Sizes, server: processes.ServerProcess) -> dict[str, float]:
+    target = targets.Bare(address)
+    try:
+        unary = await load.rate(target.unary, INGEST_WORKERS, sizes.new_requests // INGEST_WORKERS)
+        found = {"new": unary, "follow": unary}
+        found["join"] = await load.rate(target.unary, sizes.join_leave_agents, 2 * sizes.join_leave_cycles)
+        fan_out_figures, fan_out = await _fan_out(target, sizes)
+        found |= fan_out_figures
+        found["catch_up"] = await load.drain(target.replay(sizes.catch_up), sizes.catch_up) * 1000
+        found["rss"] = server.memory_mb("VmHWM")
+        await fan_out.close()
+        return found
+    finally:
+        await target.channels.close()
+
+
+async def measure_pullrouting(
+    address: str, admin_token: str, sizes: Sizes, server: processes.ServerProcess
+) -> dict[str, float]:
+    target = targets.Pullrouting(address, admin_token)
+    try:
+        await target.setup(sizes.join_leave_agents, max(sizes.fan_out))
+        token = await target.catch_up_token()
+        new, follow = target.new_requests(INGEST_WORKERS), target.follow_ups(INGEST_WORKERS)
+        found = {
+            "new": await load.rate(new, INGEST_WORKERS, sizes.new_requests // INGEST_WORKERS),
+            "follow": await load.rate(follow, INGEST_WORKERS, sizes.follow_ups // INGEST_WORKERS),
+        }
+        # Two calls (join, leave) per cycle.
+        found["join"] = 2 * await load.rate(target.join_leave, sizes.join_leave_agents, sizes.join_leave_cycles)
+        fan_out_figures, fan_out = await _fan_out(target, sizes)
+        found |= fan_out_figures
+        found["catch_up"] = await load.drain(target.resume(token), sizes.catch_up) * 1000
+        found["rss"] = server.memory_mb("VmHWM")
+        await fan_out.close()
+        return found
+    finally:
+        await target.channels.close()
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _database(backend: str) -> Iterator[str]:
+    if backend == "postgresql":
+        _reset_postgres(POSTGRES_URL)
+        yield POSTGRES_URL
+        return
+    with tempfile.TemporaryDirectory(prefix="pullrouting-bench-") as directory:
+        yield f"sqlite:///{directory}/bench.db"
+
+
+@contextmanager
+def _profiled(server: processes.ServerProcess, profile_dir: Path | None, backend: str) -> Iterator[None]:
+    """With --profile, samples the server with py-spy for the whole run (a speedscope JSON per backend)."""
+    if profile_dir is None:
+        yield
+        return
+    profile_dir.mkdir(parents=True, exist_ok=True)
+    output = profile_dir / f"pullrouting-{backend}.speedscope.json"
+    command = [str(processes.VENV_BIN / "py-spy"), "record", "--pid", str(server.process.pid), "--rate", "250"]
+    recorder = subprocess.Popen([*command, "--format", "speedscope", "--output", str(output)])
+    try:
+        yield
+    finally:
+        recorder.send_signal(signal.SIGINT)
+        recorder.wait(60)
+
+
+def _server_environment(admin_token: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PULLROUTING_")}
+    env["PULLROUTING_ADMIN_TOKEN"] = admin_token
+    # A few callers make all the load here, far past a per-caller limit meant for many agents: the limiter
+    # still counts every call, but never refuses one.
+    env["PULLROUTING_RATE_LIMIT_PER_SECOND"] = str(RATE_LIMIT)
+    return env
+
+
+async def run(sizes: Sizes, backends: list[str], profile_dir: Path | None) -> list[Figure]:
+    """One event loop for the whole run: grpc.aio keeps per-process state bound to the first loop."""
+    names = _names(sizes)
+    kinds = {"new": "rate", "follow": "rate", "join": "rate", "rss": "memory"}
+    figures = []
+    for backend in backends:
+        # The floor is measured next to each backend, so drift between the two runs stays small.
+        with processes.running(processes.bare_command()) as bare:
+            floor = await measure_bare(bare.address, sizes, bare)
+        admin_token = f"pra_{secrets.token_urlsafe(32)}"
+        with (
+            _database(backend) as url,
+            processes.running(processes.pullrouting_command(url), _server_environment(admin_token)) as server,
+            _profiled(server, profile_dir, backend),
+        ):
+            measured = await measure_pullrouting(server.address, admin_token, sizes, server)
+        figures += [Figure(names[key], backend, measured[key], floor[key], kinds.get(key, "time")) for key in names]
+    return figures
+
+
+def _ratio(figure: Figure) -> float:
+    return figure.pullrouting / figure.bare if figure.bare else float("inf")
+
+
+def table(figures: list[Figure]) -> str:
+    lines = [
+        "| figure | database | pullrouting | bare gRPC | ratio |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for figure in figures:
+        lines.append(
+            f"| {figure.name} | {figure.database} | {figure.pullrouting:,.1f} | {figure.bare:,.1f} "
+            f"| {_ratio(figure):.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def _postgres_reachable() -> bool:
+    try:
+        create_engine(POSTGRES_URL).connect().close()
+    except OperationalError:
+        return False
+    return True
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="smaller counts: about a minute per database")
+    size.add_argument("--smoke", action="store_true", help="toy counts, every code path (for the smoke test)")
+    parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--profile", type=Path, metavar="DIR", help="record py-spy profiles of the server here")
+    arguments = parser.parse_args(argv)
+    sizes = SMOKE if arguments.smoke else QUICK if arguments.quick else FULL
+    backends = arguments.backends.split(",")
+    if "postgresql" in backends and not _postgres_reachable():
+        print(f"PostgreSQL is not reachable at {POSTGRES_URL}: measuring SQLite only", file=sys.stderr)
+        backends.remove("postgresql")
+    figures = asyncio.run(run(sizes, backends, arguments.profile))
+    print(f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}")
+    print(f"command: {shlex.join(['python', '-m', 'bench', *(argv if argv is not None else sys.argv[1:])])}")
+    print(table(figures))
+    if arguments.json is not None:
+        arguments.json.write_text(json.dumps([asdict(figure) for figure in figures], indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""The servers under measurement, each in a process of its own so the load generator does not share their
+event loop: started, waited for on the `serving on HOST:PORT` line they print, measured through /proc."""
+
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+VENV_BIN = Path(sys.prefix) / "bin"
+SERVING_LINE = re.compile(r"serving on (\S+)")
+START_DEADLINE = 60.0
+
+
+@dataclass
+class ServerProcess:
+    process: subprocess.Popen[str]
+    address: str
+    output: list[str]
+
+    def memory_mb(self, field: str) -> float:
+        """A /proc/PID/status memory field in MB: VmRSS now, VmHWM the peak so far."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+        raise LookupError(f"{field} not in /proc/{self.process.pid}/status")
+
+
+@contextmanager
+def running(command: list[str], env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
+    """Starts `command`, waits for its serving line, and terminates it on the way out."""
+    process = subprocess.Popen(
+        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    output: list[str] = []
+    found = threading.Event()
+    address: list[str] = []
+
+    def read() -> None:
+        # Keeps draining after the serving line, so a chatty server never blocks on a full pipe.
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line)
+            match = SERVING_LINE.search(line)
+            if match and not found.is_set():
+                address.append(match.group(1))
+                found.set()
+        found.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        if not found.wait(START_DEADLINE) or not address:
+            raise RuntimeError(f"{command[0]} did not start:\n{''.join(output)}")
+        yield ServerProcess(process, address[0], output)
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        reader.join(5)
+
+
+def bare_command() -> list[str]:
+    return [sys.executable, "-m", "bench.bare", "--listen", "127.0.0.1:0"]
+
+
+def pullrouting_command(database_url: str) -> list[str]:
+    return [str(VENV_BIN / "pullrouting"), "serve", "--listen", "127.0.0.1:0", "--database", database_url]

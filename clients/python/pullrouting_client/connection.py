@@ -1,0 +1,55 @@
+"""Channels to a pullrouting server: the bearer token on every call, TLS when asked, keepalive pings."""
+
+from collections.abc import Sequence
+from typing import Any
+
+import grpc
+
+# Pings on an idle connection notice a dead server (or a proxy that dropped the connection) while a watch
+# waits for events; the server accepts pings every 10 s or more.
+KEEPALIVE_OPTIONS: list[tuple[str, Any]] = [
+    ("grpc.keepalive_time_ms", 30_000),
+    ("grpc.keepalive_timeout_ms", 20_000),
+    ("grpc.keepalive_permit_without_calls", 1),
+]
+
+
+class _BearerToken:
+    def __init__(self, token: str) -> None:
+        self._entry = ("authorization", f"Bearer {token}")
+
+    def _with_token(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+        metadata = grpc.aio.Metadata(*(tuple(details.metadata or ())), self._entry)
+        return details._replace(metadata=metadata)
+
+
+# grpc.aio files an interceptor under the first call shape it implements, so one class per shape.
+class _UnaryBearerToken(_BearerToken, grpc.aio.UnaryUnaryClientInterceptor):
+    async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        return await continuation(self._with_token(details), request)
+
+
+class _StreamBearerToken(_BearerToken, grpc.aio.UnaryStreamClientInterceptor):
+    async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
+        return await continuation(self._with_token(details), request)
+
+
+def connect(
+    address: str,
+    token: str,
+    *,
+    tls: bool = False,
+    root_certificates: bytes | None = None,
+    options: Sequence[tuple[str, Any]] = (),
+) -> grpc.aio.Channel:
+    """A channel to `address` ("host:port") that sends `authorization: Bearer <token>` on every call.
+
+    Plaintext unless `tls` is true or `root_certificates` (PEM bytes of the CA that signed the server's
+    certificate; None means the system's roots) are given. `options` are extra gRPC channel options.
+    """
+    interceptors = [_UnaryBearerToken(token), _StreamBearerToken(token)]
+    channel_options = [*KEEPALIVE_OPTIONS, *options]
+    if tls or root_certificates is not None:
+        credentials = grpc.ssl_channel_credentials(root_certificates=root_certificates)
+        return grpc.aio.secure_channel(address, credentials, options=channel_options, interceptors=interceptors)
+    return grpc.aio.insecure_channel(address, options=channel_options, interceptors=interceptors)

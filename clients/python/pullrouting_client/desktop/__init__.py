@@ -1,0 +1,1 @@
+"""The terminal agent desktop (`pullrouting-desktop`), built with Textual over the SDK."""

@@ -1,0 +1,58 @@
+"""IngestService for backend connectors: post customer messages in, watch agent messages out."""
+
+import grpc
+
+from pullrouting.v1 import conversation_pb2, events_pb2, ingest_service_pb2_grpc
+from pullrouting.v1 import ingest_service_pb2 as pb
+from pullrouting_client.watch import Backoff, OnRetry, ResumableWatch
+
+
+class IngestClient:
+    """The calls of one ingestor credential (the channel's token)."""
+
+    def __init__(self, channel: grpc.aio.Channel) -> None:
+        self.stub = ingest_service_pb2_grpc.IngestServiceStub(channel)
+
+    async def post(
+        self,
+        service_identifier: str,
+        customer_id: str,
+        text: str,
+        source_message_id: str,
+        customer_display_name: str = "",
+    ) -> pb.PostCustomerMessageResponse:
+        """A customer message. A retry with the same `source_message_id` returns the first result and
+        creates nothing: retry freely after a timeout or a lost connection."""
+        return await self.stub.PostCustomerMessage(
+            pb.PostCustomerMessageRequest(
+                service_identifier=service_identifier,
+                customer=conversation_pb2.Customer(id=customer_id, display_name=customer_display_name),
+                text=text,
+                source_message_id=source_message_id,
+            )
+        )
+
+    async def end(self, service_identifier: str, customer_id: str) -> conversation_pb2.Conversation:
+        """The customer's side ended their open conversation on the channel."""
+        request = pb.EndConversationRequest(service_identifier=service_identifier, customer_id=customer_id)
+        return (await self.stub.EndConversation(request)).conversation
+
+    def watch_outbound(
+        self,
+        service_identifier: str = "",
+        resume_token: str = "",
+        *,
+        backoff: Backoff | None = None,
+        on_retry: OnRetry | None = None,
+    ) -> ResumableWatch[events_pb2.OutboundEvent]:
+        """Agent messages and closes to deliver, for one channel or all the credential serves; reconnects and
+        resumes by itself. An expired token raises OUT_OF_RANGE (RESUME_TOKEN_EXPIRED): what was missed is
+        gone, and only the caller can decide how to catch up."""
+        return ResumableWatch(
+            lambda token: self.stub.WatchOutbound(
+                pb.WatchOutboundRequest(service_identifier=service_identifier, resume_token=token)
+            ),
+            resume_token=resume_token,
+            backoff=backoff,
+            on_retry=on_retry,
+        )

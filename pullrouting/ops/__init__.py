@@ -1,0 +1,1 @@
+"""Running it: metrics, logs, and the stale-request reminder scheduler."""

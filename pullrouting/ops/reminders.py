@@ -1,0 +1,54 @@
+"""The reminder scheduler: every few seconds, each instance re-announces the UNREAD requests that waited
+their list's `unread_reminder_after` (domain/reminders.py). The database decides who sends each one
+(store/reminders.py), so any number of instances may tick at once."""
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import Callable
+
+from pullrouting.store import reminders as reminder_store
+from pullrouting.store.database import Database
+
+log = logging.getLogger(__name__)
+
+# Requests re-announced per transaction; a tick goes on until fewer are due.
+BATCH = 500
+
+
+class ReminderScheduler:
+    def __init__(self, database: Database, check_seconds: float, clock: Callable[[], int]) -> None:
+        """`clock` returns the time in microseconds since the epoch (tests pass one they control)."""
+        self._database = database
+        self._check_seconds = check_seconds
+        self._clock = clock
+        self._task: asyncio.Task[None] | None = None
+
+    async def tick(self) -> int:
+        """Re-announces every request due now; returns how many this instance re-announced."""
+        now = self._clock()
+        total = 0
+        while True:
+            reminded = await self._database.run(functools.partial(reminder_store.remind_due, now=now, limit=BATCH))
+            total += len(reminded)
+            if len(reminded) < BATCH:
+                return total
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="reminders")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._check_seconds)
+            try:
+                await self.tick()
+            except Exception:
+                # The database may be away for a moment; the next tick catches up.
+                log.exception("re-announcing stale requests failed")

@@ -1,0 +1,57 @@
+"""Re-announcing stale UNREAD requests, decided in the database so that any number of instances ticking at
+once send each reminder once: the due rows are locked (PostgreSQL `FOR UPDATE SKIP LOCKED`, so instances
+split the work instead of queueing; SQLite's BEGIN IMMEDIATE serialises writers), checked again by the
+domain rule under the lock, stamped with `last_reminder_time` and announced in the same transaction."""
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+
+from pullrouting.domain import reminders as rules
+from pullrouting.domain.model import Conversation, ConversationState
+from pullrouting.store import events
+from pullrouting.store.conversation_rows import load_conversations
+from pullrouting.store.tables import conversations, lists
+
+
+def remind_due(connection: Connection, now: int, limit: int) -> list[Conversation]:
+    """Re-announces up to `limit` due requests, oldest first; returns them."""
+    intervals: dict[str, float] = {
+        row.id: row.unread_reminder_after_seconds
+        for row in connection.execute(
+            select(lists.c.id, lists.c.unread_reminder_after_seconds).where(
+                lists.c.unread_reminder_after_seconds.is_not(None)
+            )
+        )
+    }
+    if not intervals:
+        return []
+    last_announced = func.coalesce(conversations.c.last_reminder_time, conversations.c.create_time)
+    # Narrows the read to due rows (the index on list, state, create time serves it); the rule decides below.
+    query = (
+        select(conversations)
+        .where(
+            conversations.c.state == ConversationState.UNREAD.value,
+            or_(
+                *(
+                    and_(conversations.c.list_id == list_id, last_announced <= rules.due_cutoff(now, seconds))
+                    for list_id, seconds in intervals.items()
+                )
+            ),
+        )
+        .order_by(conversations.c.create_time, conversations.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = connection.execute(query).all()
+    due = [
+        conversation
+        for row, conversation in zip(rows, load_conversations(connection, rows), strict=True)
+        if rules.reminder_due(conversation, row.last_reminder_time, intervals[conversation.list_id], now)
+    ]
+    if due:
+        connection.execute(
+            update(conversations)
+            .where(conversations.c.id.in_([conversation.id for conversation in due]))
+            .values(last_reminder_time=now)
+        )
+        events.append(connection, [rules.reminder_event(conversation) for conversation in due], now)
+    return due

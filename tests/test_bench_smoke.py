@@ -1,0 +1,36 @@
+"""The benchmark (`make bench`) is not part of the test run, but its code paths are: this runs it at toy sizes
+on SQLite, beside the bare server, and checks that it produced every figure (not how fast they are)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from processes import clean_environment
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+DEADLINE = 120
+
+
+def test_the_benchmark_produces_every_figure_beside_the_bare_server(tmp_path):
+    output = tmp_path / "figures.json"
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--backends", "sqlite", "--json", str(output)],
+        cwd=REPOSITORY,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    figures = json.loads(output.read_text())
+    names = {figure["name"] for figure in figures}
+    for expected in ("new requests", "follow-up", "join/leave", "fan-out to 5 agents, p99", "catch-up", "peak RSS"):
+        assert any(expected in name for name in names), f"no {expected!r} figure in {sorted(names)}"
+    for figure in figures:
+        assert figure["database"] == "sqlite"
+        # Latencies may be below zero (the event can beat the publishing call's answer); rates, catch-up
+        # times and memory cannot.
+        if "fan-out" not in figure["name"]:
+            assert figure["pullrouting"] > 0 and figure["bare"] > 0, figure
+    assert "| figure | database | pullrouting | bare gRPC | ratio |" in finished.stdout

@@ -1,0 +1,107 @@
+"""The seed's Example Chat with grpcurl: the README's grpcurl-example-chat lines and
+clients/grpcurl/example_chat.sh, run as printed against a real `pullrouting serve` set up by
+admin_workflow.sh; the server's records show the whole lifecycle."""
+
+import json
+import os
+import shlex
+
+from processes import sqlite_url_for
+from readme_shell import PRINTED_ADDRESS, README, ROOT, fenced_block, run, shell_commands
+from scenario import stored_events
+
+SCRIPTS = ROOT / "clients" / "grpcurl"
+CHAT_SCRIPT = SCRIPTS / "example_chat.sh"
+CHAT_BLOCK = "grpcurl-example-chat"
+# The seed's Example Chat, in the order the calls are made.
+CHAT_METHODS = [
+    "pullrouting.v1.AdminService/CreateAgent",
+    "pullrouting.v1.AdminService/CreateIngestor",
+    "pullrouting.v1.IngestService/PostCustomerMessage",
+    "pullrouting.v1.AgentService/ListLists",
+    "pullrouting.v1.AgentService/Subscribe",
+    "pullrouting.v1.AgentService/ListConversations",
+    "pullrouting.v1.AgentService/JoinConversation",
+    "pullrouting.v1.AgentService/SendMessage",
+    "pullrouting.v1.AgentService/LeaveConversation",
+    "pullrouting.v1.AgentService/CloseConversation",
+]
+
+
+def grpcurl_calls(text: str) -> list[str]:
+    return [command for command in shell_commands(text) if "grpcurl -plaintext" in command]
+
+
+def method_of(command: str) -> str:
+    """The method a grpcurl call names: the word after the address."""
+    words = shlex.split(command.partition(" | ")[0].removesuffix(")"))
+    return words[-1]
+
+
+def readme_chat() -> str:
+    return fenced_block(README.read_text(), CHAT_BLOCK)
+
+
+def set_up_seed(server, env: dict[str, str]) -> None:
+    result = run([str(SCRIPTS / "admin_workflow.sh")], {**env, "PULLROUTING_ADDRESS": server.address})
+    assert result.returncode == 0, result.stderr
+
+
+def expect_the_example_chat(tmp_path, output: str) -> None:
+    """What the server recorded, straight from its database, and what the calls printed."""
+    conversation_events = [
+        (event.type, event.agent_id)
+        for event in stored_events(sqlite_url_for(tmp_path / "pullrouting.db"))
+        if event.kind == "conversation"
+    ]
+    assert conversation_events == [
+        ("CUSTOMER_MESSAGE", None),
+        ("AGENT_JOINED", "agent-1"),
+        ("STATE_CHANGED", "agent-1"),
+        ("AGENT_MESSAGE", "agent-1"),
+        ("AGENT_LEFT", "agent-1"),
+        ("STATE_CHANGED", "agent-1"),
+        ("CONVERSATION_CLOSED", "agent-1"),
+    ]
+    for printed in ('"unread_count": "1"', "CONVERSATION_STATE_INACTIVE", '"close_reason": "CLOSE_REASON_AGENT"'):
+        assert printed in output
+
+
+def test_the_readme_and_the_script_make_the_seeds_example_chat_calls():
+    printed = grpcurl_calls(readme_chat())
+    assert [method_of(command) for command in printed] == CHAT_METHODS
+    for command in printed:
+        assert command.count(PRINTED_ADDRESS) == 1, command
+    scripted = [command.replace('"$ADDRESS"', PRINTED_ADDRESS) for command in grpcurl_calls(CHAT_SCRIPT.read_text())]
+    assert scripted == printed
+    assert os.access(CHAT_SCRIPT, os.X_OK), f"{CHAT_SCRIPT} is not executable"
+
+
+def test_the_readme_lines_work_as_printed(grpcurl_server, tool_environment, tmp_path):
+    set_up_seed(grpcurl_server, tool_environment)
+    lines = readme_chat().replace(PRINTED_ADDRESS, grpcurl_server.address)
+    # As a reader pastes them, but stopping at the first failure.
+    result = run(["bash", "-e", "-o", "pipefail", "-c", lines], tool_environment)
+    assert result.returncode == 0, f"stdout: {result.stdout}\nstderr: {result.stderr}"
+    expect_the_example_chat(tmp_path, result.stdout + result.stderr)
+
+
+def test_the_script_runs_the_example_chat(grpcurl_server, tool_environment, tmp_path):
+    set_up_seed(grpcurl_server, tool_environment)
+    env = {**tool_environment, "PULLROUTING_ADDRESS": grpcurl_server.address}
+    result = run([str(CHAT_SCRIPT)], env, cwd=tmp_path)
+    assert result.returncode == 0, f"stdout: {result.stdout}\nstderr: {result.stderr}"
+    expect_the_example_chat(tmp_path, result.stdout + result.stderr)
+    posted = json.loads(result.stderr)
+    assert (posted["created"], posted["conversation"]["state"]) == (True, "CONVERSATION_STATE_UNREAD")
+    # The ids are taken now: a second run fails.
+    again = run([str(CHAT_SCRIPT)], env)
+    assert again.returncode != 0
+    assert "AlreadyExists" in again.stderr
+
+
+def test_the_script_needs_the_admin_token(tool_environment):
+    env = {key: value for key, value in tool_environment.items() if key != "PULLROUTING_ADMIN_TOKEN"}
+    result = run([str(CHAT_SCRIPT)], env)
+    assert result.returncode != 0
+    assert "PULLROUTING_ADMIN_TOKEN" in result.stderr

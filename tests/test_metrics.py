@@ -1,0 +1,132 @@
+"""Prometheus metrics: scraped over HTTP after a known scenario, every figure checked against it."""
+
+import asyncio
+import socket
+import urllib.request
+from collections import Counter
+
+import grpc
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from scenario import create_scenario, stored_events
+from streams import read_event, read_events, read_to_end
+from support import Server, expect_error, serve
+
+from pullrouting import server as server_module
+from pullrouting.settings import Settings
+from pullrouting.v1 import admin_service_pb2, agent_service_pb2, conversation_pb2, events_pb2
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+async def scrape(server: Server) -> Samples:
+    """Every sample of the server's metrics endpoint, by name and labels."""
+    url = f"http://127.0.0.1:{server.running.metrics_server.port}/metrics"
+
+    def fetch() -> str:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read().decode()
+
+    text = await asyncio.to_thread(fetch)
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def value(samples: Samples, name: str, **labels: str) -> float:
+    """One sample; a KeyError when the series does not exist at all."""
+    return samples[name, frozenset(labels.items())]
+
+
+@pytest.fixture
+async def measured_server(database_url):
+    async for handle in serve(database_url, metrics_address="127.0.0.1:0"):
+        yield handle
+
+
+async def test_metrics_after_a_known_scenario(measured_server: Server):
+    scenario = await create_scenario(measured_server, agents=2)
+    agent_1, agent_2 = scenario.agents
+    joined = await scenario.new_conversation("customer-1")
+    unjoined = await scenario.new_conversation("customer-2")
+    await scenario.new_conversation("customer-3")  # stays UNREAD
+
+    await agent_1.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=joined.name))
+    await agent_2.stub.CloseConversation(
+        agent_service_pb2.CloseConversationRequest(name=unjoined.name, reason=conversation_pb2.CLOSE_REASON_AGENT)
+    )
+    await expect_error(
+        agent_1.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name="conversations/nope")),
+        grpc.StatusCode.NOT_FOUND,
+    )
+    await expect_error(
+        measured_server.admin(token=None).GetList(admin_service_pb2.GetListRequest(name=scenario.list)),
+        grpc.StatusCode.UNAUTHENTICATED,
+    )
+
+    # A conversation stream that ends (the agent leaves), then a list stream left open.
+    conversation_stream = agent_1.stub.WatchConversation(agent_service_pb2.WatchConversationRequest(name=joined.name))
+    history = [await read_event(conversation_stream)]
+    while history[-1].type != events_pb2.CONVERSATION_EVENT_TYPE_SYNCED:
+        history.append(await read_event(conversation_stream))
+    await agent_1.stub.LeaveConversation(agent_service_pb2.LeaveConversationRequest(name=joined.name))
+    conversation_events = history + await read_to_end(conversation_stream)
+    list_stream = agent_2.stub.WatchLists(agent_service_pb2.WatchListsRequest())
+    list_events = await read_events(list_stream, 3)  # the two open requests, then SYNCED
+    assert list_events[-1].type == events_pb2.LIST_EVENT_TYPE_SYNCED
+
+    samples = await scrape(measured_server)
+    # Requests by state, from the database: `joined` is INACTIVE now, `waiting` UNREAD, `unjoined` closed.
+    assert value(samples, "pullrouting_requests", list="l1", state="UNREAD") == 1
+    assert value(samples, "pullrouting_requests", list="l1", state="ACTIVE") == 0
+    assert value(samples, "pullrouting_requests", list="l1", state="INACTIVE") == 1
+    assert value(samples, "pullrouting_oldest_unread_request_age_seconds", list="l1") >= 0
+    # One first join; one request closed by an agent before anyone joined it.
+    assert value(samples, "pullrouting_time_to_first_join_seconds_count", list="l1") == 1
+    assert value(samples, "pullrouting_requests_closed_unjoined_total", list="l1", reason="AGENT") == 1
+    # RPCs by method and final status, refusals by the domain and by authentication included.
+    assert value(samples, "pullrouting_rpcs_total", method="AgentService/JoinConversation", code="OK") == 1
+    assert value(samples, "pullrouting_rpcs_total", method="AgentService/JoinConversation", code="NOT_FOUND") == 1
+    assert value(samples, "pullrouting_rpcs_total", method="AdminService/GetList", code="UNAUTHENTICATED") == 1
+    assert value(samples, "pullrouting_rpcs_total", method="IngestService/PostCustomerMessage", code="OK") == 3
+    assert value(samples, "pullrouting_rpcs_total", method="AgentService/WatchConversation", code="OK") == 1
+    assert (
+        value(samples, "pullrouting_rpc_duration_seconds_count", method="AgentService/JoinConversation", code="OK") == 1
+    )
+    # Streams: the list stream is open, the conversation stream ended; every message sent is counted.
+    assert value(samples, "pullrouting_open_streams", kind="lists") == 1
+    assert value(samples, "pullrouting_open_streams", kind="conversation") == 0
+    assert value(samples, "pullrouting_events_delivered_total", kind="conversation") == len(conversation_events)
+    assert value(samples, "pullrouting_events_delivered_total", kind="lists") == len(list_events)
+    # Events written: exactly what the events table holds, by kind (this instance wrote them all).
+    written = Counter(row.kind for row in stored_events(measured_server.database_url))
+    assert written["list"] > 0
+    for kind, count in written.items():
+        assert value(samples, "pullrouting_events_written_total", kind=kind) == count
+    list_stream.cancel()
+
+
+async def test_each_server_has_its_own_registry(sqlite_url, tmp_path):
+    async for first in serve(sqlite_url, metrics_address="127.0.0.1:0"):
+        async for second in serve(f"sqlite:///{tmp_path}/second.db", metrics_address="127.0.0.1:0"):
+            await create_scenario(first, agents=1)
+            first_samples, second_samples = await scrape(first), await scrape(second)
+            method = "AdminService/CreateList"
+            assert value(first_samples, "pullrouting_rpcs_total", method=method, code="OK") == 1
+            assert ("pullrouting_rpcs_total", frozenset({"method": method, "code": "OK"}.items())) not in second_samples
+
+
+async def test_no_metrics_endpoint_unless_configured(server: Server):
+    assert server.running.metrics_server is None
+
+
+async def test_a_taken_metrics_address_refuses_to_start(sqlite_url):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        settings = Settings(listen="127.0.0.1:0", database_url=sqlite_url, admin_token="t", metrics_address=address)
+        with pytest.raises(server_module.StartupError, match="cannot serve metrics"):
+            await server_module.start(settings)

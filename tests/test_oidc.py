@@ -1,0 +1,172 @@
+"""Agents authenticated by JWTs from an OpenID Connect issuer, with keys this test makes: the JWKS comes from
+a file or from a URL; the issuer, audience, expiry and signature are checked; a claim names the agent."""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import grpc
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from jwt.utils import base64url_encode
+from scenario import create_scenario, expect_refusal
+from streams import READ_TIMEOUT, watch_from_synced
+from support import error_reason, expect_error, serve, within
+
+from pullrouting.v1 import admin_service_pb2, agent_service_pb2, resources_pb2
+
+ISSUER = "https://sso.example.com/realms/contact-centre"
+AUDIENCE = "pullrouting"
+UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED
+DENIED = grpc.StatusCode.PERMISSION_DENIED
+
+
+class Issuer:
+    """Signs tokens with its own RSA key and publishes the public half as a JWKS."""
+
+    def __init__(self, kid: str = "key-1") -> None:
+        self.kid = kid
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def jwks(self) -> str:
+        public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
+        return json.dumps({"keys": [{**public, "kid": self.kid, "use": "sig", "alg": "RS256"}]})
+
+    def token(self, subject: str = "agent-1", **claims: object) -> str:
+        payload = {"iss": ISSUER, "aud": AUDIENCE, "sub": subject, "exp": int(time.time()) + 300, **claims}
+        return jwt.encode(payload, self.key, algorithm="RS256", headers={"kid": self.kid})
+
+    def hs256_with_public_key(self) -> str:
+        """The classic algorithm confusion: HS256 with the issuer's public key as the secret (made by hand:
+        PyJWT refuses to)."""
+        header = {"alg": "HS256", "typ": "JWT", "kid": self.kid}
+        payload = {"iss": ISSUER, "aud": AUDIENCE, "sub": "agent-1", "exp": int(time.time()) + 300}
+        signing_input = b".".join(base64url_encode(json.dumps(part).encode()) for part in (header, payload))
+        secret = self.key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+        signature = base64url_encode(hmac.new(secret, signing_input, hashlib.sha256).digest())
+        return (signing_input + b"." + signature).decode()
+
+
+@pytest.fixture
+def issuer() -> Issuer:
+    return Issuer()
+
+
+@pytest.fixture
+async def oidc_server(sqlite_url, tmp_path, issuer):
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(issuer.jwks())
+    async for server in serve(sqlite_url, oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks=str(jwks)):
+        yield server
+
+
+def list_lists(stub):
+    return stub.ListLists(agent_service_pb2.ListListsRequest())
+
+
+async def test_a_jwt_authenticates_the_agent_its_claim_names(oidc_server, issuer):
+    scenario = await create_scenario(oidc_server, agents=1, subscribe=False)
+
+    response = await list_lists(oidc_server.agent(issuer.token("agent-1")))
+
+    assert [summary.list.name for summary in response.lists] == [scenario.list]
+    # Issued tokens keep working beside JWTs.
+    await list_lists(scenario.agents[0].stub)
+
+
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        pytest.param(lambda issuer: issuer.token(aud="another-service"), id="wrong-audience"),
+        pytest.param(lambda issuer: issuer.token(iss="https://evil.example.com"), id="wrong-issuer"),
+        pytest.param(lambda issuer: issuer.token(exp=int(time.time()) - 60), id="expired"),
+        pytest.param(lambda issuer: Issuer().token(), id="signed-by-another-key"),
+        pytest.param(lambda issuer: Issuer(kid="unknown").token(), id="unknown-key-id"),
+        pytest.param(lambda issuer: issuer.token("no-such-agent"), id="unknown-agent"),
+        pytest.param(lambda issuer: issuer.token("Not An Id"), id="claim-not-an-id"),
+        pytest.param(lambda issuer: issuer.hs256_with_public_key(), id="public-key-as-hmac-secret"),
+        pytest.param(lambda issuer: issuer.token()[:-4] + "AAAA", id="tampered-signature"),
+        pytest.param(lambda issuer: "a.b.c", id="garbage"),
+    ],
+)
+async def test_a_jwt_that_does_not_verify_is_unauthenticated(oidc_server, issuer, make_token):
+    scenario = await create_scenario(oidc_server, agents=1, subscribe=False)
+    stub = oidc_server.agent(make_token(issuer))
+
+    await expect_refusal(
+        oidc_server,
+        lambda: stub.Subscribe(agent_service_pb2.SubscribeRequest(list=scenario.list)),
+        UNAUTHENTICATED,
+        "TOKEN_INVALID",
+    )
+
+
+async def test_a_jwt_of_a_disabled_agent_is_refused_and_grants_no_admin_role(oidc_server, issuer):
+    scenario = await create_scenario(oidc_server, agents=1)
+    await scenario.admin.UpdateAgent(
+        admin_service_pb2.UpdateAgentRequest(
+            agent=resources_pb2.Agent(name="agents/agent-1", enabled=False), update_mask={"paths": ["enabled"]}
+        )
+    )
+    token = issuer.token("agent-1")
+
+    await expect_error(list_lists(oidc_server.agent(token)), DENIED, "PRINCIPAL_DISABLED")
+    await expect_error(
+        oidc_server.admin(token).ListAgents(admin_service_pb2.ListAgentsRequest()), DENIED, "ROLE_NOT_ALLOWED"
+    )
+
+
+async def test_a_stream_opened_with_a_jwt_ends_when_the_jwt_expires(oidc_server, issuer):
+    scenario = await create_scenario(oidc_server, agents=1)
+    agent = scenario.agents[0]
+    agent.stub = oidc_server.agent(issuer.token("agent-1", exp=int(time.time()) + 2))
+    stream = await watch_from_synced(agent)
+
+    with pytest.raises(grpc.aio.AioRpcError) as ended:
+        while True:
+            await within(READ_TIMEOUT, stream.read())
+
+    assert (ended.value.code(), error_reason(ended.value)) == (UNAUTHENTICATED, "TOKEN_INVALID")
+
+
+class _JwksHandler(BaseHTTPRequestHandler):
+    body = b""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+async def test_keys_from_a_jwks_url_and_a_custom_agent_claim(sqlite_url, issuer):
+    handler = type("Handler", (_JwksHandler,), {"body": issuer.jwks().encode()})
+    http = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{http.server_port}/realms/contact-centre/protocol/openid-connect/certs"
+    settings = {
+        "oidc_issuer": ISSUER,
+        "oidc_audience": AUDIENCE,
+        "oidc_jwks": url,
+        "oidc_agent_claim": "preferred_username",
+    }
+    try:
+        async for server in serve(sqlite_url, **settings):
+            await create_scenario(server, agents=1, subscribe=False)
+            token = issuer.token("f81d4fae-7dec-11d0-a765-00a0c91e6bf6", preferred_username="agent-1")
+
+            response = await list_lists(server.agent(token))
+
+            assert len(response.lists) == 1
+            await expect_error(list_lists(server.agent(issuer.token())), UNAUTHENTICATED, "TOKEN_INVALID")
+    finally:
+        http.shutdown()
+        http.server_close()

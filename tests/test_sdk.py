@@ -1,0 +1,289 @@
+"""The Python SDK (clients/python/pullrouting_client) against real servers: typed calls, resource names, TLS,
+and watch iterators that reconnect across a server restart and a slow-consumer cut-off without losing or
+repeating an event, and that give up at once on failures a retry cannot fix."""
+
+import asyncio
+import random
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import grpc
+import pytest
+from readme_shell import PRINTED_ADDRESS, README
+from scenario import Scenario, create_scenario
+from support import ADMIN_TOKEN, Server, within
+from test_cli import certificate  # noqa: F401  (fixture)
+
+from pullrouting import server as server_module
+from pullrouting.settings import Settings
+from pullrouting.v1 import admin_service_pb2, conversation_pb2, events_pb2, resources_pb2
+from pullrouting_client import AgentClient, Backoff, IngestClient, connect, error_reason, names
+
+L = events_pb2.ListEventType
+C = events_pb2.ConversationEventType
+DEADLINE = 15.0
+# Quick reconnects in tests: the channel's own connection backoff (1 s, growing) would make them slow.
+FAST_RECONNECT = [
+    ("grpc.initial_reconnect_backoff_ms", 50),
+    ("grpc.min_reconnect_backoff_ms", 50),
+    ("grpc.max_reconnect_backoff_ms", 200),
+]
+FAST_BACKOFF = Backoff(initial=0.01, maximum=0.2)
+
+
+@asynccontextmanager
+async def running(database_url: str, port: int = 0, **overrides: object) -> AsyncIterator[Server]:
+    """A server on `port` (0: a free one) over `database_url`, stopped on the way out."""
+    settings = Settings(
+        listen=f"127.0.0.1:{port}", database_url=database_url, admin_token=ADMIN_TOKEN, **overrides  # type: ignore[arg-type]
+    )
+    started = await server_module.start(settings)
+    handle = Server(f"127.0.0.1:{started.port}", database_url, started, [])
+    try:
+        yield handle
+    finally:
+        for channel in handle.channels:
+            await channel.close()
+        await started.stop(None)
+
+
+@pytest.fixture
+async def channels() -> AsyncIterator[list[grpc.aio.Channel]]:
+    """SDK channels opened by a test, closed after it."""
+    opened: list[grpc.aio.Channel] = []
+    yield opened
+    for channel in opened:
+        await channel.close()
+
+
+def agent_client(
+    channels: list[grpc.aio.Channel],
+    address: str,
+    token: str,
+    options: list[tuple[str, int]] | None = None,
+    root_certificates: bytes | None = None,
+) -> AgentClient:
+    channel = connect(address, token, options=[*FAST_RECONNECT, *(options or [])], root_certificates=root_certificates)
+    channels.append(channel)
+    return AgentClient(channel)
+
+
+async def post(server: Server, scenario: Scenario, customer_id: str) -> None:
+    """A customer message through `server` (which may be another instance than the scenario's)."""
+    await IngestClient(server.channel(scenario.ingestor_token)).post(
+        scenario.service_identifier, customer_id, "Hello", f"src-{customer_id}"
+    )
+
+
+async def test_agent_calls_and_names(server, channels):
+    scenario = await create_scenario(server, agents=1, subscribe=False)
+    agent = agent_client(channels, server.address, scenario.agents[0].token)
+    list_name = names.list_name("l1")
+    assert [summary.list.name for summary in await agent.list_lists()] == [list_name]
+    assert (await agent.subscribe(list_name)).list == list_name
+
+    conversation = (await scenario.post("Is my order shipped?")).conversation
+    assert [c.name for c in await agent.list_conversations(list_name)] == [conversation.name]
+    joined = await agent.join(conversation.name)
+    assert joined.state == conversation_pb2.CONVERSATION_STATE_ACTIVE
+    assert [p.agent for p in joined.participants] == [names.agent_name("agent-1")]
+    first = await agent.send(conversation.name, "On its way", client_message_id="m-1")
+    assert (await agent.send(conversation.name, "On its way", client_message_id="m-1")).name == first.name
+    assert (await agent.get(conversation.name)).message_count == 2
+    assert (await agent.leave(conversation.name)).state == conversation_pb2.CONVERSATION_STATE_INACTIVE
+    closed = await agent.close(conversation.name)
+    assert (closed.state, closed.close_reason) == (
+        conversation_pb2.CONVERSATION_STATE_CLOSED,
+        conversation_pb2.CLOSE_REASON_AGENT,
+    )
+    assert names.resource_id(closed.name, names.CONVERSATIONS) == closed.name.removeprefix("conversations/")
+    assert await agent.list_conversations(list_name) == []
+    summary = (await agent.list_lists())[0]
+    assert (summary.subscribed, summary.unread_count, summary.active_count) == (True, 0, 0)
+
+
+@pytest.mark.parametrize("bad", ["lists/l1", "conversations/", "conversations/a/b", "x"])
+def test_resource_id_refuses_other_names(bad):
+    with pytest.raises(ValueError):
+        names.resource_id(bad, names.CONVERSATIONS)
+
+
+def test_backoff_grows_with_jitter_up_to_its_maximum():
+    backoff = Backoff(initial=0.1, maximum=1.0, multiplier=2.0)
+    rng = random.Random(7)
+    for attempt, ceiling in enumerate([0.1, 0.2, 0.4, 0.8, 1.0, 1.0]):
+        delays = {backoff.delay(attempt, rng) for _ in range(20)}
+        assert all(ceiling / 2 <= delay <= ceiling for delay in delays)
+        assert len(delays) > 1, "no jitter"
+
+
+async def test_watch_lists_resumes_across_a_restart_and_replays_what_it_missed(tmp_path, channels):
+    database_url = f"sqlite:///{tmp_path}/restart.db"
+    failures: list[grpc.StatusCode] = []
+    retried_while_down = asyncio.Event()
+
+    def on_retry(error: grpc.aio.AioRpcError, delay: float) -> None:
+        failures.append(error.code())
+        if len(failures) >= 3:
+            retried_while_down.set()
+
+    async with running(database_url) as first:
+        port = first.running.port
+        scenario = await create_scenario(first, agents=1)
+        agent = agent_client(channels, first.address, scenario.agents[0].token)
+        watch = agent.watch_lists(backoff=FAST_BACKOFF, on_retry=on_retry)
+        events = aiter(watch)
+        assert (await within(DEADLINE, anext(events))).type == L.LIST_EVENT_TYPE_SYNCED
+        await post(first, scenario, "before")
+        before = await within(DEADLINE, anext(events))
+        assert (before.type, before.conversation.customer.id) == (L.LIST_EVENT_TYPE_ADDED, "before")
+
+    # While the watched address is down, the watch keeps trying; another instance on the same database
+    # takes a customer message the watch has not seen.
+    reading = asyncio.create_task(anext(events))
+    await within(DEADLINE, retried_while_down.wait())
+    async with running(database_url) as elsewhere:
+        await post(elsewhere, scenario, "while-down")
+    assert not reading.done()
+
+    async with running(database_url, port) as again:
+        missed = await within(DEADLINE, reading)
+        await post(again, scenario, "after")
+        live = await within(DEADLINE, anext(events))
+    assert [(e.type, e.conversation.customer.id) for e in (missed, live)] == [
+        (L.LIST_EVENT_TYPE_ADDED, "while-down"),
+        (L.LIST_EVENT_TYPE_ADDED, "after"),
+    ]
+    assert failures[0] == grpc.StatusCode.UNAVAILABLE
+    assert set(failures) == {grpc.StatusCode.UNAVAILABLE}
+    assert watch.reconnects == len(failures)
+    assert watch.resume_token == live.resume_token
+
+
+async def test_a_slow_consumer_is_cut_off_and_resumes_without_loss(tmp_path, channels):
+    # A small stream buffer on the server and a small receive window on the client, so that a client that
+    # stops reading is cut off instead of its transport absorbing the burst.
+    async with running(f"sqlite:///{tmp_path}/slow.db", stream_buffer_events=8) as server:
+        scenario = await create_scenario(server, agents=1)
+        small_window = [("grpc.http2.bdp_probe", 0), ("grpc.http2.lookahead_bytes", 4096)]
+        agent = agent_client(channels, server.address, scenario.agents[0].token, options=small_window)
+        failures: list[str | None] = []
+        watch = agent.watch_lists(backoff=FAST_BACKOFF, on_retry=lambda error, _: failures.append(error_reason(error)))
+        events = aiter(watch)
+        assert (await within(DEADLINE, anext(events))).type == L.LIST_EVENT_TYPE_SYNCED
+
+        burst = 300
+        for number in range(burst):
+            await scenario.post(customer_id=f"burst-{number}")
+        received = [await within(DEADLINE, anext(events)) for _ in range(burst)]
+    assert [e.conversation.customer.id for e in received] == [f"burst-{number}" for number in range(burst)]
+    assert {e.type for e in received} == {L.LIST_EVENT_TYPE_ADDED}
+    assert failures and set(failures) == {"SLOW_CONSUMER"}
+
+
+async def test_watch_conversation_ends_when_the_agent_leaves(server, channels):
+    scenario = await create_scenario(server, agents=1)
+    agent = agent_client(channels, server.address, scenario.agents[0].token)
+    conversation = (await scenario.post("Hi there")).conversation
+    await agent.join(conversation.name)
+    seen: list[int] = []
+
+    async def follow() -> None:
+        async for event in agent.watch_conversation(conversation.name, backoff=FAST_BACKOFF):
+            seen.append(event.type)
+            if event.type == C.CONVERSATION_EVENT_TYPE_SYNCED:
+                await agent.send(conversation.name, "Hello!")
+            elif event.type == C.CONVERSATION_EVENT_TYPE_AGENT_MESSAGE:
+                await agent.leave(conversation.name)
+
+    await within(DEADLINE, follow())
+    assert seen == [
+        C.CONVERSATION_EVENT_TYPE_CUSTOMER_MESSAGE,
+        C.CONVERSATION_EVENT_TYPE_SYNCED,
+        C.CONVERSATION_EVENT_TYPE_AGENT_MESSAGE,
+        C.CONVERSATION_EVENT_TYPE_AGENT_LEFT,
+    ]
+
+
+async def test_watch_outbound_hands_out_agent_messages(server, channels):
+    scenario = await create_scenario(server, agents=1)
+    ingest_channel = connect(server.address, scenario.ingestor_token)
+    channels.append(ingest_channel)
+    outbound = aiter(IngestClient(ingest_channel).watch_outbound(scenario.service_identifier))
+    assert (await within(DEADLINE, anext(outbound))).type == events_pb2.OUTBOUND_EVENT_TYPE_SYNCED
+    agent = agent_client(channels, server.address, scenario.agents[0].token)
+    conversation = (await scenario.post("Hi", customer_id="fb-7")).conversation
+    await agent.join(conversation.name)
+    await agent.send(conversation.name, "Hello from us")
+    event = await within(DEADLINE, anext(outbound))
+    assert (event.type, event.customer.id, event.message.text) == (
+        events_pb2.OUTBOUND_EVENT_TYPE_AGENT_MESSAGE,
+        "fb-7",
+        "Hello from us",
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "code", "reason"),
+    [
+        ("unknown token", grpc.StatusCode.UNAUTHENTICATED, "TOKEN_INVALID"),
+        ("ingestor token", grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED"),
+        ("disabled agent", grpc.StatusCode.PERMISSION_DENIED, "PRINCIPAL_DISABLED"),
+        ("bad resume token", grpc.StatusCode.INVALID_ARGUMENT, "FIELD_INVALID"),
+        ("not a participant", grpc.StatusCode.FAILED_PRECONDITION, "NOT_PARTICIPANT"),
+    ],
+)
+async def test_watches_give_up_at_once_on_failures_a_retry_cannot_fix(server, channels, case, code, reason):
+    scenario = await create_scenario(server, agents=1)
+    agent = scenario.agents[0]
+    token = {"unknown token": "prg_unknown", "ingestor token": scenario.ingestor_token}.get(case, agent.token)
+    if case == "disabled agent":
+        await scenario.admin.UpdateAgent(
+            admin_service_pb2.UpdateAgentRequest(
+                agent=resources_pb2.Agent(name=agent.name, enabled=False), update_mask={"paths": ["enabled"]}
+            )
+        )
+    client = agent_client(channels, server.address, token)
+    retries: list[grpc.aio.AioRpcError] = []
+    if case == "not a participant":
+        conversation = (await scenario.post()).conversation
+        watch = client.watch_conversation(conversation.name, on_retry=lambda error, _: retries.append(error))
+    else:
+        resume_token = "garbage" if case == "bad resume token" else ""
+        watch = client.watch_lists(resume_token, on_retry=lambda error, _: retries.append(error))
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await within(DEADLINE, anext(aiter(watch)))
+    assert (failed.value.code(), error_reason(failed.value)) == (code, reason)
+    assert (retries, watch.reconnects) == ([], 0)
+
+
+async def test_tls_with_the_servers_certificate_authority(tmp_path, certificate, channels):  # noqa: F811
+    cert, key = certificate
+    async with running(f"sqlite:///{tmp_path}/tls.db", tls_cert=str(cert), tls_key=str(key)) as server:
+        # The admin token reaches the server over TLS: it is recognised, and refused here for its role.
+        trusted = agent_client(channels, server.address, ADMIN_TOKEN, root_certificates=cert.read_bytes())
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await within(DEADLINE, trusted.list_lists())
+        assert error_reason(refused.value) == "ROLE_NOT_ALLOWED"
+        plaintext = agent_client(channels, server.address, ADMIN_TOKEN)
+        with pytest.raises(grpc.aio.AioRpcError) as unreadable:
+            await within(DEADLINE, plaintext.list_lists())
+        assert unreadable.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+async def test_the_readme_snippet_joins_and_writes(server):
+    scenario = await create_scenario(server, agents=1, subscribe=False)
+    snippet = re.search(r"^```python\n(.*?)^```", README.read_text(), flags=re.MULTILINE | re.DOTALL)
+    assert snippet is not None, "no python block in the README"
+    code = snippet.group(1).replace(PRINTED_ADDRESS, server.address).replace("prg_...", scenario.agents[0].token)
+    # Everything but the last line, `asyncio.run(main())`: this test's event loop runs `main()` instead.
+    body, _, last = code.rstrip().rpartition("\n")
+    assert last == "asyncio.run(main())"
+    namespace: dict[str, object] = {}
+    exec(body, namespace)
+    running_snippet = asyncio.create_task(namespace["main"]())  # type: ignore[operator]
+    name = (await scenario.post("Hello?")).conversation.name
+    await within(DEADLINE, running_snippet)
+    conversation = await AgentClient(server.channel(scenario.agents[0].token)).get(name)
+    assert (conversation.state, conversation.message_count) == (conversation_pb2.CONVERSATION_STATE_ACTIVE, 2)

@@ -1,0 +1,393 @@
+"""The security matrix: every RPC of the three services, called with no token, a malformed token, a token of
+the wrong role, an agent on a list it is not entitled to (an ingestor on a channel outside its scope), a
+malformed resource name, an oversized field and an unknown enum value. Each gets its exact status, and the
+store (every row of every table) is the same afterwards (one case succeeds, changing nothing: Unsubscribe
+from a foreign list). Cases that do not apply to an RPC (it has no name
+field, no enum) are left out; `test_the_matrix_covers_every_rpc` checks that every RPC is in it."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+import pytest
+import pytest_asyncio
+from scenario import Scenario, create_scenario
+from support import ADMIN_TOKEN, dump_store, error_reason, serve, violated_fields
+from test_watch import add_second_list
+
+from pullrouting.v1 import admin_service_pb2 as admin
+from pullrouting.v1 import agent_service_pb2 as agent
+from pullrouting.v1 import ingest_service_pb2 as ingest
+from pullrouting.v1 import resources_pb2 as res
+from pullrouting.v1.conversation_pb2 import Customer
+
+Code = grpc.StatusCode
+LONG = "x" * 5000
+BAD_NAME = "Not A/Name!"
+UNKNOWN_ENUM = 99
+
+
+@dataclass
+class World:
+    """What the requests name: the agent's own conversation and one on a list it is not entitled to."""
+
+    scenario: Scenario
+    agent_token: str
+    scoped_ingestor_token: str
+    own_conversation: str
+    foreign_conversation: str
+    foreign_list: str
+    foreign_service: str
+
+
+Request = Callable[[World], Any]
+
+
+@dataclass
+class Rpc:
+    """A valid request, and for each case that applies, the request that exercises it."""
+
+    valid: Request
+    # (request, offending field) for INVALID_ARGUMENT cases.
+    malformed_name: tuple[Request, str] | None = None
+    oversized: tuple[Request, str] | None = None
+    unknown_enum: tuple[Request, str] | None = None
+    # (request, code, reason): an agent off its lists, an ingestor off its channels.
+    foreign: tuple[Request, Code, str] | None = None
+
+
+def _standard(collection: str, field: str, message: Callable[..., Any], resource_id: str, **create: Any) -> dict:
+    """The five standard methods of one resource kind."""
+    kind = "".join(part.title() for part in field.split("_"))
+    plural = {"MediaRoutingDomain": "MediaRoutingDomains", "ChannelType": "ChannelTypes"}.get(kind, kind + "s")
+    name = f"{collection}/{resource_id}"
+
+    def create_request(**fields: Any) -> Request:
+        return lambda w: getattr(admin, f"Create{kind}Request")(
+            **{f"{field}_id": "new-one", field: message(**{"display_name": "New", **create, **fields})}
+        )
+
+    def update_request(**fields: Any) -> Request:
+        return lambda w: getattr(admin, f"Update{kind}Request")(
+            **{field: message(**{"name": name, **fields}), "update_mask": {"paths": list(fields) or ["display_name"]}}
+        )
+
+    def by_name(method: str, value: str) -> Request:
+        return lambda w: getattr(admin, f"{method}{kind}Request")(name=value)
+
+    list_method = "AdminServiceListLists" if kind == "List" else f"List{plural}"
+    return {
+        f"Create{kind}": Rpc(
+            valid=create_request(),
+            malformed_name=(
+                lambda w: getattr(admin, f"Create{kind}Request")(
+                    **{f"{field}_id": BAD_NAME, field: message(display_name="New", **create)}
+                ),
+                f"{field}_id",
+            ),
+            oversized=(create_request(display_name=LONG), f"{field}.display_name"),
+        ),
+        f"Get{kind}": Rpc(
+            valid=by_name("Get", name),
+            malformed_name=(by_name("Get", BAD_NAME), "name"),
+            oversized=(by_name("Get", f"{collection}/{LONG}"), "name"),
+        ),
+        f"List{plural}": Rpc(
+            valid=lambda w: getattr(admin, f"{list_method}Request")(),
+            oversized=(lambda w: getattr(admin, f"{list_method}Request")(page_token=LONG), "page_token"),
+        ),
+        f"Update{kind}": Rpc(
+            valid=update_request(display_name="Renamed"),
+            malformed_name=(
+                lambda w: getattr(admin, f"Update{kind}Request")(
+                    **{field: message(name=BAD_NAME, display_name="X"), "update_mask": {"paths": ["display_name"]}}
+                ),
+                f"{field}.name",
+            ),
+            oversized=(update_request(display_name=LONG), f"{field}.display_name"),
+        ),
+        f"Delete{kind}": Rpc(
+            valid=by_name("Delete", name),
+            malformed_name=(by_name("Delete", BAD_NAME), "name"),
+            oversized=(by_name("Delete", f"{collection}/{LONG}"), "name"),
+        ),
+    }
+
+
+def _by_conversation(request_type: Any, own: bool = True, **fields: Any) -> Request:
+    return lambda w: request_type(name=w.own_conversation if own else w.foreign_conversation, **fields)
+
+
+ADMIN_RPCS: dict[str, Rpc] = {
+    **_standard("mediaRoutingDomains", "media_routing_domain", res.MediaRoutingDomain, "social"),
+    **_standard(
+        "channelTypes",
+        "channel_type",
+        res.ChannelType,
+        "facebook-page-comments",
+        media_routing_domain="mediaRoutingDomains/social",
+    ),
+    **_standard("lists", "list", res.List, "l1"),
+    **_standard(
+        "channels",
+        "channel",
+        res.Channel,
+        "c2",
+        channel_type="channelTypes/facebook-page-comments",
+        service_identifier="example.com/new",
+        routing_mode=res.ROUTING_MODE_PULL,
+        list="lists/l1",
+    ),
+    **_standard("agents", "agent", res.Agent, "agent-1"),
+    **_standard("ingestors", "ingestor", res.Ingestor, "connector"),
+    "RotateAgentToken": Rpc(
+        valid=lambda w: admin.RotateAgentTokenRequest(name="agents/agent-1"),
+        malformed_name=(lambda w: admin.RotateAgentTokenRequest(name=BAD_NAME), "name"),
+        oversized=(lambda w: admin.RotateAgentTokenRequest(name=f"agents/{LONG}"), "name"),
+    ),
+    "RotateIngestorToken": Rpc(
+        valid=lambda w: admin.RotateIngestorTokenRequest(name="ingestors/connector"),
+        malformed_name=(lambda w: admin.RotateIngestorTokenRequest(name=BAD_NAME), "name"),
+        oversized=(lambda w: admin.RotateIngestorTokenRequest(name=f"ingestors/{LONG}"), "name"),
+    ),
+    "ListConversations": Rpc(
+        valid=lambda w: admin.AdminServiceListConversationsRequest(parent="lists/l1"),
+        malformed_name=(lambda w: admin.AdminServiceListConversationsRequest(parent=BAD_NAME), "parent"),
+        oversized=(lambda w: admin.AdminServiceListConversationsRequest(page_token=LONG), "page_token"),
+        unknown_enum=(lambda w: admin.AdminServiceListConversationsRequest(states=[UNKNOWN_ENUM]), "states"),
+    ),
+    "GetConversation": Rpc(
+        valid=_by_conversation(admin.AdminServiceGetConversationRequest),
+        malformed_name=(lambda w: admin.AdminServiceGetConversationRequest(name=BAD_NAME), "name"),
+        oversized=(lambda w: admin.AdminServiceGetConversationRequest(name=f"conversations/{LONG}"), "name"),
+    ),
+    "ForceCloseConversation": Rpc(
+        valid=_by_conversation(admin.ForceCloseConversationRequest),
+        malformed_name=(lambda w: admin.ForceCloseConversationRequest(name=BAD_NAME), "name"),
+        oversized=(lambda w: admin.ForceCloseConversationRequest(name=f"conversations/{LONG}"), "name"),
+    ),
+}
+ADMIN_RPCS["CreateChannel"].unknown_enum = (
+    lambda w: admin.CreateChannelRequest(
+        channel_id="new-one",
+        channel=res.Channel(
+            display_name="New",
+            channel_type="channelTypes/facebook-page-comments",
+            service_identifier="example.com/new",
+            routing_mode=UNKNOWN_ENUM,
+            list="lists/l1",
+        ),
+    ),
+    "channel.routing_mode",
+)
+ADMIN_RPCS["UpdateChannel"].unknown_enum = (
+    lambda w: admin.UpdateChannelRequest(
+        channel=res.Channel(name="channels/c2", routing_mode=UNKNOWN_ENUM), update_mask={"paths": ["routing_mode"]}
+    ),
+    "channel.routing_mode",
+)
+
+NOT_ENTITLED = (Code.PERMISSION_DENIED, "NOT_ENTITLED")
+
+AGENT_RPCS: dict[str, Rpc] = {
+    "ListLists": Rpc(
+        valid=lambda w: agent.ListListsRequest(),
+        oversized=(lambda w: agent.ListListsRequest(page_token=LONG), "page_token"),
+    ),
+    "Subscribe": Rpc(
+        valid=lambda w: agent.SubscribeRequest(list="lists/l1"),
+        malformed_name=(lambda w: agent.SubscribeRequest(list=BAD_NAME), "list"),
+        oversized=(lambda w: agent.SubscribeRequest(list=f"lists/{LONG}"), "list"),
+        foreign=(lambda w: agent.SubscribeRequest(list=w.foreign_list), *NOT_ENTITLED),
+    ),
+    "Unsubscribe": Rpc(
+        valid=lambda w: agent.UnsubscribeRequest(list="lists/l1"),
+        malformed_name=(lambda w: agent.UnsubscribeRequest(list=BAD_NAME), "list"),
+        oversized=(lambda w: agent.UnsubscribeRequest(list=f"lists/{LONG}"), "list"),
+        # Leaving any list is allowed and idempotent: off its lists the agent has nothing to leave, and learns nothing.
+        foreign=(lambda w: agent.UnsubscribeRequest(list=w.foreign_list), Code.OK, ""),
+    ),
+    "ListSubscriptions": Rpc(
+        valid=lambda w: agent.ListSubscriptionsRequest(),
+        oversized=(lambda w: agent.ListSubscriptionsRequest(page_token=LONG), "page_token"),
+    ),
+    "ListConversations": Rpc(
+        valid=lambda w: agent.ListConversationsRequest(parent="lists/l1"),
+        malformed_name=(lambda w: agent.ListConversationsRequest(parent=BAD_NAME), "parent"),
+        oversized=(lambda w: agent.ListConversationsRequest(parent=f"lists/{LONG}"), "parent"),
+        unknown_enum=(lambda w: agent.ListConversationsRequest(parent="lists/l1", states=[UNKNOWN_ENUM]), "states"),
+        foreign=(lambda w: agent.ListConversationsRequest(parent=w.foreign_list), *NOT_ENTITLED),
+    ),
+    "WatchLists": Rpc(
+        valid=lambda w: agent.WatchListsRequest(),
+        oversized=(lambda w: agent.WatchListsRequest(resume_token=LONG), "resume_token"),
+    ),
+    "SendMessage": Rpc(
+        valid=lambda w: agent.SendMessageRequest(conversation=w.own_conversation, text="Hello"),
+        malformed_name=(lambda w: agent.SendMessageRequest(conversation=BAD_NAME, text="Hello"), "conversation"),
+        oversized=(lambda w: agent.SendMessageRequest(conversation=w.own_conversation, text=LONG), "text"),
+        foreign=(lambda w: agent.SendMessageRequest(conversation=w.foreign_conversation, text="Hello"), *NOT_ENTITLED),
+    ),
+}
+for method, request_type in [
+    ("GetConversation", agent.GetConversationRequest),
+    ("JoinConversation", agent.JoinConversationRequest),
+    ("LeaveConversation", agent.LeaveConversationRequest),
+    ("CloseConversation", agent.CloseConversationRequest),
+    ("WatchConversation", agent.WatchConversationRequest),
+]:
+    AGENT_RPCS[method] = Rpc(
+        valid=_by_conversation(request_type),
+        malformed_name=(lambda w, request_type=request_type: request_type(name=BAD_NAME), "name"),
+        oversized=(lambda w, request_type=request_type: request_type(name=f"conversations/{LONG}"), "name"),
+        foreign=(_by_conversation(request_type, own=False), *NOT_ENTITLED),
+    )
+AGENT_RPCS["CloseConversation"].unknown_enum = (
+    _by_conversation(agent.CloseConversationRequest, reason=UNKNOWN_ENUM),
+    "reason",
+)
+
+
+def _post(service: Callable[[World], str], text: str = "Hello") -> Request:
+    return lambda w: ingest.PostCustomerMessageRequest(
+        service_identifier=service(w), customer=Customer(id="customer-9"), text=text, source_message_id="m-9"
+    )
+
+
+NOT_PERMITTED = (Code.PERMISSION_DENIED, "CHANNEL_NOT_PERMITTED")
+
+INGEST_RPCS: dict[str, Rpc] = {
+    "PostCustomerMessage": Rpc(
+        valid=_post(lambda w: w.scenario.service_identifier),
+        oversized=(_post(lambda w: w.scenario.service_identifier, text=LONG), "text"),
+        foreign=(_post(lambda w: w.foreign_service), *NOT_PERMITTED),
+    ),
+    "EndConversation": Rpc(
+        valid=lambda w: ingest.EndConversationRequest(conversation=w.own_conversation),
+        malformed_name=(lambda w: ingest.EndConversationRequest(conversation=BAD_NAME), "conversation"),
+        oversized=(
+            lambda w: ingest.EndConversationRequest(service_identifier=w.scenario.service_identifier, customer_id=LONG),
+            "customer_id",
+        ),
+        foreign=(lambda w: ingest.EndConversationRequest(conversation=w.foreign_conversation), *NOT_PERMITTED),
+    ),
+    "WatchOutbound": Rpc(
+        valid=lambda w: ingest.WatchOutboundRequest(),
+        oversized=(lambda w: ingest.WatchOutboundRequest(service_identifier=LONG), "service_identifier"),
+        foreign=(lambda w: ingest.WatchOutboundRequest(service_identifier=w.foreign_service), *NOT_PERMITTED),
+    ),
+}
+
+SERVICES = {"AdminService": ADMIN_RPCS, "AgentService": AGENT_RPCS, "IngestService": INGEST_RPCS}
+CASES = ["no-token", "malformed-token", "wrong-role", "foreign", "malformed-name", "oversized", "unknown-enum"]
+
+
+def _applies(rpc: Rpc, case: str) -> bool:
+    field = {"foreign": "foreign", "malformed-name": "malformed_name", "oversized": "oversized"}.get(case)
+    if case == "unknown-enum":
+        field = "unknown_enum"
+    return field is None or getattr(rpc, field) is not None
+
+
+MATRIX = [
+    pytest.param(service, method, case, id=f"{method}-{case}" if service != "AdminService" else f"Admin{method}-{case}")
+    for service, rpcs in SERVICES.items()
+    for method, rpc in rpcs.items()
+    for case in CASES
+    if _applies(rpc, case)
+]
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def world(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('matrix')}/pullrouting.db"
+    async for server in serve(url):
+        scenario = await create_scenario(server, agents=1)
+        foreign_list, foreign_service = await add_second_list(scenario)
+        scoped = await scenario.admin.CreateIngestor(
+            admin.CreateIngestorRequest(
+                ingestor_id="scoped", ingestor=res.Ingestor(display_name="Scoped", channels=[scenario.channel])
+            )
+        )
+        own = (await scenario.post(customer_id="own")).conversation.name
+        await scenario.agents[0].stub.JoinConversation(agent.JoinConversationRequest(name=own))
+        foreign = (await scenario.post(customer_id="foreign", service_identifier=foreign_service)).conversation.name
+        yield (
+            server,
+            World(scenario, scenario.agents[0].token, scoped.token, own, foreign, foreign_list, foreign_service),
+        )
+
+
+def _metadata(case: str, service: str, w: World) -> tuple[tuple[str, str], ...]:
+    if case == "no-token":
+        return ()
+    if case == "malformed-token":
+        return (("authorization", "Bearer not.a-token-anyone.holds"),)
+    own = {"AdminService": ADMIN_TOKEN, "AgentService": w.agent_token, "IngestService": w.scoped_ingestor_token}
+    wrong = {"AdminService": w.agent_token, "AgentService": w.scoped_ingestor_token, "IngestService": ADMIN_TOKEN}
+    return (("authorization", f"Bearer {(wrong if case == 'wrong-role' else own)[service]}"),)
+
+
+def _expected(rpc: Rpc, case: str) -> tuple[Request, Code, str, str | None]:
+    """The request, and the status code, reason and offending field it must be refused with."""
+    if case == "no-token":
+        return rpc.valid, Code.UNAUTHENTICATED, "TOKEN_MISSING", None
+    if case == "malformed-token":
+        return rpc.valid, Code.UNAUTHENTICATED, "TOKEN_INVALID", None
+    if case == "wrong-role":
+        return rpc.valid, Code.PERMISSION_DENIED, "ROLE_NOT_ALLOWED", None
+    if case == "foreign":
+        assert rpc.foreign is not None
+        request, code, reason = rpc.foreign
+        return request, code, reason, None
+    field_case = {"malformed-name": rpc.malformed_name, "oversized": rpc.oversized, "unknown-enum": rpc.unknown_enum}
+    request, field = field_case[case]
+    return request, Code.INVALID_ARGUMENT, "FIELD_INVALID", field
+
+
+async def _call(server, service: str, method: str, request: Any, metadata: tuple) -> None:
+    stub_module = {"AdminService": admin, "AgentService": agent, "IngestService": ingest}[service]
+    descriptor = stub_module.DESCRIPTOR.services_by_name[service].methods_by_name[method]
+    path = f"/pullrouting.v1.{service}/{method}"
+    channel = server.channel(None)
+    response_type = getattr(stub_module, descriptor.output_type.name)
+    if descriptor.server_streaming:
+        call = channel.unary_stream(
+            path, request_serializer=type(request).SerializeToString, response_deserializer=response_type.FromString
+        )
+        await call(request, metadata=metadata, timeout=10).read()
+    else:
+        call = channel.unary_unary(
+            path, request_serializer=type(request).SerializeToString, response_deserializer=response_type.FromString
+        )
+        await call(request, metadata=metadata, timeout=10)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.parametrize(("service", "method", "case"), MATRIX)
+async def test_matrix(world, service, method, case):
+    server, w = world
+    request, code, reason, field = _expected(SERVICES[service][method], case)
+    before = dump_store(server.database_url)
+
+    call = _call(server, service, method, request(w), _metadata(case, service, w))
+    if code is Code.OK:
+        await call
+        assert dump_store(server.database_url) == before, "a call that may change nothing changed the store"
+        return
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await call
+
+    error = refused.value
+    assert (error.code(), error_reason(error)) == (code, reason), error.details()
+    if field is not None:
+        assert field in violated_fields(error), violated_fields(error)
+    assert dump_store(server.database_url) == before, "a refused call changed the store"
+
+
+def test_the_matrix_covers_every_rpc():
+    for service, rpcs in SERVICES.items():
+        stub_module = {"AdminService": admin, "AgentService": agent, "IngestService": ingest}[service]
+        declared = {method.name for method in stub_module.DESCRIPTOR.services_by_name[service].methods}
+        assert set(rpcs) == declared, service
