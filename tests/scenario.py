@@ -66,6 +66,24 @@ class Scenario:
     async def new_conversation(self, customer_id: str = "customer-1") -> conversation_pb2.Conversation:
         return (await self.post(customer_id=customer_id)).conversation
 
+    async def add_pull_channel(
+        self, channel_id: str, service_identifier: str, *, list_name: str | None = None, channel_type: str | None = None
+    ) -> str:
+        """Another PULL channel, on the scenario's List and channel type unless told otherwise; returns its name."""
+        created = await self.admin.CreateChannel(
+            admin_service_pb2.CreateChannelRequest(
+                channel_id=channel_id,
+                channel=resources_pb2.Channel(
+                    display_name=channel_id.upper(),
+                    channel_type=channel_type or self.channel_type,
+                    service_identifier=service_identifier,
+                    routing_mode=resources_pb2.ROUTING_MODE_PULL,
+                    list=list_name or self.list,
+                ),
+            )
+        )
+        return created.channel.name
+
     async def add_agent(self, agent_id: str, *, lists: list[str] | None = None, subscribe: bool = True) -> Agent:
         """An agent entitled to `lists` (the scenario's list by default), subscribed to them unless told not."""
         lists = [self.list] if lists is None else lists
@@ -195,3 +213,13 @@ async def expect_refusal(
 
 def join_call(agent, name: str):
     return lambda: agent.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))
+
+
+async def add_second_list(scenario: Scenario) -> tuple[str, str]:
+    """List `l2` with PULL channel `c3` serving `facebook.com/other`; returns (list, service identifier)."""
+    admin = scenario.admin
+    created = await admin.CreateList(
+        admin_service_pb2.CreateListRequest(list_id="l2", list=resources_pb2.List(display_name="L2"))
+    )
+    await scenario.add_pull_channel("c3", "facebook.com/other", list_name=created.list.name)
+    return created.list.name, "facebook.com/other"

@@ -311,18 +311,7 @@ async def test_the_mrd_cap_counts_only_conversations_of_that_mrd(server):
             ),
         )
     )
-    await scenario.admin.CreateChannel(
-        admin_service_pb2.CreateChannelRequest(
-            channel_id="site",
-            channel=resources_pb2.Channel(
-                display_name="Site",
-                channel_type=chat_type.channel_type.name,
-                service_identifier="acme.com",
-                routing_mode=resources_pb2.ROUTING_MODE_PULL,
-                list=scenario.list,
-            ),
-        )
-    )
+    await scenario.add_pull_channel("site", "acme.com", channel_type=chat_type.channel_type.name)
     agent = await scenario.add_agent("agent-1")
     social = await scenario.new_conversation()
     chat = await scenario.post(customer_id="visitor-1", service_identifier="acme.com")
@@ -431,18 +420,7 @@ async def test_an_agent_who_lost_the_entitlement_may_still_leave(server):
 async def test_supervisors_list_conversations_across_lists(server):
     scenario = await create_scenario(server, agents=1)
     l2 = await create_list(scenario, "l2")
-    await scenario.admin.CreateChannel(
-        admin_service_pb2.CreateChannelRequest(
-            channel_id="c3",
-            channel=resources_pb2.Channel(
-                display_name="C3",
-                channel_type=scenario.channel_type,
-                service_identifier="page-2",
-                routing_mode=resources_pb2.ROUTING_MODE_PULL,
-                list=l2,
-            ),
-        )
-    )
+    await scenario.add_pull_channel("c3", "page-2", list_name=l2)
     on_l1 = await scenario.new_conversation()
     on_l2 = (await scenario.post(service_identifier="page-2")).conversation
     closed = await scenario.new_conversation("customer-3")

@@ -1,6 +1,5 @@
 """`pullrouting serve` and `pullrouting migrate` as an operator runs them: real processes, real ports."""
 
-import shutil
 import signal
 import stat
 import subprocess
@@ -258,39 +257,6 @@ def test_serve_on_postgresql_keeps_the_token_file_in_the_working_directory(postg
         token = expect_token_file(tmp_path / "pullrouting-admin-token", server)
         assert admin_call_code(server.address, token) == grpc.StatusCode.OK
         assert server.stop() == 0
-
-
-@pytest.fixture
-def certificate(tmp_path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 and its key, made with openssl."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is not installed; the TLS test makes its certificate with it")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            openssl,
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return cert, key
 
 
 def test_tls_is_one_setting_away(tmp_path, certificate):

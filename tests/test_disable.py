@@ -3,10 +3,9 @@ deleted, or its token rotated. Removing an entitlement ends the subscription and
 
 import grpc
 import pytest
-from scenario import Scenario, create_scenario
+from scenario import Scenario, add_second_list, create_scenario
 from streams import READ_TIMEOUT, read_event, read_until, watch_from_synced
 from support import error_reason, expect_error, within
-from test_watch import add_second_list
 
 from pullrouting.v1 import admin_service_pb2, agent_service_pb2, events_pb2, ingest_service_pb2, resources_pb2
 

@@ -87,18 +87,7 @@ async def test_a_retry_returns_the_first_result_and_writes_nothing(server):
 
 async def test_source_message_ids_are_scoped_to_the_channel(server):
     scenario = await create_scenario(server, agents=0)
-    await scenario.admin.CreateChannel(
-        admin_service_pb2.CreateChannelRequest(
-            channel_id="c3",
-            channel=resources_pb2.Channel(
-                display_name="C3",
-                channel_type=scenario.channel_type,
-                service_identifier="wa:+4420",
-                routing_mode=resources_pb2.ROUTING_MODE_PULL,
-                list=scenario.list,
-            ),
-        )
-    )
+    await scenario.add_pull_channel("c3", "wa:+4420")
     first = await scenario.ingest.PostCustomerMessage(post_request())
     other = await scenario.ingest.PostCustomerMessage(post_request(service_identifier="wa:+4420"))
     assert other.created and other.message.name != first.message.name
@@ -159,18 +148,7 @@ async def test_unknown_disabled_and_push_channels_are_refused(server):
 async def test_a_scoped_ingestor_is_refused_on_other_channels(server):
     scenario = await create_scenario(server, agents=0)
     opened = await scenario.ingest.PostCustomerMessage(post_request())
-    await scenario.admin.CreateChannel(
-        admin_service_pb2.CreateChannelRequest(
-            channel_id="c3",
-            channel=resources_pb2.Channel(
-                display_name="C3",
-                channel_type=scenario.channel_type,
-                service_identifier="wa:+4420",
-                routing_mode=resources_pb2.ROUTING_MODE_PULL,
-                list=scenario.list,
-            ),
-        )
-    )
+    await scenario.add_pull_channel("c3", "wa:+4420")
     scoped = await scenario.admin.CreateIngestor(
         admin_service_pb2.CreateIngestorRequest(
             ingestor_id="whatsapp-only", ingestor=resources_pb2.Ingestor(display_name="WA", channels=["channels/c3"])

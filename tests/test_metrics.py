@@ -1,13 +1,11 @@
 """Prometheus metrics: scraped over HTTP after a known scenario, every figure checked against it."""
 
-import asyncio
 import socket
-import urllib.request
 from collections import Counter
 
 import grpc
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
+from metrics_scrape import scrape, value
 from scenario import create_scenario, stored_events
 from streams import read_event, read_events, read_to_end
 from support import Server, expect_error, serve
@@ -15,29 +13,6 @@ from support import Server, expect_error, serve
 from pullrouting import server as server_module
 from pullrouting.settings import Settings
 from pullrouting.v1 import admin_service_pb2, agent_service_pb2, conversation_pb2, events_pb2
-
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-async def scrape(server: Server) -> Samples:
-    """Every sample of the server's metrics endpoint, by name and labels."""
-    url = f"http://127.0.0.1:{server.running.metrics_server.port}/metrics"
-
-    def fetch() -> str:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.read().decode()
-
-    text = await asyncio.to_thread(fetch)
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
-def value(samples: Samples, name: str, **labels: str) -> float:
-    """One sample; a KeyError when the series does not exist at all."""
-    return samples[name, frozenset(labels.items())]
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 from google.protobuf import duration_pb2, field_mask_pb2
+from metrics_scrape import scrape, value
 from scenario import Scenario, create_scenario
 from streams import read_event, read_until
 from support import Server, serve
-from test_metrics import scrape, value
 
 from pullrouting.domain.model import Conversation, ConversationState
 from pullrouting.domain.reminders import reminder_due

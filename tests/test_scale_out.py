@@ -10,10 +10,9 @@ from pathlib import Path
 
 import grpc
 from processes import ServeProcess, clean_environment
-from scenario import Agent, Scenario, create_scenario
+from scenario import Agent, Scenario, create_scenario, join_call
 from streams import list_event_positions, positions_until, read_event, watch_from_synced
 from support import ADMIN_TOKEN, Server, error_reason, gather_all
-from test_concurrency import join_call
 
 from pullrouting.api import resume_tokens
 from pullrouting.v1 import agent_service_pb2

@@ -13,7 +13,6 @@ import pytest
 from readme_shell import PRINTED_ADDRESS, README
 from scenario import Scenario, create_scenario
 from support import ADMIN_TOKEN, Server, within
-from test_cli import certificate  # noqa: F401  (fixture)
 
 from pullrouting import server as server_module
 from pullrouting.settings import Settings
@@ -36,7 +35,10 @@ FAST_BACKOFF = Backoff(initial=0.01, maximum=0.2)
 async def running(database_url: str, port: int = 0, **overrides: object) -> AsyncIterator[Server]:
     """A server on `port` (0: a free one) over `database_url`, stopped on the way out."""
     settings = Settings(
-        listen=f"127.0.0.1:{port}", database_url=database_url, admin_token=ADMIN_TOKEN, **overrides  # type: ignore[arg-type]
+        listen=f"127.0.0.1:{port}",
+        database_url=database_url,
+        admin_token=ADMIN_TOKEN,
+        **overrides,  # type: ignore[arg-type]
     )
     started = await server_module.start(settings)
     handle = Server(f"127.0.0.1:{started.port}", database_url, started, [])
@@ -258,7 +260,7 @@ async def test_watches_give_up_at_once_on_failures_a_retry_cannot_fix(server, ch
     assert (retries, watch.reconnects) == ([], 0)
 
 
-async def test_tls_with_the_servers_certificate_authority(tmp_path, certificate, channels):  # noqa: F811
+async def test_tls_with_the_servers_certificate_authority(tmp_path, certificate, channels):
     cert, key = certificate
     async with running(f"sqlite:///{tmp_path}/tls.db", tls_cert=str(cert), tls_key=str(key)) as server:
         # The admin token reaches the server over TLS: it is recognised, and refused here for its role.

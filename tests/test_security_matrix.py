@@ -12,9 +12,8 @@ from typing import Any
 import grpc
 import pytest
 import pytest_asyncio
-from scenario import Scenario, create_scenario
+from scenario import Scenario, add_second_list, create_scenario
 from support import ADMIN_TOKEN, dump_store, error_reason, serve, violated_fields
-from test_watch import add_second_list
 
 from pullrouting.v1 import admin_service_pb2 as admin
 from pullrouting.v1 import agent_service_pb2 as agent

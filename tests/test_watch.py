@@ -5,19 +5,17 @@ import asyncio
 
 import grpc
 import pytest
-from scenario import Scenario, create_scenario
+from scenario import Scenario, add_second_list, create_scenario
 from sqlalchemy import create_engine
 from streams import read_event, read_events, read_to_end, read_until
 from support import Server, bearer_auth, error_reason, expect_error, serve, within
 
 from pullrouting.store import events as event_store
 from pullrouting.v1 import (
-    admin_service_pb2,
     agent_service_pb2,
     conversation_pb2,
     events_pb2,
     ingest_service_pb2,
-    resources_pb2,
 )
 from pullrouting.v1.agent_service_pb2_grpc import AgentServiceStub
 
@@ -31,27 +29,6 @@ def watch_lists(agent, token: str = ""):
 
 def watch_conversation(agent, name: str, token: str = ""):
     return agent.stub.WatchConversation(agent_service_pb2.WatchConversationRequest(name=name, resume_token=token))
-
-
-async def add_second_list(scenario: Scenario) -> tuple[str, str]:
-    """List `l2` with PULL channel `c3` serving `facebook.com/other`; returns (list, service identifier)."""
-    admin = scenario.admin
-    created = await admin.CreateList(
-        admin_service_pb2.CreateListRequest(list_id="l2", list=resources_pb2.List(display_name="L2"))
-    )
-    await admin.CreateChannel(
-        admin_service_pb2.CreateChannelRequest(
-            channel_id="c3",
-            channel=resources_pb2.Channel(
-                display_name="C3",
-                channel_type=scenario.channel_type,
-                service_identifier="facebook.com/other",
-                routing_mode=resources_pb2.ROUTING_MODE_PULL,
-                list=created.list.name,
-            ),
-        )
-    )
-    return created.list.name, "facebook.com/other"
 
 
 def join(agent, name: str):
