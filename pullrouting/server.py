@@ -21,6 +21,7 @@ from pullrouting.api.oidc import OidcSettings, OidcVerifier
 from pullrouting.api.open_streams import OpenStreams
 from pullrouting.api.watch import Streams, StreamSettings
 from pullrouting.bus.hub import EventHub
+from pullrouting.domain.events import Event
 from pullrouting.domain.principal import Role
 from pullrouting.ops.metrics import Metrics, MetricsServer
 from pullrouting.ops.reminders import ReminderScheduler
@@ -136,10 +137,17 @@ async def start(settings: Settings) -> RunningServer:
     await asyncio.to_thread(migrate.upgrade, database.engine)
     admin_token = resolve_admin_token(settings)
     metrics = Metrics(database, now_micros)
-    database.on_events_written = metrics.observe_events
     hub = EventHub(database, retention_seconds=settings.event_retention_seconds)
     authenticator = Authenticator(database, admin_token, oidc)
-    open_streams = OpenStreams(hub, authenticator.authenticate, settings.max_streams_per_agent)
+
+    def on_events_written(events: list[Event]) -> None:
+        metrics.observe_events(events)
+        authenticator.forget_changed(events)
+
+    database.on_events_written = on_events_written
+    open_streams = OpenStreams(
+        hub, authenticator.authenticate, settings.max_streams_per_agent, forget=authenticator.forget
+    )
     auth = AuthInterceptor(authenticator, RateLimiter(settings.rate_limit_per_second), open_streams)
     server = grpc.aio.server(
         # Outermost first: the observer sees each RPC's final status, domain errors and auth refusals included.

@@ -5,7 +5,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-from scenario import expect_refusal
+from scenario import create_scenario, expect_refusal
 from support import ADMIN_TOKEN, expect_error
 
 from pullrouting.v1 import admin_service_pb2 as pb
@@ -90,6 +90,28 @@ async def test_a_disabled_agent_is_denied_until_enabled_again(server):
         await agent.ListLists(agent_service_pb2.ListListsRequest())
     except grpc.aio.AioRpcError as error:
         assert error.code() not in (UNAUTHENTICATED, DENIED), error
+
+
+async def test_a_token_that_worked_is_refused_right_after_its_agent_changes(server):
+    """Tokens that succeeded are remembered, so a call needs no database read; a change forgets them at once."""
+    scenario = await create_scenario(server, agents=3)
+    disabled, rotated, deleted = scenario.agents
+    for agent in scenario.agents:
+        await agent.stub.ListSubscriptions(agent_service_pb2.ListSubscriptionsRequest())
+    admin = server.admin()
+
+    await admin.UpdateAgent(pb.UpdateAgentRequest(agent=res.Agent(name=disabled.name, enabled=False)))
+    await expect_error(
+        disabled.stub.ListSubscriptions(agent_service_pb2.ListSubscriptionsRequest()), DENIED, "PRINCIPAL_DISABLED"
+    )
+    await admin.RotateAgentToken(pb.RotateAgentTokenRequest(name=rotated.name))
+    await expect_error(
+        rotated.stub.ListSubscriptions(agent_service_pb2.ListSubscriptionsRequest()), UNAUTHENTICATED, "TOKEN_INVALID"
+    )
+    await admin.DeleteAgent(pb.DeleteAgentRequest(name=deleted.name))
+    await expect_error(
+        deleted.stub.ListSubscriptions(agent_service_pb2.ListSubscriptionsRequest()), UNAUTHENTICATED, "TOKEN_INVALID"
+    )
 
 
 async def test_a_disabled_ingestor_is_denied(server):

@@ -15,7 +15,7 @@ from streams import list_event_positions, positions_until, read_event, watch_fro
 from support import ADMIN_TOKEN, Server, error_reason, gather_all
 
 from pullrouting.api import resume_tokens
-from pullrouting.v1 import agent_service_pb2
+from pullrouting.v1 import admin_service_pb2, agent_service_pb2, resources_pb2
 
 CONNECTORS = 4
 ROUNDS = 10
@@ -126,3 +126,24 @@ async def test_simultaneous_joins_over_instances_record_everyone_once(postgres_u
                 agent_service_pb2.GetConversationRequest(name=conversation.name)
             )
             assert sorted(p.agent for p in final.conversation.participants) == sorted(a.name for a in racers)
+
+
+async def test_a_token_refused_on_one_instance_is_refused_on_the_others(postgres_url: str, tmp_path: Path):
+    async with instances(2, postgres_url, tmp_path) as (first, second):
+        scenario = await create_scenario(first, agents=1)
+        agent = on(second, scenario.agents[0])
+        request = agent_service_pb2.ListSubscriptionsRequest()
+        await agent.stub.ListSubscriptions(request)
+        await first.admin().UpdateAgent(
+            admin_service_pb2.UpdateAgentRequest(agent=resources_pb2.Agent(name=agent.name, enabled=False))
+        )
+        # The other instance hears of the change through the events table: within its notification delay.
+        deadline = asyncio.get_running_loop().time() + 10
+        while True:
+            try:
+                await agent.stub.ListSubscriptions(request)
+            except grpc.aio.AioRpcError as error:
+                assert (error.code(), error_reason(error)) == (grpc.StatusCode.PERMISSION_DENIED, "PRINCIPAL_DISABLED")
+                break
+            assert asyncio.get_running_loop().time() < deadline, "the other instance still accepts the token"
+            await asyncio.sleep(0.01)

@@ -5,6 +5,7 @@ no request field can name someone else. Each caller's calls per second are limit
 streams, which end once its credentials stop being valid (api/open_streams.py)."""
 
 import hmac
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
@@ -17,6 +18,7 @@ from pullrouting.api.limits import RateLimiter
 from pullrouting.api.oidc import OidcVerifier, looks_like_jwt
 from pullrouting.api.open_streams import Credentials, OpenStreams
 from pullrouting.domain.errors import DomainError, InvalidInput, Reason
+from pullrouting.domain.events import Event, EventKind
 from pullrouting.domain.names import AGENTS, format_name
 from pullrouting.domain.principal import ADMIN, Principal, Role
 from pullrouting.store.credentials import agent_enabled, find_principal, hash_token
@@ -53,6 +55,39 @@ class Authenticator:
         self._database = database
         self._admin_token_hash = hash_token(admin_token)
         self._oidc = oidc
+        # Enabled agents and ingestors by token digest, so that a call costs no database read. An entry goes
+        # when its principal changes (disabled, deleted, token replaced): at commit for changes made through
+        # this process, through the event hub for changes made through another instance.
+        self._known: dict[str, Principal] = {}
+        self._changes = 0
+        # forget() runs on database worker threads as well as on the event loop.
+        self._known_lock = threading.Lock()
+
+    def forget(self, principal: str | None = None) -> None:
+        """Drops what is known of `principal` (`agent:<id>`, `ingestor:<id>`), or of everyone."""
+        with self._known_lock:
+            self._changes += 1
+            for token_hash, known in list(self._known.items()):
+                if principal is None or str(known) == principal:
+                    del self._known[token_hash]
+
+    def forget_changed(self, events: list[Event]) -> None:
+        """Called with the events of each commit in this process."""
+        for event in events:
+            if event.kind is EventKind.PRINCIPAL:
+                self.forget(event.payload["principal"])
+
+    async def _find(self, token_hash: str) -> tuple[Principal, bool] | None:
+        known = self._known.get(token_hash)
+        if known is not None:
+            return known, True
+        changes = self._changes
+        found = await self._database.read(lambda connection: find_principal(connection, token_hash))
+        with self._known_lock:
+            # Not if a change committed while reading: what was read may predate it.
+            if found is not None and found[1] and changes == self._changes:
+                self._known[token_hash] = found[0]
+        return found
 
     async def authenticate(self, token: str, required: Role) -> Credentials:
         """Who holds `token`, if of the `required` role and enabled; a refusal otherwise."""
@@ -69,7 +104,7 @@ class Authenticator:
             if hmac.compare_digest(token_hash, self._admin_token_hash):
                 principal, enabled = ADMIN, True
             else:
-                found = await self._database.read(lambda connection: find_principal(connection, token_hash))
+                found = await self._find(token_hash)
                 if found is None:
                     raise DomainError(Reason.TOKEN_INVALID, "the bearer token is not valid")
                 principal, enabled = found

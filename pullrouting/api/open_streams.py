@@ -53,9 +53,17 @@ def _is_principal_event(event: StoredEvent) -> bool:
 
 
 class OpenStreams:
-    def __init__(self, hub: EventHub, authenticate: Authenticate, max_per_principal: int) -> None:
+    def __init__(
+        self,
+        hub: EventHub,
+        authenticate: Authenticate,
+        max_per_principal: int,
+        forget: Callable[[str | None], None] = lambda _principal: None,
+    ) -> None:
         self._hub = hub
         self._authenticate = authenticate
+        # Told first of each change, so that nothing the authenticator cached answers the checks below.
+        self._forget = forget
         self._max_per_principal = max_per_principal
         self._streams: dict[str, set[_Stream]] = {}
         self._task: asyncio.Task[None] | None = None
@@ -108,10 +116,12 @@ class OpenStreams:
             try:
                 if check_all:
                     # Events were missed: whatever they said, every stream's credentials are checked again.
+                    self._forget(None)
                     for principal in list(self._streams):
                         await self._check(principal)
                 while True:
                     event = await subscriber.next()
+                    self._forget(event.payload["principal"])
                     await self._check(event.payload["principal"])
             except SlowConsumer:
                 check_all = True
