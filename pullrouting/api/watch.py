@@ -14,14 +14,19 @@ from dataclasses import dataclass
 import grpc
 
 from pullrouting.api import resume_tokens
-from pullrouting.api.conversations import conversation_to_proto, message_to_proto
+from pullrouting.api.conversations import (
+    CLOSE_REASON_TO_PROTO,
+    STATE_TO_PROTO,
+    conversation_to_proto,
+    message_to_proto,
+)
 from pullrouting.api.errors import to_status
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.bus.follow import follow
 from pullrouting.bus.hub import EventHub, SlowConsumer, StreamClosed, Subscriber
 from pullrouting.domain.errors import DomainError, Reason
 from pullrouting.domain.events import EventKind, conversation_from_payload, message_from_payload
-from pullrouting.domain.model import Conversation, Message, SenderType
+from pullrouting.domain.model import CloseReason, Conversation, ConversationState, Message, SenderType
 from pullrouting.domain.names import AGENTS, CONVERSATIONS, LISTS, format_name
 from pullrouting.store import streams as stream_store
 from pullrouting.store.database import Database
@@ -258,7 +263,7 @@ async def _subscription_change(
 
 
 def _close_reason_value(value: str | None) -> int:
-    return conversation_pb2.CloseReason.Value(f"CLOSE_REASON_{value}") if value else 0
+    return CLOSE_REASON_TO_PROTO[CloseReason(value)] if value else conversation_pb2.CLOSE_REASON_UNSPECIFIED
 
 
 def _conversation_event(event: StoredEvent) -> events_pb2.ConversationEvent:
@@ -270,7 +275,9 @@ def _conversation_event(event: StoredEvent) -> events_pb2.ConversationEvent:
         conversation=conversation_to_proto(conversation_from_payload(payload["conversation"])),
         agent=format_name(AGENTS, event.agent_id) if event.agent_id else "",
         message=message_to_proto(message_from_payload(message)) if message else None,
-        previous_state=conversation_pb2.ConversationState.Value(f"CONVERSATION_STATE_{previous}") if previous else 0,
+        previous_state=STATE_TO_PROTO[ConversationState(previous)]
+        if previous
+        else conversation_pb2.CONVERSATION_STATE_UNSPECIFIED,
         close_reason=_close_reason_value(payload.get("close_reason")),
         resume_token=resume_tokens.encode(event.id),
         event_time=to_timestamp(event.create_time),
