@@ -13,6 +13,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from support import GRPCURL_ADMIN_TOKEN, Server, serve
 
+from pullrouting.store import migrate
+from pullrouting.store.database import Database, create_database_engine
+
 POSTGRES_URL = os.environ.get("PULLROUTING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 POSTGRES_HELP = (
     "PostgreSQL is not reachable at {url}. Start it (on Debian: "
@@ -34,6 +37,15 @@ def _reset_postgres(url: str) -> None:
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path}/pullrouting.db"
+
+
+@pytest.fixture
+def sqlite_database(sqlite_url) -> Iterator[Database]:
+    """The store layer alone, for tests of what no RPC can time precisely."""
+    database = Database(create_database_engine(sqlite_url))
+    migrate.upgrade(database.engine)
+    yield database
+    database.close()
 
 
 @pytest.fixture

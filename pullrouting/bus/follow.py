@@ -37,6 +37,10 @@ async def follow(
                     yield event
             position = batch[-1].id
         while True:
-            yield await subscriber.next()
+            event = await subscriber.next()
+            # The hub may have been behind `position` when the stream attached (it reads after each commit's
+            # wake-up or notification): what it queued up to there was already read from the table.
+            if event.id > position:
+                yield event
     finally:
         hub.detach(subscriber)

@@ -1,0 +1,43 @@
+"""The seam between catching up from the table and going live, when the hub lags behind the table."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from pullrouting.bus.follow import follow
+from pullrouting.bus.hub import EventHub
+from pullrouting.domain.events import Event, EventKind
+from pullrouting.store import events as event_store
+from pullrouting.store.database import Database
+
+DEADLINE = 10.0
+
+
+async def _append(database: Database, count: int) -> list[int]:
+    events = [Event(EventKind.LIST, "ADDED", list_id="l1") for _ in range(count)]
+    return await database.run(lambda connection: event_store.append(connection, events))
+
+
+async def test_a_stream_starting_ahead_of_the_hub_gets_only_events_after_its_start(sqlite_database: Database) -> None:
+    database = sqlite_database
+    hub = EventHub(database, retention_seconds=3600, poll_interval=3600)
+    await hub.start()
+    try:
+        # The hub hears of these commits only later, as it can on PostgreSQL (notifications) and SQLite
+        # (a wake-up scheduled on the loop), while a new stream already read them in its starting snapshot.
+        wake_hub = database.on_events_committed
+        database.on_events_committed = lambda: None
+        seen_in_snapshot = await _append(database, 3)
+        stream: AsyncIterator[event_store.StoredEvent] = follow(
+            database, hub, seen_in_snapshot[-1], lambda _event: True, capacity=100
+        )
+        first = asyncio.ensure_future(anext(stream))
+        await asyncio.sleep(0)
+        assert hub.stream_count == 1 and hub.position < seen_in_snapshot[-1]
+
+        database.on_events_committed = wake_hub
+        [new] = await _append(database, 1)
+
+        assert (await asyncio.wait_for(first, DEADLINE)).id == new
+        await stream.aclose()  # type: ignore[attr-defined]
+    finally:
+        await hub.stop()
