@@ -148,7 +148,7 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         async def admit(request: Any, context: grpc.aio.ServicerContext) -> tuple[str, Credentials]:
             token = _bearer_token(context)
             credentials = await authenticate(token, required)
-            self._rate_limiter.check(credentials.principal)
+            await self._rate_limiter.check(credentials.principal)
             if request is _UNDECODABLE:
                 raise InvalidInput.of("request", "is not a valid protobuf message of the method's request type")
             _principal.set(credentials.principal)
