@@ -116,3 +116,16 @@ async def test_the_caller_of_a_cancelled_write_stops_waiting_and_the_write_still
     assert await sqlite_database.run(_append("next")) and _stored_lists(sqlite_database) == ["cancelled", "next"]
     # Handing the result to a caller that stopped waiting is skipped, not an error on the loop.
     assert loop_errors == []
+
+
+async def test_a_failing_listener_of_committed_events_stops_neither_the_write_nor_the_writer(
+    sqlite_database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken_listener(_events: list[Event]) -> None:
+        raise RuntimeError("listener broke")
+
+    sqlite_database.on_events_written = broken_listener
+    for list_id in ("first", "second"):
+        assert await asyncio.wait_for(sqlite_database.run(_append(list_id)), DEADLINE)
+    assert _stored_lists(sqlite_database) == ["first", "second"]
+    assert "a listener of committed events failed" in caplog.text

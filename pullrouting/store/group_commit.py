@@ -5,6 +5,7 @@ write would pay an fsync each (0.4-0.5 ms on this project's machine). A write th
 to its savepoint alone; a commit that fails fails the whole group, and nothing of it is written."""
 
 import asyncio
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from pullrouting.domain.events import Event
 from pullrouting.store.events import WROTE_EVENTS
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 # Bounds how long the first write of a group waits for the others to run before its commit.
 MAX_GROUP = 64
@@ -97,7 +100,11 @@ class GroupCommitWriter:
         else:
             events = [event for write in group if write.error is None for event in write.events]
             if events:
-                self._on_committed(events)
+                try:
+                    self._on_committed(events)
+                except Exception:
+                    # The group is committed whatever a listener does; the writer thread must live on.
+                    log.exception("a listener of committed events failed")
         for write in group:
             try:
                 write.loop.call_soon_threadsafe(_settle, write)
