@@ -41,3 +41,14 @@ async def test_a_stream_starting_ahead_of_the_hub_gets_only_events_after_its_sta
         await stream.aclose()  # type: ignore[attr-defined]
     finally:
         await hub.stop()
+
+
+async def test_the_hub_stops_when_a_wake_up_lands_as_it_stops(sqlite_database: Database) -> None:
+    for _attempt in range(5):
+        hub = EventHub(sqlite_database, retention_seconds=3600, poll_interval=3600)
+        await hub.start()
+        # One turn lets the hub's loop reach its wait; the wake-up then lands in the same turn as stop()'s
+        # cancellation.
+        await asyncio.sleep(0)
+        hub.wake_threadsafe()
+        await asyncio.wait_for(hub.stop(), DEADLINE)

@@ -3,7 +3,7 @@ and the Watch streams' starting reads."""
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, bindparam, select
 
 from pullrouting.domain.model import (
     OPEN_STATES,
@@ -16,15 +16,25 @@ from pullrouting.domain.model import (
 )
 from pullrouting.store.tables import conversations, participants
 
+# Built once (see store/conversations.py).
+PARTICIPANTS_OF = (
+    select(participants)
+    .where(participants.c.conversation_id.in_(bindparam("conversation_ids", expanding=True)))
+    .order_by(participants.c.join_time, participants.c.agent_id)
+)
+OPEN_ON_LISTS = (
+    select(conversations)
+    .where(
+        conversations.c.list_id.in_(bindparam("list_ids", expanding=True)),
+        conversations.c.state.in_([state.value for state in OPEN_STATES]),
+    )
+    .order_by(conversations.c.create_time, conversations.c.id)
+)
+
 
 def _participants(connection: Connection, conversation_ids: list[str]) -> dict[str, tuple[Participant, ...]]:
-    query = (
-        select(participants)
-        .where(participants.c.conversation_id.in_(conversation_ids))
-        .order_by(participants.c.join_time, participants.c.agent_id)
-    )
     found: dict[str, list[Participant]] = {}
-    for row in connection.execute(query):
+    for row in connection.execute(PARTICIPANTS_OF, {"conversation_ids": conversation_ids}):
         found.setdefault(row.conversation_id, []).append(Participant(row.agent_id, row.join_time))
     return {conversation_id: tuple(items) for conversation_id, items in found.items()}
 
@@ -67,12 +77,4 @@ def message_from_row(row: Row) -> Message:
 
 def open_on_lists(connection: Connection, list_ids: Iterable[str]) -> list[Conversation]:
     """The open requests on these lists, oldest first."""
-    query = (
-        select(conversations)
-        .where(
-            conversations.c.list_id.in_(list(list_ids)),
-            conversations.c.state.in_([state.value for state in OPEN_STATES]),
-        )
-        .order_by(conversations.c.create_time, conversations.c.id)
-    )
-    return load_conversations(connection, connection.execute(query))
+    return load_conversations(connection, connection.execute(OPEN_ON_LISTS, {"list_ids": list(list_ids)}))

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Integer, bindparam, delete, func, insert, select, update
 
 from pullrouting.domain.events import Event, EventKind
 from pullrouting.store.tables import event_log, events
@@ -19,6 +19,20 @@ EVENTS_ORDER_LOCK = 0x70756C6C
 NOTIFY_CHANNEL = "pullrouting_events"
 # The events a connection's transaction appended, so that its commit can wake the readers and count them.
 WROTE_EVENTS = "pullrouting_wrote_events"
+
+# Built once (see store/conversations.py).
+TAKE_EVENTS_ORDER_LOCK = select(func.pg_advisory_xact_lock(EVENTS_ORDER_LOCK))
+NOTIFY_EVENTS = select(func.pg_notify(NOTIFY_CHANNEL, ""))
+INSERT_EVENTS = insert(events).returning(events.c.id, sort_by_parameter_order=True)
+EVENTS_AFTER = (
+    select(events)
+    .where(events.c.id > bindparam("position"))
+    .order_by(events.c.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+EVENTS_BETWEEN = EVENTS_AFTER.where(events.c.id <= bindparam("through"))
+LAST_ID = select(func.coalesce(func.max(events.c.id), 0))
+PRUNED_THROUGH = select(event_log.c.pruned_through)
 
 
 @dataclass(frozen=True)
@@ -41,7 +55,7 @@ def now_micros() -> int:
 def lock_event_order(connection: Connection) -> None:
     """Takes the ordering lock now; needed before reading state that the appended events describe."""
     if connection.dialect.name == "postgresql":
-        connection.execute(select(func.pg_advisory_xact_lock(EVENTS_ORDER_LOCK)))
+        connection.execute(TAKE_EVENTS_ORDER_LOCK)
 
 
 def append(connection: Connection, new_events: list[Event], create_time: int | None = None) -> list[int]:
@@ -63,9 +77,9 @@ def append(connection: Connection, new_events: list[Event], create_time: int | N
         }
         for event in new_events
     ]
-    result = connection.execute(insert(events).returning(events.c.id, sort_by_parameter_order=True), rows)
+    result = connection.execute(INSERT_EVENTS, rows)
     if connection.dialect.name == "postgresql":
-        connection.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
+        connection.execute(NOTIFY_EVENTS)
     connection.info.setdefault(WROTE_EVENTS, []).extend(new_events)
     return [row.id for row in result]
 
@@ -86,20 +100,21 @@ def _stored(row: Any) -> StoredEvent:
 
 def read_after(connection: Connection, position: int, limit: int, through: int | None = None) -> list[StoredEvent]:
     """Up to `limit` events with id > position (and <= through), in id order."""
-    query = select(events).where(events.c.id > position).order_by(events.c.id).limit(limit)
-    if through is not None:
-        query = query.where(events.c.id <= through)
-    return [_stored(row) for row in connection.execute(query)]
+    if through is None:
+        rows = connection.execute(EVENTS_AFTER, {"position": position, "limit": limit})
+    else:
+        rows = connection.execute(EVENTS_BETWEEN, {"position": position, "limit": limit, "through": through})
+    return [_stored(row) for row in rows]
 
 
 def last_id(connection: Connection) -> int:
     """The id of the newest committed event; 0 when there is none."""
-    return connection.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar_one()
+    return connection.execute(LAST_ID).scalar_one()
 
 
 def pruned_through(connection: Connection) -> int:
     """Events up to this id were deleted by retention: a resume point before it cannot be honoured."""
-    return connection.execute(select(event_log.c.pruned_through)).scalar_one_or_none() or 0
+    return connection.execute(PRUNED_THROUGH).scalar_one_or_none() or 0
 
 
 def prune(connection: Connection, older_than: int) -> int:

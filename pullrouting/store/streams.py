@@ -4,7 +4,7 @@ nothing. Callers run these in a read-only (snapshot) transaction."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, bindparam, select
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
@@ -13,11 +13,30 @@ from pullrouting.domain.model import Conversation, Message
 from pullrouting.store import conversations as conversation_store
 from pullrouting.store import events as event_store
 from pullrouting.store.conversation_rows import message_from_row, open_on_lists
-from pullrouting.store.conversations import ingest_channel
-from pullrouting.store.tables import agent_lists, channels, events, ingestor_channels, messages, subscriptions
+from pullrouting.store.conversations import INGESTOR_CHANNEL_IDS, ingest_channel
+from pullrouting.store.tables import agent_lists, channels, events, messages, subscriptions
 
 # The position carried by items of an unfinished snapshot: resuming from it starts over with a snapshot.
 RESTART = -1
+
+# Built once (see store/conversations.py).
+SUBSCRIBED_LIST_IDS = select(subscriptions.c.list_id).where(subscriptions.c.agent_id == bindparam("agent_id"))
+ENTITLED_LIST_IDS = select(agent_lists.c.list_id).where(agent_lists.c.agent_id == bindparam("agent_id"))
+SUBSCRIPTION_CHANGES_AFTER = (
+    select(events.c.type, events.c.list_id)
+    .where(
+        events.c.id > bindparam("position"),
+        events.c.kind == EventKind.SUBSCRIPTION.value,
+        events.c.agent_id == bindparam("agent_id"),
+    )
+    .order_by(events.c.id.desc())
+)
+MESSAGES_OF = (
+    select(messages)
+    .where(messages.c.conversation_id == bindparam("conversation_id"))
+    .order_by(messages.c.create_time, messages.c.id)
+)
+SERVICE_IDENTIFIER_OF = select(channels.c.service_identifier).where(channels.c.id == bindparam("channel_id"))
 
 
 @dataclass(frozen=True)
@@ -54,14 +73,14 @@ def _replayable(connection: Connection, position: int | None, newest: int) -> bo
     return event_store.pruned_through(connection) <= position <= newest
 
 
-def _list_ids(connection: Connection, table: object, agent_id: str) -> frozenset[str]:
-    return frozenset(connection.scalars(select(table.c.list_id).where(table.c.agent_id == agent_id)))  # type: ignore[attr-defined]
+def _list_ids(connection: Connection, query: Select, agent_id: str) -> frozenset[str]:
+    return frozenset(connection.scalars(query, {"agent_id": agent_id}))
 
 
 def list_watch_start(connection: Connection, agent_id: str, position: int | None) -> ListWatchStart:
     newest = event_store.last_id(connection)
-    subscribed = _list_ids(connection, subscriptions, agent_id)
-    entitled = _list_ids(connection, agent_lists, agent_id)
+    subscribed = _list_ids(connection, SUBSCRIBED_LIST_IDS, agent_id)
+    entitled = _list_ids(connection, ENTITLED_LIST_IDS, agent_id)
     if not _replayable(connection, position, newest):
         snapshot = open_on_lists(connection, subscribed)
         return ListWatchStart(newest, subscribed, entitled, snapshot, reset=position is not None)
@@ -71,11 +90,7 @@ def list_watch_start(connection: Connection, agent_id: str, position: int | None
 
 def _subscribed_at(connection: Connection, agent_id: str, position: int, now: frozenset[str]) -> frozenset[str]:
     """The subscriptions as they were at `position`: today's, with later changes undone, newest first."""
-    changes = connection.execute(
-        select(events.c.type, events.c.list_id)
-        .where(events.c.id > position, events.c.kind == EventKind.SUBSCRIPTION.value, events.c.agent_id == agent_id)
-        .order_by(events.c.id.desc())
-    )
+    changes = connection.execute(SUBSCRIPTION_CHANGES_AFTER, {"position": position, "agent_id": agent_id})
     subscribed = set(now)
     for change in changes:
         if change.type == "SUBSCRIBED":
@@ -95,14 +110,7 @@ def conversation_watch_start(
     if _replayable(connection, position, newest):
         assert position is not None
         return ConversationWatchStart(position, conversation, None, False)
-    history = [
-        message_from_row(row)
-        for row in connection.execute(
-            select(messages)
-            .where(messages.c.conversation_id == conversation_id)
-            .order_by(messages.c.create_time, messages.c.id)
-        )
-    ]
+    history = [message_from_row(row) for row in connection.execute(MESSAGES_OF, {"conversation_id": conversation_id})]
     return ConversationWatchStart(newest, conversation, history, reset=position is not None)
 
 
@@ -113,11 +121,7 @@ def outbound_watch_start(
     if service_identifier:
         channel_ids: frozenset[str] | None = frozenset({ingest_channel(connection, ingestor_id, service_identifier).id})
     else:
-        scope = frozenset(
-            connection.scalars(
-                select(ingestor_channels.c.channel_id).where(ingestor_channels.c.ingestor_id == ingestor_id)
-            )
-        )
+        scope = frozenset(connection.scalars(INGESTOR_CHANNEL_IDS, {"ingestor_id": ingestor_id}))
         channel_ids = scope or None
     newest = event_store.last_id(connection)
     if position is None:
@@ -133,5 +137,5 @@ def outbound_watch_start(
 
 def service_identifier(connection: Connection, channel_id: str) -> str:
     """The channel's service identifier as it is now; empty for a deleted channel."""
-    found = connection.scalar(select(channels.c.service_identifier).where(channels.c.id == channel_id))
+    found = connection.scalar(SERVICE_IDENTIFIER_OF, {"channel_id": channel_id})
     return found or ""

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select
+from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, or_, select
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
@@ -15,26 +15,34 @@ from pullrouting.store.events import now_micros
 from pullrouting.store.resources import LIST_TABLE
 from pullrouting.store.tables import agent_lists, conversations, lists, subscriptions
 
+# Built once (see store/conversations.py).
+ENTITLEMENT = select(agent_lists.c.list_id).where(
+    agent_lists.c.agent_id == bindparam("agent_id"), agent_lists.c.list_id == bindparam("list_id")
+)
+SUBSCRIPTION = select(subscriptions).where(
+    subscriptions.c.agent_id == bindparam("agent_id"), subscriptions.c.list_id == bindparam("list_id")
+)
+# Both in one round trip.
+ACCESS = select(ENTITLEMENT.exists().label("entitled"), SUBSCRIPTION.exists().label("subscribed"))
+LIST_ID = select(lists.c.id).where(lists.c.id == bindparam("list_id"))
+INSERT_SUBSCRIPTION = insert(subscriptions)
+DELETE_SUBSCRIPTION = delete(subscriptions).where(
+    subscriptions.c.agent_id == bindparam("agent_id"), subscriptions.c.list_id == bindparam("list_id")
+)
+
 
 def is_entitled(connection: Connection, agent_id: str, list_id: str) -> bool:
-    query = select(agent_lists.c.list_id).where(agent_lists.c.agent_id == agent_id, agent_lists.c.list_id == list_id)
-    return connection.execute(query).first() is not None
-
-
-def is_subscribed(connection: Connection, agent_id: str, list_id: str) -> bool:
-    query = select(subscriptions.c.list_id).where(
-        subscriptions.c.agent_id == agent_id, subscriptions.c.list_id == list_id
-    )
-    return connection.execute(query).first() is not None
+    return connection.execute(ENTITLEMENT, {"agent_id": agent_id, "list_id": list_id}).first() is not None
 
 
 def access(connection: Connection, agent_id: str, list_id: str) -> rules.Access:
-    return rules.Access(is_entitled(connection, agent_id, list_id), is_subscribed(connection, agent_id, list_id))
+    row = connection.execute(ACCESS, {"agent_id": agent_id, "list_id": list_id}).one()
+    return rules.Access(row.entitled, row.subscribed)
 
 
 def require_list(connection: Connection, list_id: str) -> None:
     """NOT_FOUND unless the list exists."""
-    if connection.execute(select(lists.c.id).where(lists.c.id == list_id)).first() is None:
+    if connection.execute(LIST_ID, {"list_id": list_id}).first() is None:
         name = format_name(LISTS, list_id)
         raise DomainError(Reason.RESOURCE_NOT_FOUND, f"{name} does not exist", resource=name)
 
@@ -50,9 +58,7 @@ def _subscription(row: Row) -> Subscription:
 
 
 def _find(connection: Connection, agent_id: str, list_id: str) -> Subscription | None:
-    row = connection.execute(
-        select(subscriptions).where(subscriptions.c.agent_id == agent_id, subscriptions.c.list_id == list_id)
-    ).first()
+    row = connection.execute(SUBSCRIPTION, {"agent_id": agent_id, "list_id": list_id}).first()
     return None if row is None else _subscription(row)
 
 
@@ -65,7 +71,7 @@ def subscribe(connection: Connection, agent_id: str, list_id: str) -> Subscripti
         return existing
     subscription = Subscription(agent_id, list_id, now_micros())
     connection.execute(
-        insert(subscriptions).values(agent_id=agent_id, list_id=list_id, create_time=subscription.create_time)
+        INSERT_SUBSCRIPTION, {"agent_id": agent_id, "list_id": list_id, "create_time": subscription.create_time}
     )
     # The snapshot must be exactly the state the list's next events build on: no other event may commit
     # between reading it and appending SUBSCRIBED.
@@ -78,9 +84,7 @@ def subscribe(connection: Connection, agent_id: str, list_id: str) -> Subscripti
 
 def unsubscribe(connection: Connection, agent_id: str, list_id: str) -> None:
     """Ends a subscription; without one, nothing is written. Any list may be left, entitled or not."""
-    deleted = connection.execute(
-        delete(subscriptions).where(subscriptions.c.agent_id == agent_id, subscriptions.c.list_id == list_id)
-    )
+    deleted = connection.execute(DELETE_SUBSCRIPTION, {"agent_id": agent_id, "list_id": list_id})
     if deleted.rowcount:
         events.append(connection, [rules.subscription_event("UNSUBSCRIBED", agent_id, list_id)])
 
