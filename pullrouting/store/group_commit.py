@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 
 # Bounds how long the first write of a group waits for the others to run before its commit.
 MAX_GROUP = 64
+# Sent as they are: SQLAlchemy's begin_nested() compiles its SAVEPOINT and RELEASE statements anew on every
+# use, which was a tenth of the server's CPU while ingesting.
+SAVEPOINT = "SAVEPOINT write"
+RELEASE = "RELEASE SAVEPOINT write"
+ROLLBACK = "ROLLBACK TO SAVEPOINT write"
 
 
 @dataclass
@@ -114,21 +119,26 @@ class GroupCommitWriter:
 
     def _run_in_savepoint(self, connection: Connection, write: _Write) -> None:
         for attempt in range(1, self._max_attempts + 1):
-            savepoint = connection.begin_nested()
+            connection.exec_driver_sql(SAVEPOINT)
             connection.info.pop(WROTE_EVENTS, None)
             try:
                 write.result = write.work(connection)
             except IntegrityError as error:
-                savepoint.rollback()
+                _roll_back_write(connection)
                 if write.retry_on_conflict and attempt < self._max_attempts:
                     continue
                 write.error = error
                 return
             except Exception as error:
                 # A domain error or a driver error of this write alone: the group goes on without it.
-                savepoint.rollback()
+                _roll_back_write(connection)
                 write.error = error
                 return
-            savepoint.commit()
+            connection.exec_driver_sql(RELEASE)
             write.events = connection.info.pop(WROTE_EVENTS, [])
             return
+
+
+def _roll_back_write(connection: Connection) -> None:
+    connection.exec_driver_sql(ROLLBACK)
+    connection.exec_driver_sql(RELEASE)
