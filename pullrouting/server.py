@@ -1,6 +1,7 @@
 """Wiring: the database, the servicers, the interceptors, health and reflection, on one grpc.aio server."""
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -204,9 +205,20 @@ async def start(settings: Settings) -> RunningServer:
     )
 
 
+def _tune_garbage_collector() -> None:
+    """What start-up loaded lives as long as the process: it leaves the collector's view (gc.freeze). And
+    the youngest generation is collected after 10,000 new objects instead of 700: every streamed event makes
+    a few short-lived ones, and with 1,000 streams open the default meant a collection for about every event
+    sent to them all, and a full one every 90 events (benchmark fan-out: p50 1.46 -> 1.33 x the bare
+    stream, CPU per stream-event 52.7 -> 46.4 us)."""
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+
+
 async def serve(settings: Settings) -> None:
     """Serves until SIGTERM or SIGINT, then lets in-flight RPCs finish within the grace period."""
     running = await start(settings)
+    _tune_garbage_collector()
     host = settings.listen.rpartition(":")[0]
     log.info("serving on %s:%d (%s)", host, running.port, "TLS" if settings.tls_cert else "plaintext")
     if running.admin_token_path is not None:

@@ -28,7 +28,7 @@ async def test_a_stream_starting_ahead_of_the_hub_gets_only_events_after_its_sta
         database.on_events_committed = lambda: None
         seen_in_snapshot = await _append(database, 3)
         stream: AsyncIterator[event_store.StoredEvent] = follow(
-            database, hub, seen_in_snapshot[-1], lambda _event: True, capacity=100
+            database, hub, seen_in_snapshot[-1], {EventKind.LIST}, lambda _event: True, capacity=100
         )
         first = asyncio.ensure_future(anext(stream))
         await asyncio.sleep(0)

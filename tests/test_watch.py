@@ -138,6 +138,24 @@ async def test_seed_example_chat_as_the_agents_see_it(server: Server):
     assert removed.conversation.close_reason == conversation_pb2.CLOSE_REASON_AGENT
 
 
+async def test_list_events_carry_the_conversation_the_change_returned(any_server: Server):
+    # Live and resumed list events build the conversation from the event's payload, calls from the stored
+    # state: both must give the same message, participants, times and close reason included.
+    scenario = await create_scenario(any_server, agents=1)
+    agent = scenario.agents[0]
+    stream = watch_lists(agent)
+    synced = await read_event(stream)
+    added = (await scenario.post()).conversation
+    joined = (await join(agent, added.name)).conversation
+    closed = (
+        await agent.stub.CloseConversation(agent_service_pb2.CloseConversationRequest(name=added.name))
+    ).conversation
+    live = await read_events(stream, 3)
+    resumed = await read_events(watch_lists(agent, synced.resume_token), 3)
+    for events in (live, resumed):
+        assert [e.conversation for e in events] == [added, joined, closed]
+
+
 async def test_resume_after_disconnect_mid_burst_loses_and_repeats_nothing(any_server: Server):
     scenario = await create_scenario(any_server, agents=1)
     agent = scenario.agents[0]

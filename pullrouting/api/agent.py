@@ -163,14 +163,14 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
     async def WatchLists(
         self, request: pb.WatchListsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.WatchListsResponse]:
-        async for event in self._streams.watch_lists(_agent_id(), request.resume_token, context):
-            yield pb.WatchListsResponse(event=event)
+        async for response in self._streams.watch_lists(_agent_id(), request.resume_token, context):
+            yield response
 
     async def WatchConversation(
         self, request: pb.WatchConversationRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.WatchConversationResponse]:
         conversation_id = parse_name(request.name, CONVERSATIONS, "name")
-        async for event in self._streams.watch_conversation(
+        async for response in self._streams.watch_conversation(
             _agent_id(), conversation_id, request.resume_token, context
         ):
-            yield pb.WatchConversationResponse(event=event)
+            yield response

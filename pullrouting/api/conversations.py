@@ -2,8 +2,10 @@
 servicers and the watch streams; and the request fields they have in common (states filters, close
 reasons, page tokens of conversation listings)."""
 
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from pullrouting.api.pagination import decode_page_token, encode_page_token
 from pullrouting.api.timestamps import to_timestamp
@@ -30,6 +32,10 @@ CLOSE_REASON_TO_PROTO = {
 }
 CLOSE_REASON_FROM_PROTO = {value: reason for reason, value in CLOSE_REASON_TO_PROTO.items()}
 
+# By the values events carry.
+_STATE_BY_VALUE = {state.value: value for state, value in STATE_TO_PROTO.items()}
+_CLOSE_REASON_BY_VALUE = {reason.value: value for reason, value in CLOSE_REASON_TO_PROTO.items()}
+
 SENDER_TYPE_TO_PROTO = {
     SenderType.CUSTOMER: conversation_pb2.SENDER_TYPE_CUSTOMER,
     SenderType.AGENT: conversation_pb2.SENDER_TYPE_AGENT,
@@ -40,31 +46,60 @@ def message_name(message: Message) -> str:
     return f"{format_name(CONVERSATIONS, message.conversation_id)}/messages/{message.id}"
 
 
-def conversation_to_proto(conversation: Conversation) -> conversation_pb2.Conversation:
-    return conversation_pb2.Conversation(
-        name=format_name(CONVERSATIONS, conversation.id),
-        list=format_name(LISTS, conversation.list_id),
-        channel=format_name(CHANNELS, conversation.channel_id),
-        customer=conversation_pb2.Customer(
-            id=conversation.customer_id, display_name=conversation.customer_display_name
-        ),
-        state=STATE_TO_PROTO[conversation.state],
-        participants=[
-            conversation_pb2.Participant(agent=format_name(AGENTS, p.agent_id), join_time=to_timestamp(p.join_time))
-            for p in conversation.participants
-        ],
-        create_time=to_timestamp(conversation.create_time),
-        update_time=to_timestamp(conversation.update_time),
-        close_time=to_timestamp(conversation.close_time),
-        first_join_time=to_timestamp(conversation.first_join_time),
-        message_count=conversation.message_count,
-        last_message_time=to_timestamp(conversation.last_message_time),
-        close_reason=(
-            conversation_pb2.CLOSE_REASON_UNSPECIFIED
-            if conversation.close_reason is None
-            else CLOSE_REASON_TO_PROTO[conversation.close_reason]
-        ),
-    )
+def conversation_to_proto(
+    conversation: Conversation, proto: conversation_pb2.Conversation | None = None
+) -> conversation_pb2.Conversation:
+    """Fills `proto` (a new message when None): a field of a larger message is filled where it is, since
+    building a message apart and passing it in copies it, and streams build one per event."""
+    if proto is None:
+        proto = conversation_pb2.Conversation()
+    proto.name = format_name(CONVERSATIONS, conversation.id)
+    proto.list = format_name(LISTS, conversation.list_id)
+    proto.channel = format_name(CHANNELS, conversation.channel_id)
+    proto.customer.id = conversation.customer_id
+    proto.customer.display_name = conversation.customer_display_name
+    proto.state = STATE_TO_PROTO[conversation.state]
+    for participant in conversation.participants:
+        added = proto.participants.add(agent=format_name(AGENTS, participant.agent_id))
+        added.join_time.FromMicroseconds(participant.join_time)
+    _set_time(proto.create_time, conversation.create_time)
+    _set_time(proto.update_time, conversation.update_time)
+    _set_time(proto.close_time, conversation.close_time)
+    _set_time(proto.first_join_time, conversation.first_join_time)
+    proto.message_count = conversation.message_count
+    _set_time(proto.last_message_time, conversation.last_message_time)
+    if conversation.close_reason is not None:
+        proto.close_reason = CLOSE_REASON_TO_PROTO[conversation.close_reason]
+    return proto
+
+
+def conversation_payload_to_proto(data: Mapping[str, Any], proto: conversation_pb2.Conversation) -> None:
+    """conversation_to_proto for a conversation as an event's payload carries it (domain/events.py: the
+    Conversation's fields, enums by value), without building the Conversation first: a catch-up fills one per
+    missed event, and the domain object cost as much as the message."""
+    proto.name = format_name(CONVERSATIONS, data["id"])
+    proto.list = format_name(LISTS, data["list_id"])
+    proto.channel = format_name(CHANNELS, data["channel_id"])
+    proto.customer.id = data["customer_id"]
+    proto.customer.display_name = data["customer_display_name"]
+    proto.state = _STATE_BY_VALUE[data["state"]]
+    for participant in data["participants"]:
+        added = proto.participants.add(agent=format_name(AGENTS, participant["agent_id"]))
+        added.join_time.FromMicroseconds(participant["join_time"])
+    _set_time(proto.create_time, data["create_time"])
+    _set_time(proto.update_time, data["update_time"])
+    _set_time(proto.close_time, data["close_time"])
+    _set_time(proto.first_join_time, data["first_join_time"])
+    proto.message_count = data["message_count"]
+    _set_time(proto.last_message_time, data["last_message_time"])
+    if data["close_reason"] is not None:
+        proto.close_reason = _CLOSE_REASON_BY_VALUE[data["close_reason"]]
+
+
+def _set_time(field: Timestamp, micros: int | None) -> None:
+    """None leaves the field unset."""
+    if micros is not None:
+        field.FromMicroseconds(micros)
 
 
 def message_to_proto(message: Message) -> conversation_pb2.Message:

@@ -113,7 +113,7 @@ class IngestServicer(ingest_service_pb2_grpc.IngestServiceServicer):
         self, request: pb.WatchOutboundRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.WatchOutboundResponse]:
         _check_watch(request)
-        async for event in self._streams.watch_outbound(
+        async for response in self._streams.watch_outbound(
             _ingestor_id(), request.service_identifier, request.resume_token, context
         ):
-            yield pb.WatchOutboundResponse(event=event)
+            yield response

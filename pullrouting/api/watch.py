@@ -8,8 +8,10 @@ and resumes from its last token; at shutdown streams end with UNAVAILABLE, so cl
 import asyncio
 import contextlib
 import functools
-from collections.abc import AsyncIterator, Callable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 
@@ -17,6 +19,7 @@ from pullrouting.api import resume_tokens
 from pullrouting.api.conversations import (
     CLOSE_REASON_TO_PROTO,
     STATE_TO_PROTO,
+    conversation_payload_to_proto,
     conversation_to_proto,
     message_to_proto,
 )
@@ -31,13 +34,14 @@ from pullrouting.domain.names import AGENTS, CONVERSATIONS, LISTS, format_name
 from pullrouting.store import streams as stream_store
 from pullrouting.store.database import Database
 from pullrouting.store.events import StoredEvent
-from pullrouting.v1 import conversation_pb2, events_pb2
+from pullrouting.v1 import agent_service_pb2, conversation_pb2, events_pb2, ingest_service_pb2
 
 ListType = events_pb2.ListEventType
 ConversationType = events_pb2.ConversationEventType
 OutboundType = events_pb2.OutboundEventType
 RESTART_TOKEN = resume_tokens.encode(resume_tokens.RESTART)
-# Live list events built lately, by event id: enough for every stream a burst reaches to find its event here.
+LIST_STREAM_KINDS = frozenset({EventKind.LIST, EventKind.SUBSCRIPTION})
+# List events built lately, by event id: enough for every stream a burst reaches to find its event here.
 BUILT_LIST_EVENTS = 4096
 
 
@@ -48,12 +52,17 @@ class StreamSettings:
 
 
 class _Call:
-    """One open stream: what it needs to be cut off from outside, and the token it last sent."""
+    """One open stream: what it needs to be cut off from outside, and the position it last sent."""
 
     def __init__(self, context: grpc.aio.ServicerContext) -> None:
         self.context = context
         self.handler = asyncio.current_task()
-        self.last_token = ""
+        # Encoded only when a token is asked for, not for every event sent.
+        self.last_position: int | None = None
+
+    @property
+    def last_token(self) -> str:
+        return "" if self.last_position is None else resume_tokens.encode(self.last_position)
 
     def slow_consumer(self) -> DomainError:
         return DomainError(
@@ -74,32 +83,42 @@ class _Call:
             self.handler.cancel()
 
 
-def _list_event(
-    event_type: int, conversation: Conversation | None, token: str, **fields: object
-) -> events_pb2.ListEvent:
-    return events_pb2.ListEvent(
-        type=event_type,
-        list=format_name(LISTS, conversation.list_id) if conversation else "",
-        conversation=conversation_to_proto(conversation) if conversation else None,
-        resume_token=token,
-        **fields,
-    )
+def _list_response(
+    event_type: int, token: str, conversation: Conversation | None = None, **fields: object
+) -> agent_service_pb2.WatchListsResponse:
+    """The event is built inside its response, not built apart and then copied in."""
+    response = agent_service_pb2.WatchListsResponse(event=dict(type=event_type, resume_token=token, **fields))
+    if conversation is not None:
+        response.event.list = format_name(LISTS, conversation.list_id)
+        conversation_to_proto(conversation, response.event.conversation)
+    return response
 
 
-def _message_event(
+def _payload_list_response(
+    event_type: int, token: str, conversation: Mapping[str, Any], **fields: object
+) -> agent_service_pb2.WatchListsResponse:
+    """_list_response for a conversation as an event's payload carries it."""
+    response = _list_response(event_type, token, list=format_name(LISTS, conversation["list_id"]), **fields)
+    conversation_payload_to_proto(conversation, response.event.conversation)
+    return response
+
+
+def _message_response(
     message: Message, conversation: Conversation, token: str, reset: bool
-) -> events_pb2.ConversationEvent:
+) -> agent_service_pb2.WatchConversationResponse:
     is_customer = message.sender_type is SenderType.CUSTOMER
-    return events_pb2.ConversationEvent(
-        type=ConversationType.CONVERSATION_EVENT_TYPE_CUSTOMER_MESSAGE
-        if is_customer
-        else ConversationType.CONVERSATION_EVENT_TYPE_AGENT_MESSAGE,
-        conversation=conversation_to_proto(conversation),
-        agent=format_name(AGENTS, message.agent_id) if message.agent_id else "",
-        message=message_to_proto(message),
-        resume_token=token,
-        reset=reset,
-        event_time=to_timestamp(message.create_time),
+    return agent_service_pb2.WatchConversationResponse(
+        event=events_pb2.ConversationEvent(
+            type=ConversationType.CONVERSATION_EVENT_TYPE_CUSTOMER_MESSAGE
+            if is_customer
+            else ConversationType.CONVERSATION_EVENT_TYPE_AGENT_MESSAGE,
+            conversation=conversation_to_proto(conversation),
+            agent=format_name(AGENTS, message.agent_id) if message.agent_id else "",
+            message=message_to_proto(message),
+            resume_token=token,
+            reset=reset,
+            event_time=to_timestamp(message.create_time),
+        )
     )
 
 
@@ -108,16 +127,23 @@ class Streams:
         self._database = database
         self._hub = hub
         self._settings = settings
-        self._built_list_events: dict[int, events_pb2.ListEvent] = {}
+        # Oldest first: evicting from a plain dict's front scans the slots deleted before (1 us an event).
+        self._built_list_events: OrderedDict[int, agent_service_pb2.WatchListsResponse] = OrderedDict()
 
     async def _follow(
-        self, call: _Call, position: int, wants: Callable[[StoredEvent], bool]
+        self, call: _Call, position: int, kinds: frozenset[EventKind], wants: Callable[[StoredEvent], bool]
     ) -> AsyncIterator[StoredEvent]:
         try:
             async for event in follow(
-                self._database, self._hub, position, wants, self._settings.buffer_events, call.cut_off_when_stalled
+                self._database,
+                self._hub,
+                position,
+                kinds,
+                wants,
+                self._settings.buffer_events,
+                call.cut_off_when_stalled,
             ):
-                call.last_token = resume_tokens.encode(event.id)
+                call.last_position = event.id
                 yield event
         except SlowConsumer:
             raise call.slow_consumer() from None
@@ -128,7 +154,7 @@ class Streams:
 
     async def watch_lists(
         self, agent_id: str, resume_token: str, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[events_pb2.ListEvent]:
+    ) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
         call = _Call(context)
         start = await self._database.read(
             functools.partial(
@@ -137,11 +163,9 @@ class Streams:
         )
         if start.snapshot is not None:
             for conversation in start.snapshot:
-                yield _list_event(ListType.LIST_EVENT_TYPE_SNAPSHOT, conversation, RESTART_TOKEN, reset=start.reset)
-            call.last_token = resume_tokens.encode(start.position)
-            yield events_pb2.ListEvent(
-                type=ListType.LIST_EVENT_TYPE_SYNCED, resume_token=call.last_token, reset=start.reset
-            )
+                yield _list_response(ListType.LIST_EVENT_TYPE_SNAPSHOT, RESTART_TOKEN, conversation, reset=start.reset)
+            call.last_position = start.position
+            yield _list_response(ListType.LIST_EVENT_TYPE_SYNCED, call.last_token, reset=start.reset)
         subscribed = set(start.subscribed)
         # Lists whose events the hub queues for this stream: those the agent may subscribe to, and any it
         # subscribes to later (an entitlement granted after the stream opened). Precise filtering below.
@@ -156,34 +180,33 @@ class Streams:
                 return True
             return event.kind is EventKind.LIST and event.list_id in coarse
 
-        async for event in self._follow(call, start.position, wants):
-            token = resume_tokens.encode(event.id)
+        async for event in self._follow(call, start.position, LIST_STREAM_KINDS, wants):
             if event.kind is EventKind.SUBSCRIPTION:
-                async for item in _subscription_change(event, subscribed, token):
+                async for item in _subscription_change(event, subscribed):
                     yield item
             elif event.list_id in subscribed:
-                yield self._live_list_event(event, token)
+                yield self._list_event_response(event)
 
-    def _live_list_event(self, event: StoredEvent, token: str) -> events_pb2.ListEvent:
-        """A list event is the same message for every stream it reaches: it is built once and shared (nobody
-        changes a sent message), instead of once per subscribed agent."""
+    def _list_event_response(self, event: StoredEvent) -> agent_service_pb2.WatchListsResponse:
+        """A list event is the same response for every stream it reaches, live or catching up: it is built
+        once and shared (nobody changes a sent message), instead of once per subscribed agent."""
         built = self._built_list_events.get(event.id)
         if built is None:
-            built = _list_event(
+            built = _payload_list_response(
                 ListType.Value(f"LIST_EVENT_TYPE_{event.type}"),
-                conversation_from_payload(event.payload["conversation"]),
-                token,
+                resume_tokens.encode(event.id),
+                event.payload["conversation"],
                 reminder=bool(event.payload.get("reminder")),
                 event_time=to_timestamp(event.create_time),
             )
             self._built_list_events[event.id] = built
             if len(self._built_list_events) > BUILT_LIST_EVENTS:
-                del self._built_list_events[next(iter(self._built_list_events))]
+                self._built_list_events.popitem(last=False)
         return built
 
     async def watch_conversation(
         self, agent_id: str, conversation_id: str, resume_token: str, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[events_pb2.ConversationEvent]:
+    ) -> AsyncIterator[agent_service_pb2.WatchConversationResponse]:
         call = _Call(context)
         start = await self._database.read(
             functools.partial(
@@ -195,26 +218,28 @@ class Streams:
         )
         if start.history is not None:
             for message in start.history:
-                yield _message_event(message, start.conversation, RESTART_TOKEN, start.reset)
-            call.last_token = resume_tokens.encode(start.position)
-            yield events_pb2.ConversationEvent(
-                type=ConversationType.CONVERSATION_EVENT_TYPE_SYNCED,
-                conversation=conversation_to_proto(start.conversation),
-                resume_token=call.last_token,
-                reset=start.reset,
+                yield _message_response(message, start.conversation, RESTART_TOKEN, start.reset)
+            call.last_position = start.position
+            yield agent_service_pb2.WatchConversationResponse(
+                event=events_pb2.ConversationEvent(
+                    type=ConversationType.CONVERSATION_EVENT_TYPE_SYNCED,
+                    conversation=conversation_to_proto(start.conversation),
+                    resume_token=call.last_token,
+                    reset=start.reset,
+                )
             )
 
         def wants(event: StoredEvent) -> bool:
             return event.kind is EventKind.CONVERSATION and event.conversation_id == conversation_id
 
-        async for event in self._follow(call, start.position, wants):
-            yield _conversation_event(event)
+        async for event in self._follow(call, start.position, frozenset({EventKind.CONVERSATION}), wants):
+            yield _conversation_response(event)
             if event.type == "CONVERSATION_CLOSED" or (event.type == "AGENT_LEFT" and event.agent_id == agent_id):
                 return
 
     async def watch_outbound(
         self, ingestor_id: str, service_identifier: str, resume_token: str, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[events_pb2.OutboundEvent]:
+    ) -> AsyncIterator[ingest_service_pb2.WatchOutboundResponse]:
         call = _Call(context)
         start = await self._database.read(
             functools.partial(
@@ -229,48 +254,49 @@ class Streams:
         def wants(event: StoredEvent) -> bool:
             return event.kind is EventKind.OUTBOUND and (channel_ids is None or event.channel_id in channel_ids)
 
-        call.last_token = resume_tokens.encode(start.position)
-        yield events_pb2.OutboundEvent(type=OutboundType.OUTBOUND_EVENT_TYPE_SYNCED, resume_token=call.last_token)
+        call.last_position = start.position
+        yield ingest_service_pb2.WatchOutboundResponse(
+            event=events_pb2.OutboundEvent(type=OutboundType.OUTBOUND_EVENT_TYPE_SYNCED, resume_token=call.last_token)
+        )
         service_identifiers: dict[str, str] = {}
-        async for event in self._follow(call, start.position, wants):
+        async for event in self._follow(call, start.position, frozenset({EventKind.OUTBOUND}), wants):
             channel_id = event.channel_id or ""
             if channel_id not in service_identifiers:
                 service_identifiers[channel_id] = await self._database.read(
                     functools.partial(stream_store.service_identifier, channel_id=channel_id)
                 )
-            yield _outbound_event(event, service_identifiers[channel_id])
+            yield _outbound_response(event, service_identifiers[channel_id])
 
 
 async def _subscription_change(
-    event: StoredEvent, subscribed: set[str], token: str
-) -> AsyncIterator[events_pb2.ListEvent]:
+    event: StoredEvent, subscribed: set[str]
+) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
     """SUBSCRIBED adds the list and sends its snapshot as of the subscription, then SYNCED; UNSUBSCRIBED drops
     it. Until SYNCED the items carry the token before the subscription, so a resume resends the snapshot whole."""
     list_name = format_name(LISTS, event.list_id or "")
+    token = resume_tokens.encode(event.id)
     if event.type == "UNSUBSCRIBED":
         subscribed.discard(event.list_id or "")
-        yield events_pb2.ListEvent(type=ListType.LIST_EVENT_TYPE_UNSUBSCRIBED, list=list_name, resume_token=token)
+        yield _list_response(ListType.LIST_EVENT_TYPE_UNSUBSCRIBED, token, list=list_name)
         return
     subscribed.add(event.list_id or "")
     before = resume_tokens.encode(event.id - 1)
     time = to_timestamp(event.create_time)
-    yield events_pb2.ListEvent(
-        type=ListType.LIST_EVENT_TYPE_SUBSCRIBED, list=list_name, resume_token=before, event_time=time
-    )
+    yield _list_response(ListType.LIST_EVENT_TYPE_SUBSCRIBED, before, list=list_name, event_time=time)
     for data in event.payload.get("conversations", []):
-        yield _list_event(ListType.LIST_EVENT_TYPE_SNAPSHOT, conversation_from_payload(data), before)
-    yield events_pb2.ListEvent(type=ListType.LIST_EVENT_TYPE_SYNCED, list=list_name, resume_token=token)
+        yield _payload_list_response(ListType.LIST_EVENT_TYPE_SNAPSHOT, before, data)
+    yield _list_response(ListType.LIST_EVENT_TYPE_SYNCED, token, list=list_name)
 
 
 def _close_reason_value(value: str | None) -> int:
     return CLOSE_REASON_TO_PROTO[CloseReason(value)] if value else conversation_pb2.CLOSE_REASON_UNSPECIFIED
 
 
-def _conversation_event(event: StoredEvent) -> events_pb2.ConversationEvent:
+def _conversation_response(event: StoredEvent) -> agent_service_pb2.WatchConversationResponse:
     payload = event.payload
     message = payload.get("message")
     previous = payload.get("previous_state")
-    return events_pb2.ConversationEvent(
+    event_message = events_pb2.ConversationEvent(
         type=ConversationType.Value(f"CONVERSATION_EVENT_TYPE_{event.type}"),
         conversation=conversation_to_proto(conversation_from_payload(payload["conversation"])),
         agent=format_name(AGENTS, event.agent_id) if event.agent_id else "",
@@ -282,12 +308,13 @@ def _conversation_event(event: StoredEvent) -> events_pb2.ConversationEvent:
         resume_token=resume_tokens.encode(event.id),
         event_time=to_timestamp(event.create_time),
     )
+    return agent_service_pb2.WatchConversationResponse(event=event_message)
 
 
-def _outbound_event(event: StoredEvent, service_identifier: str) -> events_pb2.OutboundEvent:
+def _outbound_response(event: StoredEvent, service_identifier: str) -> ingest_service_pb2.WatchOutboundResponse:
     conversation = conversation_from_payload(event.payload["conversation"])
     message = event.payload.get("message")
-    return events_pb2.OutboundEvent(
+    event_message = events_pb2.OutboundEvent(
         type=OutboundType.Value(f"OUTBOUND_EVENT_TYPE_{event.type}"),
         conversation=format_name(CONVERSATIONS, conversation.id),
         service_identifier=service_identifier,
@@ -299,3 +326,4 @@ def _outbound_event(event: StoredEvent, service_identifier: str) -> events_pb2.O
         resume_token=resume_tokens.encode(event.id),
         event_time=to_timestamp(event.create_time),
     )
+    return ingest_service_pb2.WatchOutboundResponse(event=event_message)

@@ -5,6 +5,7 @@ one transaction-scoped advisory lock: event-writing transactions then commit one
 order, and a reader that has seen id N can never later find a smaller one committing."""
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +31,11 @@ EVENTS_AFTER = (
     .order_by(events.c.id)
     .limit(bindparam("limit", type_=Integer))
 )
-EVENTS_BETWEEN = EVENTS_AFTER.where(events.c.id <= bindparam("through"))
+# A stream catching up reads only the kinds it follows: a list stream skips the message event of every
+# customer message (catch-up of 10,000 list events: 89 -> 72.5 us of server CPU per event).
+EVENTS_OF_KINDS_BETWEEN = EVENTS_AFTER.where(
+    events.c.id <= bindparam("through"), events.c.kind.in_(bindparam("kinds", expanding=True))
+)
 LAST_ID = select(func.coalesce(func.max(events.c.id), 0))
 PRUNED_THROUGH = select(event_log.c.pruned_through)
 
@@ -98,13 +103,17 @@ def _stored(row: Any) -> StoredEvent:
     )
 
 
-def read_after(connection: Connection, position: int, limit: int, through: int | None = None) -> list[StoredEvent]:
-    """Up to `limit` events with id > position (and <= through), in id order."""
-    if through is None:
-        rows = connection.execute(EVENTS_AFTER, {"position": position, "limit": limit})
-    else:
-        rows = connection.execute(EVENTS_BETWEEN, {"position": position, "limit": limit, "through": through})
-    return [_stored(row) for row in rows]
+def read_after(connection: Connection, position: int, limit: int) -> list[StoredEvent]:
+    """Up to `limit` events with id > position, in id order."""
+    return [_stored(row) for row in connection.execute(EVENTS_AFTER, {"position": position, "limit": limit})]
+
+
+def read_between(
+    connection: Connection, position: int, through: int, limit: int, kinds: Collection[EventKind]
+) -> list[StoredEvent]:
+    """Up to `limit` events of `kinds` with position < id <= through, in id order."""
+    parameters = {"position": position, "through": through, "limit": limit, "kinds": [kind.value for kind in kinds]}
+    return [_stored(row) for row in connection.execute(EVENTS_OF_KINDS_BETWEEN, parameters)]
 
 
 def last_id(connection: Connection) -> int:
