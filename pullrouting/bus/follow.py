@@ -39,13 +39,10 @@ async def follow(
                     event_store.read_between, position=position, through=live_from, limit=CATCH_UP_BATCH, kinds=kinds
                 )
             )
-            if not batch:
-                break
-            for event in batch:
+            for event in batch.events:
                 if wants(event):
                     yield event
-            # A short batch was the last one.
-            position = batch[-1].id if len(batch) == CATCH_UP_BATCH else live_from
+            position = batch.read_through
         while True:
             event = await subscriber.next()
             # The hub may have been behind `position` when the stream attached (it reads after each commit's

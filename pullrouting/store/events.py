@@ -31,11 +31,10 @@ EVENTS_AFTER = (
     .order_by(events.c.id)
     .limit(bindparam("limit", type_=Integer))
 )
+EVENTS_BETWEEN = EVENTS_AFTER.where(events.c.id <= bindparam("through"))
 # A stream catching up reads only the kinds it follows: a list stream skips the message event of every
 # customer message (catch-up of 10,000 list events: 89 -> 72.5 us of server CPU per event).
-EVENTS_OF_KINDS_BETWEEN = EVENTS_AFTER.where(
-    events.c.id <= bindparam("through"), events.c.kind.in_(bindparam("kinds", expanding=True))
-)
+EVENTS_OF_KINDS_BETWEEN = EVENTS_BETWEEN.where(events.c.kind.in_(bindparam("kinds", expanding=True)))
 LAST_ID = select(func.coalesce(func.max(events.c.id), 0))
 PRUNED_THROUGH = select(event_log.c.pruned_through)
 
@@ -108,12 +107,29 @@ def read_after(connection: Connection, position: int, limit: int) -> list[Stored
     return [_stored(row) for row in connection.execute(EVENTS_AFTER, {"position": position, "limit": limit})]
 
 
+@dataclass(frozen=True)
+class Batch:
+    events: list[StoredEvent]
+    # Every wanted event up to this id has been read: the next batch starts after it.
+    read_through: int
+
+
 def read_between(
     connection: Connection, position: int, through: int, limit: int, kinds: Collection[EventKind]
-) -> list[StoredEvent]:
-    """Up to `limit` events of `kinds` with position < id <= through, in id order."""
-    parameters = {"position": position, "through": through, "limit": limit, "kinds": [kind.value for kind in kinds]}
-    return [_stored(row) for row in connection.execute(EVENTS_OF_KINDS_BETWEEN, parameters)]
+) -> Batch:
+    """Events of `kinds` with position < id <= through, in id order, a batch of up to `limit` rows at a time."""
+    values = {kind.value for kind in kinds}
+    parameters: dict[str, Any] = {"position": position, "through": through, "limit": limit}
+    if connection.dialect.name == "postgresql":
+        # PostgreSQL would plan the filter on kind from statistics that lag behind a burst of events, and
+        # then sort the rest of the range for every batch (9 ms a batch) instead of walking the primary key;
+        # the other kinds are dropped here instead.
+        rows = connection.execute(EVENTS_BETWEEN, parameters).all()
+        found = [_stored(row) for row in rows if row.kind in values]
+    else:
+        rows = connection.execute(EVENTS_OF_KINDS_BETWEEN, parameters | {"kinds": sorted(values)}).all()
+        found = [_stored(row) for row in rows]
+    return Batch(found, rows[-1].id if len(rows) == limit else through)
 
 
 def last_id(connection: Connection) -> int:
