@@ -8,8 +8,9 @@ import pytest
 from scenario import Scenario, add_second_list, create_scenario
 from sqlalchemy import create_engine
 from streams import read_event, read_events, read_to_end, read_until
-from support import Server, bearer_auth, error_reason, expect_error, serve, within
+from support import Server, bearer_auth, error_details, error_reason, expect_error, serve, within
 
+from pullrouting.api import resume_tokens
 from pullrouting.store import events as event_store
 from pullrouting.v1 import (
     agent_service_pb2,
@@ -305,14 +306,63 @@ async def test_stalled_consumer_is_cut_off_while_a_fast_one_gets_everything(sqli
         await within(60, posting)
         assert [e.conversation.customer.id for e in fast_received] == [f"burst-{i}" for i in range(burst)]
 
-        delivered = 0
+        received = []
         with pytest.raises(grpc.aio.AioRpcError) as cut_off:
             while True:
-                await read_event(stalled)
-                delivered += 1
+                received.append(await read_event(stalled))
         assert cut_off.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
         assert error_reason(cut_off.value) == "SLOW_CONSUMER"
-        assert delivered < burst
+        assert len(received) < burst
+        # The token in the refusal is at most that of the last event the client got: resuming from it loses
+        # nothing (and may repeat what was still in flight).
+        refusal_position = resume_tokens.decode(error_details(cut_off.value)[0].metadata["resume_token"])
+        assert refusal_position <= resume_tokens.decode(received[-1].resume_token)
+
+
+def _stalling_watch(server: Server, token: str) -> grpc.aio.UnaryStreamCall:
+    """A WatchLists call whose client reads nothing unless asked: a small receive window, so the server's
+    writes to it block soon."""
+    channel = grpc.aio.insecure_channel(
+        server.address,
+        interceptors=bearer_auth(token),
+        options=[("grpc.http2.bdp_probe", 0), ("grpc.http2.lookahead_bytes", 4096)],
+    )
+    server.channels.append(channel)
+    return AgentServiceStub(channel).WatchLists(agent_service_pb2.WatchListsRequest())
+
+
+async def test_a_stream_cut_off_inside_a_subscription_snapshot_resumes_with_the_whole_snapshot(sqlite_url: str):
+    async for server in serve(sqlite_url, stream_buffer_events=8):
+        scenario = await create_scenario(server, agents=0)
+        second_list, second_identifier = await add_second_list(scenario)
+        agent = await scenario.add_agent("agent-l2", lists=[second_list], subscribe=False)
+        waiting = 400
+        for number in range(waiting):
+            await scenario.post(customer_id=f"waiting-{number}", service_identifier=second_identifier)
+        stalled = _stalling_watch(server, agent.token)
+        assert (await read_event(stalled)).type == L.LIST_EVENT_TYPE_SYNCED
+
+        # The subscription's snapshot fills the stalled client's window; the posts after it overflow its buffer.
+        await agent.stub.Subscribe(agent_service_pb2.SubscribeRequest(list=second_list))
+        for number in range(20):
+            await scenario.post(customer_id=f"later-{number}", service_identifier=second_identifier)
+        received = []
+        with pytest.raises(grpc.aio.AioRpcError) as cut_off:
+            while True:
+                received.append(await read_event(stalled))
+        assert error_reason(cut_off.value) == "SLOW_CONSUMER"
+        assert received[0].type == L.LIST_EVENT_TYPE_SUBSCRIBED
+        assert len(received) < 1 + waiting, "the snapshot got through whole: the stream was not cut off inside it"
+
+        token = error_details(cut_off.value)[0].metadata["resume_token"]
+        resumed = await read_until(
+            watch_lists(agent, token),
+            lambda e: e.type == L.LIST_EVENT_TYPE_ADDED and e.conversation.customer.id == "later-19",
+        )
+        snapshot = {e.conversation.customer.id for e in resumed if e.type == L.LIST_EVENT_TYPE_SNAPSHOT}
+        assert snapshot == {f"waiting-{number}" for number in range(waiting)}
+        added = [e.conversation.customer.id for e in resumed if e.type == L.LIST_EVENT_TYPE_ADDED]
+        assert added == [f"later-{number}" for number in range(20)]
 
 
 async def test_shutdown_ends_streams_with_unavailable(server: Server):

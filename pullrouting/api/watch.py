@@ -143,8 +143,10 @@ class Streams:
                 self._settings.buffer_events,
                 call.cut_off_when_stalled,
             ):
-                call.last_position = event.id
                 yield event
+                # Only when the caller asks for the next event has it sent all this one made (a subscription's
+                # whole snapshot, say): a stream cut off before then resumes from the event before.
+                call.last_position = event.id
         except SlowConsumer:
             raise call.slow_consumer() from None
         except StreamClosed:
