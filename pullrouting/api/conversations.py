@@ -10,6 +10,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from pullrouting.api.pagination import decode_page_token, encode_page_token
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.domain.errors import InvalidInput
+from pullrouting.domain.events import conversation_dict
 from pullrouting.domain.model import OPEN_STATES, CloseReason, Conversation, ConversationState, Message, SenderType
 from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, format_name
 from pullrouting.v1 import conversation_pb2
@@ -53,30 +54,15 @@ def conversation_to_proto(
     building a message apart and passing it in copies it, and streams build one per event."""
     if proto is None:
         proto = conversation_pb2.Conversation()
-    proto.name = format_name(CONVERSATIONS, conversation.id)
-    proto.list = format_name(LISTS, conversation.list_id)
-    proto.channel = format_name(CHANNELS, conversation.channel_id)
-    proto.customer.id = conversation.customer_id
-    proto.customer.display_name = conversation.customer_display_name
-    proto.state = STATE_TO_PROTO[conversation.state]
-    for participant in conversation.participants:
-        added = proto.participants.add(agent=format_name(AGENTS, participant.agent_id))
-        added.join_time.FromMicroseconds(participant.join_time)
-    _set_time(proto.create_time, conversation.create_time)
-    _set_time(proto.update_time, conversation.update_time)
-    _set_time(proto.close_time, conversation.close_time)
-    _set_time(proto.first_join_time, conversation.first_join_time)
-    proto.message_count = conversation.message_count
-    _set_time(proto.last_message_time, conversation.last_message_time)
-    if conversation.close_reason is not None:
-        proto.close_reason = CLOSE_REASON_TO_PROTO[conversation.close_reason]
+    conversation_payload_to_proto(conversation_dict(conversation), proto)
     return proto
 
 
 def conversation_payload_to_proto(data: Mapping[str, Any], proto: conversation_pb2.Conversation) -> None:
-    """conversation_to_proto for a conversation as an event's payload carries it (domain/events.py: the
+    """Fills `proto` from a conversation as an event's payload carries it (domain/events.py: the
     Conversation's fields, enums by value), without building the Conversation first: a catch-up fills one per
-    missed event, and the domain object cost as much as the message."""
+    missed event, and the domain object cost as much as the message. The one mapping of a conversation's
+    fields to the message: conversation_to_proto goes through it too."""
     proto.name = format_name(CONVERSATIONS, data["id"])
     proto.list = format_name(LISTS, data["list_id"])
     proto.channel = format_name(CHANNELS, data["channel_id"])

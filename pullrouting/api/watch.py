@@ -300,7 +300,6 @@ def _conversation_response(event: StoredEvent) -> agent_service_pb2.WatchConvers
     previous = payload.get("previous_state")
     event_message = events_pb2.ConversationEvent(
         type=ConversationType.Value(f"CONVERSATION_EVENT_TYPE_{event.type}"),
-        conversation=conversation_to_proto(conversation_from_payload(payload["conversation"])),
         agent=format_name(AGENTS, event.agent_id) if event.agent_id else "",
         message=message_to_proto(message_from_payload(message)) if message else None,
         previous_state=STATE_TO_PROTO[ConversationState(previous)]
@@ -310,6 +309,7 @@ def _conversation_response(event: StoredEvent) -> agent_service_pb2.WatchConvers
         resume_token=resume_tokens.encode(event.id),
         event_time=to_timestamp(event.create_time),
     )
+    conversation_payload_to_proto(payload["conversation"], event_message.conversation)
     return agent_service_pb2.WatchConversationResponse(event=event_message)
 
 

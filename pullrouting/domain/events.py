@@ -36,7 +36,8 @@ CONVERSATION_FIELDS = tuple(f.name for f in fields(Conversation))
 MESSAGE_FIELDS = tuple(f.name for f in fields(Message))
 
 
-def _conversation_dict(conversation: Conversation) -> dict[str, Any]:
+def conversation_dict(conversation: Conversation) -> dict[str, Any]:
+    """The conversation as event payloads carry it: its fields, participants as dicts."""
     values = {name: getattr(conversation, name) for name in CONVERSATION_FIELDS}
     values["participants"] = tuple(
         {"agent_id": p.agent_id, "join_time": p.join_time} for p in conversation.participants
@@ -52,7 +53,7 @@ def conversation_payload(
     close_reason: CloseReason | None = None,
     reminder: bool = False,
 ) -> dict[str, Any]:
-    payload: dict[str, Any] = {"conversation": _conversation_dict(conversation)}
+    payload: dict[str, Any] = {"conversation": conversation_dict(conversation)}
     if message is not None:
         payload["message"] = {name: getattr(message, name) for name in MESSAGE_FIELDS}
     if previous_state is not None:
