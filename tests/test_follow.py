@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 
 from pullrouting.bus.follow import follow
 from pullrouting.bus.hub import EventHub
-from pullrouting.domain.events import Event, EventKind
+from pullrouting.domain.events import Event, EventKind, ListEventType
 from pullrouting.store import events as event_store
 from pullrouting.store.database import Database
 
@@ -13,7 +13,7 @@ DEADLINE = 10.0
 
 
 async def _append(database: Database, count: int) -> list[int]:
-    events = [Event(EventKind.LIST, "ADDED", list_id="l1") for _ in range(count)]
+    events = [Event(ListEventType.ADDED, list_id="l1") for _ in range(count)]
     return await database.run(lambda connection: event_store.append(connection, events))
 
 

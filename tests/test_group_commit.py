@@ -9,7 +9,7 @@ from sqlalchemy import Connection, event, insert, text
 from sqlalchemy.exc import IntegrityError
 
 from pullrouting.domain.errors import DomainError, Reason
-from pullrouting.domain.events import Event, EventKind
+from pullrouting.domain.events import Event, ListEventType
 from pullrouting.store import events as event_store
 from pullrouting.store.database import Database
 from pullrouting.store.tables import participants
@@ -18,7 +18,7 @@ DEADLINE = 10.0
 
 
 def _append(list_id: str) -> Callable[[Connection], list[int]]:
-    return lambda connection: event_store.append(connection, [Event(EventKind.LIST, "ADDED", list_id=list_id)])
+    return lambda connection: event_store.append(connection, [Event(ListEventType.ADDED, list_id=list_id)])
 
 
 def _stored_lists(database: Database) -> list[str | None]:

@@ -24,11 +24,22 @@ from pullrouting.api.conversations import (
     message_to_proto,
 )
 from pullrouting.api.errors import to_status
+from pullrouting.api.event_types import (
+    CONVERSATION_EVENT_TYPE_TO_PROTO,
+    LIST_EVENT_TYPE_TO_PROTO,
+    OUTBOUND_EVENT_TYPE_TO_PROTO,
+)
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.bus.follow import follow
 from pullrouting.bus.hub import EventHub, SlowConsumer, StreamClosed, Subscriber
 from pullrouting.domain.errors import DomainError, Reason
-from pullrouting.domain.events import EventKind, conversation_from_payload, message_from_payload
+from pullrouting.domain.events import (
+    ConversationEventType,
+    EventKind,
+    SubscriptionEventType,
+    conversation_from_payload,
+    message_from_payload,
+)
 from pullrouting.domain.model import CloseReason, Conversation, ConversationState, Message, SenderType
 from pullrouting.domain.names import AGENTS, CONVERSATIONS, LISTS, format_name
 from pullrouting.store import streams as stream_store
@@ -177,7 +188,7 @@ class Streams:
             if event.kind is EventKind.SUBSCRIPTION:
                 if event.agent_id != agent_id:
                     return False
-                if event.type == "SUBSCRIBED" and event.list_id:
+                if event.type is SubscriptionEventType.SUBSCRIBED and event.list_id:
                     coarse.add(event.list_id)
                 return True
             return event.kind is EventKind.LIST and event.list_id in coarse
@@ -195,7 +206,7 @@ class Streams:
         built = self._built_list_events.get(event.id)
         if built is None:
             built = _payload_list_response(
-                ListType.Value(f"LIST_EVENT_TYPE_{event.type}"),
+                LIST_EVENT_TYPE_TO_PROTO[event.type],
                 resume_tokens.encode(event.id),
                 event.payload["conversation"],
                 reminder=bool(event.payload.get("reminder")),
@@ -236,7 +247,9 @@ class Streams:
 
         async for event in self._follow(call, start.position, frozenset({EventKind.CONVERSATION}), wants):
             yield _conversation_response(event)
-            if event.type == "CONVERSATION_CLOSED" or (event.type == "AGENT_LEFT" and event.agent_id == agent_id):
+            if event.type is ConversationEventType.CONVERSATION_CLOSED or (
+                event.type is ConversationEventType.AGENT_LEFT and event.agent_id == agent_id
+            ):
                 return
 
     async def watch_outbound(
@@ -277,7 +290,7 @@ async def _subscription_change(
     it. Until SYNCED the items carry the token before the subscription, so a resume resends the snapshot whole."""
     list_name = format_name(LISTS, event.list_id or "")
     token = resume_tokens.encode(event.id)
-    if event.type == "UNSUBSCRIBED":
+    if event.type is SubscriptionEventType.UNSUBSCRIBED:
         subscribed.discard(event.list_id or "")
         yield _list_response(ListType.LIST_EVENT_TYPE_UNSUBSCRIBED, token, list=list_name)
         return
@@ -299,7 +312,7 @@ def _conversation_response(event: StoredEvent) -> agent_service_pb2.WatchConvers
     message = payload.get("message")
     previous = payload.get("previous_state")
     event_message = events_pb2.ConversationEvent(
-        type=ConversationType.Value(f"CONVERSATION_EVENT_TYPE_{event.type}"),
+        type=CONVERSATION_EVENT_TYPE_TO_PROTO[event.type],
         agent=format_name(AGENTS, event.agent_id) if event.agent_id else "",
         message=message_to_proto(message_from_payload(message)) if message else None,
         previous_state=STATE_TO_PROTO[ConversationState(previous)]
@@ -317,7 +330,7 @@ def _outbound_response(event: StoredEvent, service_identifier: str) -> ingest_se
     conversation = conversation_from_payload(event.payload["conversation"])
     message = event.payload.get("message")
     event_message = events_pb2.OutboundEvent(
-        type=OutboundType.Value(f"OUTBOUND_EVENT_TYPE_{event.type}"),
+        type=OUTBOUND_EVENT_TYPE_TO_PROTO[event.type],
         conversation=format_name(CONVERSATIONS, conversation.id),
         service_identifier=service_identifier,
         customer=conversation_pb2.Customer(

@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 
 from pullrouting.domain.errors import DomainError, Reason, Violations
-from pullrouting.domain.events import Event, EventKind, conversation_payload
+from pullrouting.domain.events import (
+    ConversationEventType,
+    Event,
+    ListEventType,
+    OutboundEventType,
+    SubscriptionEventType,
+    conversation_payload,
+)
 from pullrouting.domain.model import (
     CloseReason,
     Conversation,
@@ -171,26 +178,27 @@ def _tick(conversation: Conversation, now: int) -> int:
 
 
 def _event(
-    kind: EventKind,
-    event_type: str,
+    event_type: ListEventType | ConversationEventType | OutboundEventType,
     conversation: Conversation,
+    list_id: str,
     agent_id: str | None = None,
     *,
     message: Message | None = None,
     previous_state: ConversationState | None = None,
     close_reason: CloseReason | None = None,
 ) -> Event:
-    """An event about `conversation` (as it is after the change), addressed by its list, id and channel."""
+    """An event about `conversation` (as it is after the change), addressed to the list `list_id` (the one
+    a request left, for the event telling that list so) and by the conversation's id and channel."""
     payload = conversation_payload(
         conversation, message=message, previous_state=previous_state, close_reason=close_reason
     )
-    return Event(kind, event_type, conversation.list_id, conversation.id, conversation.channel_id, agent_id, payload)
+    return Event(event_type, list_id, conversation.id, conversation.channel_id, agent_id, payload)
 
 
 def _state_changed(before: Conversation, after: Conversation, agent_id: str) -> list[Event]:
     if before.state == after.state:
         return []
-    return [_event(EventKind.CONVERSATION, "STATE_CHANGED", after, agent_id, previous_state=before.state)]
+    return [_event(ConversationEventType.STATE_CHANGED, after, after.list_id, agent_id, previous_state=before.state)]
 
 
 def open_request(
@@ -220,8 +228,8 @@ def open_request(
     )
     message = Message(message_id, conversation_id, SenderType.CUSTOMER, text, now, None, source_message_id)
     events = (
-        _event(EventKind.LIST, "ADDED", conversation),
-        _event(EventKind.CONVERSATION, "CUSTOMER_MESSAGE", conversation, message=message),
+        _event(ListEventType.ADDED, conversation, list_id),
+        _event(ConversationEventType.CUSTOMER_MESSAGE, conversation, list_id, message=message),
     )
     return Outcome(conversation, events, message)
 
@@ -234,9 +242,9 @@ def add_customer_message(
     now = _tick(conversation, now)
     after = replace(conversation, update_time=now, message_count=conversation.message_count + 1, last_message_time=now)
     message = Message(message_id, conversation.id, SenderType.CUSTOMER, text, now, None, source_message_id)
-    events = [_event(EventKind.CONVERSATION, "CUSTOMER_MESSAGE", after, message=message)]
+    events = [_event(ConversationEventType.CUSTOMER_MESSAGE, after, after.list_id, message=message)]
     if conversation.state in LIST_UPDATED_ON_CUSTOMER_MESSAGE:
-        events.append(_event(EventKind.LIST, "UPDATED", after))
+        events.append(_event(ListEventType.UPDATED, after, after.list_id))
     return Outcome(after, tuple(events), message)
 
 
@@ -270,9 +278,9 @@ def join(conversation: Conversation, agent_id: str, now: int, access: Access, li
         first_join_time=conversation.first_join_time if conversation.first_join_time is not None else now,
     )
     events = [
-        _event(EventKind.CONVERSATION, "AGENT_JOINED", after, agent_id),
+        _event(ConversationEventType.AGENT_JOINED, after, after.list_id, agent_id),
         *_state_changed(conversation, after, agent_id),
-        _event(EventKind.LIST, "UPDATED", after),
+        _event(ListEventType.UPDATED, after, after.list_id),
     ]
     return Outcome(after, tuple(events))
 
@@ -287,9 +295,9 @@ def leave(conversation: Conversation, agent_id: str, now: int, entitled: bool) -
     state = ConversationState.ACTIVE if remaining else ConversationState.INACTIVE
     after = replace(conversation, state=state, participants=remaining, update_time=now)
     events = [
-        _event(EventKind.CONVERSATION, "AGENT_LEFT", after, agent_id),
+        _event(ConversationEventType.AGENT_LEFT, after, after.list_id, agent_id),
         *_state_changed(conversation, after, agent_id),
-        _event(EventKind.LIST, "UPDATED", after),
+        _event(ListEventType.UPDATED, after, after.list_id),
     ]
     return Outcome(after, tuple(events))
 
@@ -308,11 +316,13 @@ def close(conversation: Conversation, reason: CloseReason, now: int, agent_id: s
         close_reason=reason,
     )
     events = [
-        _event(EventKind.CONVERSATION, "CONVERSATION_CLOSED", after, agent_id, close_reason=reason),
-        _event(EventKind.LIST, "REMOVED", after),
+        _event(ConversationEventType.CONVERSATION_CLOSED, after, after.list_id, agent_id, close_reason=reason),
+        _event(ListEventType.REMOVED, after, conversation.list_id),
     ]
     if reason != CloseReason.CUSTOMER:
-        events.append(_event(EventKind.OUTBOUND, "CONVERSATION_CLOSED", after, agent_id, close_reason=reason))
+        events.append(
+            _event(OutboundEventType.CONVERSATION_CLOSED, after, after.list_id, agent_id, close_reason=reason)
+        )
     return Outcome(after, tuple(events))
 
 
@@ -341,15 +351,17 @@ def add_agent_message(
     after = replace(conversation, update_time=now, message_count=conversation.message_count + 1, last_message_time=now)
     message = Message(message_id, conversation.id, SenderType.AGENT, text, now, agent_id, client_message_id)
     events = (
-        _event(EventKind.CONVERSATION, "AGENT_MESSAGE", after, agent_id, message=message),
-        _event(EventKind.OUTBOUND, "AGENT_MESSAGE", after, agent_id, message=message),
+        _event(ConversationEventType.AGENT_MESSAGE, after, after.list_id, agent_id, message=message),
+        _event(OutboundEventType.AGENT_MESSAGE, after, after.list_id, agent_id, message=message),
     )
     return Outcome(after, events, message)
 
 
-def subscription_event(event_type: str, agent_id: str, list_id: str, snapshot: Sequence[Conversation] = ()) -> Event:
+def subscription_event(
+    event_type: SubscriptionEventType, agent_id: str, list_id: str, snapshot: Sequence[Conversation] = ()
+) -> Event:
     """SUBSCRIBED or UNSUBSCRIBED, for the agent's own WatchLists streams. SUBSCRIBED carries the list's
     open requests as of the subscription, so a stream sends exactly the snapshot that its later events
     build on."""
     payload = {"conversations": [asdict(conversation) for conversation in snapshot]} if snapshot else {}
-    return Event(kind=EventKind.SUBSCRIPTION, type=event_type, list_id=list_id, agent_id=agent_id, payload=payload)
+    return Event(event_type, list_id=list_id, agent_id=agent_id, payload=payload)

@@ -1,5 +1,6 @@
 """Events: what a state change tells the world. Each is written in the transaction that made the change,
-and streams rebuild their messages from it. Types match the proto enums without their prefix."""
+and streams rebuild their messages from it. Each kind has its own enum of types, named as the proto enum
+its stream sends them with, without the prefix (the API's tables map one to the other)."""
 
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
@@ -10,17 +11,73 @@ from pullrouting.domain.principal import Principal
 
 
 class EventKind(StrEnum):
-    LIST = "list"  # ListEventType: ADDED, UPDATED, REMOVED
-    CONVERSATION = "conversation"  # ConversationEventType: AGENT_JOINED ... CONVERSATION_CLOSED
-    OUTBOUND = "outbound"  # OutboundEventType: AGENT_MESSAGE, CONVERSATION_CLOSED
-    SUBSCRIPTION = "subscription"  # ListEventType: SUBSCRIBED, UNSUBSCRIBED
-    PRINCIPAL = "principal"  # CHANGED: an agent or ingestor was disabled or deleted, or its token replaced
+    """Which streams an event is for; each kind has its enum of types below."""
+
+    LIST = "list"
+    CONVERSATION = "conversation"
+    OUTBOUND = "outbound"
+    SUBSCRIPTION = "subscription"
+    PRINCIPAL = "principal"
+
+
+class ListEventType(StrEnum):
+    """What happened to a request on its list: WatchLists' ListEventType."""
+
+    ADDED = "ADDED"
+    UPDATED = "UPDATED"
+    REMOVED = "REMOVED"
+
+
+class ConversationEventType(StrEnum):
+    """What happened in a conversation: WatchConversation's ConversationEventType."""
+
+    AGENT_JOINED = "AGENT_JOINED"
+    AGENT_LEFT = "AGENT_LEFT"
+    CUSTOMER_MESSAGE = "CUSTOMER_MESSAGE"
+    AGENT_MESSAGE = "AGENT_MESSAGE"
+    STATE_CHANGED = "STATE_CHANGED"
+    CONVERSATION_CLOSED = "CONVERSATION_CLOSED"
+
+
+class OutboundEventType(StrEnum):
+    """What the connector is asked to do: WatchOutbound's OutboundEventType."""
+
+    AGENT_MESSAGE = "AGENT_MESSAGE"
+    CONVERSATION_CLOSED = "CONVERSATION_CLOSED"
+
+
+class SubscriptionEventType(StrEnum):
+    """An agent's subscriptions, for its own WatchLists streams, which send them as ListEventType values."""
+
+    SUBSCRIBED = "SUBSCRIBED"
+    UNSUBSCRIBED = "UNSUBSCRIBED"
+
+
+class PrincipalEventType(StrEnum):
+    """An agent or ingestor was disabled or deleted, or its token replaced: its streams check it again. No
+    stream sends it."""
+
+    CHANGED = "CHANGED"
+
+
+EventType = ListEventType | ConversationEventType | OutboundEventType | SubscriptionEventType | PrincipalEventType
+EVENT_TYPES: dict[EventKind, type[EventType]] = {
+    EventKind.LIST: ListEventType,
+    EventKind.CONVERSATION: ConversationEventType,
+    EventKind.OUTBOUND: OutboundEventType,
+    EventKind.SUBSCRIPTION: SubscriptionEventType,
+    EventKind.PRINCIPAL: PrincipalEventType,
+}
+KIND_OF_TYPE: dict[type[EventType], EventKind] = {types: kind for kind, types in EVENT_TYPES.items()}
+# The stored (kind, type) strings of every event type: rows are read back by one lookup.
+EVENT_TYPE_BY_VALUES: dict[tuple[str, str], EventType] = {
+    (kind.value, event_type.value): event_type for kind, types in EVENT_TYPES.items() for event_type in types
+}
 
 
 @dataclass(frozen=True)
 class Event:
-    kind: EventKind
-    type: str
+    type: EventType
     list_id: str | None = None
     conversation_id: str | None = None
     channel_id: str | None = None
@@ -28,6 +85,10 @@ class Event:
     # JSON-ready: "conversation" (snapshot after the event), "message", "previous_state", "close_reason",
     # "reminder", as each type needs.
     payload: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> EventKind:
+        return KIND_OF_TYPE[type(self.type)]
 
 
 # Payloads are built on every event, and asdict() (recursion, a deep copy of every value) cost 3 % of the
@@ -82,4 +143,4 @@ def message_from_payload(data: dict[str, Any]) -> Message:
 
 def principal_changed(principal: Principal) -> Event:
     """Tells the streams open under this agent's or ingestor's credentials to check them again."""
-    return Event(kind=EventKind.PRINCIPAL, type="CHANGED", payload={"principal": str(principal)})
+    return Event(PrincipalEventType.CHANGED, payload={"principal": str(principal)})

@@ -2,7 +2,7 @@
 that has waited its list's `unread_reminder_after` is re-announced to the list's watchers (an UPDATED list
 event flagged `reminder`), then again every interval for as long as nobody joins it."""
 
-from pullrouting.domain.events import Event, EventKind, conversation_payload
+from pullrouting.domain.events import Event, ListEventType, conversation_payload
 from pullrouting.domain.model import Conversation, ConversationState
 
 MICROS_PER_SECOND = 1_000_000
@@ -27,8 +27,7 @@ def reminder_due(
 def reminder_event(conversation: Conversation) -> Event:
     """The re-announcement: the request as it is, for the watchers of its list."""
     return Event(
-        EventKind.LIST,
-        "UPDATED",
+        ListEventType.UPDATED,
         conversation.list_id,
         conversation.id,
         conversation.channel_id,

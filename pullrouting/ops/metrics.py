@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from pullrouting.domain.events import Event, EventKind
+from pullrouting.domain.events import ConversationEventType, Event
 from pullrouting.domain.model import ConversationState
 from pullrouting.store.database import Database
 from pullrouting.store.statistics import request_statistics
@@ -122,11 +122,14 @@ class Metrics:
             conversation = event.payload.get("conversation")
             if conversation is None:
                 continue
-            if event.type == "STATE_CHANGED" and event.payload.get("previous_state") == ConversationState.UNREAD:
+            if (
+                event.type is ConversationEventType.STATE_CHANGED
+                and event.payload.get("previous_state") == ConversationState.UNREAD
+            ):
                 # Only the first join takes a request out of UNREAD.
                 waited = conversation["first_join_time"] - conversation["create_time"]
                 self.first_join_seconds.labels(event.list_id).observe(waited / MICROS_PER_SECOND)
-            elif event.kind is EventKind.CONVERSATION and event.type == "CONVERSATION_CLOSED":
+            elif event.type is ConversationEventType.CONVERSATION_CLOSED:
                 if conversation["first_join_time"] is None:
                     self.closed_unjoined.labels(event.list_id, event.payload["close_reason"]).inc()
             elif event.payload.get("reminder"):

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Integer, bindparam, delete, func, insert, select, update
 
-from pullrouting.domain.events import Event, EventKind
+from pullrouting.domain.events import EVENT_TYPE_BY_VALUES, Event, EventKind, EventType
 from pullrouting.store.tables import event_log, events
 
 # Any constant works; it only has to be the same for every writer of the events table.
@@ -43,7 +43,7 @@ PRUNED_THROUGH = select(event_log.c.pruned_through)
 class StoredEvent:
     id: int
     kind: EventKind
-    type: str
+    type: EventType
     list_id: str | None
     conversation_id: str | None
     channel_id: str | None
@@ -71,7 +71,7 @@ def append(connection: Connection, new_events: list[Event], create_time: int | N
     rows = [
         {
             "kind": event.kind.value,
-            "type": event.type,
+            "type": event.type.value,
             "list_id": event.list_id,
             "conversation_id": event.conversation_id,
             "channel_id": event.channel_id,
@@ -92,7 +92,7 @@ def _stored(row: Any) -> StoredEvent:
     return StoredEvent(
         id=row.id,
         kind=EventKind(row.kind),
-        type=row.type,
+        type=EVENT_TYPE_BY_VALUES[row.kind, row.type],
         list_id=row.list_id,
         conversation_id=row.conversation_id,
         channel_id=row.channel_id,

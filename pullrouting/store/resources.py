@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Connection, Table, delete, exists, insert,
 
 from pullrouting.domain.conversation import subscription_event
 from pullrouting.domain.errors import DomainError, Reason
-from pullrouting.domain.events import principal_changed
+from pullrouting.domain.events import SubscriptionEventType, principal_changed
 from pullrouting.domain.model import ConversationState
 from pullrouting.domain.names import (
     AGENTS,
@@ -251,7 +251,7 @@ def _revoke_subscriptions(connection: Connection, condition: ColumnElement[bool]
     ).all()
     events.append(
         connection,
-        [subscription_event("UNSUBSCRIBED", agent_id, list_id) for agent_id, list_id in revoked],
+        [subscription_event(SubscriptionEventType.UNSUBSCRIBED, agent_id, list_id) for agent_id, list_id in revoked],
     )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Select, bindparam, select
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
-from pullrouting.domain.events import EventKind
+from pullrouting.domain.events import EventKind, SubscriptionEventType
 from pullrouting.domain.model import Conversation, Message
 from pullrouting.store import conversations as conversation_store
 from pullrouting.store import events as event_store
@@ -93,7 +93,7 @@ def _subscribed_at(connection: Connection, agent_id: str, position: int, now: fr
     changes = connection.execute(SUBSCRIPTION_CHANGES_AFTER, {"position": position, "agent_id": agent_id})
     subscribed = set(now)
     for change in changes:
-        if change.type == "SUBSCRIBED":
+        if change.type == SubscriptionEventType.SUBSCRIBED:
             subscribed.discard(change.list_id)
         else:
             subscribed.add(change.list_id)

@@ -6,6 +6,7 @@ from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, o
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
+from pullrouting.domain.events import SubscriptionEventType
 from pullrouting.domain.model import OPEN_STATES, ConversationState, Subscription
 from pullrouting.domain.names import LISTS, format_name
 from pullrouting.domain.resources import RoutingList
@@ -77,7 +78,7 @@ def subscribe(connection: Connection, agent_id: str, list_id: str) -> Subscripti
     # between reading it and appending SUBSCRIBED.
     events.lock_event_order(connection)
     snapshot = open_on_lists(connection, [list_id])
-    event = rules.subscription_event("SUBSCRIBED", agent_id, list_id, snapshot)
+    event = rules.subscription_event(SubscriptionEventType.SUBSCRIBED, agent_id, list_id, snapshot)
     events.append(connection, [event], subscription.create_time)
     return subscription
 
@@ -86,7 +87,7 @@ def unsubscribe(connection: Connection, agent_id: str, list_id: str) -> None:
     """Ends a subscription; without one, nothing is written. Any list may be left, entitled or not."""
     deleted = connection.execute(DELETE_SUBSCRIPTION, {"agent_id": agent_id, "list_id": list_id})
     if deleted.rowcount:
-        events.append(connection, [rules.subscription_event("UNSUBSCRIBED", agent_id, list_id)])
+        events.append(connection, [rules.subscription_event(SubscriptionEventType.UNSUBSCRIBED, agent_id, list_id)])
 
 
 def list_subscriptions(

@@ -1,0 +1,76 @@
+"""Each kind's event types are the values of the proto enum its stream sends them with, named alike and
+mapped one to one, as the reason table is for reasons; the kinds no stream sends are listed here."""
+
+import pytest
+from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
+
+from pullrouting.api.event_types import (
+    CONVERSATION_EVENT_TYPE_TO_PROTO,
+    LIST_EVENT_TYPE_TO_PROTO,
+    OUTBOUND_EVENT_TYPE_TO_PROTO,
+)
+from pullrouting.domain.events import (
+    EVENT_TYPE_BY_VALUES,
+    EVENT_TYPES,
+    KIND_OF_TYPE,
+    ConversationEventType,
+    EventKind,
+    ListEventType,
+    OutboundEventType,
+    SubscriptionEventType,
+)
+from pullrouting.v1 import events_pb2
+
+# proto enum, its prefix, the domain enums it carries, the table, and its values that only streams make.
+STREAM_ENUMS = [
+    (
+        events_pb2.ListEventType,
+        "LIST_EVENT_TYPE_",
+        (ListEventType, SubscriptionEventType),
+        LIST_EVENT_TYPE_TO_PROTO,
+        {"SNAPSHOT", "SYNCED"},
+    ),
+    (
+        events_pb2.ConversationEventType,
+        "CONVERSATION_EVENT_TYPE_",
+        (ConversationEventType,),
+        CONVERSATION_EVENT_TYPE_TO_PROTO,
+        {"SYNCED"},
+    ),
+    (
+        events_pb2.OutboundEventType,
+        "OUTBOUND_EVENT_TYPE_",
+        (OutboundEventType,),
+        OUTBOUND_EVENT_TYPE_TO_PROTO,
+        {"SYNCED"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("proto_enum", "prefix", "domain_enums", "table", "stream_only"),
+    STREAM_ENUMS,
+    ids=[prefix.rstrip("_") for _, prefix, *_ in STREAM_ENUMS],
+)
+def test_event_types_equal_their_proto_enum(
+    proto_enum: EnumTypeWrapper, prefix: str, domain_enums: tuple, table: dict, stream_only: set[str]
+) -> None:
+    members = [member for enum in domain_enums for member in enum]
+    names = [member.name for member in members]
+    assert len(set(names)) == len(names), "one name in two kinds of one stream"
+    proto_names = {value.name.removeprefix(prefix) for value in proto_enum.DESCRIPTOR.values} - {"UNSPECIFIED"}
+    assert set(names) == proto_names - stream_only
+    assert all(member.value == member.name for member in members)
+    assert set(table) == set(members), "an event type has no proto value"
+    for member in members:
+        assert table[member] == proto_enum.Value(prefix + member.name)
+
+
+def test_every_kind_has_its_enum_and_every_stored_type_reads_back() -> None:
+    assert set(EVENT_TYPES) == set(EventKind)
+    assert len(set(KIND_OF_TYPE)) == len(EventKind), "two kinds share an enum"
+    sent = {enum for _, _, domain_enums, _, _ in STREAM_ENUMS for enum in domain_enums}
+    assert set(KIND_OF_TYPE) - sent == {EVENT_TYPES[EventKind.PRINCIPAL]}, "only PRINCIPAL events are never sent"
+    for (kind, value), event_type in EVENT_TYPE_BY_VALUES.items():
+        assert (KIND_OF_TYPE[type(event_type)].value, event_type.value) == (kind, value)
+    assert len(EVENT_TYPE_BY_VALUES) == sum(len(enum) for enum in EVENT_TYPES.values())
