@@ -68,6 +68,15 @@ def database_url(request) -> str:
 
 
 @pytest.fixture
+def database(database_url) -> Iterator[Database]:
+    """The store layer alone, on each backend in turn."""
+    database = Database(create_database_engine(database_url))
+    migrate.upgrade(database.engine)
+    yield database
+    database.close()
+
+
+@pytest.fixture
 async def server(sqlite_url) -> AsyncIterator[Server]:
     """A server on SQLite."""
     async for handle in serve(sqlite_url):

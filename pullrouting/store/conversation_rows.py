@@ -2,6 +2,7 @@
 and the Watch streams' starting reads."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, select
 
@@ -39,28 +40,50 @@ def _participants(connection: Connection, conversation_ids: list[str]) -> dict[s
     return {conversation_id: tuple(items) for conversation_id, items in found.items()}
 
 
+def conversation_row(conversation: Conversation) -> dict[str, Any]:
+    """The conversation's row, every column the domain holds: what INSERT writes and UPDATE sets, so a
+    change to any field is stored. Participants have their own table."""
+    return {
+        "id": conversation.id,
+        "list_id": conversation.list_id,
+        "channel_id": conversation.channel_id,
+        "customer_id": conversation.customer_id,
+        "customer_display_name": conversation.customer_display_name,
+        "state": conversation.state.value,
+        "create_time": conversation.create_time,
+        "update_time": conversation.update_time,
+        "close_time": conversation.close_time,
+        "first_join_time": conversation.first_join_time,
+        "message_count": conversation.message_count,
+        "last_message_time": conversation.last_message_time,
+        "close_reason": None if conversation.close_reason is None else conversation.close_reason.value,
+    }
+
+
+def conversation_from_row(row: Row, participants: tuple[Participant, ...]) -> Conversation:
+    """The inverse of `conversation_row`."""
+    return Conversation(
+        id=row.id,
+        list_id=row.list_id,
+        channel_id=row.channel_id,
+        customer_id=row.customer_id,
+        customer_display_name=row.customer_display_name,
+        state=ConversationState(row.state),
+        create_time=row.create_time,
+        update_time=row.update_time,
+        participants=participants,
+        close_time=row.close_time,
+        first_join_time=row.first_join_time,
+        message_count=row.message_count,
+        last_message_time=row.last_message_time,
+        close_reason=None if row.close_reason is None else CloseReason(row.close_reason),
+    )
+
+
 def load_conversations(connection: Connection, rows: Iterable[Row]) -> list[Conversation]:
     rows = list(rows)
     joined = _participants(connection, [row.id for row in rows]) if rows else {}
-    return [
-        Conversation(
-            id=row.id,
-            list_id=row.list_id,
-            channel_id=row.channel_id,
-            customer_id=row.customer_id,
-            customer_display_name=row.customer_display_name,
-            state=ConversationState(row.state),
-            create_time=row.create_time,
-            update_time=row.update_time,
-            participants=joined.get(row.id, ()),
-            close_time=row.close_time,
-            first_join_time=row.first_join_time,
-            message_count=row.message_count,
-            last_message_time=row.last_message_time,
-            close_reason=None if row.close_reason is None else CloseReason(row.close_reason),
-        )
-        for row in rows
-    ]
+    return [conversation_from_row(row, joined.get(row.id, ())) for row in rows]
 
 
 def message_from_row(row: Row) -> Message:

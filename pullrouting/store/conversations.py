@@ -20,7 +20,7 @@ from pullrouting.domain.model import (
 )
 from pullrouting.domain.names import CHANNELS, CONVERSATIONS, format_name, new_id
 from pullrouting.store import events
-from pullrouting.store.conversation_rows import load_conversations, message_from_row
+from pullrouting.store.conversation_rows import conversation_row, load_conversations, message_from_row
 from pullrouting.store.events import now_micros
 from pullrouting.store.subscriptions import access, is_entitled, require_entitled_list, require_list
 from pullrouting.store.tables import (
@@ -202,30 +202,12 @@ def _write(
     if not outcome.events:
         return
     after = outcome.conversation
-    values = {
-        "state": after.state.value,
-        "update_time": after.update_time,
-        "close_time": after.close_time,
-        "first_join_time": after.first_join_time,
-        "message_count": after.message_count,
-        "last_message_time": after.last_message_time,
-        "close_reason": None if after.close_reason is None else after.close_reason.value,
-    }
+    row = conversation_row(after)
     if before is None:
-        connection.execute(
-            INSERT_CONVERSATION,
-            {
-                "id": after.id,
-                "list_id": after.list_id,
-                "channel_id": after.channel_id,
-                "customer_id": after.customer_id,
-                "customer_display_name": after.customer_display_name,
-                "create_time": after.create_time,
-                **values,
-            },
-        )
+        connection.execute(INSERT_CONVERSATION, row)
     else:
-        connection.execute(UPDATE_CONVERSATION, {"conversation_id": after.id, **values})
+        conversation_id = row.pop("id")  # finds the row; a primary key is never set
+        connection.execute(UPDATE_CONVERSATION, {"conversation_id": conversation_id, **row})
     old = {p.agent_id for p in before.participants} if before is not None else set()
     new = {p.agent_id for p in after.participants}
     if old - new:
