@@ -26,7 +26,7 @@ test:
 serve:
 	.venv/bin/pullrouting serve
 
-# Throughput, fan-out, catch-up and memory against a bare grpc.aio server (README "Performance"); not part of
+# Throughput, fan-out, catch-up and memory against a bare grpc.aio server (docs/performance.md); not part of
 # the tests. BENCH_ARGS=--quick for a shorter run.
 bench:
 	$(PYTHON) -m bench $(BENCH_ARGS)

@@ -208,9 +208,8 @@ async def start(settings: Settings) -> RunningServer:
 def _tune_garbage_collector() -> None:
     """What start-up loaded lives as long as the process: it leaves the collector's view (gc.freeze). And
     the youngest generation is collected after 10,000 new objects instead of 700: every streamed event makes
-    a few short-lived ones, and with 1,000 streams open the default meant a collection for about every event
-    sent to them all, and a full one every 90 events (benchmark fan-out: p50 1.46 -> 1.33 x the bare
-    stream, CPU per stream-event 52.7 -> 46.4 us)."""
+    a few short-lived ones, and with many streams open the default meant a collection for about every event
+    sent to them all (docs/performance.md)."""
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
 

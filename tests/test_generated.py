@@ -1,5 +1,5 @@
-"""What is derived from something else stays in step with it: the README's error and API tables, the CI
-script's test command, the committed stubs."""
+"""What is derived from something else stays in step with it: the error and API tables of docs/api.md, the
+configuration table of docs/operations.md, the CI script's test command, the committed stubs."""
 
 import re
 import subprocess
@@ -15,6 +15,8 @@ from pullrouting.v1 import admin_service_pb2, agent_service_pb2, ingest_service_
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+API_DOC = ROOT / "docs" / "api.md"
+OPERATIONS_DOC = ROOT / "docs" / "operations.md"
 STUBS = ROOT / "pullrouting" / "v1"
 PROTOS = ROOT / "proto"
 SERVICES: list[tuple[str, FileDescriptor]] = [
@@ -24,15 +26,11 @@ SERVICES: list[tuple[str, FileDescriptor]] = [
 ]
 
 
-def readme() -> str:
-    return README.read_text()
-
-
 def section(text: str, heading: str) -> str:
     """The text under `heading` (a whole heading line) up to the next heading of the same or a higher level."""
     level = len(heading) - len(heading.lstrip("#"))
     match = re.search(rf"^{re.escape(heading)}\b[^\n]*\n(.*?)(?=^#{{1,{level}}} |\Z)", text, re.MULTILINE | re.DOTALL)
-    assert match, f"no section {heading!r} in README.md"
+    assert match, f"no section {heading!r}"
     return match.group(1)
 
 
@@ -43,7 +41,8 @@ def fenced_block(text: str, tag: str) -> str:
 
 
 def test_every_error_reason_is_documented_with_its_status():
-    rows = re.findall(r"^\| `([A-Z_]+)` \| `([A-Z_]+)` \| (.+) \|$", section(readme(), "## Errors"), re.MULTILINE)
+    errors = section(API_DOC.read_text(), "## Errors")
+    rows = re.findall(r"^\| `([A-Z_]+)` \| `([A-Z_]+)` \| (.+) \|$", errors, re.MULTILINE)
     documented = {reason: status for reason, status, _ in rows}
     assert len(documented) == len(rows), "a reason is listed twice"
     expected = {reason.value: status.name for reason, status in STATUS_BY_REASON.items()}
@@ -55,21 +54,21 @@ def test_every_error_reason_is_documented_with_its_status():
 
 @pytest.mark.parametrize(("service", "descriptor"), SERVICES, ids=[name for name, _ in SERVICES])
 def test_every_rpc_is_in_the_api_overview(service, descriptor):
-    text = section(readme(), f"### {service}")
+    text = section(API_DOC.read_text(), f"### {service}")
     documented = re.findall(r"^- `(\w+)` — ", text, re.MULTILINE)
     declared = [method.name for method in descriptor.services_by_name[service].methods]
     assert documented == declared
 
 
 def test_ci_runs_the_readme_test_command():
-    command = fenced_block(readme(), "quickstart-test")
+    command = fenced_block(README.read_text(), "quickstart-test")
     assert "\n" not in command
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert ci_lines[-1] == command, "the last step of .ci/run must be the README's test command"
 
 
 def test_the_quick_start_installs_then_serves():
-    command = fenced_block(readme(), "quickstart-serve")
+    command = fenced_block(README.read_text(), "quickstart-serve")
     assert command.startswith("python3 -m venv .venv && .venv/bin/pip install -e . && ")
     assert command.endswith(".venv/bin/pullrouting serve")
 
@@ -78,7 +77,7 @@ def test_makefile_has_the_documented_targets():
     makefile = (ROOT / "Makefile").read_text()
     targets = set(re.findall(r"^([a-z-]+):", makefile, re.MULTILINE))
     assert {"install", "generate", "check-generated", "lint", "test", "serve", "ci"} <= targets
-    documented = set(re.findall(r"^make ([a-z-]+)", section(readme(), "## Development"), re.MULTILINE))
+    documented = set(re.findall(r"^make ([a-z-]+)", section(README.read_text(), "## Development"), re.MULTILINE))
     assert documented <= targets
 
 
@@ -102,7 +101,7 @@ def test_committed_stubs_match_the_protos(tmp_path):
 def test_every_flag_and_environment_variable_is_in_the_configuration_table():
     from pullrouting import cli, settings
 
-    table = section(readme(), "## Running it")
+    table = section(OPERATIONS_DOC.read_text(), "## Running it")
     commands = next(action for action in cli._parser()._actions if action.dest == "command").choices
     flags = {
         option

@@ -1,4 +1,4 @@
-"""The README's grpcurl lines and clients/grpcurl/admin_workflow.sh, run as printed against a real
+"""The grpcurl lines of docs/grpcurl.md and clients/grpcurl/admin_workflow.sh, run as printed against a real
 `pullrouting serve` process, through server reflection (no proto files)."""
 
 import json
@@ -9,7 +9,7 @@ import subprocess
 from typing import Any
 
 import pytest
-from readme_shell import PRINTED_ADDRESS, README, ROOT, fenced_block, run, shell_commands
+from docs_shell import GRPCURL_DOC, PRINTED_ADDRESS, ROOT, fenced_block, run, shell_commands
 from support import GRPCURL_ADMIN_TOKEN as ADMIN_TOKEN
 
 SCRIPT = ROOT / "clients" / "grpcurl" / "admin_workflow.sh"
@@ -22,8 +22,8 @@ SEED_METHODS = [
 ]
 
 
-def readme_workflow() -> list[str]:
-    commands = shell_commands(fenced_block(README.read_text(), WORKFLOW_BLOCK))
+def printed_workflow() -> list[str]:
+    commands = shell_commands(fenced_block(GRPCURL_DOC.read_text(), WORKFLOW_BLOCK))
     for command in commands:
         assert command.startswith("grpcurl "), command
     return commands
@@ -73,16 +73,16 @@ def expect_seed_resources(env: dict[str, str], address: str) -> None:
     assert field(get("GetList", "lists/l1", "list"), "display_name") == "L1"
 
 
-def test_the_readme_workflow_is_the_seeds():
-    methods = [method_of(command) for command in readme_workflow()]
+def test_the_printed_workflow_is_the_seeds():
+    methods = [method_of(command) for command in printed_workflow()]
     assert methods[: len(SEED_METHODS)] == SEED_METHODS
-    for command in readme_workflow():
+    for command in printed_workflow():
         assert command.count(PRINTED_ADDRESS) == 1, command
         assert '"authorization: Bearer $PULLROUTING_ADMIN_TOKEN"' in command, command
 
 
-def test_the_script_makes_the_same_calls_as_the_readme():
-    printed = [shlex.split(command) for command in readme_workflow()]
+def test_the_script_makes_the_same_calls_as_the_printed_lines():
+    printed = [shlex.split(command) for command in printed_workflow()]
     scripted = [
         [PRINTED_ADDRESS if word == "$ADDRESS" else word for word in shlex.split(command)]
         for command in script_workflow()
@@ -91,8 +91,8 @@ def test_the_script_makes_the_same_calls_as_the_readme():
     assert os.access(SCRIPT, os.X_OK), f"{SCRIPT} is not executable"
 
 
-def test_the_readme_lines_work_as_printed(grpcurl_server, tool_environment):
-    for command in readme_workflow():
+def test_the_printed_lines_work_as_printed(grpcurl_server, tool_environment):
+    for command in printed_workflow():
         result = run(command.replace(PRINTED_ADDRESS, grpcurl_server.address), tool_environment)
         assert result.returncode == 0, f"{command}\nstdout: {result.stdout}\nstderr: {result.stderr}"
         assert isinstance(json.loads(result.stdout), dict)

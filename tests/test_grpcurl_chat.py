@@ -1,4 +1,4 @@
-"""The seed's Example Chat with grpcurl: the README's grpcurl-example-chat lines and
+"""The seed's Example Chat with grpcurl: the grpcurl-example-chat lines of docs/grpcurl.md and
 clients/grpcurl/example_chat.sh, run as printed against a real `pullrouting serve` set up by
 admin_workflow.sh; the server's records show the whole lifecycle."""
 
@@ -6,8 +6,8 @@ import json
 import os
 import shlex
 
+from docs_shell import GRPCURL_DOC, PRINTED_ADDRESS, ROOT, fenced_block, run, shell_commands
 from processes import sqlite_url_for
-from readme_shell import PRINTED_ADDRESS, README, ROOT, fenced_block, run, shell_commands
 from scenario import stored_events
 
 SCRIPTS = ROOT / "clients" / "grpcurl"
@@ -38,8 +38,8 @@ def method_of(command: str) -> str:
     return words[-1]
 
 
-def readme_chat() -> str:
-    return fenced_block(README.read_text(), CHAT_BLOCK)
+def printed_chat() -> str:
+    return fenced_block(GRPCURL_DOC.read_text(), CHAT_BLOCK)
 
 
 def set_up_seed(server, env: dict[str, str]) -> None:
@@ -67,8 +67,8 @@ def expect_the_example_chat(tmp_path, output: str) -> None:
         assert printed in output
 
 
-def test_the_readme_and_the_script_make_the_seeds_example_chat_calls():
-    printed = grpcurl_calls(readme_chat())
+def test_the_printed_lines_and_the_script_make_the_seeds_example_chat_calls():
+    printed = grpcurl_calls(printed_chat())
     assert [method_of(command) for command in printed] == CHAT_METHODS
     for command in printed:
         assert command.count(PRINTED_ADDRESS) == 1, command
@@ -77,9 +77,9 @@ def test_the_readme_and_the_script_make_the_seeds_example_chat_calls():
     assert os.access(CHAT_SCRIPT, os.X_OK), f"{CHAT_SCRIPT} is not executable"
 
 
-def test_the_readme_lines_work_as_printed(grpcurl_server, tool_environment, tmp_path):
+def test_the_printed_lines_work_as_printed(grpcurl_server, tool_environment, tmp_path):
     set_up_seed(grpcurl_server, tool_environment)
-    lines = readme_chat().replace(PRINTED_ADDRESS, grpcurl_server.address)
+    lines = printed_chat().replace(PRINTED_ADDRESS, grpcurl_server.address)
     # As a reader pastes them, but stopping at the first failure.
     result = run(["bash", "-e", "-o", "pipefail", "-c", lines], tool_environment)
     assert result.returncode == 0, f"stdout: {result.stdout}\nstderr: {result.stderr}"

@@ -1,4 +1,4 @@
-"""The README's "Watching a List with grpcurl" lines, run as printed: a grpcurl WatchLists stream shows the
+"""The "Watching a List with grpcurl" lines of docs/grpcurl.md, run as printed: a grpcurl WatchLists stream shows the
 request that a grpcurl PostCustomerMessage lands on the List."""
 
 import json
@@ -8,13 +8,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from readme_shell import PRINTED_ADDRESS, README, fenced_block, run, shell_commands
+from docs_shell import GRPCURL_DOC, PRINTED_ADDRESS, fenced_block, run, shell_commands
 
 STREAM_DEADLINE = 30.0
 
 
-def readme_lines(tag: str, address: str) -> list[str]:
-    return [line.replace(PRINTED_ADDRESS, address) for line in shell_commands(fenced_block(README.read_text(), tag))]
+def printed_lines(tag: str, address: str) -> list[str]:
+    lines = shell_commands(fenced_block(GRPCURL_DOC.read_text(), tag))
+    return [line.replace(PRINTED_ADDRESS, address) for line in lines]
 
 
 def run_lines(lines: list[str], env: dict[str, str], cwd: Path) -> dict[str, str]:
@@ -50,27 +51,27 @@ class JsonStream:
 
 def test_a_grpcurl_watch_shows_the_comment_another_terminal_posts(grpcurl_server, tool_environment, tmp_path):
     address = grpcurl_server.address
-    run_lines(readme_lines("grpcurl-admin-workflow", address), tool_environment, tmp_path)
-    env = run_lines(readme_lines("grpcurl-watch-setup", address), tool_environment, tmp_path)
-    (watch_line,) = readme_lines("grpcurl-watch", address)
+    run_lines(printed_lines("grpcurl-admin-workflow", address), tool_environment, tmp_path)
+    env = run_lines(printed_lines("grpcurl-watch-setup", address), tool_environment, tmp_path)
+    (watch_line,) = printed_lines("grpcurl-watch", address)
     watcher = subprocess.Popen(
         ["bash", "-c", watch_line], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True
     )
     try:
         stream = JsonStream(watcher)
         assert stream.next_event()["type"] == "LIST_EVENT_TYPE_SYNCED"
-        run_lines(readme_lines("grpcurl-watch-post", address), env, tmp_path)
+        run_lines(printed_lines("grpcurl-watch-post", address), env, tmp_path)
         added = stream.next_event()
         assert added["type"] == "LIST_EVENT_TYPE_ADDED"
         assert added["conversation"]["state"] == "CONVERSATION_STATE_UNREAD"
         assert added["conversation"]["customer"]["id"] == "fb-user-42"
         assert added["resume_token"] or added["resumeToken"]
         # The same comment again: idempotent, so the next event the stream shows is a later one.
-        run_lines(readme_lines("grpcurl-watch-post", address), env, tmp_path)
+        run_lines(printed_lines("grpcurl-watch-post", address), env, tmp_path)
         run_lines(
             [
                 line.replace("fb-comment-1001", "fb-comment-1002").replace("fb-user-42", "fb-user-43")
-                for line in readme_lines("grpcurl-watch-post", address)
+                for line in printed_lines("grpcurl-watch-post", address)
             ],
             env,
             tmp_path,

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 import grpc
 import pytest
-from readme_shell import PRINTED_ADDRESS, README
+from docs_shell import DOCS, PRINTED_ADDRESS
 from scenario import Scenario, create_scenario
 from support import ADMIN_TOKEN, Server, within
 
@@ -274,10 +274,10 @@ async def test_tls_with_the_servers_certificate_authority(tmp_path, certificate,
         assert unreadable.value.code() == grpc.StatusCode.UNAVAILABLE
 
 
-async def test_the_readme_snippet_joins_and_writes(server):
+async def test_the_documented_snippet_joins_and_writes(server):
     scenario = await create_scenario(server, agents=1, subscribe=False)
-    snippet = re.search(r"^```python\n(.*?)^```", README.read_text(), flags=re.MULTILINE | re.DOTALL)
-    assert snippet is not None, "no python block in the README"
+    snippet = re.search(r"^```python\n(.*?)^```", (DOCS / "clients.md").read_text(), flags=re.MULTILINE | re.DOTALL)
+    assert snippet is not None, "no python block in docs/clients.md"
     code = snippet.group(1).replace(PRINTED_ADDRESS, server.address).replace("prg_...", scenario.agents[0].token)
     # Everything but the last line, `asyncio.run(main())`: this test's event loop runs `main()` instead.
     body, _, last = code.rstrip().rpartition("\n")

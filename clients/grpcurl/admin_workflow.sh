@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The seed's admin workflow with grpcurl, through server reflection (no proto files): MRD "Social", channel
 # type "Facebook Page Comments", List L1, and channel C2 in pull mode on L1 for one Facebook page.
-# The same calls as the README's grpcurl-admin-workflow block (tests/test_grpcurl.py keeps them in step).
+# The same calls as the grpcurl-admin-workflow block of docs/grpcurl.md (tests/test_grpcurl.py keeps them in step).
 #
 #   PULLROUTING_ADMIN_TOKEN=... [PULLROUTING_ADDRESS=host:port] clients/grpcurl/admin_workflow.sh
 #

@@ -3,7 +3,7 @@
 # admin_workflow.sh: the admin makes an agent entitled to L1 and an ingestor credential for C2; a comment on
 # the Facebook page comes in through IngestService and lands on L1, UNREAD; the agent sees it, subscribes,
 # joins (ACTIVE), writes to the customer, leaves (INACTIVE) and closes it (CLOSED).
-# The same calls as the README's grpcurl-example-chat block (tests/test_grpcurl_chat.py keeps them in step).
+# The same calls as the grpcurl-example-chat block of docs/grpcurl.md (tests/test_grpcurl_chat.py keeps them in step).
 #
 #   PULLROUTING_ADMIN_TOKEN=... [PULLROUTING_ADDRESS=host:port] clients/grpcurl/example_chat.sh
 #

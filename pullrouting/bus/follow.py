@@ -10,11 +10,9 @@ from pullrouting.store import events as event_store
 from pullrouting.store.database import Database
 from pullrouting.store.events import StoredEvent
 
-# Events read from the table at a time. Small on purpose: a batch's decoded rows (about six objects each) stay
-# alive until sent, and batches well past the collector's youngest generation (700 objects) got promoted to
-# the oldest one: at 2,000 rows a batch, every catch-up of 10,000 events set off a full collection of the
-# whole heap (about 150 ms with 1,000 streams open). At 150 it runs next to none; the extra reads cost about
-# 1 us a row.
+# Events read from the table at a time. Small on purpose: a batch's decoded rows stay alive until sent, and
+# large batches outlived the collector's youngest generation and set off full collections of the whole heap
+# (docs/performance.md).
 CATCH_UP_BATCH = 150
 
 

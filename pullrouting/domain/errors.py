@@ -5,7 +5,7 @@ from enum import StrEnum
 
 
 class Reason(StrEnum):
-    """Stable error reasons, sent as google.rpc.ErrorInfo.reason. Listed in the README; never renamed."""
+    """Stable error reasons, sent as google.rpc.ErrorInfo.reason. Listed in docs/api.md; never renamed."""
 
     FIELD_INVALID = "FIELD_INVALID"
     RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND"

@@ -36,9 +36,7 @@ from pullrouting.store.tables import (
 )
 
 # The hot paths' statements are built once, here and in the other store modules, and run with their values
-# as parameters. Building a statement on every call (its clauses, then its cache key) was about three
-# quarters of its cost: one SELECT on SQLite in memory took 94.5 us built each time and 25.3 us prebuilt,
-# the same as hand-written SQL; SQLAlchemy had been ~60 % of the server's CPU while ingesting.
+# as parameters: building a statement on every call was most of its cost (docs/performance.md).
 CONVERSATION_BY_ID = select(conversations).where(conversations.c.id == bindparam("conversation_id"))
 CONVERSATION_BY_ID_LOCKED = CONVERSATION_BY_ID.with_for_update()
 OPEN_OF_CUSTOMER = (

@@ -33,7 +33,7 @@ EVENTS_AFTER = (
 )
 EVENTS_BETWEEN = EVENTS_AFTER.where(events.c.id <= bindparam("through"))
 # A stream catching up reads only the kinds it follows: a list stream skips the message event of every
-# customer message (catch-up of 10,000 list events: 89 -> 72.5 us of server CPU per event).
+# customer message.
 EVENTS_OF_KINDS_BETWEEN = EVENTS_BETWEEN.where(events.c.kind.in_(bindparam("kinds", expanding=True)))
 LAST_ID = select(func.coalesce(func.max(events.c.id), 0))
 PRUNED_THROUGH = select(event_log.c.pruned_through)

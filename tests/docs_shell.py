@@ -1,12 +1,14 @@
-"""Shell lines printed in README.md, taken out of their fenced blocks and run as a reader pastes them."""
+"""Shell lines printed in the documentation, taken out of their fenced blocks and run as a reader pastes them."""
 
 import re
 import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
-# The address the README's lines are printed with; tests point them at their own server instead.
+DOCS = ROOT / "docs"
+# Where the grpcurl walkthroughs are printed.
+GRPCURL_DOC = DOCS / "grpcurl.md"
+# The address the documented lines are printed with; tests point them at their own server instead.
 PRINTED_ADDRESS = "127.0.0.1:50051"
 COMMAND_DEADLINE = 30
 
