@@ -1,4 +1,4 @@
-"""Every relative link of README.md and docs/*.md leads somewhere: to a file of the repository
+"""Every relative link of README.md, CHANGELOG.md and docs/*.md leads somewhere: to a file of the repository
 and, with a #fragment into a Markdown file, to one of its headings (as GitHub makes anchors of them)."""
 
 import re
@@ -8,7 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-DOCUMENTS = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
+DOCUMENTS = [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted(DOCS.glob("*.md"))]
 FENCED_BLOCK = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 LINK = re.compile(r"\[[^\]\n]*\]\(([^)\s]+)\)")
