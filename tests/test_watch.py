@@ -254,6 +254,52 @@ async def test_watch_conversation_is_for_participants_only(server: Server):
     )
 
 
+async def test_a_participant_resumes_past_the_close_and_past_its_leave(any_server: Server):
+    scenario = await create_scenario(any_server, agents=2)
+    agent, bystander = scenario.agents
+
+    async def dropped_stream(customer_id: str) -> tuple[str, str]:
+        """A conversation the agent is in, and the last token its stream got before the stream dropped."""
+        name = (await scenario.new_conversation(customer_id)).name
+        await join(agent, name)
+        stream = watch_conversation(agent, name)
+        synced = (await read_until(stream, lambda e: e.type == C.CONVERSATION_EVENT_TYPE_SYNCED))[-1]
+        stream.cancel()
+        return name, synced.resume_token
+
+    closed, closed_token = await dropped_stream("closes")
+    await scenario.post("bye, thanks", customer_id="closes")
+    await scenario.ingest.EndConversation(ingest_service_pb2.EndConversationRequest(conversation=closed))
+    tail = await read_to_end(watch_conversation(agent, closed, closed_token))
+    assert [(e.type, e.message.text) for e in tail] == [
+        (C.CONVERSATION_EVENT_TYPE_CUSTOMER_MESSAGE, "bye, thanks"),
+        (C.CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED, ""),
+    ]
+    assert tail[-1].close_reason == conversation_pb2.CLOSE_REASON_CUSTOMER
+
+    left, left_token = await dropped_stream("stays")
+    await scenario.post("bye, thanks", customer_id="stays")
+    await leave(agent, left)  # from a second desk
+    tail = await read_to_end(watch_conversation(agent, left, left_token))
+    assert [(e.type, e.message.text, e.agent) for e in tail] == [
+        (C.CONVERSATION_EVENT_TYPE_CUSTOMER_MESSAGE, "bye, thanks", ""),
+        (C.CONVERSATION_EVENT_TYPE_AGENT_LEFT, "", agent.name),
+    ]
+
+    # The token opens nothing for an agent that was not in the conversation then, and nothing past the leave.
+    for name, token in ((closed, closed_token), (left, left_token)):
+        await expect_error(
+            read_event(watch_conversation(bystander, name, token)),
+            grpc.StatusCode.FAILED_PRECONDITION,
+            "NOT_PARTICIPANT",
+        )
+    await expect_error(
+        read_event(watch_conversation(agent, left, tail[-1].resume_token)),
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "NOT_PARTICIPANT",
+    )
+
+
 async def test_outbound_delivers_agent_messages_and_resumes(server: Server):
     scenario = await create_scenario(server, agents=1)
     agent = scenario.agents[0]

@@ -6,7 +6,7 @@ under the transaction's lock) and returns it as it becomes, with the events to w
 Pure Python: the store decides nothing, it loads the facts these rules need and writes what they return.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from pullrouting.domain.errors import DomainError, Reason, Violations
@@ -135,6 +135,29 @@ def check_participant(conversation: Conversation, agent_id: str) -> None:
         raise DomainError(Reason.NOT_PARTICIPANT, f"the agent is not in {name}", conversation=name)
 
 
+@dataclass(frozen=True)
+class ParticipationChange:
+    """A later event that changed who is in a conversation: AGENT_JOINED, AGENT_LEFT or CONVERSATION_CLOSED."""
+
+    type: ConversationEventType
+    agent_id: str | None
+    # CONVERSATION_CLOSED: the participants the close let go.
+    released: Sequence[str] = ()
+
+
+def was_participant(conversation: Conversation, agent_id: str, later: Iterable[ParticipationChange]) -> bool:
+    """Whether the agent was in the conversation before the `later` changes (newest first): who is in it now,
+    with those changes undone. A participant's stream resumed from then delivers everything up to its leave
+    or the close."""
+    inside = is_participant(conversation, agent_id)
+    for change in later:
+        if change.type is ConversationEventType.CONVERSATION_CLOSED:
+            inside = agent_id in change.released
+        elif change.agent_id == agent_id:
+            inside = change.type is ConversationEventType.AGENT_LEFT
+    return inside
+
+
 def check_may_see(conversation: Conversation, agent_id: str, entitled: bool) -> None:
     """An agent sees the conversations of its lists, and those it is in (even if no longer entitled)."""
     if not is_participant(conversation, agent_id):
@@ -186,11 +209,12 @@ def _event(
     message: Message | None = None,
     previous_state: ConversationState | None = None,
     close_reason: CloseReason | None = None,
+    released: Sequence[str] = (),
 ) -> Event:
     """An event about `conversation` (as it is after the change), addressed to the list `list_id` (the one
     a request left, for the event telling that list so) and by the conversation's id and channel."""
     payload = conversation_payload(
-        conversation, message=message, previous_state=previous_state, close_reason=close_reason
+        conversation, message=message, previous_state=previous_state, close_reason=close_reason, released=released
     )
     return Event(event_type, list_id, conversation.id, conversation.channel_id, agent_id, payload)
 
@@ -316,7 +340,14 @@ def close(conversation: Conversation, reason: CloseReason, now: int, agent_id: s
         close_reason=reason,
     )
     events = [
-        _event(ConversationEventType.CONVERSATION_CLOSED, after, after.list_id, agent_id, close_reason=reason),
+        _event(
+            ConversationEventType.CONVERSATION_CLOSED,
+            after,
+            after.list_id,
+            agent_id,
+            close_reason=reason,
+            released=[p.agent_id for p in conversation.participants],
+        ),
         _event(ListEventType.REMOVED, after, conversation.list_id),
     ]
     if reason != CloseReason.CUSTOMER:

@@ -2,6 +2,7 @@
 and streams rebuild their messages from it. Each kind has its own enum of types, named as the proto enum
 its stream sends them with, without the prefix (the API's tables map one to the other)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
@@ -113,6 +114,7 @@ def conversation_payload(
     previous_state: ConversationState | None = None,
     close_reason: CloseReason | None = None,
     reminder: bool = False,
+    released: Sequence[str] = (),
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {"conversation": conversation_dict(conversation)}
     if message is not None:
@@ -123,6 +125,9 @@ def conversation_payload(
         payload["close_reason"] = close_reason.value
     if reminder:
         payload["reminder"] = True
+    if released:
+        # The participants a close let go: who was in the conversation until then.
+        payload["released"] = list(released)
     return payload
 
 

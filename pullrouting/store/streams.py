@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Select, bindparam, select
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
-from pullrouting.domain.events import EventKind, SubscriptionEventType
+from pullrouting.domain.events import ConversationEventType, EventKind, SubscriptionEventType
 from pullrouting.domain.model import Conversation, Message
 from pullrouting.store import conversations as conversation_store
 from pullrouting.store import events as event_store
@@ -28,6 +28,22 @@ SUBSCRIPTION_CHANGES_AFTER = (
         events.c.id > bindparam("position"),
         events.c.kind == EventKind.SUBSCRIPTION.value,
         events.c.agent_id == bindparam("agent_id"),
+    )
+    .order_by(events.c.id.desc())
+)
+PARTICIPATION_CHANGES_AFTER = (
+    select(events.c.type, events.c.agent_id, events.c.payload)
+    .where(
+        events.c.id > bindparam("position"),
+        events.c.kind == EventKind.CONVERSATION.value,
+        events.c.conversation_id == bindparam("conversation_id"),
+        events.c.type.in_(
+            [
+                ConversationEventType.AGENT_JOINED.value,
+                ConversationEventType.AGENT_LEFT.value,
+                ConversationEventType.CONVERSATION_CLOSED.value,
+            ]
+        ),
     )
     .order_by(events.c.id.desc())
 )
@@ -103,15 +119,35 @@ def _subscribed_at(connection: Connection, agent_id: str, position: int, now: fr
 def conversation_watch_start(
     connection: Connection, agent_id: str, conversation_id: str, position: int | None
 ) -> ConversationWatchStart:
-    """Participants only: NOT_PARTICIPANT for others (NOT_ENTITLED off the agent's lists)."""
-    conversation = conversation_store.get_for_agent(connection, agent_id, conversation_id)
-    rules.check_participant(conversation, agent_id)
+    """Participants only: NOT_PARTICIPANT for others (NOT_ENTITLED off the agent's lists). A stream resumed
+    from a position where the agent was a participant replays from there, even past its leave or the close."""
     newest = event_store.last_id(connection)
     if _replayable(connection, position, newest):
         assert position is not None
-        return ConversationWatchStart(position, conversation, None, False)
+        conversation = conversation_store.get(connection, conversation_id)
+        if _may_replay(connection, conversation, agent_id, position):
+            return ConversationWatchStart(position, conversation, None, False)
+    conversation = conversation_store.get_for_agent(connection, agent_id, conversation_id)
+    rules.check_participant(conversation, agent_id)
     history = [message_from_row(row) for row in connection.execute(MESSAGES_OF, {"conversation_id": conversation_id})]
     return ConversationWatchStart(newest, conversation, history, reset=position is not None)
+
+
+def _may_replay(connection: Connection, conversation: Conversation, agent_id: str, position: int) -> bool:
+    """A participant now, or one at `position`."""
+    if rules.is_participant(conversation, agent_id):
+        return True
+    changes = connection.execute(
+        PARTICIPATION_CHANGES_AFTER, {"position": position, "conversation_id": conversation.id}
+    )
+    return rules.was_participant(
+        conversation,
+        agent_id,
+        (
+            rules.ParticipationChange(ConversationEventType(row.type), row.agent_id, row.payload.get("released", ()))
+            for row in changes
+        ),
+    )
 
 
 def outbound_watch_start(
