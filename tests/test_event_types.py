@@ -6,6 +6,7 @@ from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
 from pullrouting.api.event_types import (
     CONVERSATION_EVENT_TYPE_TO_PROTO,
+    LIST_ALERT_TO_PROTO,
     LIST_EVENT_TYPE_TO_PROTO,
     OUTBOUND_EVENT_TYPE_TO_PROTO,
 )
@@ -15,6 +16,7 @@ from pullrouting.domain.events import (
     KIND_OF_TYPE,
     ConversationEventType,
     EventKind,
+    ListAlert,
     ListEventType,
     OutboundEventType,
     SubscriptionEventType,
@@ -74,3 +76,13 @@ def test_every_kind_has_its_enum_and_every_stored_type_reads_back() -> None:
     for (kind, value), event_type in EVENT_TYPE_BY_VALUES.items():
         assert (KIND_OF_TYPE[type(event_type)].value, event_type.value) == (kind, value)
     assert len(EVENT_TYPE_BY_VALUES) == sum(len(enum) for enum in EVENT_TYPES.values())
+
+
+def test_list_alerts_equal_their_proto_enum_and_none_is_a_silent_refresh() -> None:
+    proto_names = {value.name.removeprefix("LIST_ALERT_") for value in events_pb2.ListAlert.DESCRIPTOR.values}
+    assert {alert.name for alert in ListAlert} == proto_names - {"UNSPECIFIED"}
+    assert set(LIST_ALERT_TO_PROTO) == {*ListAlert, None}
+    assert LIST_ALERT_TO_PROTO[None] == events_pb2.LIST_ALERT_UNSPECIFIED
+    for alert in ListAlert:
+        assert alert.value == alert.name
+        assert LIST_ALERT_TO_PROTO[alert] == events_pb2.ListAlert.Value("LIST_ALERT_" + alert.name)

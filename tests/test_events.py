@@ -87,7 +87,7 @@ async def test_joins_and_leaves_report_the_agent_the_state_change_and_the_list_u
     assert updated.payload["conversation"]["participants"] == []
 
 
-async def test_a_customer_message_on_an_inactive_request_is_not_announced_on_the_list(server):
+async def test_a_customer_message_on_an_inactive_request_refreshes_the_list_silently(server):
     scenario = await create_scenario(server, agents=1)
     agent = scenario.agents[0]
     name = (await scenario.new_conversation()).name
@@ -101,10 +101,12 @@ async def test_a_customer_message_on_an_inactive_request_is_not_announced_on_the
     await leave(agent, name)
     recorder.new()
     await scenario.post("Still there?")
-    (message,) = recorder.new()
-    assert (message.kind, message.type) == ("conversation", "CUSTOMER_MESSAGE")
-    assert message.payload["conversation"]["state"] == "INACTIVE"
-    assert message.payload["conversation"]["message_count"] == 4
+    message, updated = recorder.new()
+    assert [(e.kind, e.type) for e in (message, updated)] == [("conversation", "CUSTOMER_MESSAGE"), ("list", "UPDATED")]
+    assert message.payload["conversation"] == updated.payload["conversation"]
+    assert updated.payload["conversation"]["state"] == "INACTIVE"
+    assert updated.payload["conversation"]["message_count"] == 4
+    assert "alert" not in updated.payload
 
 
 async def test_agent_messages_go_to_the_conversation_and_the_connector(server):
@@ -115,11 +117,13 @@ async def test_agent_messages_go_to_the_conversation_and_the_connector(server):
     recorder = Recorder(server)
     request = agent_service_pb2.SendMessageRequest(conversation=name, text="On it", client_message_id="d-1")
     sent = (await agent.stub.SendMessage(request)).message
-    conversation_event, outbound = recorder.new()
-    assert [(e.kind, e.type) for e in (conversation_event, outbound)] == [
+    conversation_event, outbound, updated = recorder.new()
+    assert [(e.kind, e.type) for e in (conversation_event, outbound, updated)] == [
         ("conversation", "AGENT_MESSAGE"),
         ("outbound", "AGENT_MESSAGE"),
+        ("list", "UPDATED"),
     ]
+    assert updated.payload["conversation"]["message_count"] == 2
     for event in (conversation_event, outbound):
         assert (event.channel_id, event.list_id, event.agent_id) == ("c2", "l1", "agent-1")
         assert event.payload["message"]["id"] == sent.name.rpartition("/")[2]

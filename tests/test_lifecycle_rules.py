@@ -11,6 +11,7 @@ from pullrouting.domain.events import (
     KIND_OF_TYPE,
     ConversationEventType,
     EventType,
+    ListAlert,
     ListEventType,
     OutboundEventType,
 )
@@ -74,9 +75,14 @@ class Action:
                     now=NOW,
                     entitled=access.entitled,
                 )
-            case "customer writes":
+            case "customer writes" | "customer writes, list alerts follow-ups":
                 return rules.add_customer_message(
-                    conversation, message_id="m2", text="Hi", source_message_id="fb-2", now=NOW
+                    conversation,
+                    message_id="m2",
+                    text="Hi",
+                    source_message_id="fb-2",
+                    now=NOW,
+                    follow_up_alerts=self.verb.endswith("follow-ups"),
                 )
             case "ended":
                 assert self.reason is not None
@@ -101,6 +107,7 @@ def writes(agent: str) -> Action:
 
 
 CUSTOMER_WRITES = Action("customer writes")
+CUSTOMER_WRITES_FOLLOW_UP_LIST = Action("customer writes, list alerts follow-ups")
 CUSTOMER_ENDS = Action("ended", reason=CUSTOMER)
 SUPERVISOR_FORCES = Action("ended", reason=FORCED)
 
@@ -152,9 +159,30 @@ TRANSITIONS = [
     (ACTIVE, ("ann",), NOT_ENTITLED, NO_CAPS, CUSTOMER_ENDS, CLOSED, (), (CLOSED_EVENT, REMOVED)),
     (UNREAD, (), NOT_ENTITLED, NO_CAPS, CUSTOMER_WRITES, UNREAD, (), (CUSTOMER_MESSAGE, UPDATED)),
     (ACTIVE, ("ann",), NOT_ENTITLED, NO_CAPS, CUSTOMER_WRITES, ACTIVE, ("ann",), (CUSTOMER_MESSAGE, UPDATED)),
-    (INACTIVE, (), NOT_ENTITLED, NO_CAPS, CUSTOMER_WRITES, INACTIVE, (), (CUSTOMER_MESSAGE,)),
-    (ACTIVE, ("ann",), MAY_ACT, NO_CAPS, writes("ann"), ACTIVE, ("ann",), (AGENT_MESSAGE, OUTBOUND_MESSAGE)),
-    (ACTIVE, ("ann",), NOT_ENTITLED, NO_CAPS, writes("ann"), ACTIVE, ("ann",), (AGENT_MESSAGE, OUTBOUND_MESSAGE)),
+    (INACTIVE, (), NOT_ENTITLED, NO_CAPS, CUSTOMER_WRITES, INACTIVE, (), (CUSTOMER_MESSAGE, UPDATED)),
+    (INACTIVE, (), NOT_ENTITLED, NO_CAPS, CUSTOMER_WRITES_FOLLOW_UP_LIST, INACTIVE, (), (CUSTOMER_MESSAGE, UPDATED)),
+    (ACTIVE, ("ann",), MAY_ACT, NO_CAPS, writes("ann"), ACTIVE, ("ann",), (AGENT_MESSAGE, OUTBOUND_MESSAGE, UPDATED)),
+    (
+        ACTIVE,
+        ("ann",),
+        NOT_ENTITLED,
+        NO_CAPS,
+        writes("ann"),
+        ACTIVE,
+        ("ann",),
+        (AGENT_MESSAGE, OUTBOUND_MESSAGE, UPDATED),
+    ),
+]
+
+# state, participants, action -> the alert of the list event it writes (None: a silent refresh).
+ALERTS = [
+    (UNREAD, (), joins("ann"), None),
+    (ACTIVE, ("ann",), leaves("ann"), None),
+    (ACTIVE, ("ann",), writes("ann"), None),
+    (UNREAD, (), CUSTOMER_WRITES_FOLLOW_UP_LIST, None),
+    (ACTIVE, ("ann",), CUSTOMER_WRITES_FOLLOW_UP_LIST, None),
+    (INACTIVE, (), CUSTOMER_WRITES, None),
+    (INACTIVE, (), CUSTOMER_WRITES_FOLLOW_UP_LIST, ListAlert.FOLLOW_UP),
 ]
 
 # state, participants, access, limits, action -> the reason it is refused with.
@@ -213,6 +241,14 @@ def test_transition(case: tuple) -> None:
         assert changed.payload["previous_state"] == state.value
 
 
+@pytest.mark.parametrize("case", ALERTS, ids=[f"{state.value}{list(who)} {action}" for state, who, action, _ in ALERTS])
+def test_list_alert(case: tuple) -> None:
+    state, participants, action, alert = case
+    outcome = action.apply(request(state, participants), MAY_ACT, NO_CAPS)
+    (list_event,) = (event for event in outcome.events if event.type is UPDATED)
+    assert list_event.payload.get("alert") == (None if alert is None else alert.value)
+
+
 @pytest.mark.parametrize("case", REFUSALS, ids=[_case_id(case) for case in REFUSALS])
 def test_refusal(case: tuple) -> None:
     state, participants, access, limits, action, reason = case
@@ -236,6 +272,7 @@ def test_a_first_customer_message_opens_an_unread_request_on_the_list() -> None:
     assert outcome.conversation.state is UNREAD and outcome.conversation.participants == ()
     assert _kinded(tuple(event.type for event in outcome.events)) == _kinded((ADDED, CUSTOMER_MESSAGE))
     assert {event.list_id for event in outcome.events} == {"l1"}
+    assert outcome.events[0].payload["alert"] == ListAlert.NEW_REQUEST.value
 
 
 def test_a_change_is_timed_after_the_last_even_when_the_clock_steps_back() -> None:

@@ -76,7 +76,11 @@ async def test_an_unread_request_is_reminded_once_per_interval_until_joined(meas
     clock.now = created + INTERVAL * SECOND
     assert await ticks.tick() == 1
     reminder = await read_event(stream)
-    assert (reminder.type, reminder.reminder) == (events_pb2.LIST_EVENT_TYPE_UPDATED, True)
+    assert (reminder.type, reminder.alert, reminder.reminder) == (
+        events_pb2.LIST_EVENT_TYPE_UPDATED,
+        events_pb2.LIST_ALERT_UNREAD_REMINDER,
+        True,
+    )
     assert reminder.conversation.name == conversation.name
     assert reminder.conversation.state == conversation.state
     assert await ticks.tick() == 0  # at most once per interval

@@ -59,12 +59,15 @@ async def test_example_chat(server):
     assert empty.state == CONVERSATION_STATE_INACTIVE
     assert [c.state for c in (await state()).conversations] == [CONVERSATION_STATE_INACTIVE]
 
-    # The customer writes again: same request, still INACTIVE, and no new notification on the List.
+    # The customer writes again: same request, still INACTIVE, and no new notification on the List: its row
+    # is refreshed silently (an UPDATED without alert), so that the watchers' row shows the new message.
     mark = last_event_id(server.database_url)
     again = await scenario.post("Hello? Anyone?", customer_id="fb-user-42")
     assert not again.created and again.conversation.name == name
     assert again.conversation.state == CONVERSATION_STATE_INACTIVE
-    assert list_events_since(mark) == []
+    (refreshed,) = [e for e in stored_events(server.database_url, mark) if e.kind == "list"]
+    assert refreshed.type == "UPDATED" and "alert" not in refreshed.payload
+    assert refreshed.payload["conversation"]["message_count"] == again.conversation.message_count
     summary = (await alice.stub.ListLists(agent_service_pb2.ListListsRequest())).lists[0]
     assert (summary.unread_count, summary.active_count, summary.inactive_count) == (0, 0, 1)
 

@@ -86,8 +86,9 @@ async def test_seed_example_chat_as_the_agents_see_it(server: Server):
     name = posted.conversation.name
     for stream in (alice_lists, bob_lists):
         added = await read_event(stream)
-        assert (added.type, added.conversation.state) == (
+        assert (added.type, added.alert, added.conversation.state) == (
             L.LIST_EVENT_TYPE_ADDED,
+            events_pb2.LIST_ALERT_NEW_REQUEST,
             conversation_pb2.CONVERSATION_STATE_UNREAD,
         )
 
@@ -122,8 +123,15 @@ async def test_seed_example_chat_as_the_agents_see_it(server: Server):
         conversation_pb2.CONVERSATION_STATE_INACTIVE,
     ]
 
-    # The customer writes again on the INACTIVE request: no list event; the next one is the rejoin.
+    # The customer writes again on the INACTIVE request: the row is refreshed without an alert; then the rejoin.
     await scenario.post("Hello?")
+    refreshed = await read_event(bob_lists)
+    assert (refreshed.type, refreshed.alert, refreshed.conversation.state) == (
+        L.LIST_EVENT_TYPE_UPDATED,
+        events_pb2.LIST_ALERT_UNSPECIFIED,
+        conversation_pb2.CONVERSATION_STATE_INACTIVE,
+    )
+    assert refreshed.conversation.message_count == 2
     await join(alice, name)
     rejoined = await read_event(bob_lists)
     assert (rejoined.type, rejoined.conversation.state) == (

@@ -1,7 +1,9 @@
-"""The domain's event types as the proto enums the Watch streams send them with: one table per enum."""
+"""The domain's event types and list alerts as the proto enums the Watch streams send them with: one table per
+enum."""
 
 from pullrouting.domain.events import (
     ConversationEventType,
+    ListAlert,
     ListEventType,
     OutboundEventType,
     SubscriptionEventType,
@@ -14,6 +16,16 @@ LIST_EVENT_TYPE_TO_PROTO: dict[ListEventType | SubscriptionEventType, int] = {
     ListEventType.REMOVED: events_pb2.LIST_EVENT_TYPE_REMOVED,
     SubscriptionEventType.SUBSCRIBED: events_pb2.LIST_EVENT_TYPE_SUBSCRIBED,
     SubscriptionEventType.UNSUBSCRIBED: events_pb2.LIST_EVENT_TYPE_UNSUBSCRIBED,
+}
+
+LIST_ALERT_TO_PROTO: dict[ListAlert | None, int] = {
+    None: events_pb2.LIST_ALERT_UNSPECIFIED,
+    ListAlert.NEW_REQUEST: events_pb2.LIST_ALERT_NEW_REQUEST,
+    ListAlert.UNREAD_REMINDER: events_pb2.LIST_ALERT_UNREAD_REMINDER,
+    ListAlert.FOLLOW_UP: events_pb2.LIST_ALERT_FOLLOW_UP,
+    ListAlert.NO_REPLY: events_pb2.LIST_ALERT_NO_REPLY,
+    ListAlert.RELEASED: events_pb2.LIST_ALERT_RELEASED,
+    ListAlert.TRANSFERRED: events_pb2.LIST_ALERT_TRANSFERRED,
 }
 
 CONVERSATION_EVENT_TYPE_TO_PROTO: dict[ConversationEventType, int] = {

@@ -116,6 +116,7 @@ def _list_to_proto(routing_list: RoutingList) -> resources_pb2.List:
         description=routing_list.description,
         max_participants=routing_list.max_participants,
         unread_reminder_after=_duration(reminder) if reminder is not None else None,
+        follow_up_alerts=routing_list.follow_up_alerts,
     )
 
 
@@ -128,6 +129,7 @@ def _list_from_proto(message: resources_pb2.List, list_id: str) -> RoutingList:
         unread_reminder_after=(
             _seconds(message.unread_reminder_after) if message.HasField("unread_reminder_after") else None
         ),
+        follow_up_alerts=message.follow_up_alerts,
     )
 
 

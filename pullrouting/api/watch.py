@@ -26,6 +26,7 @@ from pullrouting.api.conversations import (
 from pullrouting.api.errors import to_status
 from pullrouting.api.event_types import (
     CONVERSATION_EVENT_TYPE_TO_PROTO,
+    LIST_ALERT_TO_PROTO,
     LIST_EVENT_TYPE_TO_PROTO,
     OUTBOUND_EVENT_TYPE_TO_PROTO,
 )
@@ -36,7 +37,10 @@ from pullrouting.domain.errors import DomainError, Reason
 from pullrouting.domain.events import (
     ConversationEventType,
     EventKind,
+    ListAlert,
+    ListEventType,
     SubscriptionEventType,
+    alert_of,
     conversation_from_payload,
     message_from_payload,
 )
@@ -205,11 +209,14 @@ class Streams:
         once and shared (nobody changes a sent message), instead of once per subscribed agent."""
         built = self._built_list_events.get(event.id)
         if built is None:
+            assert isinstance(event.type, ListEventType)
+            alert = alert_of(event.payload, event.type)
             built = _payload_list_response(
                 LIST_EVENT_TYPE_TO_PROTO[event.type],
                 resume_tokens.encode(event.id),
                 event.payload["conversation"],
-                reminder=bool(event.payload.get("reminder")),
+                alert=LIST_ALERT_TO_PROTO[alert],
+                reminder=alert is ListAlert.UNREAD_REMINDER,
                 event_time=to_timestamp(event.create_time),
             )
             self._built_list_events[event.id] = built

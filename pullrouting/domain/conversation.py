@@ -13,6 +13,7 @@ from pullrouting.domain.errors import DomainError, Reason, Violations
 from pullrouting.domain.events import (
     ConversationEventType,
     Event,
+    ListAlert,
     ListEventType,
     OutboundEventType,
     SubscriptionEventType,
@@ -34,9 +35,6 @@ TEXT_MAX_LENGTH = 4096
 CUSTOMER_ID_MAX_LENGTH = 500
 IDEMPOTENCY_KEY_MAX_LENGTH = 500
 AGENT_CLOSE_REASONS = (CloseReason.AGENT, CloseReason.INACTIVITY)
-# A customer message is announced on the list only where a list watcher's view of the request changes
-# meaningfully: on an INACTIVE request it is not (the seed: "no new notification is published on the List").
-LIST_UPDATED_ON_CUSTOMER_MESSAGE = (ConversationState.UNREAD, ConversationState.ACTIVE)
 
 
 @dataclass(frozen=True)
@@ -210,11 +208,19 @@ def _event(
     previous_state: ConversationState | None = None,
     close_reason: CloseReason | None = None,
     released: Sequence[str] = (),
+    alert: ListAlert | None = None,
 ) -> Event:
     """An event about `conversation` (as it is after the change), addressed to the list `list_id` (the one
-    a request left, for the event telling that list so) and by the conversation's id and channel."""
+    a request left, for the event telling that list so) and by the conversation's id and channel. Every
+    change to an open request has its list event, so that a watcher's row never goes stale; `alert` says
+    whether the desk should ring."""
     payload = conversation_payload(
-        conversation, message=message, previous_state=previous_state, close_reason=close_reason, released=released
+        conversation,
+        message=message,
+        previous_state=previous_state,
+        close_reason=close_reason,
+        released=released,
+        alert=alert,
     )
     return Event(event_type, list_id, conversation.id, conversation.channel_id, agent_id, payload)
 
@@ -252,24 +258,40 @@ def open_request(
     )
     message = Message(message_id, conversation_id, SenderType.CUSTOMER, text, now, None, source_message_id)
     events = (
-        _event(ListEventType.ADDED, conversation, list_id),
+        _event(ListEventType.ADDED, conversation, list_id, alert=ListAlert.NEW_REQUEST),
         _event(ConversationEventType.CUSTOMER_MESSAGE, conversation, list_id, message=message),
     )
     return Outcome(conversation, events, message)
 
 
+def follow_up_alert(conversation: Conversation, follow_up_alerts: bool) -> ListAlert | None:
+    """A customer writing on an INACTIVE request (nobody is in it) rings the list's desks only where the list
+    opts in; by default the row refreshes silently (the seed: "no new notification is published on the
+    List"). On UNREAD and ACTIVE requests somebody is already told."""
+    if follow_up_alerts and conversation.state is ConversationState.INACTIVE:
+        return ListAlert.FOLLOW_UP
+    return None
+
+
 def add_customer_message(
-    conversation: Conversation, *, message_id: str, text: str, source_message_id: str, now: int
+    conversation: Conversation,
+    *,
+    message_id: str,
+    text: str,
+    source_message_id: str,
+    now: int,
+    follow_up_alerts: bool,
 ) -> Outcome:
-    """A customer message on an open request: no state change; the list hears of it unless INACTIVE."""
+    """A customer message on an open request: no state change; the list's row is refreshed."""
     _check_open(conversation)
     now = _tick(conversation, now)
     after = replace(conversation, update_time=now, message_count=conversation.message_count + 1, last_message_time=now)
     message = Message(message_id, conversation.id, SenderType.CUSTOMER, text, now, None, source_message_id)
-    events = [_event(ConversationEventType.CUSTOMER_MESSAGE, after, after.list_id, message=message)]
-    if conversation.state in LIST_UPDATED_ON_CUSTOMER_MESSAGE:
-        events.append(_event(ListEventType.UPDATED, after, after.list_id))
-    return Outcome(after, tuple(events), message)
+    events = (
+        _event(ConversationEventType.CUSTOMER_MESSAGE, after, after.list_id, message=message),
+        _event(ListEventType.UPDATED, after, after.list_id, alert=follow_up_alert(conversation, follow_up_alerts)),
+    )
+    return Outcome(after, events, message)
 
 
 def join(conversation: Conversation, agent_id: str, now: int, access: Access, limits: JoinLimits) -> Outcome:
@@ -374,7 +396,8 @@ def add_agent_message(
     now: int,
     entitled: bool,
 ) -> Outcome:
-    """A participant writes to the customer: the conversation's watchers and the connector are told."""
+    """A participant writes to the customer: the conversation's watchers and the connector are told, and the
+    list's row is refreshed."""
     check_may_see(conversation, agent_id, entitled)
     _check_open(conversation)
     check_participant(conversation, agent_id)
@@ -384,6 +407,7 @@ def add_agent_message(
     events = (
         _event(ConversationEventType.AGENT_MESSAGE, after, after.list_id, agent_id, message=message),
         _event(OutboundEventType.AGENT_MESSAGE, after, after.list_id, agent_id, message=message),
+        _event(ListEventType.UPDATED, after, after.list_id),
     )
     return Outcome(after, events, message)
 

@@ -29,6 +29,18 @@ class ListEventType(StrEnum):
     REMOVED = "REMOVED"
 
 
+class ListAlert(StrEnum):
+    """Why a list event should make a desk ring: WatchLists' ListAlert. An event without one is a silent
+    refresh of the row."""
+
+    NEW_REQUEST = "NEW_REQUEST"
+    UNREAD_REMINDER = "UNREAD_REMINDER"
+    FOLLOW_UP = "FOLLOW_UP"
+    NO_REPLY = "NO_REPLY"
+    RELEASED = "RELEASED"
+    TRANSFERRED = "TRANSFERRED"
+
+
 class ConversationEventType(StrEnum):
     """What happened in a conversation: WatchConversation's ConversationEventType."""
 
@@ -84,7 +96,7 @@ class Event:
     channel_id: str | None = None
     agent_id: str | None = None
     # JSON-ready: "conversation" (snapshot after the event), "message", "previous_state", "close_reason",
-    # "reminder", as each type needs.
+    # "released", "alert", as each type needs.
     payload: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -113,8 +125,8 @@ def conversation_payload(
     message: Message | None = None,
     previous_state: ConversationState | None = None,
     close_reason: CloseReason | None = None,
-    reminder: bool = False,
     released: Sequence[str] = (),
+    alert: ListAlert | None = None,
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {"conversation": conversation_dict(conversation)}
     if message is not None:
@@ -123,12 +135,22 @@ def conversation_payload(
         payload["previous_state"] = previous_state.value
     if close_reason is not None:
         payload["close_reason"] = close_reason.value
-    if reminder:
-        payload["reminder"] = True
     if released:
         # The participants a close let go: who was in the conversation until then.
         payload["released"] = list(released)
+    if alert is not None:
+        payload["alert"] = alert.value
     return payload
+
+
+def alert_of(payload: dict[str, Any], event_type: ListEventType) -> ListAlert | None:
+    """The alert a list event carries. Events written before alerts existed carry none: there an ADDED was
+    a new request and `reminder` marked an unread reminder."""
+    if "alert" in payload:
+        return ListAlert(payload["alert"])
+    if payload.get("reminder"):
+        return ListAlert.UNREAD_REMINDER
+    return ListAlert.NEW_REQUEST if event_type is ListEventType.ADDED else None
 
 
 def conversation_from_payload(data: dict[str, Any]) -> Conversation:

@@ -1,8 +1,8 @@
 """Stale-request reminders. Pull routing's known weak spot is the request nobody picks: an UNREAD request
 that has waited its list's `unread_reminder_after` is re-announced to the list's watchers (an UPDATED list
-event flagged `reminder`), then again every interval for as long as nobody joins it."""
+event with alert UNREAD_REMINDER), then again every interval for as long as nobody joins it."""
 
-from pullrouting.domain.events import Event, ListEventType, conversation_payload
+from pullrouting.domain.events import Event, ListAlert, ListEventType, conversation_payload
 from pullrouting.domain.model import Conversation, ConversationState
 
 MICROS_PER_SECOND = 1_000_000
@@ -31,5 +31,5 @@ def reminder_event(conversation: Conversation) -> Event:
         conversation.list_id,
         conversation.id,
         conversation.channel_id,
-        payload=conversation_payload(conversation, reminder=True),
+        payload=conversation_payload(conversation, alert=ListAlert.UNREAD_REMINDER),
     )

@@ -103,6 +103,9 @@ class RoutingList(Resource):
     max_participants: int = 0
     # Seconds an UNREAD conversation may wait before it is re-announced; None means never.
     unread_reminder_after: float | None = None
+    # Whether a customer writing on an INACTIVE conversation alerts the list (FOLLOW_UP) instead of refreshing
+    # its row silently.
+    follow_up_alerts: bool = False
 
     def validate(self, violations: Violations, prefix: str) -> None:
         super().validate(violations, prefix)

@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from pullrouting.domain.events import ConversationEventType, Event
+from pullrouting.domain.events import ConversationEventType, Event, ListAlert
 from pullrouting.domain.model import ConversationState
 from pullrouting.store.database import Database
 from pullrouting.store.statistics import request_statistics
@@ -132,7 +132,7 @@ class Metrics:
             elif event.type is ConversationEventType.CONVERSATION_CLOSED:
                 if conversation["first_join_time"] is None:
                     self.closed_unjoined.labels(event.list_id, event.payload["close_reason"]).inc()
-            elif event.payload.get("reminder"):
+            elif event.payload.get("alert") == ListAlert.UNREAD_REMINDER:
                 self.reminders.labels(event.list_id).inc()
 
 

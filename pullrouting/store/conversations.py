@@ -71,6 +71,7 @@ DELETE_PARTICIPANTS = delete(participants).where(
 )
 INSERT_PARTICIPANTS = insert(participants)
 INSERT_MESSAGE = insert(messages)
+LIST_FOLLOW_UP_ALERTS = select(lists.c.follow_up_alerts).where(lists.c.id == bindparam("list_id"))
 LIST_MAX_PARTICIPANTS = select(lists.c.max_participants).where(lists.c.id == bindparam("list_id"))
 CHANNEL_MEDIA_ROUTING_DOMAIN = (
     select(media_routing_domains.c.id, media_routing_domains.c.max_conversations_per_agent)
@@ -298,8 +299,14 @@ def post_customer_message(
             now=now_micros(),
         )
     else:
+        follow_up_alerts = connection.execute(LIST_FOLLOW_UP_ALERTS, {"list_id": before.list_id}).scalar()
         outcome = rules.add_customer_message(
-            before, message_id=new_id(), text=text, source_message_id=source_message_id, now=now_micros()
+            before,
+            message_id=new_id(),
+            text=text,
+            source_message_id=source_message_id,
+            now=now_micros(),
+            follow_up_alerts=bool(follow_up_alerts),
         )
     _write(connection, before, outcome, scope)
     assert outcome.message is not None

@@ -318,12 +318,14 @@ LIST_TABLE = ResourceTable[RoutingList](
         "description": routing_list.description,
         "max_participants": routing_list.max_participants,
         "unread_reminder_after_seconds": routing_list.unread_reminder_after,
+        "follow_up_alerts": routing_list.follow_up_alerts,
     },
     from_row=lambda row: RoutingList(
         **_base(row),
         description=row["description"],
         max_participants=row["max_participants"],
         unread_reminder_after=row["unread_reminder_after_seconds"],
+        follow_up_alerts=row["follow_up_alerts"],
     ),
     dependents=(
         Dependent(channels, "list_id", CHANNELS),

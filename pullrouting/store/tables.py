@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 
@@ -63,6 +64,7 @@ lists = Table(
     Column("description", Text, nullable=False),
     Column("max_participants", Integer, nullable=False),
     Column("unread_reminder_after_seconds", Float, nullable=True),
+    Column("follow_up_alerts", Boolean, nullable=False, server_default=false()),
     *_times(),
 )
 

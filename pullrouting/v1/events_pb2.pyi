@@ -21,6 +21,16 @@ class ListEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LIST_EVENT_TYPE_SUBSCRIBED: _ClassVar[ListEventType]
     LIST_EVENT_TYPE_UNSUBSCRIBED: _ClassVar[ListEventType]
 
+class ListAlert(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LIST_ALERT_UNSPECIFIED: _ClassVar[ListAlert]
+    LIST_ALERT_NEW_REQUEST: _ClassVar[ListAlert]
+    LIST_ALERT_UNREAD_REMINDER: _ClassVar[ListAlert]
+    LIST_ALERT_FOLLOW_UP: _ClassVar[ListAlert]
+    LIST_ALERT_NO_REPLY: _ClassVar[ListAlert]
+    LIST_ALERT_RELEASED: _ClassVar[ListAlert]
+    LIST_ALERT_TRANSFERRED: _ClassVar[ListAlert]
+
 class ConversationEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     CONVERSATION_EVENT_TYPE_UNSPECIFIED: _ClassVar[ConversationEventType]
@@ -46,6 +56,13 @@ LIST_EVENT_TYPE_UPDATED: ListEventType
 LIST_EVENT_TYPE_REMOVED: ListEventType
 LIST_EVENT_TYPE_SUBSCRIBED: ListEventType
 LIST_EVENT_TYPE_UNSUBSCRIBED: ListEventType
+LIST_ALERT_UNSPECIFIED: ListAlert
+LIST_ALERT_NEW_REQUEST: ListAlert
+LIST_ALERT_UNREAD_REMINDER: ListAlert
+LIST_ALERT_FOLLOW_UP: ListAlert
+LIST_ALERT_NO_REPLY: ListAlert
+LIST_ALERT_RELEASED: ListAlert
+LIST_ALERT_TRANSFERRED: ListAlert
 CONVERSATION_EVENT_TYPE_UNSPECIFIED: ConversationEventType
 CONVERSATION_EVENT_TYPE_AGENT_JOINED: ConversationEventType
 CONVERSATION_EVENT_TYPE_AGENT_LEFT: ConversationEventType
@@ -60,7 +77,7 @@ OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED: OutboundEventType
 OUTBOUND_EVENT_TYPE_SYNCED: OutboundEventType
 
 class ListEvent(_message.Message):
-    __slots__ = ("type", "list", "conversation", "resume_token", "reset", "reminder", "event_time")
+    __slots__ = ("type", "list", "conversation", "resume_token", "reset", "reminder", "event_time", "alert")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     LIST_FIELD_NUMBER: _ClassVar[int]
     CONVERSATION_FIELD_NUMBER: _ClassVar[int]
@@ -68,6 +85,7 @@ class ListEvent(_message.Message):
     RESET_FIELD_NUMBER: _ClassVar[int]
     REMINDER_FIELD_NUMBER: _ClassVar[int]
     EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
+    ALERT_FIELD_NUMBER: _ClassVar[int]
     type: ListEventType
     list: str
     conversation: _conversation_pb2.Conversation
@@ -75,7 +93,8 @@ class ListEvent(_message.Message):
     reset: bool
     reminder: bool
     event_time: _timestamp_pb2.Timestamp
-    def __init__(self, type: _Optional[_Union[ListEventType, str]] = ..., list: _Optional[str] = ..., conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., reminder: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    alert: ListAlert
+    def __init__(self, type: _Optional[_Union[ListEventType, str]] = ..., list: _Optional[str] = ..., conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., reminder: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., alert: _Optional[_Union[ListAlert, str]] = ...) -> None: ...
 
 class ConversationEvent(_message.Message):
     __slots__ = ("type", "conversation", "agent", "message", "previous_state", "close_reason", "resume_token", "reset", "event_time")
