@@ -27,6 +27,13 @@ if _version_not_supported:
 
 class AdminServiceStub:
     """Configuration of routing resources, and supervision of conversations. Callers need the admin role.
+
+    Every method answers with google.rpc.ErrorInfo (domain `pullrouting`) on refusal; the reasons below are
+    its `reason`, and FIELD_INVALID comes with a google.rpc.BadRequest naming every offending field. Nothing
+    is changed by a refused call. Any method may also answer:
+    TOKEN_MISSING (no `authorization: Bearer` metadata), TOKEN_INVALID (a token the server does not accept), ROLE_NOT_ALLOWED
+    (an agent's or ingestor's token), RATE_LIMITED (too many calls in one second), and FIELD_INVALID on a
+    request that is not a valid message of its type.
     """
 
     def __init__(self, channel):
@@ -214,217 +221,303 @@ class AdminServiceStub:
 
 class AdminServiceServicer:
     """Configuration of routing resources, and supervision of conversations. Callers need the admin role.
+
+    Every method answers with google.rpc.ErrorInfo (domain `pullrouting`) on refusal; the reasons below are
+    its `reason`, and FIELD_INVALID comes with a google.rpc.BadRequest naming every offending field. Nothing
+    is changed by a refused call. Any method may also answer:
+    TOKEN_MISSING (no `authorization: Bearer` metadata), TOKEN_INVALID (a token the server does not accept), ROLE_NOT_ALLOWED
+    (an agent's or ingestor's token), RATE_LIMITED (too many calls in one second), and FIELD_INVALID on a
+    request that is not a valid message of its type.
     """
 
     def CreateMediaRoutingDomain(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Creates a media routing domain.
+        Refusals: FIELD_INVALID (the id or a field breaks its rule), RESOURCE_EXISTS (the id is taken).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetMediaRoutingDomain(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Gets a media routing domain.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListMediaRoutingDomains(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lists media routing domains in id order.
+        Refusals: FIELD_INVALID (a negative page_size, or a page_token this method did not issue).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateMediaRoutingDomain(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Changes a media routing domain's fields (AIP-134).
+        Refusals: FIELD_INVALID (a malformed name, a bad update_mask, or a result that breaks a rule),
+        RESOURCE_NOT_FOUND.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteMediaRoutingDomain(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Deletes a media routing domain that no channel type belongs to.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND, RESOURCE_IN_USE (a channel type belongs
+        to it; ErrorInfo's `used_by` names one).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateChannelType(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Creates a channel type in an existing media routing domain.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (the media routing domain; ErrorInfo's `field` says which
+        field named it), RESOURCE_EXISTS.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetChannelType(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Gets a channel type.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListChannelTypes(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lists channel types in id order.
+        Refusals: FIELD_INVALID (a negative page_size, or a page_token this method did not issue).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateChannelType(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Changes a channel type's fields (AIP-134).
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (the channel type, or the media routing domain it would
+        name).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteChannelType(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Deletes a channel type no channel is of.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND, RESOURCE_IN_USE (a channel is of it).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateList(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Creates a list.
+        Refusals: FIELD_INVALID, RESOURCE_EXISTS.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetList(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Gets a list.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListLists(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lists the lists in id order.
+        Refusals: FIELD_INVALID (a negative page_size, or a page_token this method did not issue).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateList(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Changes a list's fields (AIP-134). A lower max_participants ends no conversation; it refuses further
+        joins.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteList(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Deletes a list no channel points at and no open conversation is on; its subscriptions end.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND, RESOURCE_IN_USE (a channel or an open
+        conversation).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateChannel(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Creates a channel of an existing channel type, for PULL on an existing list.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (the channel type or the list; ErrorInfo's `field` says
+        which), RESOURCE_EXISTS, SERVICE_IDENTIFIER_TAKEN (another channel serves that identifier).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetChannel(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Gets a channel.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListChannels(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lists channels in id order.
+        Refusals: FIELD_INVALID (a negative page_size, or a page_token this method did not issue).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateChannel(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Changes a channel's fields (AIP-134). Conversations already open stay on the list they are on.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (the channel, or a channel type or list it would name),
+        SERVICE_IDENTIFIER_TAKEN.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteChannel(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Deletes a channel with no open conversation that no ingestor is scoped to.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND, RESOURCE_IN_USE (an open conversation
+        or an ingestor).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateAgent(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Creates an agent entitled to existing lists, and its bearer token.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (a list; ErrorInfo's `field` says which), RESOURCE_EXISTS.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetAgent(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Gets an agent.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListAgents(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lists agents in id order.
+        Refusals: FIELD_INVALID (a negative page_size, or a page_token this method did not issue).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateAgent(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Changes an agent's fields (AIP-134). Disabling it ends its open streams; dropping a list from `lists`
+        ends its subscription to that list.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (the agent, or a list it would name).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteAgent(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Deletes an agent who is in no open conversation; its token stops working and its streams end.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND, RESOURCE_IN_USE (an open conversation
+        it is in).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RotateAgentToken(self, request, context):
-        """Replaces the agent's token; the old one stops working at once.
+        """Replaces the agent's token; the old one stops working at once, and streams opened with it end.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateIngestor(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Creates an ingestor, scoped to existing channels or to all, and its bearer token.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (a channel; ErrorInfo's `field` says which),
+        RESOURCE_EXISTS.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetIngestor(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Gets an ingestor.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListIngestors(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lists ingestors in id order.
+        Refusals: FIELD_INVALID (a negative page_size, or a page_token this method did not issue).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateIngestor(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Changes an ingestor's fields (AIP-134). Disabling it ends its open streams.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (the ingestor, or a channel it would name).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteIngestor(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Deletes an ingestor; its token stops working and its streams end.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RotateIngestorToken(self, request, context):
-        """Replaces the ingestor's token; the old one stops working at once.
+        """Replaces the ingestor's token; the old one stops working at once, and streams opened with it end.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListConversations(self, request, context):
-        """Lists conversations across lists, or on one list.
+        """Lists conversations across lists, or on one list, oldest first.
+        Refusals: FIELD_INVALID (a malformed parent, an unknown state, a negative page_size, or a page_token
+        this method did not issue), RESOURCE_NOT_FOUND (the list).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetConversation(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Gets any conversation, open or closed.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ForceCloseConversation(self, request, context):
-        """Closes any open conversation with reason FORCED.
+        """Closes any open conversation with reason FORCED; its participants are let go and the connector is told.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND, CONVERSATION_CLOSED (already closed).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -618,6 +711,13 @@ def add_AdminServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class AdminService:
     """Configuration of routing resources, and supervision of conversations. Callers need the admin role.
+
+    Every method answers with google.rpc.ErrorInfo (domain `pullrouting`) on refusal; the reasons below are
+    its `reason`, and FIELD_INVALID comes with a google.rpc.BadRequest naming every offending field. Nothing
+    is changed by a refused call. Any method may also answer:
+    TOKEN_MISSING (no `authorization: Bearer` metadata), TOKEN_INVALID (a token the server does not accept), ROLE_NOT_ALLOWED
+    (an agent's or ingestor's token), RATE_LIMITED (too many calls in one second), and FIELD_INVALID on a
+    request that is not a valid message of its type.
     """
 
     @staticmethod

@@ -22,71 +22,117 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from pullrouting.v1 import conversation_pb2 as pullrouting_dot_v1_dot_conversation__pb2
 from pullrouting.v1 import events_pb2 as pullrouting_dot_v1_dot_events__pb2
 from pullrouting.v1 import resources_pb2 as pullrouting_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"pullrouting/v1/agent_service.proto\x12\x0epullrouting.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!pullrouting/v1/conversation.proto\x1a\x1bpullrouting/v1/events.proto\x1a\x1epullrouting/v1/resources.proto\"\x89\x01\n\x0bListSummary\x12\"\n\x04list\x18\x01 \x01(\x0b\x32\x14.pullrouting.v1.List\x12\x12\n\nsubscribed\x18\x02 \x01(\x08\x12\x14\n\x0cunread_count\x18\x03 \x01(\x03\x12\x14\n\x0c\x61\x63tive_count\x18\x04 \x01(\x03\x12\x16\n\x0einactive_count\x18\x05 \x01(\x03\"M\n\x0cSubscription\x12\x0c\n\x04list\x18\x01 \x01(\t\x12/\n\x0b\x63reate_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"9\n\x10ListListsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"X\n\x11ListListsResponse\x12*\n\x05lists\x18\x01 \x03(\x0b\x32\x1b.pullrouting.v1.ListSummary\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\" \n\x10SubscribeRequest\x12\x0c\n\x04list\x18\x01 \x01(\t\"G\n\x11SubscribeResponse\x12\x32\n\x0csubscription\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Subscription\"\"\n\x12UnsubscribeRequest\x12\x0c\n\x04list\x18\x01 \x01(\t\"\x15\n\x13UnsubscribeResponse\"A\n\x18ListSubscriptionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"i\n\x19ListSubscriptionsResponse\x12\x33\n\rsubscriptions\x18\x01 \x03(\x0b\x32\x1c.pullrouting.v1.Subscription\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x84\x01\n\x18ListConversationsRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x31\n\x06states\x18\x02 \x03(\x0e\x32!.pullrouting.v1.ConversationState\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"i\n\x19ListConversationsResponse\x12\x33\n\rconversations\x18\x01 \x03(\x0b\x32\x1c.pullrouting.v1.Conversation\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"&\n\x16GetConversationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"M\n\x17GetConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"\'\n\x17JoinConversationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"N\n\x18JoinConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"(\n\x18LeaveConversationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"O\n\x19LeaveConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"U\n\x18\x43loseConversationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12+\n\x06reason\x18\x02 \x01(\x0e\x32\x1b.pullrouting.v1.CloseReason\"O\n\x19\x43loseConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"S\n\x12SendMessageRequest\x12\x14\n\x0c\x63onversation\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x19\n\x11\x63lient_message_id\x18\x03 \x01(\t\"?\n\x13SendMessageResponse\x12(\n\x07message\x18\x01 \x01(\x0b\x32\x17.pullrouting.v1.Message\")\n\x11WatchListsRequest\x12\x14\n\x0cresume_token\x18\x01 \x01(\t\">\n\x12WatchListsResponse\x12(\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x19.pullrouting.v1.ListEvent\">\n\x18WatchConversationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0cresume_token\x18\x02 \x01(\t\"M\n\x19WatchConversationResponse\x12\x30\n\x05\x65vent\x18\x01 \x01(\x0b\x32!.pullrouting.v1.ConversationEvent2\x98\t\n\x0c\x41gentService\x12P\n\tListLists\x12 .pullrouting.v1.ListListsRequest\x1a!.pullrouting.v1.ListListsResponse\x12P\n\tSubscribe\x12 .pullrouting.v1.SubscribeRequest\x1a!.pullrouting.v1.SubscribeResponse\x12V\n\x0bUnsubscribe\x12\".pullrouting.v1.UnsubscribeRequest\x1a#.pullrouting.v1.UnsubscribeResponse\x12h\n\x11ListSubscriptions\x12(.pullrouting.v1.ListSubscriptionsRequest\x1a).pullrouting.v1.ListSubscriptionsResponse\x12h\n\x11ListConversations\x12(.pullrouting.v1.ListConversationsRequest\x1a).pullrouting.v1.ListConversationsResponse\x12\x62\n\x0fGetConversation\x12&.pullrouting.v1.GetConversationRequest\x1a\'.pullrouting.v1.GetConversationResponse\x12\x65\n\x10JoinConversation\x12\'.pullrouting.v1.JoinConversationRequest\x1a(.pullrouting.v1.JoinConversationResponse\x12h\n\x11LeaveConversation\x12(.pullrouting.v1.LeaveConversationRequest\x1a).pullrouting.v1.LeaveConversationResponse\x12h\n\x11\x43loseConversation\x12(.pullrouting.v1.CloseConversationRequest\x1a).pullrouting.v1.CloseConversationResponse\x12V\n\x0bSendMessage\x12\".pullrouting.v1.SendMessageRequest\x1a#.pullrouting.v1.SendMessageResponse\x12U\n\nWatchLists\x12!.pullrouting.v1.WatchListsRequest\x1a\".pullrouting.v1.WatchListsResponse0\x01\x12j\n\x11WatchConversation\x12(.pullrouting.v1.WatchConversationRequest\x1a).pullrouting.v1.WatchConversationResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"pullrouting/v1/agent_service.proto\x12\x0epullrouting.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!pullrouting/v1/conversation.proto\x1a\x1bpullrouting/v1/events.proto\x1a\x1epullrouting/v1/resources.proto\"\x89\x01\n\x0bListSummary\x12\"\n\x04list\x18\x01 \x01(\x0b\x32\x14.pullrouting.v1.List\x12\x12\n\nsubscribed\x18\x02 \x01(\x08\x12\x14\n\x0cunread_count\x18\x03 \x01(\x03\x12\x14\n\x0c\x61\x63tive_count\x18\x04 \x01(\x03\x12\x16\n\x0einactive_count\x18\x05 \x01(\x03\"d\n\x0cSubscription\x12#\n\x04list\x18\x01 \x01(\tB\x15\xfa\x41\x12\n\x10pullrouting/List\x12/\n\x0b\x63reate_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"E\n\x10ListListsRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"X\n\x11ListListsResponse\x12*\n\x05lists\x18\x01 \x03(\x0b\x32\x1b.pullrouting.v1.ListSummary\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\";\n\x10SubscribeRequest\x12\'\n\x04list\x18\x01 \x01(\tB\x19\xe2\x41\x01\x02\xfa\x41\x12\n\x10pullrouting/List\"G\n\x11SubscribeResponse\x12\x32\n\x0csubscription\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Subscription\"=\n\x12UnsubscribeRequest\x12\'\n\x04list\x18\x01 \x01(\tB\x19\xe2\x41\x01\x02\xfa\x41\x12\n\x10pullrouting/List\"\x15\n\x13UnsubscribeResponse\"M\n\x18ListSubscriptionsRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"i\n\x19ListSubscriptionsResponse\x12\x33\n\rsubscriptions\x18\x01 \x03(\x0b\x32\x1c.pullrouting.v1.Subscription\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xb1\x01\n\x18ListConversationsRequest\x12)\n\x06parent\x18\x01 \x01(\tB\x19\xe2\x41\x01\x02\xfa\x41\x12\n\x10pullrouting/List\x12\x37\n\x06states\x18\x02 \x03(\x0e\x32!.pullrouting.v1.ConversationStateB\x04\xe2\x41\x01\x01\x12\x17\n\tpage_size\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\"i\n\x19ListConversationsResponse\x12\x33\n\rconversations\x18\x01 \x03(\x0b\x32\x1c.pullrouting.v1.Conversation\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"I\n\x16GetConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\"M\n\x17GetConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"J\n\x17JoinConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\"N\n\x18JoinConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"K\n\x18LeaveConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\"O\n\x19LeaveConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"~\n\x18\x43loseConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x31\n\x06reason\x18\x02 \x01(\x0e\x32\x1b.pullrouting.v1.CloseReasonB\x04\xe2\x41\x01\x01\"O\n\x19\x43loseConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"\x82\x01\n\x12SendMessageRequest\x12\x37\n\x0c\x63onversation\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x12\n\x04text\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1f\n\x11\x63lient_message_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"?\n\x13SendMessageResponse\x12(\n\x07message\x18\x01 \x01(\x0b\x32\x17.pullrouting.v1.Message\"/\n\x11WatchListsRequest\x12\x1a\n\x0cresume_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x01\">\n\x12WatchListsResponse\x12(\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x19.pullrouting.v1.ListEvent\"g\n\x18WatchConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x1a\n\x0cresume_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"M\n\x19WatchConversationResponse\x12\x30\n\x05\x65vent\x18\x01 \x01(\x0b\x32!.pullrouting.v1.ConversationEvent2\x98\t\n\x0c\x41gentService\x12P\n\tListLists\x12 .pullrouting.v1.ListListsRequest\x1a!.pullrouting.v1.ListListsResponse\x12P\n\tSubscribe\x12 .pullrouting.v1.SubscribeRequest\x1a!.pullrouting.v1.SubscribeResponse\x12V\n\x0bUnsubscribe\x12\".pullrouting.v1.UnsubscribeRequest\x1a#.pullrouting.v1.UnsubscribeResponse\x12h\n\x11ListSubscriptions\x12(.pullrouting.v1.ListSubscriptionsRequest\x1a).pullrouting.v1.ListSubscriptionsResponse\x12h\n\x11ListConversations\x12(.pullrouting.v1.ListConversationsRequest\x1a).pullrouting.v1.ListConversationsResponse\x12\x62\n\x0fGetConversation\x12&.pullrouting.v1.GetConversationRequest\x1a\'.pullrouting.v1.GetConversationResponse\x12\x65\n\x10JoinConversation\x12\'.pullrouting.v1.JoinConversationRequest\x1a(.pullrouting.v1.JoinConversationResponse\x12h\n\x11LeaveConversation\x12(.pullrouting.v1.LeaveConversationRequest\x1a).pullrouting.v1.LeaveConversationResponse\x12h\n\x11\x43loseConversation\x12(.pullrouting.v1.CloseConversationRequest\x1a).pullrouting.v1.CloseConversationResponse\x12V\n\x0bSendMessage\x12\".pullrouting.v1.SendMessageRequest\x1a#.pullrouting.v1.SendMessageResponse\x12U\n\nWatchLists\x12!.pullrouting.v1.WatchListsRequest\x1a\".pullrouting.v1.WatchListsResponse0\x01\x12j\n\x11WatchConversation\x12(.pullrouting.v1.WatchConversationRequest\x1a).pullrouting.v1.WatchConversationResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pullrouting.v1.agent_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LISTSUMMARY']._serialized_start=184
-  _globals['_LISTSUMMARY']._serialized_end=321
-  _globals['_SUBSCRIPTION']._serialized_start=323
-  _globals['_SUBSCRIPTION']._serialized_end=400
-  _globals['_LISTLISTSREQUEST']._serialized_start=402
-  _globals['_LISTLISTSREQUEST']._serialized_end=459
-  _globals['_LISTLISTSRESPONSE']._serialized_start=461
-  _globals['_LISTLISTSRESPONSE']._serialized_end=549
-  _globals['_SUBSCRIBEREQUEST']._serialized_start=551
-  _globals['_SUBSCRIBEREQUEST']._serialized_end=583
-  _globals['_SUBSCRIBERESPONSE']._serialized_start=585
-  _globals['_SUBSCRIBERESPONSE']._serialized_end=656
-  _globals['_UNSUBSCRIBEREQUEST']._serialized_start=658
-  _globals['_UNSUBSCRIBEREQUEST']._serialized_end=692
-  _globals['_UNSUBSCRIBERESPONSE']._serialized_start=694
-  _globals['_UNSUBSCRIBERESPONSE']._serialized_end=715
-  _globals['_LISTSUBSCRIPTIONSREQUEST']._serialized_start=717
-  _globals['_LISTSUBSCRIPTIONSREQUEST']._serialized_end=782
-  _globals['_LISTSUBSCRIPTIONSRESPONSE']._serialized_start=784
-  _globals['_LISTSUBSCRIPTIONSRESPONSE']._serialized_end=889
-  _globals['_LISTCONVERSATIONSREQUEST']._serialized_start=892
-  _globals['_LISTCONVERSATIONSREQUEST']._serialized_end=1024
-  _globals['_LISTCONVERSATIONSRESPONSE']._serialized_start=1026
-  _globals['_LISTCONVERSATIONSRESPONSE']._serialized_end=1131
-  _globals['_GETCONVERSATIONREQUEST']._serialized_start=1133
-  _globals['_GETCONVERSATIONREQUEST']._serialized_end=1171
-  _globals['_GETCONVERSATIONRESPONSE']._serialized_start=1173
-  _globals['_GETCONVERSATIONRESPONSE']._serialized_end=1250
-  _globals['_JOINCONVERSATIONREQUEST']._serialized_start=1252
-  _globals['_JOINCONVERSATIONREQUEST']._serialized_end=1291
-  _globals['_JOINCONVERSATIONRESPONSE']._serialized_start=1293
-  _globals['_JOINCONVERSATIONRESPONSE']._serialized_end=1371
-  _globals['_LEAVECONVERSATIONREQUEST']._serialized_start=1373
-  _globals['_LEAVECONVERSATIONREQUEST']._serialized_end=1413
-  _globals['_LEAVECONVERSATIONRESPONSE']._serialized_start=1415
-  _globals['_LEAVECONVERSATIONRESPONSE']._serialized_end=1494
-  _globals['_CLOSECONVERSATIONREQUEST']._serialized_start=1496
-  _globals['_CLOSECONVERSATIONREQUEST']._serialized_end=1581
-  _globals['_CLOSECONVERSATIONRESPONSE']._serialized_start=1583
-  _globals['_CLOSECONVERSATIONRESPONSE']._serialized_end=1662
-  _globals['_SENDMESSAGEREQUEST']._serialized_start=1664
-  _globals['_SENDMESSAGEREQUEST']._serialized_end=1747
-  _globals['_SENDMESSAGERESPONSE']._serialized_start=1749
-  _globals['_SENDMESSAGERESPONSE']._serialized_end=1812
-  _globals['_WATCHLISTSREQUEST']._serialized_start=1814
-  _globals['_WATCHLISTSREQUEST']._serialized_end=1855
-  _globals['_WATCHLISTSRESPONSE']._serialized_start=1857
-  _globals['_WATCHLISTSRESPONSE']._serialized_end=1919
-  _globals['_WATCHCONVERSATIONREQUEST']._serialized_start=1921
-  _globals['_WATCHCONVERSATIONREQUEST']._serialized_end=1983
-  _globals['_WATCHCONVERSATIONRESPONSE']._serialized_start=1985
-  _globals['_WATCHCONVERSATIONRESPONSE']._serialized_end=2062
-  _globals['_AGENTSERVICE']._serialized_start=2065
-  _globals['_AGENTSERVICE']._serialized_end=3241
+  _globals['_SUBSCRIPTION'].fields_by_name['list']._loaded_options = None
+  _globals['_SUBSCRIPTION'].fields_by_name['list']._serialized_options = b'\372A\022\n\020pullrouting/List'
+  _globals['_LISTLISTSREQUEST'].fields_by_name['page_size']._loaded_options = None
+  _globals['_LISTLISTSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
+  _globals['_LISTLISTSREQUEST'].fields_by_name['page_token']._loaded_options = None
+  _globals['_LISTLISTSREQUEST'].fields_by_name['page_token']._serialized_options = b'\342A\001\001'
+  _globals['_SUBSCRIBEREQUEST'].fields_by_name['list']._loaded_options = None
+  _globals['_SUBSCRIBEREQUEST'].fields_by_name['list']._serialized_options = b'\342A\001\002\372A\022\n\020pullrouting/List'
+  _globals['_UNSUBSCRIBEREQUEST'].fields_by_name['list']._loaded_options = None
+  _globals['_UNSUBSCRIBEREQUEST'].fields_by_name['list']._serialized_options = b'\342A\001\002\372A\022\n\020pullrouting/List'
+  _globals['_LISTSUBSCRIPTIONSREQUEST'].fields_by_name['page_size']._loaded_options = None
+  _globals['_LISTSUBSCRIPTIONSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
+  _globals['_LISTSUBSCRIPTIONSREQUEST'].fields_by_name['page_token']._loaded_options = None
+  _globals['_LISTSUBSCRIPTIONSREQUEST'].fields_by_name['page_token']._serialized_options = b'\342A\001\001'
+  _globals['_LISTCONVERSATIONSREQUEST'].fields_by_name['parent']._loaded_options = None
+  _globals['_LISTCONVERSATIONSREQUEST'].fields_by_name['parent']._serialized_options = b'\342A\001\002\372A\022\n\020pullrouting/List'
+  _globals['_LISTCONVERSATIONSREQUEST'].fields_by_name['states']._loaded_options = None
+  _globals['_LISTCONVERSATIONSREQUEST'].fields_by_name['states']._serialized_options = b'\342A\001\001'
+  _globals['_LISTCONVERSATIONSREQUEST'].fields_by_name['page_size']._loaded_options = None
+  _globals['_LISTCONVERSATIONSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
+  _globals['_LISTCONVERSATIONSREQUEST'].fields_by_name['page_token']._loaded_options = None
+  _globals['_LISTCONVERSATIONSREQUEST'].fields_by_name['page_token']._serialized_options = b'\342A\001\001'
+  _globals['_GETCONVERSATIONREQUEST'].fields_by_name['name']._loaded_options = None
+  _globals['_GETCONVERSATIONREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A\032\n\030pullrouting/Conversation'
+  _globals['_JOINCONVERSATIONREQUEST'].fields_by_name['name']._loaded_options = None
+  _globals['_JOINCONVERSATIONREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A\032\n\030pullrouting/Conversation'
+  _globals['_LEAVECONVERSATIONREQUEST'].fields_by_name['name']._loaded_options = None
+  _globals['_LEAVECONVERSATIONREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A\032\n\030pullrouting/Conversation'
+  _globals['_CLOSECONVERSATIONREQUEST'].fields_by_name['name']._loaded_options = None
+  _globals['_CLOSECONVERSATIONREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A\032\n\030pullrouting/Conversation'
+  _globals['_CLOSECONVERSATIONREQUEST'].fields_by_name['reason']._loaded_options = None
+  _globals['_CLOSECONVERSATIONREQUEST'].fields_by_name['reason']._serialized_options = b'\342A\001\001'
+  _globals['_SENDMESSAGEREQUEST'].fields_by_name['conversation']._loaded_options = None
+  _globals['_SENDMESSAGEREQUEST'].fields_by_name['conversation']._serialized_options = b'\342A\001\002\372A\032\n\030pullrouting/Conversation'
+  _globals['_SENDMESSAGEREQUEST'].fields_by_name['text']._loaded_options = None
+  _globals['_SENDMESSAGEREQUEST'].fields_by_name['text']._serialized_options = b'\342A\001\002'
+  _globals['_SENDMESSAGEREQUEST'].fields_by_name['client_message_id']._loaded_options = None
+  _globals['_SENDMESSAGEREQUEST'].fields_by_name['client_message_id']._serialized_options = b'\342A\001\001'
+  _globals['_WATCHLISTSREQUEST'].fields_by_name['resume_token']._loaded_options = None
+  _globals['_WATCHLISTSREQUEST'].fields_by_name['resume_token']._serialized_options = b'\342A\001\001'
+  _globals['_WATCHCONVERSATIONREQUEST'].fields_by_name['name']._loaded_options = None
+  _globals['_WATCHCONVERSATIONREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A\032\n\030pullrouting/Conversation'
+  _globals['_WATCHCONVERSATIONREQUEST'].fields_by_name['resume_token']._loaded_options = None
+  _globals['_WATCHCONVERSATIONREQUEST'].fields_by_name['resume_token']._serialized_options = b'\342A\001\001'
+  _globals['_LISTSUMMARY']._serialized_start=244
+  _globals['_LISTSUMMARY']._serialized_end=381
+  _globals['_SUBSCRIPTION']._serialized_start=383
+  _globals['_SUBSCRIPTION']._serialized_end=483
+  _globals['_LISTLISTSREQUEST']._serialized_start=485
+  _globals['_LISTLISTSREQUEST']._serialized_end=554
+  _globals['_LISTLISTSRESPONSE']._serialized_start=556
+  _globals['_LISTLISTSRESPONSE']._serialized_end=644
+  _globals['_SUBSCRIBEREQUEST']._serialized_start=646
+  _globals['_SUBSCRIBEREQUEST']._serialized_end=705
+  _globals['_SUBSCRIBERESPONSE']._serialized_start=707
+  _globals['_SUBSCRIBERESPONSE']._serialized_end=778
+  _globals['_UNSUBSCRIBEREQUEST']._serialized_start=780
+  _globals['_UNSUBSCRIBEREQUEST']._serialized_end=841
+  _globals['_UNSUBSCRIBERESPONSE']._serialized_start=843
+  _globals['_UNSUBSCRIBERESPONSE']._serialized_end=864
+  _globals['_LISTSUBSCRIPTIONSREQUEST']._serialized_start=866
+  _globals['_LISTSUBSCRIPTIONSREQUEST']._serialized_end=943
+  _globals['_LISTSUBSCRIPTIONSRESPONSE']._serialized_start=945
+  _globals['_LISTSUBSCRIPTIONSRESPONSE']._serialized_end=1050
+  _globals['_LISTCONVERSATIONSREQUEST']._serialized_start=1053
+  _globals['_LISTCONVERSATIONSREQUEST']._serialized_end=1230
+  _globals['_LISTCONVERSATIONSRESPONSE']._serialized_start=1232
+  _globals['_LISTCONVERSATIONSRESPONSE']._serialized_end=1337
+  _globals['_GETCONVERSATIONREQUEST']._serialized_start=1339
+  _globals['_GETCONVERSATIONREQUEST']._serialized_end=1412
+  _globals['_GETCONVERSATIONRESPONSE']._serialized_start=1414
+  _globals['_GETCONVERSATIONRESPONSE']._serialized_end=1491
+  _globals['_JOINCONVERSATIONREQUEST']._serialized_start=1493
+  _globals['_JOINCONVERSATIONREQUEST']._serialized_end=1567
+  _globals['_JOINCONVERSATIONRESPONSE']._serialized_start=1569
+  _globals['_JOINCONVERSATIONRESPONSE']._serialized_end=1647
+  _globals['_LEAVECONVERSATIONREQUEST']._serialized_start=1649
+  _globals['_LEAVECONVERSATIONREQUEST']._serialized_end=1724
+  _globals['_LEAVECONVERSATIONRESPONSE']._serialized_start=1726
+  _globals['_LEAVECONVERSATIONRESPONSE']._serialized_end=1805
+  _globals['_CLOSECONVERSATIONREQUEST']._serialized_start=1807
+  _globals['_CLOSECONVERSATIONREQUEST']._serialized_end=1933
+  _globals['_CLOSECONVERSATIONRESPONSE']._serialized_start=1935
+  _globals['_CLOSECONVERSATIONRESPONSE']._serialized_end=2014
+  _globals['_SENDMESSAGEREQUEST']._serialized_start=2017
+  _globals['_SENDMESSAGEREQUEST']._serialized_end=2147
+  _globals['_SENDMESSAGERESPONSE']._serialized_start=2149
+  _globals['_SENDMESSAGERESPONSE']._serialized_end=2212
+  _globals['_WATCHLISTSREQUEST']._serialized_start=2214
+  _globals['_WATCHLISTSREQUEST']._serialized_end=2261
+  _globals['_WATCHLISTSRESPONSE']._serialized_start=2263
+  _globals['_WATCHLISTSRESPONSE']._serialized_end=2325
+  _globals['_WATCHCONVERSATIONREQUEST']._serialized_start=2327
+  _globals['_WATCHCONVERSATIONREQUEST']._serialized_end=2430
+  _globals['_WATCHCONVERSATIONRESPONSE']._serialized_start=2432
+  _globals['_WATCHCONVERSATIONRESPONSE']._serialized_end=2509
+  _globals['_AGENTSERVICE']._serialized_start=2512
+  _globals['_AGENTSERVICE']._serialized_end=3688
 # @@protoc_insertion_point(module_scope)

@@ -27,6 +27,17 @@ if _version_not_supported:
 
 class AgentServiceStub:
     """What an agent desktop calls. The agent is the one the bearer token names, never a request field.
+
+    Every method answers with google.rpc.ErrorInfo (domain `pullrouting`) on refusal; the reasons below are
+    its `reason`, and FIELD_INVALID comes with a google.rpc.BadRequest naming every offending field. Nothing
+    is changed by a refused call. Any method may also answer:
+    TOKEN_MISSING (no `authorization: Bearer` metadata), TOKEN_INVALID (a token or JWT the server does not
+    accept), ROLE_NOT_ALLOWED (not an agent's token), PRINCIPAL_DISABLED (the agent is disabled),
+    RATE_LIMITED (too many calls in one second), and FIELD_INVALID on a request that is not a valid message
+    of its type. The Watch streams may also end with TOO_MANY_STREAMS (the agent has the most streams open
+    it may), SLOW_CONSUMER (the client fell too far behind; resume with the last token), SERVER_SHUTTING_DOWN
+    (reconnect and resume), PRINCIPAL_DISABLED or TOKEN_INVALID (the agent was disabled or deleted, its token
+    rotated, or its JWT expired while the stream was open).
     """
 
     def __init__(self, channel):
@@ -99,17 +110,32 @@ class AgentServiceStub:
 
 class AgentServiceServicer:
     """What an agent desktop calls. The agent is the one the bearer token names, never a request field.
+
+    Every method answers with google.rpc.ErrorInfo (domain `pullrouting`) on refusal; the reasons below are
+    its `reason`, and FIELD_INVALID comes with a google.rpc.BadRequest naming every offending field. Nothing
+    is changed by a refused call. Any method may also answer:
+    TOKEN_MISSING (no `authorization: Bearer` metadata), TOKEN_INVALID (a token or JWT the server does not
+    accept), ROLE_NOT_ALLOWED (not an agent's token), PRINCIPAL_DISABLED (the agent is disabled),
+    RATE_LIMITED (too many calls in one second), and FIELD_INVALID on a request that is not a valid message
+    of its type. The Watch streams may also end with TOO_MANY_STREAMS (the agent has the most streams open
+    it may), SLOW_CONSUMER (the client fell too far behind; resume with the last token), SERVER_SHUTTING_DOWN
+    (reconnect and resume), PRINCIPAL_DISABLED or TOKEN_INVALID (the agent was disabled or deleted, its token
+    rotated, or its JWT expired while the stream was open).
     """
 
     def ListLists(self, request, context):
         """The lists the agent is entitled to, with how many requests each holds per state.
+        Refusals: FIELD_INVALID (a negative page_size, or a page_token this method did not issue).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Subscribe(self, request, context):
-        """Subscribes the agent to an entitled list. Subscribing again changes nothing.
+        """Subscribes the agent to an entitled list: its WatchLists streams get the list's snapshot and events.
+        Subscribing again changes nothing.
+        Refusals: FIELD_INVALID (a malformed list), RESOURCE_NOT_FOUND (no such list), NOT_ENTITLED (the agent
+        is not entitled to the list).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -117,67 +143,92 @@ class AgentServiceServicer:
 
     def Unsubscribe(self, request, context):
         """Ends a subscription. Unsubscribing from a list one is not subscribed to changes nothing.
+        Refusals: FIELD_INVALID (a malformed list).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListSubscriptions(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The agent's subscriptions, oldest first.
+        Refusals: FIELD_INVALID (a negative page_size, or a page_token this method did not issue).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListConversations(self, request, context):
-        """Requests on one list, oldest first.
+        """Requests on one entitled list, oldest first.
+        Refusals: FIELD_INVALID (a malformed parent, an unknown state, a negative page_size, or a page_token
+        this method did not issue), RESOURCE_NOT_FOUND (no such list), NOT_ENTITLED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetConversation(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One conversation on an entitled list, or one the agent is in.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND, NOT_ENTITLED.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def JoinConversation(self, request, context):
-        """Joins a request; joining again changes nothing.
+        """Joins an open request on a list the agent is entitled and subscribed to: an UNREAD or INACTIVE one
+        becomes ACTIVE. Joining again changes nothing.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND, NOT_ENTITLED, NOT_SUBSCRIBED,
+        CONVERSATION_CLOSED, LIST_FULL (the list's max_participants are in it), AGENT_AT_CAPACITY (the agent is
+        in max_conversations_per_agent open conversations of the channel's media routing domain).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def LeaveConversation(self, request, context):
-        """Leaves a request; the last one out leaves it INACTIVE.
+        """Leaves a request; the last one out leaves it INACTIVE. Leaving one the agent is not in changes nothing.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND, NOT_ENTITLED (not in it, and not on an
+        entitled list).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CloseConversation(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Closes an open request on a list the agent is entitled and subscribed to, whether or not the agent is
+        in it; participants are let go and the connector is told.
+        Refusals: FIELD_INVALID (a malformed name or an unknown reason), CLOSE_REASON_NOT_ALLOWED (CUSTOMER or
+        FORCED), RESOURCE_NOT_FOUND, NOT_ENTITLED, NOT_SUBSCRIBED, CONVERSATION_CLOSED.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def SendMessage(self, request, context):
-        """Writes to the customer; participants only. Idempotent on client_message_id.
+        """Writes to the customer; participants only. The connector gets it on WatchOutbound. Idempotent on
+        client_message_id: a retry is answered with the first message, and is not checked again.
+        Refusals: FIELD_INVALID (a malformed conversation, text or client_message_id), RESOURCE_NOT_FOUND,
+        NOT_ENTITLED, CONVERSATION_CLOSED, NOT_PARTICIPANT.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def WatchLists(self, request, context):
-        """The subscribed lists: a snapshot of the open requests, SYNCED, then live events.
+        """The subscribed lists: a snapshot of the open requests, SYNCED, then live events; with a resume token,
+        the events after it instead (or, if they are no longer kept, a snapshot marked reset).
+        Refusals: FIELD_INVALID (a resume_token this service did not issue).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def WatchConversation(self, request, context):
-        """One conversation, for its participants: the messages so far, SYNCED, then live events. Ends when the
-        agent leaves or the conversation closes.
+        """One conversation, for its participants: the messages so far, SYNCED, then live events; with a resume
+        token, the events after it instead (or the history again, marked reset). Ends when the agent leaves or
+        the conversation closes.
+        Refusals: FIELD_INVALID (a malformed name or a resume_token this service did not issue),
+        RESOURCE_NOT_FOUND, NOT_ENTITLED, NOT_PARTICIPANT (not in it, or it is closed).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -256,6 +307,17 @@ def add_AgentServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class AgentService:
     """What an agent desktop calls. The agent is the one the bearer token names, never a request field.
+
+    Every method answers with google.rpc.ErrorInfo (domain `pullrouting`) on refusal; the reasons below are
+    its `reason`, and FIELD_INVALID comes with a google.rpc.BadRequest naming every offending field. Nothing
+    is changed by a refused call. Any method may also answer:
+    TOKEN_MISSING (no `authorization: Bearer` metadata), TOKEN_INVALID (a token or JWT the server does not
+    accept), ROLE_NOT_ALLOWED (not an agent's token), PRINCIPAL_DISABLED (the agent is disabled),
+    RATE_LIMITED (too many calls in one second), and FIELD_INVALID on a request that is not a valid message
+    of its type. The Watch streams may also end with TOO_MANY_STREAMS (the agent has the most streams open
+    it may), SLOW_CONSUMER (the client fell too far behind; resume with the last token), SERVER_SHUTTING_DOWN
+    (reconnect and resume), PRINCIPAL_DISABLED or TOKEN_INVALID (the agent was disabled or deleted, its token
+    rotated, or its JWT expired while the stream was open).
     """
 
     @staticmethod

@@ -1,5 +1,6 @@
 import datetime
 
+from google.api import resource_pb2 as _resource_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from pullrouting.v1 import conversation_pb2 as _conversation_pb2
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper

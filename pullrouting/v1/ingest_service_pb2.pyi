@@ -1,3 +1,5 @@
+from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.api import resource_pb2 as _resource_pb2
 from pullrouting.v1 import conversation_pb2 as _conversation_pb2
 from pullrouting.v1 import events_pb2 as _events_pb2
 from google.protobuf import descriptor as _descriptor

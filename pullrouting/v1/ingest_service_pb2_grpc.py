@@ -28,6 +28,15 @@ if _version_not_supported:
 class IngestServiceStub:
     """What backend connectors call. Callers need the ingestor role; a credential scoped to some channels is
     refused on the others.
+
+    Every method answers with google.rpc.ErrorInfo (domain `pullrouting`) on refusal; the reasons below are
+    its `reason`, and FIELD_INVALID comes with a google.rpc.BadRequest naming every offending field. Nothing
+    is changed by a refused call. Any method may also answer:
+    TOKEN_MISSING (no `authorization: Bearer` metadata), TOKEN_INVALID (a token the server does not accept),
+    ROLE_NOT_ALLOWED (not an ingestor's token), PRINCIPAL_DISABLED (the ingestor is disabled), RATE_LIMITED
+    (too many calls in one second), and FIELD_INVALID on a request that is not a valid message of its type.
+    WatchOutbound may also end with TOO_MANY_STREAMS, SLOW_CONSUMER, SERVER_SHUTTING_DOWN, PRINCIPAL_DISABLED
+    or TOKEN_INVALID, as AgentService's streams do.
     """
 
     def __init__(self, channel):
@@ -56,25 +65,44 @@ class IngestServiceStub:
 class IngestServiceServicer:
     """What backend connectors call. Callers need the ingestor role; a credential scoped to some channels is
     refused on the others.
+
+    Every method answers with google.rpc.ErrorInfo (domain `pullrouting`) on refusal; the reasons below are
+    its `reason`, and FIELD_INVALID comes with a google.rpc.BadRequest naming every offending field. Nothing
+    is changed by a refused call. Any method may also answer:
+    TOKEN_MISSING (no `authorization: Bearer` metadata), TOKEN_INVALID (a token the server does not accept),
+    ROLE_NOT_ALLOWED (not an ingestor's token), PRINCIPAL_DISABLED (the ingestor is disabled), RATE_LIMITED
+    (too many calls in one second), and FIELD_INVALID on a request that is not a valid message of its type.
+    WatchOutbound may also end with TOO_MANY_STREAMS, SLOW_CONSUMER, SERVER_SHUTTING_DOWN, PRINCIPAL_DISABLED
+    or TOKEN_INVALID, as AgentService's streams do.
     """
 
     def PostCustomerMessage(self, request, context):
         """Appends a customer message to the customer's open conversation on the channel, or opens a new UNREAD
-        one on the channel's list. Idempotent on source_message_id.
+        one on the channel's list. Idempotent on source_message_id: a retry is answered as the first post was
+        (`created` included), and is not checked again.
+        Refusals: FIELD_INVALID, SERVICE_IDENTIFIER_UNKNOWN (no channel serves it), CHANNEL_NOT_PERMITTED (the
+        credential is scoped to other channels), CHANNEL_DISABLED, CHANNEL_NOT_PULL (a PUSH channel).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def EndConversation(self, request, context):
-        """The customer's side ended the conversation (reason CUSTOMER).
+        """The customer's side ended the conversation (reason CUSTOMER): participants are let go and it leaves
+        its list; no outbound event is sent.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (no such conversation, or the customer has no open one on
+        the channel), SERVICE_IDENTIFIER_UNKNOWN, CHANNEL_NOT_PERMITTED, CONVERSATION_CLOSED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def WatchOutbound(self, request, context):
-        """Agent messages (and closes) to deliver to customers, for one channel or all the credential may serve.
+        """Agent messages (and closes) to deliver to customers, for one channel or all the credential may serve:
+        SYNCED first, then live events; with a resume token, the events after it.
+        Refusals: FIELD_INVALID (a service_identifier too long, or a resume_token this service did not issue),
+        SERVICE_IDENTIFIER_UNKNOWN, CHANNEL_NOT_PERMITTED, RESUME_TOKEN_EXPIRED (the events after the token are
+        no longer kept; reconnect without one).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -109,6 +137,15 @@ def add_IngestServiceServicer_to_server(servicer, server):
 class IngestService:
     """What backend connectors call. Callers need the ingestor role; a credential scoped to some channels is
     refused on the others.
+
+    Every method answers with google.rpc.ErrorInfo (domain `pullrouting`) on refusal; the reasons below are
+    its `reason`, and FIELD_INVALID comes with a google.rpc.BadRequest naming every offending field. Nothing
+    is changed by a refused call. Any method may also answer:
+    TOKEN_MISSING (no `authorization: Bearer` metadata), TOKEN_INVALID (a token the server does not accept),
+    ROLE_NOT_ALLOWED (not an ingestor's token), PRINCIPAL_DISABLED (the ingestor is disabled), RATE_LIMITED
+    (too many calls in one second), and FIELD_INVALID on a request that is not a valid message of its type.
+    WatchOutbound may also end with TOO_MANY_STREAMS, SLOW_CONSUMER, SERVER_SHUTTING_DOWN, PRINCIPAL_DISABLED
+    or TOKEN_INVALID, as AgentService's streams do.
     """
 
     @staticmethod

@@ -22,29 +22,123 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epullrouting/v1/resources.proto\x12\x0epullrouting.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd4\x01\n\x12MediaRoutingDomain\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12#\n\x1bmax_conversations_per_agent\x18\x04 \x01(\x05\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb1\x01\n\x0b\x43hannelType\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x1c\n\x14media_routing_domain\x18\x03 \x01(\t\x12/\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x8f\x02\n\x04List\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x18\n\x10max_participants\x18\x04 \x01(\x05\x12\x38\n\x15unread_reminder_after\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x66ollow_up_alerts\x18\x08 \x01(\x08\"\xa4\x02\n\x07\x43hannel\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x14\n\x0c\x63hannel_type\x18\x03 \x01(\t\x12\x1a\n\x12service_identifier\x18\x04 \x01(\t\x12\x31\n\x0crouting_mode\x18\x05 \x01(\x0e\x32\x1b.pullrouting.v1.RoutingMode\x12\x0c\n\x04list\x18\x06 \x01(\t\x12\x14\n\x07\x65nabled\x18\x07 \x01(\x08H\x00\x88\x01\x01\x12/\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\n\n\x08_enabled\"\xbe\x01\n\x05\x41gent\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\r\n\x05lists\x18\x03 \x03(\t\x12\x14\n\x07\x65nabled\x18\x04 \x01(\x08H\x00\x88\x01\x01\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\n\n\x08_enabled\"\xc4\x01\n\x08Ingestor\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x10\n\x08\x63hannels\x18\x03 \x03(\t\x12\x14\n\x07\x65nabled\x18\x04 \x01(\x08H\x00\x88\x01\x01\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\n\n\x08_enabled*Y\n\x0bRoutingMode\x12\x1c\n\x18ROUTING_MODE_UNSPECIFIED\x10\x00\x12\x15\n\x11ROUTING_MODE_PULL\x10\x01\x12\x15\n\x11ROUTING_MODE_PUSH\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epullrouting/v1/resources.proto\x12\x0epullrouting.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf2\x02\n\x12MediaRoutingDomain\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x19\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x12)\n\x1bmax_conversations_per_agent\x18\x04 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x35\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:x\xea\x41u\n\x1epullrouting/MediaRoutingDomain\x12*mediaRoutingDomains/{media_routing_domain}*\x13mediaRoutingDomains2\x12mediaRoutingDomain\"\xc8\x02\n\x0b\x43hannelType\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x45\n\x14media_routing_domain\x18\x03 \x01(\tB\'\xe2\x41\x01\x02\xfa\x41 \n\x1epullrouting/MediaRoutingDomain\x12\x35\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:T\xea\x41Q\n\x17pullrouting/ChannelType\x12\x1b\x63hannelTypes/{channel_type}*\x0c\x63hannelTypes2\x0b\x63hannelType\"\xf1\x02\n\x04List\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x19\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x12\x1e\n\x10max_participants\x18\x04 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12>\n\x15unread_reminder_after\x18\x05 \x01(\x0b\x32\x19.google.protobuf.DurationB\x04\xe2\x41\x01\x01\x12\x35\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1e\n\x10\x66ollow_up_alerts\x18\x08 \x01(\x08\x42\x04\xe2\x41\x01\x01:0\xea\x41-\n\x10pullrouting/List\x12\x0clists/{list}*\x05lists2\x04list\"\xc8\x03\n\x07\x43hannel\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x36\n\x0c\x63hannel_type\x18\x03 \x01(\tB \xe2\x41\x01\x02\xfa\x41\x19\n\x17pullrouting/ChannelType\x12 \n\x12service_identifier\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\x37\n\x0crouting_mode\x18\x05 \x01(\x0e\x32\x1b.pullrouting.v1.RoutingModeB\x04\xe2\x41\x01\x02\x12#\n\x04list\x18\x06 \x01(\tB\x15\xfa\x41\x12\n\x10pullrouting/List\x12\x1a\n\x07\x65nabled\x18\x07 \x01(\x08\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x35\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:?\xea\x41<\n\x13pullrouting/Channel\x12\x12\x63hannels/{channel}*\x08\x63hannels2\x07\x63hannelB\n\n\x08_enabled\"\xae\x02\n\x05\x41gent\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12(\n\x05lists\x18\x03 \x03(\tB\x19\xe2\x41\x01\x01\xfa\x41\x12\n\x10pullrouting/List\x12\x1a\n\x07\x65nabled\x18\x04 \x01(\x08\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x35\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:5\xea\x41\x32\n\x11pullrouting/Agent\x12\x0e\x61gents/{agent}*\x06\x61gents2\x05\x61gentB\n\n\x08_enabled\"\xc6\x02\n\x08Ingestor\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12.\n\x08\x63hannels\x18\x03 \x03(\tB\x1c\xe2\x41\x01\x01\xfa\x41\x15\n\x13pullrouting/Channel\x12\x1a\n\x07\x65nabled\x18\x04 \x01(\x08\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12\x35\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:D\xea\x41\x41\n\x14pullrouting/Ingestor\x12\x14ingestors/{ingestor}*\tingestors2\x08ingestorB\n\n\x08_enabled*Y\n\x0bRoutingMode\x12\x1c\n\x18ROUTING_MODE_UNSPECIFIED\x10\x00\x12\x15\n\x11ROUTING_MODE_PULL\x10\x01\x12\x15\n\x11ROUTING_MODE_PUSH\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pullrouting.v1.resources_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ROUTINGMODE']._serialized_start=1471
-  _globals['_ROUTINGMODE']._serialized_end=1560
-  _globals['_MEDIAROUTINGDOMAIN']._serialized_start=116
-  _globals['_MEDIAROUTINGDOMAIN']._serialized_end=328
-  _globals['_CHANNELTYPE']._serialized_start=331
-  _globals['_CHANNELTYPE']._serialized_end=508
-  _globals['_LIST']._serialized_start=511
-  _globals['_LIST']._serialized_end=782
-  _globals['_CHANNEL']._serialized_start=785
-  _globals['_CHANNEL']._serialized_end=1077
-  _globals['_AGENT']._serialized_start=1080
-  _globals['_AGENT']._serialized_end=1270
-  _globals['_INGESTOR']._serialized_start=1273
-  _globals['_INGESTOR']._serialized_end=1469
+  _globals['_MEDIAROUTINGDOMAIN'].fields_by_name['name']._loaded_options = None
+  _globals['_MEDIAROUTINGDOMAIN'].fields_by_name['name']._serialized_options = b'\342A\001\010'
+  _globals['_MEDIAROUTINGDOMAIN'].fields_by_name['display_name']._loaded_options = None
+  _globals['_MEDIAROUTINGDOMAIN'].fields_by_name['display_name']._serialized_options = b'\342A\001\002'
+  _globals['_MEDIAROUTINGDOMAIN'].fields_by_name['description']._loaded_options = None
+  _globals['_MEDIAROUTINGDOMAIN'].fields_by_name['description']._serialized_options = b'\342A\001\001'
+  _globals['_MEDIAROUTINGDOMAIN'].fields_by_name['max_conversations_per_agent']._loaded_options = None
+  _globals['_MEDIAROUTINGDOMAIN'].fields_by_name['max_conversations_per_agent']._serialized_options = b'\342A\001\001'
+  _globals['_MEDIAROUTINGDOMAIN'].fields_by_name['create_time']._loaded_options = None
+  _globals['_MEDIAROUTINGDOMAIN'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
+  _globals['_MEDIAROUTINGDOMAIN'].fields_by_name['update_time']._loaded_options = None
+  _globals['_MEDIAROUTINGDOMAIN'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
+  _globals['_MEDIAROUTINGDOMAIN']._loaded_options = None
+  _globals['_MEDIAROUTINGDOMAIN']._serialized_options = b'\352Au\n\036pullrouting/MediaRoutingDomain\022*mediaRoutingDomains/{media_routing_domain}*\023mediaRoutingDomains2\022mediaRoutingDomain'
+  _globals['_CHANNELTYPE'].fields_by_name['name']._loaded_options = None
+  _globals['_CHANNELTYPE'].fields_by_name['name']._serialized_options = b'\342A\001\010'
+  _globals['_CHANNELTYPE'].fields_by_name['display_name']._loaded_options = None
+  _globals['_CHANNELTYPE'].fields_by_name['display_name']._serialized_options = b'\342A\001\002'
+  _globals['_CHANNELTYPE'].fields_by_name['media_routing_domain']._loaded_options = None
+  _globals['_CHANNELTYPE'].fields_by_name['media_routing_domain']._serialized_options = b'\342A\001\002\372A \n\036pullrouting/MediaRoutingDomain'
+  _globals['_CHANNELTYPE'].fields_by_name['create_time']._loaded_options = None
+  _globals['_CHANNELTYPE'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
+  _globals['_CHANNELTYPE'].fields_by_name['update_time']._loaded_options = None
+  _globals['_CHANNELTYPE'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
+  _globals['_CHANNELTYPE']._loaded_options = None
+  _globals['_CHANNELTYPE']._serialized_options = b'\352AQ\n\027pullrouting/ChannelType\022\033channelTypes/{channel_type}*\014channelTypes2\013channelType'
+  _globals['_LIST'].fields_by_name['name']._loaded_options = None
+  _globals['_LIST'].fields_by_name['name']._serialized_options = b'\342A\001\010'
+  _globals['_LIST'].fields_by_name['display_name']._loaded_options = None
+  _globals['_LIST'].fields_by_name['display_name']._serialized_options = b'\342A\001\002'
+  _globals['_LIST'].fields_by_name['description']._loaded_options = None
+  _globals['_LIST'].fields_by_name['description']._serialized_options = b'\342A\001\001'
+  _globals['_LIST'].fields_by_name['max_participants']._loaded_options = None
+  _globals['_LIST'].fields_by_name['max_participants']._serialized_options = b'\342A\001\001'
+  _globals['_LIST'].fields_by_name['unread_reminder_after']._loaded_options = None
+  _globals['_LIST'].fields_by_name['unread_reminder_after']._serialized_options = b'\342A\001\001'
+  _globals['_LIST'].fields_by_name['create_time']._loaded_options = None
+  _globals['_LIST'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
+  _globals['_LIST'].fields_by_name['update_time']._loaded_options = None
+  _globals['_LIST'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
+  _globals['_LIST'].fields_by_name['follow_up_alerts']._loaded_options = None
+  _globals['_LIST'].fields_by_name['follow_up_alerts']._serialized_options = b'\342A\001\001'
+  _globals['_LIST']._loaded_options = None
+  _globals['_LIST']._serialized_options = b'\352A-\n\020pullrouting/List\022\014lists/{list}*\005lists2\004list'
+  _globals['_CHANNEL'].fields_by_name['name']._loaded_options = None
+  _globals['_CHANNEL'].fields_by_name['name']._serialized_options = b'\342A\001\010'
+  _globals['_CHANNEL'].fields_by_name['display_name']._loaded_options = None
+  _globals['_CHANNEL'].fields_by_name['display_name']._serialized_options = b'\342A\001\002'
+  _globals['_CHANNEL'].fields_by_name['channel_type']._loaded_options = None
+  _globals['_CHANNEL'].fields_by_name['channel_type']._serialized_options = b'\342A\001\002\372A\031\n\027pullrouting/ChannelType'
+  _globals['_CHANNEL'].fields_by_name['service_identifier']._loaded_options = None
+  _globals['_CHANNEL'].fields_by_name['service_identifier']._serialized_options = b'\342A\001\002'
+  _globals['_CHANNEL'].fields_by_name['routing_mode']._loaded_options = None
+  _globals['_CHANNEL'].fields_by_name['routing_mode']._serialized_options = b'\342A\001\002'
+  _globals['_CHANNEL'].fields_by_name['list']._loaded_options = None
+  _globals['_CHANNEL'].fields_by_name['list']._serialized_options = b'\372A\022\n\020pullrouting/List'
+  _globals['_CHANNEL'].fields_by_name['enabled']._loaded_options = None
+  _globals['_CHANNEL'].fields_by_name['enabled']._serialized_options = b'\342A\001\001'
+  _globals['_CHANNEL'].fields_by_name['create_time']._loaded_options = None
+  _globals['_CHANNEL'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
+  _globals['_CHANNEL'].fields_by_name['update_time']._loaded_options = None
+  _globals['_CHANNEL'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
+  _globals['_CHANNEL']._loaded_options = None
+  _globals['_CHANNEL']._serialized_options = b'\352A<\n\023pullrouting/Channel\022\022channels/{channel}*\010channels2\007channel'
+  _globals['_AGENT'].fields_by_name['name']._loaded_options = None
+  _globals['_AGENT'].fields_by_name['name']._serialized_options = b'\342A\001\010'
+  _globals['_AGENT'].fields_by_name['display_name']._loaded_options = None
+  _globals['_AGENT'].fields_by_name['display_name']._serialized_options = b'\342A\001\002'
+  _globals['_AGENT'].fields_by_name['lists']._loaded_options = None
+  _globals['_AGENT'].fields_by_name['lists']._serialized_options = b'\342A\001\001\372A\022\n\020pullrouting/List'
+  _globals['_AGENT'].fields_by_name['enabled']._loaded_options = None
+  _globals['_AGENT'].fields_by_name['enabled']._serialized_options = b'\342A\001\001'
+  _globals['_AGENT'].fields_by_name['create_time']._loaded_options = None
+  _globals['_AGENT'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
+  _globals['_AGENT'].fields_by_name['update_time']._loaded_options = None
+  _globals['_AGENT'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
+  _globals['_AGENT']._loaded_options = None
+  _globals['_AGENT']._serialized_options = b'\352A2\n\021pullrouting/Agent\022\016agents/{agent}*\006agents2\005agent'
+  _globals['_INGESTOR'].fields_by_name['name']._loaded_options = None
+  _globals['_INGESTOR'].fields_by_name['name']._serialized_options = b'\342A\001\010'
+  _globals['_INGESTOR'].fields_by_name['display_name']._loaded_options = None
+  _globals['_INGESTOR'].fields_by_name['display_name']._serialized_options = b'\342A\001\002'
+  _globals['_INGESTOR'].fields_by_name['channels']._loaded_options = None
+  _globals['_INGESTOR'].fields_by_name['channels']._serialized_options = b'\342A\001\001\372A\025\n\023pullrouting/Channel'
+  _globals['_INGESTOR'].fields_by_name['enabled']._loaded_options = None
+  _globals['_INGESTOR'].fields_by_name['enabled']._serialized_options = b'\342A\001\001'
+  _globals['_INGESTOR'].fields_by_name['create_time']._loaded_options = None
+  _globals['_INGESTOR'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
+  _globals['_INGESTOR'].fields_by_name['update_time']._loaded_options = None
+  _globals['_INGESTOR'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
+  _globals['_INGESTOR']._loaded_options = None
+  _globals['_INGESTOR']._serialized_options = b'\352AA\n\024pullrouting/Ingestor\022\024ingestors/{ingestor}*\tingestors2\010ingestor'
+  _globals['_ROUTINGMODE']._serialized_start=2344
+  _globals['_ROUTINGMODE']._serialized_end=2433
+  _globals['_MEDIAROUTINGDOMAIN']._serialized_start=176
+  _globals['_MEDIAROUTINGDOMAIN']._serialized_end=546
+  _globals['_CHANNELTYPE']._serialized_start=549
+  _globals['_CHANNELTYPE']._serialized_end=877
+  _globals['_LIST']._serialized_start=880
+  _globals['_LIST']._serialized_end=1249
+  _globals['_CHANNEL']._serialized_start=1252
+  _globals['_CHANNEL']._serialized_end=1708
+  _globals['_AGENT']._serialized_start=1711
+  _globals['_AGENT']._serialized_end=2013
+  _globals['_INGESTOR']._serialized_start=2016
+  _globals['_INGESTOR']._serialized_end=2342
 # @@protoc_insertion_point(module_scope)

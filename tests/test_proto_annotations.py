@@ -1,0 +1,62 @@
+"""The protos document themselves: every RPC says which ErrorInfo reasons it answers with, every field and
+enum value says what it means."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pullrouting.domain.errors import Reason
+
+PROTOS = sorted((Path(__file__).resolve().parent.parent / "proto" / "pullrouting" / "v1").glob("*.proto"))
+SERVICE_PROTOS = [path for path in PROTOS if path.name.endswith("_service.proto")]
+# A field or an enum value: its first line (options may follow on the next lines).
+DECLARATION = re.compile(r"^\s+((repeated|optional) )?[\w.]+ \w+ = \d+\b|^\s+[A-Z][A-Z0-9_]* = \d+;")
+RPC = re.compile(r"^\s+rpc (\w+)\(")
+
+
+def comment_above(lines: list[str], index: int) -> str:
+    """The `//` comment lines right above line `index`, joined."""
+    found: list[str] = []
+    while index > 0 and lines[index - 1].strip().startswith("//"):
+        index -= 1
+        found.insert(0, lines[index].strip().removeprefix("//").strip())
+    return " ".join(found)
+
+
+def rpc_comments(path: Path) -> dict[str, str]:
+    lines = path.read_text().splitlines()
+    return {match.group(1): comment_above(lines, i) for i, line in enumerate(lines) if (match := RPC.match(line))}
+
+
+def named_reasons(refusals: str) -> list[str]:
+    """The reasons a `Refusals:` clause names; parentheses explain them and are skipped."""
+    return re.findall(r"\b[A-Z][A-Z_]+\b", re.sub(r"\([^)]*\)", "", refusals))
+
+
+@pytest.mark.parametrize("path", PROTOS, ids=[path.name for path in PROTOS])
+def test_every_field_and_enum_value_has_a_comment(path):
+    lines = path.read_text().splitlines()
+
+    bare = [line.strip() for i, line in enumerate(lines) if DECLARATION.match(line) and not comment_above(lines, i)]
+
+    assert bare == []
+
+
+@pytest.mark.parametrize("path", SERVICE_PROTOS, ids=[path.name for path in SERVICE_PROTOS])
+def test_every_rpc_says_what_it_does_and_names_only_real_reasons(path):
+    for rpc, comment in rpc_comments(path).items():
+        what, _, refusals = comment.partition("Refusals:")
+        assert what.strip() and refusals.strip(), f"{rpc}: say what it does, then `Refusals:`"
+        reasons = named_reasons(refusals)
+        assert reasons, f"{rpc} names no reason"
+        assert set(reasons) <= set(Reason), f"{rpc} names unknown reasons {set(reasons) - set(Reason)}"
+
+
+def test_every_reason_is_named_by_some_service():
+    text = " ".join(path.read_text() for path in SERVICE_PROTOS)
+
+    missing = [reason.value for reason in Reason if not re.search(rf"\b{reason.value}\b", text)]
+
+    assert missing == []
+
