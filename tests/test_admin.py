@@ -5,6 +5,7 @@ import grpc
 import pytest
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.field_mask_pb2 import FieldMask
+from google.protobuf.timestamp_pb2 import Timestamp
 from scenario import create_scenario, expect_refusal
 from support import error_details, violated_fields
 
@@ -32,6 +33,17 @@ REQUEST_FIELD = {
     "Channel": "channel",
     "Agent": "agent",
     "Ingestor": "ingestor",
+}
+
+
+# The resource of each kind that create_scenario(server, agents=1) makes.
+SCENARIO_NAMES = {
+    "MediaRoutingDomain": "mediaRoutingDomains/social",
+    "ChannelType": "channelTypes/facebook-page-comments",
+    "List": "lists/l1",
+    "Channel": "channels/c2",
+    "Agent": "agents/agent-1",
+    "Ingestor": "ingestors/connector",
 }
 
 
@@ -463,6 +475,46 @@ async def test_update_of_agent_lists_replaces_the_entitlements(server):
 
     assert list(updated.lists) == ["lists/l2", "lists/l1"] and updated.display_name == "Ann" and updated.enabled
     assert list((await admin.GetAgent(pb.GetAgentRequest(name="agents/ann"))).agent.lists) == ["lists/l2", "lists/l1"]
+
+
+async def test_every_update_without_a_mask_changes_only_the_fields_the_request_populates(server):
+    await create_scenario(server, agents=1)
+    admin = server.admin()
+
+    for kind, name in SCENARIO_NAMES.items():
+        field = REQUEST_FIELD[kind]
+        before = getattr(await getattr(admin, f"Get{kind}")(getattr(pb, f"Get{kind}Request")(name=name)), field)
+        changes = getattr(res, kind)(name=name, display_name="Renamed")
+        request = getattr(pb, f"Update{kind}Request")(**{field: changes})
+
+        updated = getattr(await getattr(admin, f"Update{kind}")(request), field)
+
+        expected = type(before)()
+        expected.CopyFrom(before)
+        expected.display_name = "Renamed"
+        expected.update_time.CopyFrom(updated.update_time)
+        assert updated == expected, kind
+
+
+async def test_output_only_fields_of_a_request_are_ignored_on_create_and_are_no_update(server):
+    admin = server.admin()
+    long_ago = Timestamp(seconds=1)
+
+    created = (
+        await admin.CreateList(
+            pb.CreateListRequest(
+                list_id="l9",
+                list=res.List(name="lists/other", display_name="L9", create_time=long_ago, update_time=long_ago),
+            )
+        )
+    ).list
+
+    assert created.name == "lists/l9"
+    assert created.create_time.ToMicroseconds() > long_ago.ToMicroseconds()
+    assert created.update_time == created.create_time
+    only_output = pb.UpdateListRequest(list=res.List(name="lists/l9", create_time=long_ago, update_time=long_ago))
+    error = await expect_refusal(server, lambda: admin.UpdateList(only_output), INVALID, "FIELD_INVALID")
+    assert violated_fields(error) == {"update_mask"}
 
 
 @pytest.mark.parametrize(

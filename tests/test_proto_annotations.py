@@ -1,15 +1,19 @@
-"""The protos document themselves: every RPC says which ErrorInfo reasons it answers with, every field and
-enum value says what it means."""
+"""The protos document themselves, and the server reads them: every RPC says which ErrorInfo reasons it answers
+with, every field and enum value says what it means, and the Admin API's updatable fields follow the
+google.api.field_behavior annotations."""
 
 import re
 from pathlib import Path
 
 import pytest
+from google.api import field_behavior_pb2
 
+from pullrouting.api.resources import AGENT, CHANNEL, CHANNEL_TYPE, INGESTOR, LIST, MEDIA_ROUTING_DOMAIN
 from pullrouting.domain.errors import Reason
 
 PROTOS = sorted((Path(__file__).resolve().parent.parent / "proto" / "pullrouting" / "v1").glob("*.proto"))
 SERVICE_PROTOS = [path for path in PROTOS if path.name.endswith("_service.proto")]
+KINDS = [MEDIA_ROUTING_DOMAIN, CHANNEL_TYPE, LIST, CHANNEL, AGENT, INGESTOR]
 # A field or an enum value: its first line (options may follow on the next lines).
 DECLARATION = re.compile(r"^\s+((repeated|optional) )?[\w.]+ \w+ = \d+\b|^\s+[A-Z][A-Z0-9_]* = \d+;")
 RPC = re.compile(r"^\s+rpc (\w+)\(")
@@ -60,3 +64,20 @@ def test_every_reason_is_named_by_some_service():
 
     assert missing == []
 
+
+def test_updatable_fields_are_the_ones_not_annotated_output_only_or_identifier():
+    updatable = {kind.message.DESCRIPTOR.name: kind.updatable_fields for kind in KINDS}
+
+    assert updatable == {
+        "MediaRoutingDomain": {"display_name", "description", "max_conversations_per_agent"},
+        "ChannelType": {"display_name", "media_routing_domain"},
+        "List": {"display_name", "description", "max_participants", "unread_reminder_after", "follow_up_alerts"},
+        "Channel": {"display_name", "channel_type", "service_identifier", "routing_mode", "list", "enabled"},
+        "Agent": {"display_name", "lists", "enabled"},
+        "Ingestor": {"display_name", "channels", "enabled"},
+    }
+    for kind in KINDS:
+        for field in kind.message.DESCRIPTOR.fields:
+            behaviors = set(field.GetOptions().Extensions[field_behavior_pb2.field_behavior])
+            fixed = bool(behaviors & {field_behavior_pb2.OUTPUT_ONLY, field_behavior_pb2.IDENTIFIER})
+            assert fixed == (field.name not in kind.updatable_fields), f"{kind.field}.{field.name}"

@@ -5,6 +5,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from google.api import field_behavior_pb2
+from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.message import Message
 
@@ -25,8 +27,11 @@ from pullrouting.v1 import resources_pb2
 R = TypeVar("R", bound=Resource)
 M = TypeVar("M", bound=Message)
 
-# Fields the server sets; an update mask may not name them.
-OUTPUT_ONLY_FIELDS = frozenset({"name", "create_time", "update_time"})
+# Field behaviors (google.api.field_behavior in the protos) that keep a field out of an update mask: the server
+# sets it (OUTPUT_ONLY), it says which resource (IDENTIFIER), or it is fixed once created (IMMUTABLE).
+NOT_UPDATABLE = frozenset(
+    {field_behavior_pb2.OUTPUT_ONLY, field_behavior_pb2.IDENTIFIER, field_behavior_pb2.IMMUTABLE}
+)
 
 ROUTING_MODE_BY_PROTO = {
     resources_pb2.ROUTING_MODE_PULL: RoutingMode.PULL,
@@ -53,7 +58,11 @@ class Kind(Generic[R, M]):
 
     @property
     def updatable_fields(self) -> frozenset[str]:
-        return frozenset(field.name for field in self.message.DESCRIPTOR.fields) - OUTPUT_ONLY_FIELDS
+        return frozenset(field.name for field in self.message.DESCRIPTOR.fields if _updatable(field))
+
+
+def _updatable(field: FieldDescriptor) -> bool:
+    return NOT_UPDATABLE.isdisjoint(field.GetOptions().Extensions[field_behavior_pb2.field_behavior])
 
 
 def _common_fields(resource: Resource) -> dict[str, Any]:
