@@ -226,9 +226,11 @@ class AgentServiceServicer:
     def WatchConversation(self, request, context):
         """One conversation, for its participants: the messages so far, SYNCED, then live events; with a resume
         token, the events after it instead (or the history again, marked reset). Ends when the agent leaves or
-        the conversation closes.
+        the conversation closes; a stream resumed from a position where the agent was in it delivers up to that
+        leave or close, then ends.
         Refusals: FIELD_INVALID (a malformed name or a resume_token this service did not issue),
-        RESOURCE_NOT_FOUND, NOT_ENTITLED, NOT_PARTICIPANT (not in it, or it is closed).
+        RESOURCE_NOT_FOUND, NOT_ENTITLED, NOT_PARTICIPANT (not in it, or it is closed, and not resuming from
+        a position where the agent was in it).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
