@@ -1,16 +1,13 @@
 """AdminService: the standard methods (AIP-131..135) for the six configuration resources, plus token
 rotation. Each RPC names its resource kind and hands over to one of the generic methods at the bottom."""
 
-from dataclasses import replace
-
 import grpc
 from google.protobuf.field_mask_pb2 import FieldMask
-from sqlalchemy import Connection
 
-from pullrouting.api.pagination import decode_page_token, encode_page_token, page_size
+from pullrouting.api.pagination import after_id, page, page_size
 from pullrouting.api.resources import AGENT, CHANNEL, CHANNEL_TYPE, INGESTOR, LIST, MEDIA_ROUTING_DOMAIN, Kind, M, R
 from pullrouting.api.supervision import SupervisorMethods
-from pullrouting.domain.errors import InvalidInput, Violations
+from pullrouting.domain.errors import Violations
 from pullrouting.domain.names import check_id, check_name, new_id, parse_name
 from pullrouting.domain.principal import Role
 from pullrouting.store import resources as store
@@ -195,12 +192,11 @@ class AdminServicer(SupervisorMethods, admin_service_pb2_grpc.AdminServiceServic
         resource.validate(violations, kind.field)
         violations.raise_if_any()
         credentials = {} if token is None else {"token_hash": hash_token(token)}
-
-        def create(connection: Connection) -> R:
-            store.require_existing(connection, resource.references(kind.field))
-            return store.insert_new(connection, kind.table, resource, **credentials)
-
-        return kind.to_proto(await self._database.run(create, retry_on_conflict=True))
+        created = await self._database.run(
+            lambda connection: store.create(connection, kind.table, resource, kind.field, **credentials),
+            retry_on_conflict=True,
+        )
+        return kind.to_proto(created)
 
     async def _get(self, kind: Kind[R, M], name: str) -> M:
         resource_id = parse_name(name, kind.collection, "name")
@@ -209,15 +205,11 @@ class AdminServicer(SupervisorMethods, admin_service_pb2_grpc.AdminServiceServic
         )
 
     async def _list(self, kind: Kind[R, M], requested_page_size: int, page_token: str) -> tuple[list[M], str]:
-        limit = page_size(requested_page_size)
-        after_id = _page_start(page_token)
+        size, after = page_size(requested_page_size), after_id(page_token)
         # One more than the page shows whether another page follows.
-        found = await self._database.read(
-            lambda connection: store.list_after(connection, kind.table, after_id, limit + 1)
-        )
-        page = found[:limit]
-        next_page_token = encode_page_token([page[-1].id]) if len(found) > limit else ""
-        return [kind.to_proto(resource) for resource in page], next_page_token
+        found = await self._database.read(lambda connection: store.list_after(connection, kind.table, after, size + 1))
+        shown, next_page_token = page(found, size, lambda resource: (resource.id,))
+        return [kind.to_proto(resource) for resource in shown], next_page_token
 
     async def _update(self, kind: Kind[R, M], message: M, update_mask: FieldMask) -> M:
         violations = Violations()
@@ -226,17 +218,12 @@ class AdminServicer(SupervisorMethods, admin_service_pb2_grpc.AdminServiceServic
         violations.raise_if_any()
         assert resource_id is not None  # raise_if_any saw to that
         requested = kind.from_proto(message, resource_id)
-
-        def update(connection: Connection) -> R:
-            current = store.get(connection, kind.table, resource_id, for_update=True)
-            updated = replace(current, **{path: getattr(requested, path) for path in paths})
-            checks = Violations()
-            updated.validate(checks, kind.field)
-            checks.raise_if_any()
-            store.require_existing(connection, updated.references(kind.field))
-            return store.update_existing(connection, kind.table, updated)
-
-        return kind.to_proto(await self._database.run(update, retry_on_conflict=True))
+        changes = {path: getattr(requested, path) for path in paths}
+        updated = await self._database.run(
+            lambda connection: store.update_fields(connection, kind.table, resource_id, changes, kind.field),
+            retry_on_conflict=True,
+        )
+        return kind.to_proto(updated)
 
     async def _delete(self, kind: Kind[R, M], name: str) -> None:
         resource_id = parse_name(name, kind.collection, "name")
@@ -249,16 +236,6 @@ class AdminServicer(SupervisorMethods, admin_service_pb2_grpc.AdminServiceServic
         await self._database.run(
             lambda connection: store.set_token_hash(connection, kind.table, resource_id, hash_token(token))
         )
-
-
-def _page_start(page_token: str) -> str | None:
-    """The id the page starts after; the token carries the last id of the page before."""
-    key = decode_page_token(page_token, 1)
-    if key is None:
-        return None
-    if not isinstance(key[0], str):
-        raise InvalidInput.of("page_token", "is not a page token this method issued")
-    return key[0]
 
 
 def _update_paths(kind: Kind[R, M], message: M, update_mask: FieldMask, violations: Violations) -> list[str]:

@@ -11,11 +11,9 @@ from pullrouting.api.conversations import (
     conversation_key,
     conversation_to_proto,
     message_to_proto,
-    page,
-    page_after,
     states_filter,
 )
-from pullrouting.api.pagination import page_size
+from pullrouting.api.pagination import after_position, page, page_size
 from pullrouting.api.resources import LIST
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.api.watch import Streams
@@ -72,7 +70,7 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
         self._streams = streams
 
     async def ListLists(self, request: pb.ListListsRequest, context: grpc.aio.ServicerContext) -> pb.ListListsResponse:
-        agent_id, size, after = _agent_id(), page_size(request.page_size), page_after(request.page_token)
+        agent_id, size, after = _agent_id(), page_size(request.page_size), after_position(request.page_token)
         found = await self._database.read(lambda c: subscriptions.list_summaries(c, agent_id, after, size + 1))
         shown, token = page(found, size, lambda summary: (summary.position, summary.routing_list.id))
         return pb.ListListsResponse(lists=[_summary_to_proto(s) for s in shown], next_page_token=token)
@@ -94,7 +92,7 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
     async def ListSubscriptions(
         self, request: pb.ListSubscriptionsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListSubscriptionsResponse:
-        agent_id, size, after = _agent_id(), page_size(request.page_size), page_after(request.page_token)
+        agent_id, size, after = _agent_id(), page_size(request.page_size), after_position(request.page_token)
         found = await self._database.read(lambda c: subscriptions.list_subscriptions(c, agent_id, after, size + 1))
         shown, token = page(found, size, lambda subscription: (subscription.create_time, subscription.list_id))
         return pb.ListSubscriptionsResponse(
@@ -108,7 +106,7 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
         states, size, after = (
             states_filter(request.states),
             page_size(request.page_size),
-            page_after(request.page_token),
+            after_position(request.page_token),
         )
         found = await self._database.read(
             lambda c: conversations.list_for_agent(c, agent_id, list_id, states, after, size + 1)

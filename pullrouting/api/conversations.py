@@ -1,21 +1,18 @@
 """Conversations and messages between the domain and protobuf, shared by the agent, ingest and admin
 servicers and the watch streams; and the request fields they have in common (states filters, close
-reasons, page tokens of conversation listings)."""
+reasons, the order of conversation listings)."""
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from pullrouting.api.pagination import decode_page_token, encode_page_token
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.domain.errors import InvalidInput
 from pullrouting.domain.events import conversation_dict
 from pullrouting.domain.model import OPEN_STATES, CloseReason, Conversation, ConversationState, Message, SenderType
 from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, format_name
 from pullrouting.v1 import conversation_pb2
-
-T = TypeVar("T")
 
 STATE_TO_PROTO = {
     ConversationState.UNREAD: conversation_pb2.CONVERSATION_STATE_UNREAD,
@@ -115,25 +112,6 @@ def close_reason_from_proto(value: int, field_path: str) -> CloseReason | None:
     if value not in CLOSE_REASON_FROM_PROTO:
         raise InvalidInput.of(field_path, "is not a known close reason")
     return CLOSE_REASON_FROM_PROTO[value]
-
-
-def page_after(token: str) -> tuple[int, str] | None:
-    """The position a page token of a (time, id) ordered listing resumes after; None for the first page."""
-    key = decode_page_token(token, 2)
-    if key is None:
-        return None
-    time, resource_id = key
-    if not isinstance(time, int) or not isinstance(resource_id, str):
-        raise InvalidInput.of("page_token", "is not a page token this method issued")
-    return time, resource_id
-
-
-def page(items: list[T], size: int, key: Callable[[T], tuple[int, str]]) -> tuple[list[T], str]:
-    """Splits `size + 1` fetched items into the page and the token of the next one (empty on the last)."""
-    if len(items) <= size:
-        return items, ""
-    shown = items[:size]
-    return shown, encode_page_token(list(key(shown[-1])))
 
 
 def conversation_key(conversation: Conversation) -> tuple[int, str]:

@@ -2,8 +2,8 @@
 
 import grpc
 
-from pullrouting.api.conversations import conversation_key, conversation_to_proto, page, page_after, states_filter
-from pullrouting.api.pagination import page_size
+from pullrouting.api.conversations import conversation_key, conversation_to_proto, states_filter
+from pullrouting.api.pagination import after_position, page, page_size
 from pullrouting.domain.names import CONVERSATIONS, LISTS, parse_name
 from pullrouting.store import conversations
 from pullrouting.store.database import Database
@@ -25,7 +25,7 @@ class SupervisorMethods:
         states, size, after = (
             states_filter(request.states),
             page_size(request.page_size),
-            page_after(request.page_token),
+            after_position(request.page_token),
         )
         found = await self._database.read(
             lambda c: conversations.list_for_supervisor(c, list_id, states, after, size + 1)

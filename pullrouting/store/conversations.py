@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, exists, func, insert, select, update
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
@@ -22,6 +22,7 @@ from pullrouting.domain.names import CHANNELS, CONVERSATIONS, format_name, new_i
 from pullrouting.store import events
 from pullrouting.store.conversation_rows import conversation_row, load_conversations, message_from_row
 from pullrouting.store.events import now_micros
+from pullrouting.store.paging import keyset_page
 from pullrouting.store.subscriptions import access, is_entitled, require_entitled_list, require_list
 from pullrouting.store.tables import (
     agents,
@@ -142,23 +143,11 @@ def list_page(
     limit: int,
 ) -> list[Conversation]:
     """Conversations in `states` on one list (or every list when `list_id` is None), oldest first."""
-    query = (
-        select(conversations)
-        .where(conversations.c.state.in_([state.value for state in states]))
-        .order_by(conversations.c.create_time, conversations.c.id)
-        .limit(limit)
-    )
+    query = select(conversations).where(conversations.c.state.in_([state.value for state in states]))
     if list_id is not None:
         query = query.where(conversations.c.list_id == list_id)
-    if after is not None:
-        create_time, conversation_id = after
-        query = query.where(
-            or_(
-                conversations.c.create_time > create_time,
-                and_(conversations.c.create_time == create_time, conversations.c.id > conversation_id),
-            )
-        )
-    return load_conversations(connection, connection.execute(query))
+    key = (conversations.c.create_time, conversations.c.id)
+    return load_conversations(connection, connection.execute(keyset_page(query, key, after, limit)))
 
 
 def list_for_agent(

@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Connection, Table, delete, exists, insert, select, update
 
 from pullrouting.domain.conversation import subscription_event
-from pullrouting.domain.errors import DomainError, Reason
+from pullrouting.domain.errors import DomainError, Reason, Violations
 from pullrouting.domain.events import SubscriptionEventType, principal_changed
 from pullrouting.domain.model import ConversationState
 from pullrouting.domain.names import (
@@ -35,6 +35,7 @@ from pullrouting.domain.resources import (
     RoutingMode,
 )
 from pullrouting.store import events
+from pullrouting.store.paging import keyset_page
 from pullrouting.store.tables import (
     agent_lists,
     agents,
@@ -127,10 +128,28 @@ def get(connection: Connection, spec: ResourceTable[R], resource_id: str, *, for
 
 def list_after(connection: Connection, spec: ResourceTable[R], after_id: str | None, limit: int) -> list[R]:
     """Up to `limit` resources in id order, starting after `after_id`."""
-    query = select(spec.table).order_by(spec.table.c.id).limit(limit)
-    if after_id is not None:
-        query = query.where(spec.table.c.id > after_id)
+    query = keyset_page(select(spec.table), (spec.table.c.id,), None if after_id is None else (after_id,), limit)
     return _with_members(connection, spec, list(connection.execute(query).mappings()))
+
+
+def create(connection: Connection, spec: ResourceTable[R], resource: R, field_path: str, **extra_columns: Any) -> R:
+    """Stores a new, valid resource whose references exist (NOT_FOUND naming the field under `field_path`
+    otherwise); ALREADY_EXISTS when its id or a unique value is taken."""
+    require_existing(connection, resource.references(field_path))
+    return insert_new(connection, spec, resource, **extra_columns)
+
+
+def update_fields(
+    connection: Connection, spec: ResourceTable[R], resource_id: str, changes: Mapping[str, Any], field_path: str
+) -> R:
+    """Applies `changes` to the resource as it is now (locked): the result must still be valid and its
+    references exist; errors name fields under `field_path`."""
+    updated = replace(get(connection, spec, resource_id, for_update=True), **changes)
+    violations = Violations()
+    updated.validate(violations, field_path)
+    violations.raise_if_any()
+    require_existing(connection, updated.references(field_path))
+    return update_existing(connection, spec, updated)
 
 
 def insert_new(connection: Connection, spec: ResourceTable[R], resource: R, **extra_columns: Any) -> R:

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, or_, select
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
@@ -13,6 +13,7 @@ from pullrouting.domain.resources import RoutingList
 from pullrouting.store import events
 from pullrouting.store.conversation_rows import open_on_lists
 from pullrouting.store.events import now_micros
+from pullrouting.store.paging import keyset_page
 from pullrouting.store.resources import LIST_TABLE
 from pullrouting.store.tables import agent_lists, conversations, lists, subscriptions
 
@@ -95,20 +96,8 @@ def list_subscriptions(
 ) -> list[Subscription]:
     """The agent's subscriptions, oldest first. (Losing an entitlement ends its subscription: see
     store/resources.py.)"""
-    query = (
-        select(subscriptions)
-        .where(subscriptions.c.agent_id == agent_id)
-        .order_by(subscriptions.c.create_time, subscriptions.c.list_id)
-        .limit(limit)
-    )
-    if after is not None:
-        create_time, list_id = after
-        query = query.where(
-            or_(
-                subscriptions.c.create_time > create_time,
-                and_(subscriptions.c.create_time == create_time, subscriptions.c.list_id > list_id),
-            )
-        )
+    query = select(subscriptions).where(subscriptions.c.agent_id == agent_id)
+    query = keyset_page(query, (subscriptions.c.create_time, subscriptions.c.list_id), after, limit)
     return [_subscription(row) for row in connection.execute(query)]
 
 
@@ -136,14 +125,8 @@ def list_summaries(
         select(lists, agent_lists.c.position, subscribed)
         .join(agent_lists, agent_lists.c.list_id == lists.c.id)
         .where(agent_lists.c.agent_id == agent_id)
-        .order_by(agent_lists.c.position, lists.c.id)
-        .limit(limit)
     )
-    if after is not None:
-        position, list_id = after
-        query = query.where(
-            or_(agent_lists.c.position > position, and_(agent_lists.c.position == position, lists.c.id > list_id))
-        )
+    query = keyset_page(query, (agent_lists.c.position, lists.c.id), after, limit)
     rows = list(connection.execute(query).mappings())
     counts = _open_counts(connection, [row["id"] for row in rows])
     return [
