@@ -4,7 +4,7 @@ mapped one to one, as the reason table is for reasons; the kinds no stream sends
 import pytest
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
-from pullrouting.api.event_types import (
+from pullrouting.api.mappings import (
     CONVERSATION_EVENT_TYPE_TO_PROTO,
     LIST_ALERT_TO_PROTO,
     LIST_EVENT_TYPE_TO_PROTO,

@@ -4,9 +4,9 @@ rotation. Each RPC names its resource kind and hands over to one of the generic 
 import grpc
 from google.protobuf.field_mask_pb2 import FieldMask
 
+from pullrouting.api.admin_conversations import AdminConversationMethods
 from pullrouting.api.pagination import after_id, page, page_size
 from pullrouting.api.resources import AGENT, CHANNEL, CHANNEL_TYPE, INGESTOR, LIST, MEDIA_ROUTING_DOMAIN, Kind, M, R
-from pullrouting.api.supervision import SupervisorMethods
 from pullrouting.domain.errors import Violations
 from pullrouting.domain.names import check_id, check_name, new_id, parse_name
 from pullrouting.domain.principal import Role
@@ -19,7 +19,7 @@ from pullrouting.v1 import admin_service_pb2_grpc
 Context = grpc.aio.ServicerContext
 
 
-class AdminServicer(SupervisorMethods, admin_service_pb2_grpc.AdminServiceServicer):
+class AdminServicer(AdminConversationMethods, admin_service_pb2_grpc.AdminServiceServicer):
     def __init__(self, database: Database) -> None:
         self._database = database
 

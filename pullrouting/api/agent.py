@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 import grpc
 
 from pullrouting.api.auth import current_principal
-from pullrouting.api.conversations import (
+from pullrouting.api.mappings import (
     close_reason_from_proto,
     conversation_key,
     conversation_to_proto,

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 import grpc
 
 from pullrouting.api.auth import current_principal
-from pullrouting.api.conversations import conversation_to_proto, message_to_proto
+from pullrouting.api.mappings import conversation_to_proto, message_to_proto
 from pullrouting.api.watch import Streams
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import Violations

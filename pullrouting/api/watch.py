@@ -16,19 +16,17 @@ from typing import Any
 import grpc
 
 from pullrouting.api import resume_tokens
-from pullrouting.api.conversations import (
-    CLOSE_REASON_TO_PROTO,
-    STATE_TO_PROTO,
-    conversation_payload_to_proto,
-    conversation_to_proto,
-    message_to_proto,
-)
 from pullrouting.api.errors import to_status
-from pullrouting.api.event_types import (
+from pullrouting.api.mappings import (
+    CLOSE_REASON_TO_PROTO,
     CONVERSATION_EVENT_TYPE_TO_PROTO,
     LIST_ALERT_TO_PROTO,
     LIST_EVENT_TYPE_TO_PROTO,
     OUTBOUND_EVENT_TYPE_TO_PROTO,
+    STATE_TO_PROTO,
+    conversation_payload_to_proto,
+    conversation_to_proto,
+    message_to_proto,
 )
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.bus.follow import follow

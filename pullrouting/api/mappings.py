@@ -1,6 +1,6 @@
-"""Conversations and messages between the domain and protobuf, shared by the agent, ingest and admin
-servicers and the watch streams; and the request fields they have in common (states filters, close
-reasons, the order of conversation listings)."""
+"""The domain's conversations, messages, event types and list alerts as protobuf messages and enums, shared by the
+agent, ingest and admin servicers and the watch streams; and the request fields they have in common
+(states filters, close reasons, the order of conversation listings)."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -9,10 +9,17 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.domain.errors import InvalidInput
-from pullrouting.domain.events import conversation_dict
+from pullrouting.domain.events import (
+    ConversationEventType,
+    ListAlert,
+    ListEventType,
+    OutboundEventType,
+    SubscriptionEventType,
+    conversation_dict,
+)
 from pullrouting.domain.model import OPEN_STATES, CloseReason, Conversation, ConversationState, Message, SenderType
 from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, format_name
-from pullrouting.v1 import conversation_pb2
+from pullrouting.v1 import conversation_pb2, events_pb2
 
 STATE_TO_PROTO = {
     ConversationState.UNREAD: conversation_pb2.CONVERSATION_STATE_UNREAD,
@@ -37,6 +44,40 @@ _CLOSE_REASON_BY_VALUE = {reason.value: value for reason, value in CLOSE_REASON_
 SENDER_TYPE_TO_PROTO = {
     SenderType.CUSTOMER: conversation_pb2.SENDER_TYPE_CUSTOMER,
     SenderType.AGENT: conversation_pb2.SENDER_TYPE_AGENT,
+}
+
+
+# The event types and list alerts, one table per proto enum.
+LIST_EVENT_TYPE_TO_PROTO: dict[ListEventType | SubscriptionEventType, int] = {
+    ListEventType.ADDED: events_pb2.LIST_EVENT_TYPE_ADDED,
+    ListEventType.UPDATED: events_pb2.LIST_EVENT_TYPE_UPDATED,
+    ListEventType.REMOVED: events_pb2.LIST_EVENT_TYPE_REMOVED,
+    SubscriptionEventType.SUBSCRIBED: events_pb2.LIST_EVENT_TYPE_SUBSCRIBED,
+    SubscriptionEventType.UNSUBSCRIBED: events_pb2.LIST_EVENT_TYPE_UNSUBSCRIBED,
+}
+
+LIST_ALERT_TO_PROTO: dict[ListAlert | None, int] = {
+    None: events_pb2.LIST_ALERT_UNSPECIFIED,
+    ListAlert.NEW_REQUEST: events_pb2.LIST_ALERT_NEW_REQUEST,
+    ListAlert.UNREAD_REMINDER: events_pb2.LIST_ALERT_UNREAD_REMINDER,
+    ListAlert.FOLLOW_UP: events_pb2.LIST_ALERT_FOLLOW_UP,
+    ListAlert.NO_REPLY: events_pb2.LIST_ALERT_NO_REPLY,
+    ListAlert.RELEASED: events_pb2.LIST_ALERT_RELEASED,
+    ListAlert.TRANSFERRED: events_pb2.LIST_ALERT_TRANSFERRED,
+}
+
+CONVERSATION_EVENT_TYPE_TO_PROTO: dict[ConversationEventType, int] = {
+    ConversationEventType.AGENT_JOINED: events_pb2.CONVERSATION_EVENT_TYPE_AGENT_JOINED,
+    ConversationEventType.AGENT_LEFT: events_pb2.CONVERSATION_EVENT_TYPE_AGENT_LEFT,
+    ConversationEventType.CUSTOMER_MESSAGE: events_pb2.CONVERSATION_EVENT_TYPE_CUSTOMER_MESSAGE,
+    ConversationEventType.AGENT_MESSAGE: events_pb2.CONVERSATION_EVENT_TYPE_AGENT_MESSAGE,
+    ConversationEventType.STATE_CHANGED: events_pb2.CONVERSATION_EVENT_TYPE_STATE_CHANGED,
+    ConversationEventType.CONVERSATION_CLOSED: events_pb2.CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED,
+}
+
+OUTBOUND_EVENT_TYPE_TO_PROTO: dict[OutboundEventType, int] = {
+    OutboundEventType.AGENT_MESSAGE: events_pb2.OUTBOUND_EVENT_TYPE_AGENT_MESSAGE,
+    OutboundEventType.CONVERSATION_CLOSED: events_pb2.OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED,
 }
 
 

@@ -1,8 +1,8 @@
-"""Supervisor (admin role) methods on conversations: list across lists, get, force-close."""
+"""The Admin service's conversation RPCs, for supervisors (admin role): list across lists, get, force-close."""
 
 import grpc
 
-from pullrouting.api.conversations import conversation_key, conversation_to_proto, states_filter
+from pullrouting.api.mappings import conversation_key, conversation_to_proto, states_filter
 from pullrouting.api.pagination import after_position, page, page_size
 from pullrouting.domain.names import CONVERSATIONS, LISTS, parse_name
 from pullrouting.store import conversations
@@ -13,7 +13,7 @@ from pullrouting.v1 import admin_service_pb2 as pb
 EVERY_LIST = ("", f"{LISTS}/-")
 
 
-class SupervisorMethods:
+class AdminConversationMethods:
     """Mixed into the AdminServicer, which sets `_database`."""
 
     _database: Database
