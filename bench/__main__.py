@@ -17,10 +17,11 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
 from bench import load, processes, targets
+from bench.databases import reset_postgres
 
 POSTGRES_URL = os.environ.get("PULLROUTING_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
 # Concurrent ingest calls: CONNECTORS connector credentials, several calls in flight on each.
@@ -125,20 +126,10 @@ async def measure_pullrouting(
         await target.channels.close()
 
 
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        engine.dispose()
-
-
 @contextmanager
 def _database(backend: str) -> Iterator[str]:
     if backend == "postgresql":
-        _reset_postgres(POSTGRES_URL)
+        reset_postgres(POSTGRES_URL)
         yield POSTGRES_URL
         return
     with tempfile.TemporaryDirectory(prefix="pullrouting-bench-") as directory:

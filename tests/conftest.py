@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from processes import ServeProcess, clean_environment, serving, sqlite_url_for
-from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from support import GRPCURL_ADMIN_TOKEN, Server, serve
 
+from bench.databases import reset_postgres
 from pullrouting.store import migrate
 from pullrouting.store.database import Database, create_database_engine
 
@@ -24,14 +24,12 @@ POSTGRES_HELP = (
 )
 
 
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        engine.dispose()
+def _store(url: str) -> Iterator[Database]:
+    """The store layer alone, on a migrated database at `url`."""
+    database = Database(create_database_engine(url))
+    migrate.upgrade(database.engine)
+    yield database
+    database.close()
 
 
 @pytest.fixture
@@ -42,17 +40,14 @@ def sqlite_url(tmp_path) -> str:
 @pytest.fixture
 def sqlite_database(sqlite_url) -> Iterator[Database]:
     """The store layer alone, for tests of what no RPC can time precisely."""
-    database = Database(create_database_engine(sqlite_url))
-    migrate.upgrade(database.engine)
-    yield database
-    database.close()
+    yield from _store(sqlite_url)
 
 
 @pytest.fixture
 def postgres_url() -> str:
     """An emptied PostgreSQL database; skips where none runs, except in CI, where it must."""
     try:
-        _reset_postgres(POSTGRES_URL)
+        reset_postgres(POSTGRES_URL)
     except OperationalError:
         message = POSTGRES_HELP.format(url=POSTGRES_URL)
         if os.environ.get("CI"):
@@ -70,10 +65,7 @@ def database_url(request) -> str:
 @pytest.fixture
 def database(database_url) -> Iterator[Database]:
     """The store layer alone, on each backend in turn."""
-    database = Database(create_database_engine(database_url))
-    migrate.upgrade(database.engine)
-    yield database
-    database.close()
+    yield from _store(database_url)
 
 
 @pytest.fixture
@@ -87,6 +79,13 @@ async def server(sqlite_url) -> AsyncIterator[Server]:
 async def any_server(database_url) -> AsyncIterator[Server]:
     """A server on each backend in turn."""
     async for handle in serve(database_url):
+        yield handle
+
+
+@pytest.fixture
+async def measured_server(database_url) -> AsyncIterator[Server]:
+    """A server on each backend in turn, with its Prometheus endpoint on a port of its own."""
+    async for handle in serve(database_url, metrics_address="127.0.0.1:0"):
         yield handle
 
 

@@ -211,8 +211,17 @@ async def expect_refusal(
     return error
 
 
-def join_call(agent, name: str):
-    return lambda: agent.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))
+def join(agent: Agent, name: str) -> Awaitable[agent_service_pb2.JoinConversationResponse]:
+    return agent.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))
+
+
+def leave(agent: Agent, name: str) -> Awaitable[agent_service_pb2.LeaveConversationResponse]:
+    return agent.stub.LeaveConversation(agent_service_pb2.LeaveConversationRequest(name=name))
+
+
+def join_call(agent: Agent, name: str) -> Callable[[], Awaitable[agent_service_pb2.JoinConversationResponse]]:
+    """A join to start later, for gather_all and expect_refusal."""
+    return lambda: join(agent, name)
 
 
 async def add_second_list(scenario: Scenario) -> tuple[str, str]:

@@ -14,36 +14,12 @@ from pullrouting import server as server_module
 from pullrouting.settings import Settings
 from pullrouting.store.tables import metadata
 from pullrouting.v1 import admin_service_pb2_grpc, agent_service_pb2_grpc, ingest_service_pb2_grpc
+from pullrouting_client import bearer_token_interceptors
 
 T = TypeVar("T")
 ADMIN_TOKEN = "pra_test-admin-token"
 # The admin token of servers that grpcurl lines are run against (PULLROUTING_ADMIN_TOKEN).
 GRPCURL_ADMIN_TOKEN = "grpcurl-test-admin-token"
-
-
-class _WithToken:
-    def __init__(self, token: str) -> None:
-        self._metadata = (("authorization", f"Bearer {token}"),)
-
-    def _with_token(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
-        metadata = grpc.aio.Metadata(*(tuple(details.metadata or ()) + self._metadata))
-        return details._replace(metadata=metadata)
-
-
-# grpc.aio files each interceptor under the first call shape it implements, so one class per shape.
-class _UnaryBearerAuth(_WithToken, grpc.aio.UnaryUnaryClientInterceptor):
-    async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
-        return await continuation(self._with_token(details), request)
-
-
-class _StreamBearerAuth(_WithToken, grpc.aio.UnaryStreamClientInterceptor):
-    async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
-        return await continuation(self._with_token(details), request)
-
-
-def bearer_auth(token: str) -> list[grpc.aio.ClientInterceptor]:
-    """Interceptors that add `authorization: Bearer <token>` to every call."""
-    return [_UnaryBearerAuth(token), _StreamBearerAuth(token)]
 
 
 @dataclass
@@ -54,7 +30,7 @@ class Server:
     channels: list[grpc.aio.Channel]
 
     def channel(self, token: str | None) -> grpc.aio.Channel:
-        interceptors = bearer_auth(token) if token is not None else []
+        interceptors = bearer_token_interceptors(token) if token is not None else []
         channel = grpc.aio.insecure_channel(self.address, interceptors=interceptors)
         self.channels.append(channel)
         return channel

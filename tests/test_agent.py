@@ -1,7 +1,7 @@
 """AgentService (and the supervisor's conversation methods of AdminService) over a real server."""
 
 import grpc
-from scenario import create_scenario, expect_refusal, participant_rows
+from scenario import create_scenario, expect_refusal, join, leave, participant_rows
 from support import dump_store, violated_fields
 
 from pullrouting.v1 import admin_service_pb2, agent_service_pb2, resources_pb2
@@ -30,14 +30,6 @@ async def create_list(scenario, list_id: str, max_participants: int = 0) -> str:
         )
     )
     return created.list.name
-
-
-def join(agent, name: str):
-    return agent.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))
-
-
-def leave(agent, name: str):
-    return agent.stub.LeaveConversation(agent_service_pb2.LeaveConversationRequest(name=name))
 
 
 def close(agent, name: str, reason: int = 0):

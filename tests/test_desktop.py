@@ -4,7 +4,7 @@ the Lists with live counts, subscribe, see a request arrive, join, chat, leave, 
 from collections.abc import Callable
 
 import pytest
-from scenario import create_scenario, participant_rows, stored_events
+from scenario import create_scenario, join, participant_rows, stored_events
 from sqlalchemy import create_engine, select
 from support import Server, within
 from textual.pilot import Pilot
@@ -103,7 +103,7 @@ async def test_an_agent_works_a_request_from_the_desktop(server: Server):
         await scenario.post("Thanks!", customer_id="fb-user-42")
         await until(pilot, lambda: chat(app)[-1:] == ["Customer: Thanks!"], "the customer's reply")
         await bob.stub.Subscribe(agent_service_pb2.SubscribeRequest(list=scenario.list))
-        await bob.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))
+        await join(bob, name)
         await until(pilot, lambda: chat(app)[-1:] == ["-- agent-2 joined"], "the other agent joining")
 
         # Leave with `l`: the chat ends; the request stays, with the other agent in it.

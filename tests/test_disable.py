@@ -3,7 +3,7 @@ deleted, or its token rotated. Removing an entitlement ends the subscription and
 
 import grpc
 import pytest
-from scenario import Scenario, add_second_list, create_scenario
+from scenario import Scenario, add_second_list, create_scenario, join
 from streams import READ_TIMEOUT, read_event, read_until, watch_from_synced
 from support import error_reason, expect_error, within
 
@@ -34,7 +34,7 @@ async def set_agent_enabled(scenario: Scenario, name: str, enabled: bool) -> Non
 
 async def open_conversation_stream(scenario: Scenario, agent) -> grpc.aio.UnaryStreamCall:
     conversation = await scenario.new_conversation()
-    await agent.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=conversation.name))
+    await join(agent, conversation.name)
     stream = agent.stub.WatchConversation(agent_service_pb2.WatchConversationRequest(name=conversation.name))
     await read_until(stream, lambda event: event.type == events_pb2.CONVERSATION_EVENT_TYPE_SYNCED)
     return stream
@@ -98,7 +98,7 @@ async def open_outbound_stream(scenario: Scenario) -> grpc.aio.UnaryStreamCall:
     stream = scenario.ingest.WatchOutbound(ingest_service_pb2.WatchOutboundRequest())
     agent = scenario.agents[0]
     conversation = await scenario.new_conversation()
-    await agent.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=conversation.name))
+    await join(agent, conversation.name)
     await agent.stub.SendMessage(agent_service_pb2.SendMessageRequest(conversation=conversation.name, text="Hi"))
     received = await read_until(stream, lambda event: event.type == events_pb2.OUTBOUND_EVENT_TYPE_AGENT_MESSAGE)
     assert received[-1].message.text == "Hi"

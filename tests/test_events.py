@@ -3,7 +3,7 @@ the conversation as it is after the change. Read straight from the events table.
 
 import grpc
 import pytest
-from scenario import conversation_id, create_scenario, expect_refusal, last_event_id, stored_events
+from scenario import conversation_id, create_scenario, expect_refusal, join, last_event_id, leave, stored_events
 from support import dump_store, expect_error
 
 from pullrouting.store import events as event_store
@@ -26,14 +26,6 @@ class Recorder:
 
     def types(self) -> list[tuple[str, str]]:
         return [(e.kind, e.type) for e in self.new()]
-
-
-def join(agent, name: str):
-    return agent.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))
-
-
-def leave(agent, name: str):
-    return agent.stub.LeaveConversation(agent_service_pb2.LeaveConversationRequest(name=name))
 
 
 async def test_a_new_request_is_added_to_the_list_with_its_first_message(server):

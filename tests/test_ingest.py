@@ -1,7 +1,7 @@
 """IngestService: customer messages in, customer-side closes, over a real server."""
 
 import grpc
-from scenario import create_scenario, expect_refusal
+from scenario import create_scenario, expect_refusal, join
 from support import dump_store, violated_fields
 
 from pullrouting.v1 import (
@@ -199,7 +199,7 @@ async def test_end_conversation_by_name_closes_it_with_reason_customer(server):
     scenario = await create_scenario(server, agents=1)
     opened = await scenario.ingest.PostCustomerMessage(post_request())
     name = opened.conversation.name
-    await scenario.agents[0].stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))
+    await join(scenario.agents[0], name)
     ended = await scenario.ingest.EndConversation(ingest_service_pb2.EndConversationRequest(conversation=name))
     conversation = ended.conversation
     assert conversation.state == CONVERSATION_STATE_CLOSED

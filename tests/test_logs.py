@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import grpc
 import pytest
 from processes import clean_environment, pullrouting_command, serving, sqlite_url_for
-from scenario import create_scenario
+from scenario import create_scenario, join, leave
 from streams import read_event, read_to_end
 from support import ADMIN_TOKEN, Server, expect_error
 
@@ -49,12 +49,12 @@ async def test_one_json_line_per_rpc_without_secrets(server: Server, json_log: i
     scenario = await create_scenario(server, agents=1)
     agent = scenario.agents[0]
     conversation = (await scenario.post(text=CUSTOMER_TEXT)).conversation
-    await agent.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=conversation.name))
+    await join(agent, conversation.name)
     stream = agent.stub.WatchConversation(agent_service_pb2.WatchConversationRequest(name=conversation.name))
     while (await read_event(stream)).type != events_pb2.CONVERSATION_EVENT_TYPE_SYNCED:
         pass
     await agent.stub.SendMessage(agent_service_pb2.SendMessageRequest(conversation=conversation.name, text=AGENT_TEXT))
-    await agent.stub.LeaveConversation(agent_service_pb2.LeaveConversationRequest(name=conversation.name))
+    await leave(agent, conversation.name)
     await read_to_end(stream)
     await expect_error(
         server.admin(BOGUS_TOKEN).GetList(admin_service_pb2.GetListRequest(name=scenario.list)),
@@ -71,8 +71,8 @@ async def test_one_json_line_per_rpc_without_secrets(server: Server, json_log: i
     by_method = {}
     for record in records:
         by_method.setdefault(record["method"], []).append(record)
-    [join] = by_method["AgentService/JoinConversation"]
-    assert (join["code"], join["principal"], join["level"]) == ("OK", "agent:agent-1", "INFO")
+    [joined] = by_method["AgentService/JoinConversation"]
+    assert (joined["code"], joined["principal"], joined["level"]) == ("OK", "agent:agent-1", "INFO")
     [post] = by_method["IngestService/PostCustomerMessage"]
     assert (post["code"], post["principal"]) == ("OK", "ingestor:connector")
     [refused] = by_method["AdminService/GetList"]

@@ -6,19 +6,13 @@ from collections import Counter
 import grpc
 import pytest
 from metrics_scrape import scrape, value
-from scenario import create_scenario, stored_events
+from scenario import create_scenario, join, leave, stored_events
 from streams import read_event, read_events, read_to_end
 from support import Server, expect_error, serve
 
 from pullrouting import server as server_module
 from pullrouting.settings import Settings
 from pullrouting.v1 import admin_service_pb2, agent_service_pb2, conversation_pb2, events_pb2
-
-
-@pytest.fixture
-async def measured_server(database_url):
-    async for handle in serve(database_url, metrics_address="127.0.0.1:0"):
-        yield handle
 
 
 async def test_metrics_after_a_known_scenario(measured_server: Server):
@@ -28,12 +22,12 @@ async def test_metrics_after_a_known_scenario(measured_server: Server):
     unjoined = await scenario.new_conversation("customer-2")
     await scenario.new_conversation("customer-3")  # stays UNREAD
 
-    await agent_1.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=joined.name))
+    await join(agent_1, joined.name)
     await agent_2.stub.CloseConversation(
         agent_service_pb2.CloseConversationRequest(name=unjoined.name, reason=conversation_pb2.CLOSE_REASON_AGENT)
     )
     await expect_error(
-        agent_1.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name="conversations/nope")),
+        join(agent_1, "conversations/nope"),
         grpc.StatusCode.NOT_FOUND,
     )
     await expect_error(
@@ -46,7 +40,7 @@ async def test_metrics_after_a_known_scenario(measured_server: Server):
     history = [await read_event(conversation_stream)]
     while history[-1].type != events_pb2.CONVERSATION_EVENT_TYPE_SYNCED:
         history.append(await read_event(conversation_stream))
-    await agent_1.stub.LeaveConversation(agent_service_pb2.LeaveConversationRequest(name=joined.name))
+    await leave(agent_1, joined.name)
     conversation_events = history + await read_to_end(conversation_stream)
     list_stream = agent_2.stub.WatchLists(agent_service_pb2.WatchListsRequest())
     list_events = await read_events(list_stream, 3)  # the two open requests, then SYNCED

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from google.protobuf import duration_pb2, field_mask_pb2
 from metrics_scrape import scrape, value
-from scenario import Scenario, create_scenario
+from scenario import Scenario, create_scenario, join
 from streams import read_event, read_until
 from support import Server, serve
 
@@ -55,12 +55,6 @@ def scheduler(server: Server, clock: Clock) -> ReminderScheduler:
     return ReminderScheduler(server.running.database, check_seconds=3600, clock=clock)
 
 
-@pytest.fixture
-async def measured_server(database_url):
-    async for handle in serve(database_url, metrics_address="127.0.0.1:0"):
-        yield handle
-
-
 async def test_an_unread_request_is_reminded_once_per_interval_until_joined(measured_server: Server):
     scenario = await create_scenario(measured_server, agents=2)
     await remind_after(scenario, INTERVAL)
@@ -90,7 +84,7 @@ async def test_an_unread_request_is_reminded_once_per_interval_until_joined(meas
     assert await ticks.tick() == 1
     assert (await read_event(stream)).reminder
 
-    await joiner.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=conversation.name))
+    await join(joiner, conversation.name)
     clock.now += 10 * INTERVAL * SECOND
     assert await ticks.tick() == 0  # joined: no longer waiting for anyone
     # The next event is the join's UPDATED, no reminder in between.

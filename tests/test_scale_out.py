@@ -10,7 +10,7 @@ from pathlib import Path
 
 import grpc
 from processes import ServeProcess, clean_environment
-from scenario import Agent, Scenario, create_scenario, join_call
+from scenario import Agent, Scenario, create_scenario, join, join_call, leave
 from streams import list_event_positions, positions_until, read_event, watch_from_synced
 from support import ADMIN_TOKEN, Server, error_reason, gather_all
 
@@ -63,8 +63,8 @@ async def open_join_leave(scenario: Scenario, servers: list[Server], connector: 
             servers[(connector + 1) % len(servers)], scenario.agents[(connector + number) % len(scenario.agents)]
         )
         name = response.conversation.name
-        await agent.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))
-        await agent.stub.LeaveConversation(agent_service_pb2.LeaveConversationRequest(name=name))
+        await join(agent, name)
+        await leave(agent, name)
 
 
 async def test_watchers_on_every_instance_see_every_event_once_in_order(postgres_url: str, tmp_path: Path):

@@ -2,7 +2,7 @@
 L1 and PULL channel C2; a comment on the Facebook page lands on L1; subscribed agents join, leave, come back
 and close."""
 
-from scenario import create_scenario, last_event_id, stored_events
+from scenario import create_scenario, join, last_event_id, leave, stored_events
 
 from pullrouting.v1 import agent_service_pb2
 from pullrouting.v1.conversation_pb2 import (
@@ -43,9 +43,9 @@ async def test_example_chat(server):
         assert [c.name for c in listed.conversations] == [name]
 
     # Both subscribed agents join: ACTIVE, with both in it.
-    joined = (await alice.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))).conversation
+    joined = (await join(alice, name)).conversation
     assert joined.state == CONVERSATION_STATE_ACTIVE
-    both = (await bob.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))).conversation
+    both = (await join(bob, name)).conversation
     assert [p.agent for p in both.participants] == [alice.name, bob.name]
     reply = await bob.stub.SendMessage(
         agent_service_pb2.SendMessageRequest(conversation=name, text="Let me check.", client_message_id="b-1")
@@ -53,9 +53,9 @@ async def test_example_chat(server):
     assert reply.message.agent == bob.name
 
     # One leaves: still ACTIVE. The other leaves: INACTIVE, still listed.
-    one_left = (await alice.stub.LeaveConversation(agent_service_pb2.LeaveConversationRequest(name=name))).conversation
+    one_left = (await leave(alice, name)).conversation
     assert one_left.state == CONVERSATION_STATE_ACTIVE
-    empty = (await bob.stub.LeaveConversation(agent_service_pb2.LeaveConversationRequest(name=name))).conversation
+    empty = (await leave(bob, name)).conversation
     assert empty.state == CONVERSATION_STATE_INACTIVE
     assert [c.state for c in (await state()).conversations] == [CONVERSATION_STATE_INACTIVE]
 
@@ -72,7 +72,7 @@ async def test_example_chat(server):
     assert (summary.unread_count, summary.active_count, summary.inactive_count) == (0, 0, 1)
 
     # An agent joins again: ACTIVE; then closes it: CLOSED and gone from the List.
-    back = (await alice.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))).conversation
+    back = (await join(alice, name)).conversation
     assert back.state == CONVERSATION_STATE_ACTIVE
     assert back.first_join_time == joined.first_join_time
     mark = last_event_id(server.database_url)

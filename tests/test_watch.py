@@ -5,10 +5,10 @@ import asyncio
 
 import grpc
 import pytest
-from scenario import Scenario, add_second_list, create_scenario
+from scenario import Scenario, add_second_list, create_scenario, join, leave
 from sqlalchemy import create_engine
 from streams import read_event, read_events, read_to_end, read_until
-from support import Server, bearer_auth, error_details, error_reason, expect_error, serve, within
+from support import Server, error_details, error_reason, expect_error, serve, within
 
 from pullrouting.api import resume_tokens
 from pullrouting.store import events as event_store
@@ -19,6 +19,7 @@ from pullrouting.v1 import (
     ingest_service_pb2,
 )
 from pullrouting.v1.agent_service_pb2_grpc import AgentServiceStub
+from pullrouting_client import bearer_token_interceptors
 
 L = events_pb2.ListEventType
 C = events_pb2.ConversationEventType
@@ -30,14 +31,6 @@ def watch_lists(agent, token: str = ""):
 
 def watch_conversation(agent, name: str, token: str = ""):
     return agent.stub.WatchConversation(agent_service_pb2.WatchConversationRequest(name=name, resume_token=token))
-
-
-def join(agent, name: str):
-    return agent.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))
-
-
-def leave(agent, name: str):
-    return agent.stub.LeaveConversation(agent_service_pb2.LeaveConversationRequest(name=name))
 
 
 async def test_snapshot_then_live_and_each_agent_sees_only_its_lists(any_server: Server):
@@ -345,7 +338,7 @@ async def test_stalled_consumer_is_cut_off_while_a_fast_one_gets_everything(sqli
         # A small receive window, so the stalled client's transport cannot absorb the burst for it.
         stalled_channel = grpc.aio.insecure_channel(
             server.address,
-            interceptors=bearer_auth(stalled_agent.token),
+            interceptors=bearer_token_interceptors(stalled_agent.token),
             options=[("grpc.http2.bdp_probe", 0), ("grpc.http2.lookahead_bytes", 4096)],
         )
         server.channels.append(stalled_channel)
@@ -378,7 +371,7 @@ def _stalling_watch(server: Server, token: str) -> grpc.aio.UnaryStreamCall:
     writes to it block soon."""
     channel = grpc.aio.insecure_channel(
         server.address,
-        interceptors=bearer_auth(token),
+        interceptors=bearer_token_interceptors(token),
         options=[("grpc.http2.bdp_probe", 0), ("grpc.http2.lookahead_bytes", 4096)],
     )
     server.channels.append(channel)

@@ -34,6 +34,12 @@ class _StreamBearerToken(_BearerToken, grpc.aio.UnaryStreamClientInterceptor):
         return await continuation(self._with_token(details), request)
 
 
+def bearer_token_interceptors(token: str) -> list[grpc.aio.ClientInterceptor]:
+    """Interceptors that send `authorization: Bearer <token>` on every call, for a channel made by hand
+    (with options of its own); `connect()` uses them."""
+    return [_UnaryBearerToken(token), _StreamBearerToken(token)]
+
+
 def connect(
     address: str,
     token: str,
@@ -47,7 +53,7 @@ def connect(
     Plaintext unless `tls` is true or `root_certificates` (PEM bytes of the CA that signed the server's
     certificate; None means the system's roots) are given. `options` are extra gRPC channel options.
     """
-    interceptors = [_UnaryBearerToken(token), _StreamBearerToken(token)]
+    interceptors = bearer_token_interceptors(token)
     channel_options = [*KEEPALIVE_OPTIONS, *options]
     if tls or root_certificates is not None:
         credentials = grpc.ssl_channel_credentials(root_certificates=root_certificates)
