@@ -122,6 +122,22 @@ def test_flags_beat_environment_variables(tmp_path):
         assert server.stop() == 0
 
 
+def test_a_config_file_sets_what_no_flag_or_variable_does(tmp_path):
+    from_file = tmp_path / "file.db"
+    from_env = tmp_path / "env.db"
+    config = tmp_path / "pullrouting.toml"
+    config.write_text(
+        f'listen = "127.0.0.1:1"\ndatabase_url = "{sqlite_url_for(from_file)}"\nadmin_token = "from-the-file"\n'
+    )
+    env = clean_environment(PULLROUTING_DATABASE_URL=sqlite_url_for(from_env))
+    with serving(["--config", str(config), "--listen", "127.0.0.1:0"], tmp_path, env) as server:
+        assert not server.address.endswith(":1")
+        assert from_env.exists()
+        assert not from_file.exists()
+        assert admin_call_code(server.address, "from-the-file") == grpc.StatusCode.OK
+        assert server.stop() == 0
+
+
 def test_the_token_file_is_kept_across_restarts(tmp_path):
     args = ["--listen", "127.0.0.1:0"]
     with serving(args, tmp_path, clean_environment()) as first:
