@@ -163,7 +163,10 @@ async def start(settings: Settings) -> RunningServer:
     )
     streams = Streams(database, hub, StreamSettings(buffer_events=settings.stream_buffer_events))
     admin_service_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(database), server)
-    agent_service_pb2_grpc.add_AgentServiceServicer_to_server(AgentServicer(database, streams), server)
+    subscription_changes = RateLimiter(settings.subscription_changes_per_minute, 60, "subscription changes in a minute")
+    agent_service_pb2_grpc.add_AgentServiceServicer_to_server(
+        AgentServicer(database, streams, subscription_changes), server
+    )
     ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(IngestServicer(database, streams), server)
     # The asyncio servicer: the threaded one's Watch does not work on a grpc.aio server.
     health_servicer = health.aio.HealthServicer()

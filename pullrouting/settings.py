@@ -158,6 +158,13 @@ class Settings:
         "past it `RATE_LIMITED`; `0` for no limit",
         at_least=0,
     )
+    subscription_changes_per_minute: int = setting(
+        60,
+        "Subscribe and Unsubscribe calls a minute for each agent, in bursts of up to as many (per instance); "
+        "past it `RATE_LIMITED`; `0` for no limit. Each change makes the agent's open `WatchLists` streams read "
+        "and send the List's snapshot",
+        at_least=0,
+    )
     max_streams_per_agent: int = setting(
         100,
         "streams each agent (and each ingestor) may hold open at once; past it `TOO_MANY_STREAMS`; `0` for no limit",

@@ -3,7 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator
 
-from pullrouting.bus.follow import follow
+from pullrouting.bus.follow import Follower
 from pullrouting.bus.hub import EventHub
 from pullrouting.domain.events import Event, EventKind, ListEventType
 from pullrouting.store import events as event_store
@@ -27,9 +27,8 @@ async def test_a_stream_starting_ahead_of_the_hub_gets_only_events_after_its_sta
         wake_hub = database.on_events_committed
         database.on_events_committed = lambda: None
         seen_in_snapshot = await _append(database, 3)
-        stream: AsyncIterator[event_store.StoredEvent] = follow(
-            database, hub, seen_in_snapshot[-1], {EventKind.LIST}, lambda _event: True, capacity=100
-        )
+        follower = Follower(database, hub, {EventKind.LIST}, lambda _event: True, capacity=100)
+        stream: AsyncIterator[event_store.StoredEvent] = follower.events(seen_in_snapshot[-1])
         first = asyncio.ensure_future(anext(stream))
         await asyncio.sleep(0)
         assert hub.stream_count == 1 and hub.position < seen_in_snapshot[-1]
@@ -39,6 +38,7 @@ async def test_a_stream_starting_ahead_of_the_hub_gets_only_events_after_its_sta
 
         assert (await asyncio.wait_for(first, DEADLINE)).id == new
         await stream.aclose()  # type: ignore[attr-defined]
+        follower.close()
     finally:
         await hub.stop()
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 import grpc
 
 from pullrouting.api.auth import current_principal
+from pullrouting.api.limits import RateLimiter
 from pullrouting.api.mappings import (
     close_reason_from_proto,
     conversation_key,
@@ -65,9 +66,10 @@ def _message_fields(request: pb.SendMessageRequest) -> str:
 
 
 class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
-    def __init__(self, database: Database, streams: Streams) -> None:
+    def __init__(self, database: Database, streams: Streams, subscription_changes: RateLimiter) -> None:
         self._database = database
         self._streams = streams
+        self._subscription_changes = subscription_changes
 
     async def ListLists(self, request: pb.ListListsRequest, context: grpc.aio.ServicerContext) -> pb.ListListsResponse:
         agent_id, size, after = _agent_id(), page_size(request.page_size), after_position(request.page_token)
@@ -77,6 +79,7 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
 
     async def Subscribe(self, request: pb.SubscribeRequest, context: grpc.aio.ServicerContext) -> pb.SubscribeResponse:
         agent_id, list_id = _agent_id(), parse_name(request.list, LISTS, "list")
+        await self._subscription_changes.check(current_principal())
         subscription = await self._database.run(
             lambda c: subscriptions.subscribe(c, agent_id, list_id), retry_on_conflict=True
         )
@@ -86,6 +89,7 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
         self, request: pb.UnsubscribeRequest, context: grpc.aio.ServicerContext
     ) -> pb.UnsubscribeResponse:
         agent_id, list_id = _agent_id(), parse_name(request.list, LISTS, "list")
+        await self._subscription_changes.check(current_principal())
         await self._database.run(lambda c: subscriptions.unsubscribe(c, agent_id, list_id))
         return pb.UnsubscribeResponse()
 

@@ -9,11 +9,12 @@ import asyncio
 import contextlib
 import functools
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
+from sqlalchemy import Connection
 
 from pullrouting.api import resume_tokens
 from pullrouting.api.errors import to_status
@@ -29,7 +30,7 @@ from pullrouting.api.mappings import (
     message_to_proto,
 )
 from pullrouting.api.timestamps import to_timestamp
-from pullrouting.bus.follow import follow
+from pullrouting.bus.follow import Follower
 from pullrouting.bus.hub import EventHub, SlowConsumer, StreamClosed, Subscriber
 from pullrouting.domain.errors import DomainError, Reason
 from pullrouting.domain.events import (
@@ -47,6 +48,7 @@ from pullrouting.domain.names import AGENTS, CONVERSATIONS, LISTS, format_name
 from pullrouting.store import streams as stream_store
 from pullrouting.store.database import Database
 from pullrouting.store.events import StoredEvent
+from pullrouting.store.pages import Key, Page, Shown
 from pullrouting.v1 import agent_service_pb2, conversation_pb2, events_pb2, ingest_service_pb2
 
 ListType = events_pb2.ListEventType
@@ -56,6 +58,10 @@ RESTART_TOKEN = resume_tokens.encode(resume_tokens.RESTART)
 LIST_STREAM_KINDS = frozenset({EventKind.LIST, EventKind.SUBSCRIPTION})
 # List events built lately, by event id: enough for every stream a burst reaches to find its event here.
 BUILT_LIST_EVENTS = 4096
+# Requests (messages) a snapshot (history) page holds: what a stream holds of it at a time, whatever its size.
+SNAPSHOT_PAGE = 100
+HISTORY_PAGE = 50
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -143,64 +149,132 @@ class Streams:
         # Oldest first: evicting from a plain dict's front scans the slots deleted before (1 us an event).
         self._built_list_events: OrderedDict[int, agent_service_pb2.WatchListsResponse] = OrderedDict()
 
-    async def _follow(
-        self, call: _Call, position: int, kinds: frozenset[EventKind], wants: Callable[[StoredEvent], bool]
-    ) -> AsyncIterator[StoredEvent]:
+    @contextlib.contextmanager
+    def _following(
+        self, call: _Call, kinds: frozenset[EventKind], wants: Callable[[StoredEvent], bool]
+    ) -> Iterator[Follower]:
+        """The stream's inbox of live events, from before its first message: the slow-consumer budget applies
+        while it sends its snapshot or history too."""
+        follower = Follower(
+            self._database, self._hub, kinds, wants, self._settings.buffer_events, call.cut_off_when_stalled
+        )
         try:
-            async for event in follow(
-                self._database,
-                self._hub,
-                position,
-                kinds,
-                wants,
-                self._settings.buffer_events,
-                call.cut_off_when_stalled,
-            ):
-                yield event
-                # Only when the caller asks for the next event has it sent all this one made (a subscription's
-                # whole snapshot, say): a stream cut off before then resumes from the event before.
-                call.last_position = event.id
+            yield follower
         except SlowConsumer:
             raise call.slow_consumer() from None
         except StreamClosed:
             raise DomainError(
                 Reason.SERVER_SHUTTING_DOWN, "the server is shutting down; reconnect and resume with the last token"
             ) from None
+        finally:
+            follower.close()
+
+    async def _events(self, call: _Call, follower: Follower, position: int) -> AsyncIterator[StoredEvent]:
+        async for event in follower.events(position):
+            yield event
+            # Only when the caller asks for the next event has it sent all this one made (a subscription's
+            # whole snapshot, say): a stream cut off before then resumes from the event before.
+            call.last_position = event.id
+
+    async def _pages(
+        self,
+        follower: Follower,
+        read: Callable[[Key | None], Callable[[Connection], Page[T] | None]],
+        key: Callable[[T], Key],
+        shown: Shown,
+    ) -> AsyncIterator[T]:
+        """A snapshot or history, a page at a time (store/pages.py); `shown` records the pages sent."""
+        after: Key | None = None
+        while True:
+            follower.check()  # a stream cut off meanwhile reads no further
+            page = await self._database.read(read(after))
+            if page is None:
+                return
+            for item in page.items:
+                yield item
+            if page.items:
+                after = key(page.items[-1])
+            shown.add(page, after)
+            if page.final:
+                return
+
+    def _open_pages(
+        self, follower: Follower, agent_id: str, list_ids: frozenset[str], shown: Shown
+    ) -> AsyncIterator[Conversation]:
+        def read(after: Key | None) -> Callable[[Connection], Page[Conversation]]:
+            return functools.partial(
+                stream_store.open_page, agent_id=agent_id, list_ids=list_ids, after=after, limit=SNAPSHOT_PAGE
+            )
+
+        return self._pages(follower, read, _conversation_key, shown)
 
     async def watch_lists(
         self, agent_id: str, resume_token: str, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
         call = _Call(context)
-        start = await self._database.read(
-            functools.partial(
-                stream_store.list_watch_start, agent_id=agent_id, position=resume_tokens.decode(resume_token)
-            )
-        )
-        if start.snapshot is not None:
-            for conversation in start.snapshot:
-                yield _list_response(ListType.LIST_EVENT_TYPE_SNAPSHOT, RESTART_TOKEN, conversation, reset=start.reset)
-            call.last_position = start.position
-            yield _list_response(ListType.LIST_EVENT_TYPE_SYNCED, call.last_token, reset=start.reset)
-        subscribed = set(start.subscribed)
-        # Lists whose events the hub queues for this stream: those the agent may subscribe to, and any it
-        # subscribes to later (an entitlement granted after the stream opened). Precise filtering below.
-        coarse = set(start.entitled)
+        position = resume_tokens.decode(resume_token)
+        # Lists whose events the hub queues for this stream: any until the start says which the agent may
+        # subscribe to; then those, and any it subscribes to later (an entitlement granted after the stream
+        # opened). Precise filtering below.
+        coarse: set[str] | None = None
 
         def wants(event: StoredEvent) -> bool:
             if event.kind is EventKind.SUBSCRIPTION:
                 if event.agent_id != agent_id:
                     return False
-                if event.type is SubscriptionEventType.SUBSCRIBED and event.list_id:
+                if event.type is SubscriptionEventType.SUBSCRIBED and event.list_id and coarse is not None:
                     coarse.add(event.list_id)
                 return True
-            return event.kind is EventKind.LIST and event.list_id in coarse
+            return event.kind is EventKind.LIST and (coarse is None or event.list_id in coarse)
 
-        async for event in self._follow(call, start.position, LIST_STREAM_KINDS, wants):
-            if event.kind is EventKind.SUBSCRIPTION:
-                async for item in _subscription_change(event, subscribed):
-                    yield item
-            elif event.list_id in subscribed:
-                yield self._list_event_response(event)
+        with self._following(call, LIST_STREAM_KINDS, wants) as follower:
+            start = await self._database.read(
+                functools.partial(stream_store.list_watch_start, agent_id=agent_id, position=position)
+            )
+            coarse = set(start.entitled | start.subscribed)
+            subscribed = set(start.subscribed)
+            # The pages each list's snapshot was sent in, while later events may still be in them.
+            shown: dict[str, Shown] = {}
+            if start.snapshot:
+                opening = Shown()
+                async for conversation in self._open_pages(follower, agent_id, start.subscribed, opening):
+                    yield _list_response(
+                        ListType.LIST_EVENT_TYPE_SNAPSHOT, RESTART_TOKEN, conversation, reset=start.reset
+                    )
+                shown.update(dict.fromkeys(start.subscribed, opening))
+                call.last_position = start.position
+                yield _list_response(ListType.LIST_EVENT_TYPE_SYNCED, call.last_token, reset=start.reset)
+            async for event in self._events(call, follower, start.position):
+                if event.kind is EventKind.SUBSCRIPTION:
+                    async for item in self._subscription_change(follower, agent_id, event, subscribed, shown):
+                        yield item
+                elif event.list_id in subscribed and not _already_shown(shown, event):
+                    yield self._list_event_response(event)
+
+    async def _subscription_change(
+        self, follower: Follower, agent_id: str, event: StoredEvent, subscribed: set[str], shown: dict[str, Shown]
+    ) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
+        """SUBSCRIBED adds the list and sends its open requests, read now, then SYNCED; UNSUBSCRIBED drops it.
+        Until SYNCED the items carry the token before the subscription, so a resume resends the snapshot whole.
+        The list's events up to what the snapshot shows are skipped, so none shows a request older than the
+        snapshot did."""
+        list_id = event.list_id or ""
+        list_name = format_name(LISTS, list_id)
+        token = resume_tokens.encode(event.id)
+        if event.type is SubscriptionEventType.UNSUBSCRIBED:
+            subscribed.discard(list_id)
+            shown.pop(list_id, None)
+            yield _list_response(ListType.LIST_EVENT_TYPE_UNSUBSCRIBED, token, list=list_name)
+            return
+        subscribed.add(list_id)
+        before = resume_tokens.encode(event.id - 1)
+        time = to_timestamp(event.create_time)
+        yield _list_response(ListType.LIST_EVENT_TYPE_SUBSCRIBED, before, list=list_name, event_time=time)
+        pages = Shown()
+        async for conversation in self._open_pages(follower, agent_id, frozenset({list_id}), pages):
+            yield _list_response(ListType.LIST_EVENT_TYPE_SNAPSHOT, before, conversation)
+        shown[list_id] = pages
+        yield _list_response(ListType.LIST_EVENT_TYPE_SYNCED, token, list=list_name)
 
     def _list_event_response(self, event: StoredEvent) -> agent_service_pb2.WatchListsResponse:
         """A list event is the same response for every stream it reaches, live or catching up: it is built
@@ -226,36 +300,51 @@ class Streams:
         self, agent_id: str, conversation_id: str, resume_token: str, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[agent_service_pb2.WatchConversationResponse]:
         call = _Call(context)
-        start = await self._database.read(
-            functools.partial(
-                stream_store.conversation_watch_start,
-                agent_id=agent_id,
-                conversation_id=conversation_id,
-                position=resume_tokens.decode(resume_token),
-            )
-        )
-        if start.history is not None:
-            for message in start.history:
-                yield _message_response(message, start.conversation, RESTART_TOKEN, start.reset)
-            call.last_position = start.position
-            yield agent_service_pb2.WatchConversationResponse(
-                event=events_pb2.ConversationEvent(
-                    type=ConversationType.CONVERSATION_EVENT_TYPE_SYNCED,
-                    conversation=conversation_to_proto(start.conversation),
-                    resume_token=call.last_token,
-                    reset=start.reset,
-                )
-            )
+        position = resume_tokens.decode(resume_token)
 
         def wants(event: StoredEvent) -> bool:
             return event.kind is EventKind.CONVERSATION and event.conversation_id == conversation_id
 
-        async for event in self._follow(call, start.position, frozenset({EventKind.CONVERSATION}), wants):
-            yield _conversation_response(event)
-            if event.type is ConversationEventType.CONVERSATION_CLOSED or (
-                event.type is ConversationEventType.AGENT_LEFT and event.agent_id == agent_id
-            ):
-                return
+        def read(after: Key | None) -> Callable[[Connection], Page[Message] | None]:
+            return functools.partial(
+                stream_store.history_page,
+                agent_id=agent_id,
+                conversation_id=conversation_id,
+                after=after,
+                limit=HISTORY_PAGE,
+            )
+
+        with self._following(call, frozenset({EventKind.CONVERSATION}), wants) as follower:
+            start = await self._database.read(
+                functools.partial(
+                    stream_store.conversation_watch_start,
+                    agent_id=agent_id,
+                    conversation_id=conversation_id,
+                    position=position,
+                )
+            )
+            shown = Shown()
+            if start.history:
+                async for message in self._pages(follower, read, _message_key, shown):
+                    yield _message_response(message, start.conversation, RESTART_TOKEN, start.reset)
+                call.last_position = start.position
+                yield agent_service_pb2.WatchConversationResponse(
+                    event=events_pb2.ConversationEvent(
+                        type=ConversationType.CONVERSATION_EVENT_TYPE_SYNCED,
+                        conversation=conversation_to_proto(start.conversation),
+                        resume_token=call.last_token,
+                        reset=start.reset,
+                    )
+                )
+            async for event in self._events(call, follower, start.position):
+                message = event.payload.get("message")
+                if message is not None and shown.shows((message["create_time"], message["id"]), event.id):
+                    continue  # in the history already
+                yield _conversation_response(event)
+                if event.type is ConversationEventType.CONVERSATION_CLOSED or (
+                    event.type is ConversationEventType.AGENT_LEFT and event.agent_id == agent_id
+                ):
+                    return
 
     async def watch_outbound(
         self, ingestor_id: str, service_identifier: str, resume_token: str, context: grpc.aio.ServicerContext
@@ -274,38 +363,41 @@ class Streams:
         def wants(event: StoredEvent) -> bool:
             return event.kind is EventKind.OUTBOUND and (channel_ids is None or event.channel_id in channel_ids)
 
-        call.last_position = start.position
-        yield ingest_service_pb2.WatchOutboundResponse(
-            event=events_pb2.OutboundEvent(type=OutboundType.OUTBOUND_EVENT_TYPE_SYNCED, resume_token=call.last_token)
-        )
-        service_identifiers: dict[str, str] = {}
-        async for event in self._follow(call, start.position, frozenset({EventKind.OUTBOUND}), wants):
-            channel_id = event.channel_id or ""
-            if channel_id not in service_identifiers:
-                service_identifiers[channel_id] = await self._database.read(
-                    functools.partial(stream_store.service_identifier, channel_id=channel_id)
+        with self._following(call, frozenset({EventKind.OUTBOUND}), wants) as follower:
+            call.last_position = start.position
+            yield ingest_service_pb2.WatchOutboundResponse(
+                event=events_pb2.OutboundEvent(
+                    type=OutboundType.OUTBOUND_EVENT_TYPE_SYNCED, resume_token=call.last_token
                 )
-            yield _outbound_response(event, service_identifiers[channel_id])
+            )
+            service_identifiers: dict[str, str] = {}
+            async for event in self._events(call, follower, start.position):
+                channel_id = event.channel_id or ""
+                if channel_id not in service_identifiers:
+                    service_identifiers[channel_id] = await self._database.read(
+                        functools.partial(stream_store.service_identifier, channel_id=channel_id)
+                    )
+                yield _outbound_response(event, service_identifiers[channel_id])
 
 
-async def _subscription_change(
-    event: StoredEvent, subscribed: set[str]
-) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
-    """SUBSCRIBED adds the list and sends its snapshot as of the subscription, then SYNCED; UNSUBSCRIBED drops
-    it. Until SYNCED the items carry the token before the subscription, so a resume resends the snapshot whole."""
-    list_name = format_name(LISTS, event.list_id or "")
-    token = resume_tokens.encode(event.id)
-    if event.type is SubscriptionEventType.UNSUBSCRIBED:
-        subscribed.discard(event.list_id or "")
-        yield _list_response(ListType.LIST_EVENT_TYPE_UNSUBSCRIBED, token, list=list_name)
-        return
-    subscribed.add(event.list_id or "")
-    before = resume_tokens.encode(event.id - 1)
-    time = to_timestamp(event.create_time)
-    yield _list_response(ListType.LIST_EVENT_TYPE_SUBSCRIBED, before, list=list_name, event_time=time)
-    for data in event.payload.get("conversations", []):
-        yield _payload_list_response(ListType.LIST_EVENT_TYPE_SNAPSHOT, before, data)
-    yield _list_response(ListType.LIST_EVENT_TYPE_SYNCED, token, list=list_name)
+def _conversation_key(conversation: Conversation) -> Key:
+    return (conversation.create_time, conversation.id)
+
+
+def _message_key(message: Message) -> Key:
+    return (message.create_time, message.id)
+
+
+def _already_shown(shown: dict[str, Shown], event: StoredEvent) -> bool:
+    """Whether the list event is in the snapshot sent of its list; forgets a snapshot once past its pages."""
+    pages = shown.get(event.list_id or "")
+    if pages is None:
+        return False
+    if event.id > pages.through:
+        del shown[event.list_id or ""]
+        return False
+    conversation = event.payload["conversation"]
+    return pages.shows((conversation["create_time"], conversation["id"]), event.id)
 
 
 def _close_reason_value(value: str | None) -> int:

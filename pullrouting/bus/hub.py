@@ -59,6 +59,11 @@ class Subscriber:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
+    def check(self) -> None:
+        """Raises the failure that ended this inbox, if any."""
+        if self._failure is not None:
+            raise self._failure
+
     async def next(self) -> StoredEvent:
         while True:
             if self._failure is not None:

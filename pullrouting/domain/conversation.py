@@ -7,7 +7,7 @@ Pure Python: the store decides nothing, it loads the facts these rules need and 
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 from pullrouting.domain.errors import DomainError, Reason, Violations
 from pullrouting.domain.events import (
@@ -412,11 +412,8 @@ def add_agent_message(
     return Outcome(after, events, message)
 
 
-def subscription_event(
-    event_type: SubscriptionEventType, agent_id: str, list_id: str, snapshot: Sequence[Conversation] = ()
-) -> Event:
-    """SUBSCRIBED or UNSUBSCRIBED, for the agent's own WatchLists streams. SUBSCRIBED carries the list's
-    open requests as of the subscription, so a stream sends exactly the snapshot that its later events
-    build on."""
-    payload = {"conversations": [asdict(conversation) for conversation in snapshot]} if snapshot else {}
-    return Event(event_type, list_id=list_id, agent_id=agent_id, payload=payload)
+def subscription_event(event_type: SubscriptionEventType, agent_id: str, list_id: str) -> Event:
+    """SUBSCRIBED or UNSUBSCRIBED, for the agent's own WatchLists streams. It carries no snapshot: a stream
+    reads the list's open requests when it sends SUBSCRIBED (api/watch.py), so the event's size does not
+    grow with the list."""
+    return Event(event_type, list_id=list_id, agent_id=agent_id)

@@ -4,7 +4,7 @@ and the Watch streams' starting reads."""
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Connection, Integer, Row, and_, bindparam, or_, select
 
 from pullrouting.domain.model import (
     OPEN_STATES,
@@ -23,13 +23,19 @@ PARTICIPANTS_OF = (
     .where(participants.c.conversation_id.in_(bindparam("conversation_ids", expanding=True)))
     .order_by(participants.c.join_time, participants.c.agent_id)
 )
-OPEN_ON_LISTS = (
+# A page of them, after the (create_time, id) given.
+OPEN_ON_LISTS_AFTER = (
     select(conversations)
     .where(
         conversations.c.list_id.in_(bindparam("list_ids", expanding=True)),
         conversations.c.state.in_([state.value for state in OPEN_STATES]),
+        or_(
+            conversations.c.create_time > bindparam("create_time"),
+            and_(conversations.c.create_time == bindparam("create_time"), conversations.c.id > bindparam("id")),
+        ),
     )
     .order_by(conversations.c.create_time, conversations.c.id)
+    .limit(bindparam("limit", type_=Integer))
 )
 
 
@@ -98,6 +104,10 @@ def message_from_row(row: Row) -> Message:
     )
 
 
-def open_on_lists(connection: Connection, list_ids: Iterable[str]) -> list[Conversation]:
-    """The open requests on these lists, oldest first."""
-    return load_conversations(connection, connection.execute(OPEN_ON_LISTS, {"list_ids": list(list_ids)}))
+def open_on_lists(
+    connection: Connection, list_ids: Iterable[str], after: tuple[int, str], limit: int
+) -> list[Conversation]:
+    """Up to `limit` open requests on these lists, oldest first, after the (create_time, id) `after`."""
+    create_time, conversation_id = after
+    parameters = {"list_ids": list(list_ids), "create_time": create_time, "id": conversation_id, "limit": limit}
+    return load_conversations(connection, connection.execute(OPEN_ON_LISTS_AFTER, parameters))

@@ -1,10 +1,11 @@
-"""Where each Watch stream starts: one consistent read of the snapshot (or history) together with the
-event position it is current to, so that following the events table from there misses and repeats
-nothing. Callers run these in a read-only (snapshot) transaction."""
+"""Where each Watch stream starts, and the pages of its snapshot (or history): each one consistent read
+together with the event position it is current to, so that following the events table from there misses
+and repeats nothing (store/pages.py). Callers run these in a read-only (snapshot) transaction."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Select, bindparam, select
+from sqlalchemy import Connection, Integer, Select, and_, bindparam, or_, select
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
@@ -14,6 +15,7 @@ from pullrouting.store import conversations as conversation_store
 from pullrouting.store import events as event_store
 from pullrouting.store.conversation_rows import message_from_row, open_on_lists
 from pullrouting.store.conversations import INGESTOR_CHANNEL_IDS, ingest_channel
+from pullrouting.store.pages import Key, Page
 from pullrouting.store.tables import agent_lists, channels, events, messages, subscriptions
 
 # The position carried by items of an unfinished snapshot: resuming from it starts over with a snapshot.
@@ -47,11 +49,20 @@ PARTICIPATION_CHANGES_AFTER = (
     )
     .order_by(events.c.id.desc())
 )
-MESSAGES_OF = (
+MESSAGES_AFTER = (
     select(messages)
-    .where(messages.c.conversation_id == bindparam("conversation_id"))
+    .where(
+        messages.c.conversation_id == bindparam("conversation_id"),
+        or_(
+            messages.c.create_time > bindparam("create_time"),
+            and_(messages.c.create_time == bindparam("create_time"), messages.c.id > bindparam("id")),
+        ),
+    )
     .order_by(messages.c.create_time, messages.c.id)
+    .limit(bindparam("limit", type_=Integer))
 )
+# Before every key: conversations and messages are created at a time >= 0.
+FIRST_KEY: Key = (-1, "")
 SERVICE_IDENTIFIER_OF = select(channels.c.service_identifier).where(channels.c.id == bindparam("channel_id"))
 
 
@@ -61,8 +72,8 @@ class ListWatchStart:
     # Lists subscribed to at `position`.
     subscribed: frozenset[str]
     entitled: frozenset[str]
-    # Open conversations on the subscribed lists at `position`; None when resuming.
-    snapshot: list[Conversation] | None
+    # Whether a snapshot of the subscribed lists comes first (not when resuming); read with `open_page`.
+    snapshot: bool
     reset: bool
 
 
@@ -70,8 +81,8 @@ class ListWatchStart:
 class ConversationWatchStart:
     position: int
     conversation: Conversation
-    # The messages so far; None when resuming.
-    history: list[Message] | None
+    # Whether the messages so far come first (not when resuming); read with `history_page`.
+    history: bool
     reset: bool
 
 
@@ -98,10 +109,20 @@ def list_watch_start(connection: Connection, agent_id: str, position: int | None
     subscribed = _list_ids(connection, SUBSCRIBED_LIST_IDS, agent_id)
     entitled = _list_ids(connection, ENTITLED_LIST_IDS, agent_id)
     if not _replayable(connection, position, newest):
-        snapshot = open_on_lists(connection, subscribed)
-        return ListWatchStart(newest, subscribed, entitled, snapshot, reset=position is not None)
+        return ListWatchStart(newest, subscribed, entitled, snapshot=True, reset=position is not None)
     assert position is not None
-    return ListWatchStart(position, _subscribed_at(connection, agent_id, position, subscribed), entitled, None, False)
+    return ListWatchStart(position, _subscribed_at(connection, agent_id, position, subscribed), entitled, False, False)
+
+
+def open_page(
+    connection: Connection, agent_id: str, list_ids: Collection[str], after: Key | None, limit: int
+) -> Page[Conversation]:
+    """A page of a snapshot: the open requests after `after`, oldest first, on those of `list_ids` the agent is
+    still subscribed to (a list it left since shows nothing; its UNSUBSCRIBED follows)."""
+    position = event_store.last_id(connection)
+    lists = _list_ids(connection, SUBSCRIBED_LIST_IDS, agent_id) & frozenset(list_ids)
+    found = open_on_lists(connection, lists, after or FIRST_KEY, limit) if lists else []
+    return Page(found, position, final=len(found) < limit)
 
 
 def _subscribed_at(connection: Connection, agent_id: str, position: int, now: frozenset[str]) -> frozenset[str]:
@@ -126,11 +147,25 @@ def conversation_watch_start(
         assert position is not None
         conversation = conversation_store.get(connection, conversation_id)
         if _may_replay(connection, conversation, agent_id, position):
-            return ConversationWatchStart(position, conversation, None, False)
+            return ConversationWatchStart(position, conversation, False, False)
     conversation = conversation_store.get_for_agent(connection, agent_id, conversation_id)
     rules.check_participant(conversation, agent_id)
-    history = [message_from_row(row) for row in connection.execute(MESSAGES_OF, {"conversation_id": conversation_id})]
-    return ConversationWatchStart(newest, conversation, history, reset=position is not None)
+    return ConversationWatchStart(newest, conversation, history=True, reset=position is not None)
+
+
+def history_page(
+    connection: Connection, agent_id: str, conversation_id: str, after: Key | None, limit: int
+) -> Page[Message] | None:
+    """A page of a conversation's messages after `after`, oldest first; None once the agent is no longer in
+    it (left or closed since the stream began): the rest reaches the stream as events, up to its leave or the
+    close."""
+    position = event_store.last_id(connection)
+    if not rules.is_participant(conversation_store.get(connection, conversation_id), agent_id):
+        return None
+    create_time, message_id = after or FIRST_KEY
+    parameters = {"conversation_id": conversation_id, "create_time": create_time, "id": message_id, "limit": limit}
+    found = [message_from_row(row) for row in connection.execute(MESSAGES_AFTER, parameters)]
+    return Page(found, position, final=len(found) < limit)
 
 
 def _may_replay(connection: Connection, conversation: Conversation, agent_id: str, position: int) -> bool:

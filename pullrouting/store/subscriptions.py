@@ -11,7 +11,6 @@ from pullrouting.domain.model import OPEN_STATES, ConversationState, Subscriptio
 from pullrouting.domain.names import LISTS, format_name
 from pullrouting.domain.resources import RoutingList
 from pullrouting.store import events
-from pullrouting.store.conversation_rows import open_on_lists
 from pullrouting.store.events import now_micros
 from pullrouting.store.paging import keyset_page
 from pullrouting.store.resources import LIST_TABLE
@@ -75,11 +74,7 @@ def subscribe(connection: Connection, agent_id: str, list_id: str) -> Subscripti
     connection.execute(
         INSERT_SUBSCRIPTION, {"agent_id": agent_id, "list_id": list_id, "create_time": subscription.create_time}
     )
-    # The snapshot must be exactly the state the list's next events build on: no other event may commit
-    # between reading it and appending SUBSCRIBED.
-    events.lock_event_order(connection)
-    snapshot = open_on_lists(connection, [list_id])
-    event = rules.subscription_event(SubscriptionEventType.SUBSCRIBED, agent_id, list_id, snapshot)
+    event = rules.subscription_event(SubscriptionEventType.SUBSCRIBED, agent_id, list_id)
     events.append(connection, [event], subscription.create_time)
     return subscription
 

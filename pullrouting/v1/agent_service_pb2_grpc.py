@@ -135,7 +135,8 @@ class AgentServiceServicer:
         """Subscribes the agent to an entitled list: its WatchLists streams get the list's snapshot and events.
         Subscribing again changes nothing.
         Refusals: FIELD_INVALID (a malformed list), RESOURCE_NOT_FOUND (no such list), NOT_ENTITLED (the agent
-        is not entitled to the list).
+        is not entitled to the list), RATE_LIMITED (more subscription changes in a minute than the server allows
+        each agent).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -143,7 +144,8 @@ class AgentServiceServicer:
 
     def Unsubscribe(self, request, context):
         """Ends a subscription. Unsubscribing from a list one is not subscribed to changes nothing.
-        Refusals: FIELD_INVALID (a malformed list).
+        Refusals: FIELD_INVALID (a malformed list), RATE_LIMITED (more subscription changes in a minute than the
+        server allows each agent).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
