@@ -51,6 +51,7 @@ class Scenario:
         customer_id: str = "customer-1",
         source_message_id: str | None = None,
         service_identifier: str | None = None,
+        priority: int = 0,
     ) -> ingest_service_pb2.PostCustomerMessageResponse:
         """A customer message, on the scenario's channel unless told otherwise; a fresh source_message_id
         unless one is given."""
@@ -60,6 +61,7 @@ class Scenario:
                 customer=conversation_pb2.Customer(id=customer_id, display_name="Customer"),
                 text=text,
                 source_message_id=source_message_id or f"src-{next(_source_ids)}",
+                priority=priority,
             )
         )
 

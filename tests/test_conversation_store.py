@@ -4,7 +4,7 @@ from dataclasses import fields
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.events import Event, ListEventType
-from pullrouting.domain.model import CloseReason, Conversation, ConversationState
+from pullrouting.domain.model import CloseReason, Conversation, ConversationState, SenderType
 from pullrouting.store import conversations as conversation_store
 from pullrouting.store.database import Database
 
@@ -36,6 +36,11 @@ def test_a_change_to_any_field_of_a_conversation_is_stored(database: Database) -
         message_count=7,
         last_message_time=2_900,
         close_reason=CloseReason.FORCED,
+        priority=3,
+        waiting_since=2_800,
+        last_message_sender=SenderType.AGENT,
+        last_message_agent_id="ann",
+        last_message_preview="Bye",
     )
     assert all(
         getattr(changed, f.name) != getattr(opened.conversation, f.name)

@@ -2,9 +2,10 @@
 
 import grpc
 
-from pullrouting.api.mappings import conversation_key, conversation_to_proto, states_filter
-from pullrouting.api.pagination import after_position, page, page_size
+from pullrouting.api.mappings import conversation_to_proto, ordered_page, ordered_page_after, states_filter
+from pullrouting.api.pagination import page_size
 from pullrouting.domain.names import CONVERSATIONS, LISTS, parse_name
+from pullrouting.domain.ordering import parse_order_by
 from pullrouting.store import conversations
 from pullrouting.store.database import Database
 from pullrouting.v1 import admin_service_pb2 as pb
@@ -22,15 +23,16 @@ class AdminConversationMethods:
         self, request: pb.AdminServiceListConversationsRequest, context: grpc.aio.ServicerContext
     ) -> pb.AdminServiceListConversationsResponse:
         list_id = None if request.parent in EVERY_LIST else parse_name(request.parent, LISTS, "parent")
-        states, size, after = (
+        states, size, order = (
             states_filter(request.states),
             page_size(request.page_size),
-            after_position(request.page_token),
+            parse_order_by(request.order_by),
         )
+        after = ordered_page_after(request.page_token, order)
         found = await self._database.read(
-            lambda c: conversations.list_for_supervisor(c, list_id, states, after, size + 1)
+            lambda c: conversations.list_for_supervisor(c, list_id, states, order, after, size + 1)
         )
-        shown, token = page(found, size, conversation_key)
+        shown, token = ordered_page(found, size, order)
         return pb.AdminServiceListConversationsResponse(
             conversations=[conversation_to_proto(c) for c in shown], next_page_token=token
         )

@@ -9,9 +9,10 @@ from pullrouting.api.auth import current_principal
 from pullrouting.api.limits import RateLimiter
 from pullrouting.api.mappings import (
     close_reason_from_proto,
-    conversation_key,
     conversation_to_proto,
     message_to_proto,
+    ordered_page,
+    ordered_page_after,
     states_filter,
 )
 from pullrouting.api.pagination import after_position, page, page_size
@@ -22,6 +23,7 @@ from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import Violations
 from pullrouting.domain.model import ConversationState, Subscription
 from pullrouting.domain.names import CONVERSATIONS, LISTS, check_name, format_name, parse_name
+from pullrouting.domain.ordering import parse_order_by
 from pullrouting.store import conversations, subscriptions
 from pullrouting.store.database import Database
 from pullrouting.v1 import agent_service_pb2 as pb
@@ -107,15 +109,16 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
         self, request: pb.ListConversationsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListConversationsResponse:
         agent_id, list_id = _agent_id(), parse_name(request.parent, LISTS, "parent")
-        states, size, after = (
+        states, size, order = (
             states_filter(request.states),
             page_size(request.page_size),
-            after_position(request.page_token),
+            parse_order_by(request.order_by),
         )
+        after = ordered_page_after(request.page_token, order)
         found = await self._database.read(
-            lambda c: conversations.list_for_agent(c, agent_id, list_id, states, after, size + 1)
+            lambda c: conversations.list_for_agent(c, agent_id, list_id, states, order, after, size + 1)
         )
-        shown, token = page(found, size, conversation_key)
+        shown, token = ordered_page(found, size, order)
         return pb.ListConversationsResponse(
             conversations=[conversation_to_proto(c) for c in shown], next_page_token=token
         )

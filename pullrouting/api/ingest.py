@@ -39,6 +39,7 @@ def _check_post(request: pb.PostCustomerMessageRequest) -> None:
     rules.check_text(violations, request.text, "text")
     violations.check(bool(request.source_message_id), "source_message_id", "is required")
     _check_length(violations, request.source_message_id, "source_message_id", rules.IDEMPOTENCY_KEY_MAX_LENGTH)
+    rules.check_priority(violations, request.priority, "priority")
     violations.raise_if_any()
 
 
@@ -85,6 +86,7 @@ class IngestServicer(ingest_service_pb2_grpc.IngestServiceServicer):
                 customer_display_name=request.customer.display_name,
                 text=request.text,
                 source_message_id=request.source_message_id,
+                priority=request.priority,
             ),
             retry_on_conflict=True,
         )

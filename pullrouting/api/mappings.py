@@ -7,6 +7,7 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from pullrouting.api.pagination import decode_page_token, page
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.domain.errors import InvalidInput
 from pullrouting.domain.events import (
@@ -19,6 +20,7 @@ from pullrouting.domain.events import (
 )
 from pullrouting.domain.model import OPEN_STATES, CloseReason, Conversation, ConversationState, Message, SenderType
 from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, format_name
+from pullrouting.domain.ordering import ConversationOrder
 from pullrouting.v1 import conversation_pb2, events_pb2
 
 STATE_TO_PROTO = {
@@ -45,6 +47,7 @@ SENDER_TYPE_TO_PROTO = {
     SenderType.CUSTOMER: conversation_pb2.SENDER_TYPE_CUSTOMER,
     SenderType.AGENT: conversation_pb2.SENDER_TYPE_AGENT,
 }
+_SENDER_TYPE_BY_VALUE = {sender.value: value for sender, value in SENDER_TYPE_TO_PROTO.items()}
 
 
 # The event types and list alerts, one table per proto enum.
@@ -118,6 +121,17 @@ def conversation_payload_to_proto(data: Mapping[str, Any], proto: conversation_p
     _set_time(proto.last_message_time, data["last_message_time"])
     if data["close_reason"] is not None:
         proto.close_reason = _CLOSE_REASON_BY_VALUE[data["close_reason"]]
+    # Events written before waiting times and previews lack these.
+    _set_time(proto.waiting_since, data.get("waiting_since"))
+    proto.priority = data.get("priority", 0)
+    sender = data.get("last_message_sender")
+    if sender is not None:
+        preview = proto.last_message
+        preview.sender_type = _SENDER_TYPE_BY_VALUE[sender]
+        if data["last_message_agent_id"] is not None:
+            preview.agent = format_name(AGENTS, data["last_message_agent_id"])
+        preview.text = data["last_message_preview"]
+        preview.create_time.FromMicroseconds(data["last_message_time"])
 
 
 def _set_time(field: Timestamp, micros: int | None) -> None:
@@ -155,5 +169,27 @@ def close_reason_from_proto(value: int, field_path: str) -> CloseReason | None:
     return CLOSE_REASON_FROM_PROTO[value]
 
 
-def conversation_key(conversation: Conversation) -> tuple[int, str]:
-    return conversation.create_time, conversation.id
+def ordered_page_after(token: str, order: ConversationOrder) -> tuple[int | str, ...] | None:
+    """The sort key a page token of a conversation listing in `order` resumes after; None for the first page.
+    A token of the default order is the key alone (as before orders existed); any other starts with the
+    order, so that a token is refused with another order_by instead of skipping or repeating items."""
+    prefix = [] if order.is_default else [order.canonical]
+    key = decode_page_token(token, len(prefix) + len(order.keys))
+    if key is None:
+        return None
+    values = key[len(prefix) :]
+    kinds_match = all(
+        isinstance(value, str) if sort_key.field == "id" else type(value) is int
+        for sort_key, value in zip(order.keys, values, strict=True)
+    )
+    if key[: len(prefix)] != prefix or not kinds_match:
+        raise InvalidInput.of("page_token", "is not a page token this method issued for this order_by")
+    return tuple(values)
+
+
+def ordered_page(
+    conversations: list[Conversation], size: int, order: ConversationOrder
+) -> tuple[list[Conversation], str]:
+    """`page` for a listing of conversations in `order`."""
+    prefix = () if order.is_default else (order.canonical,)
+    return page(conversations, size, lambda conversation: (*prefix, *order.key_of(conversation)))

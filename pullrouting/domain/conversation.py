@@ -34,6 +34,10 @@ TEXT_MAX_LENGTH = 4096
 # Column sizes: a customer's id on its channel, and the connector's or desktop's message id.
 CUSTOMER_ID_MAX_LENGTH = 500
 IDEMPOTENCY_KEY_MAX_LENGTH = 500
+# A request's priority: 0 (the default) to 9, as the connector sets it.
+MAX_PRIORITY = 9
+# How much of the last message a row shows: enough to triage without opening the conversation.
+PREVIEW_LENGTH = 200
 AGENT_CLOSE_REASONS = (CloseReason.AGENT, CloseReason.INACTIVITY)
 
 
@@ -77,6 +81,10 @@ class IngestChannel:
 
 def check_text(violations: Violations, text: str, field_path: str) -> None:
     violations.check(0 < len(text) <= TEXT_MAX_LENGTH, field_path, f"must be 1 to {TEXT_MAX_LENGTH} characters long")
+
+
+def check_priority(violations: Violations, priority: int, field_path: str) -> None:
+    violations.check(0 <= priority <= MAX_PRIORITY, field_path, f"must be 0 to {MAX_PRIORITY}")
 
 
 def customer_message_scope(channel_id: str) -> str:
@@ -225,6 +233,25 @@ def _event(
     return Event(event_type, list_id, conversation.id, conversation.channel_id, agent_id, payload)
 
 
+def _with_message(conversation: Conversation, message: Message) -> Conversation:
+    """The conversation after `message`: counted and previewed; a customer message starts the customer's wait
+    unless one is running, an agent's answer ends it."""
+    if message.sender_type is SenderType.CUSTOMER:
+        waiting_since = message.create_time if conversation.waiting_since is None else conversation.waiting_since
+    else:
+        waiting_since = None
+    return replace(
+        conversation,
+        update_time=message.create_time,
+        message_count=conversation.message_count + 1,
+        last_message_time=message.create_time,
+        last_message_sender=message.sender_type,
+        last_message_agent_id=message.agent_id,
+        last_message_preview=message.text[:PREVIEW_LENGTH],
+        waiting_since=waiting_since,
+    )
+
+
 def _state_changed(before: Conversation, after: Conversation, agent_id: str) -> list[Event]:
     if before.state == after.state:
         return []
@@ -242,21 +269,24 @@ def open_request(
     text: str,
     source_message_id: str,
     now: int,
+    priority: int = 0,
 ) -> Outcome:
-    """A first customer message: a new UNREAD request lands on the list."""
-    conversation = Conversation(
-        id=conversation_id,
-        list_id=list_id,
-        channel_id=channel_id,
-        customer_id=customer_id,
-        customer_display_name=customer_display_name,
-        state=ConversationState.UNREAD,
-        create_time=now,
-        update_time=now,
-        message_count=1,
-        last_message_time=now,
-    )
+    """A first customer message: a new UNREAD request lands on the list, with the connector's priority."""
     message = Message(message_id, conversation_id, SenderType.CUSTOMER, text, now, None, source_message_id)
+    conversation = _with_message(
+        Conversation(
+            id=conversation_id,
+            list_id=list_id,
+            channel_id=channel_id,
+            customer_id=customer_id,
+            customer_display_name=customer_display_name,
+            state=ConversationState.UNREAD,
+            create_time=now,
+            update_time=now,
+            priority=priority,
+        ),
+        message,
+    )
     events = (
         _event(ListEventType.ADDED, conversation, list_id, alert=ListAlert.NEW_REQUEST),
         _event(ConversationEventType.CUSTOMER_MESSAGE, conversation, list_id, message=message),
@@ -285,8 +315,8 @@ def add_customer_message(
     """A customer message on an open request: no state change; the list's row is refreshed."""
     _check_open(conversation)
     now = _tick(conversation, now)
-    after = replace(conversation, update_time=now, message_count=conversation.message_count + 1, last_message_time=now)
     message = Message(message_id, conversation.id, SenderType.CUSTOMER, text, now, None, source_message_id)
+    after = _with_message(conversation, message)
     events = (
         _event(ConversationEventType.CUSTOMER_MESSAGE, after, after.list_id, message=message),
         _event(ListEventType.UPDATED, after, after.list_id, alert=follow_up_alert(conversation, follow_up_alerts)),
@@ -349,8 +379,8 @@ def leave(conversation: Conversation, agent_id: str, now: int, entitled: bool) -
 
 
 def close(conversation: Conversation, reason: CloseReason, now: int, agent_id: str | None = None) -> Outcome:
-    """Any open request -> CLOSED: participants are let go, it leaves the list, and, unless the customer's
-    side ended it, the connector is told."""
+    """Any open request -> CLOSED: participants are let go, nobody waits any more, it leaves the list, and,
+    unless the customer's side ended it, the connector is told."""
     _check_open(conversation)
     now = _tick(conversation, now)
     after = replace(
@@ -360,6 +390,7 @@ def close(conversation: Conversation, reason: CloseReason, now: int, agent_id: s
         update_time=now,
         close_time=now,
         close_reason=reason,
+        waiting_since=None,
     )
     events = [
         _event(
@@ -402,8 +433,8 @@ def add_agent_message(
     _check_open(conversation)
     check_participant(conversation, agent_id)
     now = _tick(conversation, now)
-    after = replace(conversation, update_time=now, message_count=conversation.message_count + 1, last_message_time=now)
     message = Message(message_id, conversation.id, SenderType.AGENT, text, now, agent_id, client_message_id)
+    after = _with_message(conversation, message)
     events = (
         _event(ConversationEventType.AGENT_MESSAGE, after, after.list_id, agent_id, message=message),
         _event(OutboundEventType.AGENT_MESSAGE, after, after.list_id, agent_id, message=message),

@@ -157,6 +157,8 @@ def conversation_from_payload(data: dict[str, Any]) -> Conversation:
 
     values = dict(data)
     values["state"] = ConversationState(values["state"])
+    if values.get("last_message_sender") is not None:
+        values["last_message_sender"] = SenderType(values["last_message_sender"])
     values["participants"] = tuple(Participant(**p) for p in values["participants"])
     if values.get("close_reason") is not None:
         values["close_reason"] = CloseReason(values["close_reason"])

@@ -48,6 +48,14 @@ class Conversation:
     message_count: int = 0
     last_message_time: int | None = None
     close_reason: CloseReason | None = None
+    # 0 (the default) to 9, set by the connector on the request's first message.
+    priority: int = 0
+    # When the oldest customer message not yet answered by an agent message arrived; None when nobody waits.
+    waiting_since: int | None = None
+    # The last message, as rows show it: who wrote it and its first characters (its time: last_message_time).
+    last_message_sender: SenderType | None = None
+    last_message_agent_id: str | None = None
+    last_message_preview: str | None = None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 and the Watch streams' starting reads."""
 
 from collections.abc import Iterable
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, Integer, Row, and_, bindparam, or_, select
@@ -46,6 +47,10 @@ def _participants(connection: Connection, conversation_ids: list[str]) -> dict[s
     return {conversation_id: tuple(items) for conversation_id, items in found.items()}
 
 
+def _value(member: StrEnum | None) -> str | None:
+    return None if member is None else member.value
+
+
 def conversation_row(conversation: Conversation) -> dict[str, Any]:
     """The conversation's row, every column the domain holds: what INSERT writes and UPDATE sets, so a
     change to any field is stored. Participants have their own table."""
@@ -62,7 +67,12 @@ def conversation_row(conversation: Conversation) -> dict[str, Any]:
         "first_join_time": conversation.first_join_time,
         "message_count": conversation.message_count,
         "last_message_time": conversation.last_message_time,
-        "close_reason": None if conversation.close_reason is None else conversation.close_reason.value,
+        "close_reason": _value(conversation.close_reason),
+        "priority": conversation.priority,
+        "waiting_since": conversation.waiting_since,
+        "last_message_sender": _value(conversation.last_message_sender),
+        "last_message_agent_id": conversation.last_message_agent_id,
+        "last_message_preview": conversation.last_message_preview,
     }
 
 
@@ -83,6 +93,11 @@ def conversation_from_row(row: Row, participants: tuple[Participant, ...]) -> Co
         message_count=row.message_count,
         last_message_time=row.last_message_time,
         close_reason=None if row.close_reason is None else CloseReason(row.close_reason),
+        priority=row.priority,
+        waiting_since=row.waiting_since,
+        last_message_sender=None if row.last_message_sender is None else SenderType(row.last_message_sender),
+        last_message_agent_id=row.last_message_agent_id,
+        last_message_preview=row.last_message_preview,
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, delete, exists, func, insert, select, update
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
@@ -19,6 +19,7 @@ from pullrouting.domain.model import (
     Message,
 )
 from pullrouting.domain.names import CHANNELS, CONVERSATIONS, format_name, new_id
+from pullrouting.domain.ordering import NOT_WAITING, ConversationOrder, OrderField
 from pullrouting.store import events
 from pullrouting.store.conversation_rows import conversation_row, load_conversations, message_from_row
 from pullrouting.store.events import now_micros
@@ -105,6 +106,15 @@ class Posted:
     created: bool
 
 
+# What each sort key of a listing orders by.
+SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
+    OrderField.WAITING_SINCE: func.coalesce(conversations.c.waiting_since, NOT_WAITING),
+    OrderField.CREATE_TIME: conversations.c.create_time,
+    OrderField.PRIORITY: conversations.c.priority,
+    "id": conversations.c.id,
+}
+
+
 # Reading.
 
 
@@ -139,15 +149,18 @@ def list_page(
     connection: Connection,
     list_id: str | None,
     states: Iterable[ConversationState],
-    after: tuple[int, str] | None,
+    order: ConversationOrder,
+    after: tuple[int | str, ...] | None,
     limit: int,
 ) -> list[Conversation]:
-    """Conversations in `states` on one list (or every list when `list_id` is None), oldest first."""
+    """Conversations in `states` on one list (or every list when `list_id` is None), in `order`, after the
+    sort key `after` (a page token's)."""
     query = select(conversations).where(conversations.c.state.in_([state.value for state in states]))
     if list_id is not None:
         query = query.where(conversations.c.list_id == list_id)
-    key = (conversations.c.create_time, conversations.c.id)
-    return load_conversations(connection, connection.execute(keyset_page(query, key, after, limit)))
+    key = [SORT_COLUMNS[sort_key.field] for sort_key in order.keys]
+    descending = [sort_key.descending for sort_key in order.keys]
+    return load_conversations(connection, connection.execute(keyset_page(query, key, after, limit, descending)))
 
 
 def list_for_agent(
@@ -155,23 +168,25 @@ def list_for_agent(
     agent_id: str,
     list_id: str,
     states: Iterable[ConversationState],
-    after: tuple[int, str] | None,
+    order: ConversationOrder,
+    after: tuple[int | str, ...] | None,
     limit: int,
 ) -> list[Conversation]:
     require_entitled_list(connection, agent_id, list_id)
-    return list_page(connection, list_id, states, after, limit)
+    return list_page(connection, list_id, states, order, after, limit)
 
 
 def list_for_supervisor(
     connection: Connection,
     list_id: str | None,
     states: Iterable[ConversationState],
-    after: tuple[int, str] | None,
+    order: ConversationOrder,
+    after: tuple[int | str, ...] | None,
     limit: int,
 ) -> list[Conversation]:
     if list_id is not None:
         require_list(connection, list_id)
-    return list_page(connection, list_id, states, after, limit)
+    return list_page(connection, list_id, states, order, after, limit)
 
 
 def _message_by_key(connection: Connection, scope: str, key: str) -> Message | None:
@@ -262,8 +277,10 @@ def post_customer_message(
     customer_display_name: str,
     text: str,
     source_message_id: str,
+    priority: int = 0,
 ) -> Posted:
-    """Appends to the customer's open conversation on the channel or opens a new one. A retry (same
+    """Appends to the customer's open conversation on the channel or opens a new one (with `priority`;
+    an open conversation keeps its own). A retry (same
     source_message_id on the channel) is answered from what the first post wrote and writes nothing; two
     racing copies meet at the unique index and the loser, run again, finds the winner's message. Run it
     with `retry_on_conflict=True`."""
@@ -286,6 +303,7 @@ def post_customer_message(
             text=text,
             source_message_id=source_message_id,
             now=now_micros(),
+            priority=priority,
         )
     else:
         follow_up_alerts = connection.execute(LIST_FOLLOW_UP_ALERTS, {"list_id": before.list_id}).scalar()

@@ -7,16 +7,27 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, or_
 
 
-def keyset_page(query: Select, key: Sequence[ColumnElement[Any]], after: Sequence[Any] | None, limit: int) -> Select:
-    """`query` ordered by the `key` columns, at most `limit` rows, those after the key `after` (None: from
-    the first)."""
-    query = query.order_by(*key).limit(limit)
-    return query if after is None else query.where(_after(key, after))
+def keyset_page(
+    query: Select,
+    key: Sequence[ColumnElement[Any]],
+    after: Sequence[Any] | None,
+    limit: int,
+    descending: Sequence[bool] = (),
+) -> Select:
+    """`query` ordered by the `key` columns (ascending, or descending where `descending` says so), at most
+    `limit` rows, those after the key `after` (None: from the first)."""
+    directions = list(descending) or [False] * len(key)
+    query = query.order_by(
+        *(column.desc() if down else column.asc() for column, down in zip(key, directions, strict=True))
+    ).limit(limit)
+    return query if after is None else query.where(_after(key, directions, after))
 
 
-def _after(key: Sequence[ColumnElement[Any]], values: Sequence[Any]) -> ColumnElement[bool]:
-    """Rows whose key sorts after `values`: a greater first column, or the same and a later rest."""
+def _after(key: Sequence[ColumnElement[Any]], descending: Sequence[bool], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows whose key sorts after `values`: a first column further in its direction, or the same and a later
+    rest."""
     first, *rest = key
+    beyond = first < values[0] if descending[0] else first > values[0]
     if not rest:
-        return first > values[0]
-    return or_(first > values[0], and_(first == values[0], _after(rest, values[1:])))
+        return beyond
+    return or_(beyond, and_(first == values[0], _after(rest, descending[1:], values[1:])))

@@ -145,6 +145,11 @@ conversations = Table(
     Column("close_reason", String(16), nullable=True),
     # When an UNREAD request was last re-announced to its list (see domain/reminders.py); not part of the API.
     Column("last_reminder_time", TIME, nullable=True),
+    Column("priority", Integer, nullable=False, server_default=text("0")),
+    Column("waiting_since", TIME, nullable=True),
+    Column("last_message_sender", String(16), nullable=True),
+    Column("last_message_agent_id", ID, nullable=True),
+    Column("last_message_preview", Text, nullable=True),
     Index("ix_conversations_list_state_create", "list_id", "state", "create_time", "id"),
     Index("ix_conversations_channel_id", "channel_id"),
     # At most one open conversation per customer and channel: two first messages racing open one request.

@@ -30,7 +30,7 @@ from pullrouting.v1 import events_pb2 as pullrouting_dot_v1_dot_events__pb2
 from pullrouting.v1 import resources_pb2 as pullrouting_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"pullrouting/v1/agent_service.proto\x12\x0epullrouting.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!pullrouting/v1/conversation.proto\x1a\x1bpullrouting/v1/events.proto\x1a\x1epullrouting/v1/resources.proto\"\x89\x01\n\x0bListSummary\x12\"\n\x04list\x18\x01 \x01(\x0b\x32\x14.pullrouting.v1.List\x12\x12\n\nsubscribed\x18\x02 \x01(\x08\x12\x14\n\x0cunread_count\x18\x03 \x01(\x03\x12\x14\n\x0c\x61\x63tive_count\x18\x04 \x01(\x03\x12\x16\n\x0einactive_count\x18\x05 \x01(\x03\"d\n\x0cSubscription\x12#\n\x04list\x18\x01 \x01(\tB\x15\xfa\x41\x12\n\x10pullrouting/List\x12/\n\x0b\x63reate_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"E\n\x10ListListsRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"X\n\x11ListListsResponse\x12*\n\x05lists\x18\x01 \x03(\x0b\x32\x1b.pullrouting.v1.ListSummary\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\";\n\x10SubscribeRequest\x12\'\n\x04list\x18\x01 \x01(\tB\x19\xe2\x41\x01\x02\xfa\x41\x12\n\x10pullrouting/List\"G\n\x11SubscribeResponse\x12\x32\n\x0csubscription\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Subscription\"=\n\x12UnsubscribeRequest\x12\'\n\x04list\x18\x01 \x01(\tB\x19\xe2\x41\x01\x02\xfa\x41\x12\n\x10pullrouting/List\"\x15\n\x13UnsubscribeResponse\"M\n\x18ListSubscriptionsRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"i\n\x19ListSubscriptionsResponse\x12\x33\n\rsubscriptions\x18\x01 \x03(\x0b\x32\x1c.pullrouting.v1.Subscription\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xb1\x01\n\x18ListConversationsRequest\x12)\n\x06parent\x18\x01 \x01(\tB\x19\xe2\x41\x01\x02\xfa\x41\x12\n\x10pullrouting/List\x12\x37\n\x06states\x18\x02 \x03(\x0e\x32!.pullrouting.v1.ConversationStateB\x04\xe2\x41\x01\x01\x12\x17\n\tpage_size\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\"i\n\x19ListConversationsResponse\x12\x33\n\rconversations\x18\x01 \x03(\x0b\x32\x1c.pullrouting.v1.Conversation\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"I\n\x16GetConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\"M\n\x17GetConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"J\n\x17JoinConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\"N\n\x18JoinConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"K\n\x18LeaveConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\"O\n\x19LeaveConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"~\n\x18\x43loseConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x31\n\x06reason\x18\x02 \x01(\x0e\x32\x1b.pullrouting.v1.CloseReasonB\x04\xe2\x41\x01\x01\"O\n\x19\x43loseConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"\x82\x01\n\x12SendMessageRequest\x12\x37\n\x0c\x63onversation\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x12\n\x04text\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1f\n\x11\x63lient_message_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"?\n\x13SendMessageResponse\x12(\n\x07message\x18\x01 \x01(\x0b\x32\x17.pullrouting.v1.Message\"/\n\x11WatchListsRequest\x12\x1a\n\x0cresume_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x01\">\n\x12WatchListsResponse\x12(\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x19.pullrouting.v1.ListEvent\"g\n\x18WatchConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x1a\n\x0cresume_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"M\n\x19WatchConversationResponse\x12\x30\n\x05\x65vent\x18\x01 \x01(\x0b\x32!.pullrouting.v1.ConversationEvent2\x98\t\n\x0c\x41gentService\x12P\n\tListLists\x12 .pullrouting.v1.ListListsRequest\x1a!.pullrouting.v1.ListListsResponse\x12P\n\tSubscribe\x12 .pullrouting.v1.SubscribeRequest\x1a!.pullrouting.v1.SubscribeResponse\x12V\n\x0bUnsubscribe\x12\".pullrouting.v1.UnsubscribeRequest\x1a#.pullrouting.v1.UnsubscribeResponse\x12h\n\x11ListSubscriptions\x12(.pullrouting.v1.ListSubscriptionsRequest\x1a).pullrouting.v1.ListSubscriptionsResponse\x12h\n\x11ListConversations\x12(.pullrouting.v1.ListConversationsRequest\x1a).pullrouting.v1.ListConversationsResponse\x12\x62\n\x0fGetConversation\x12&.pullrouting.v1.GetConversationRequest\x1a\'.pullrouting.v1.GetConversationResponse\x12\x65\n\x10JoinConversation\x12\'.pullrouting.v1.JoinConversationRequest\x1a(.pullrouting.v1.JoinConversationResponse\x12h\n\x11LeaveConversation\x12(.pullrouting.v1.LeaveConversationRequest\x1a).pullrouting.v1.LeaveConversationResponse\x12h\n\x11\x43loseConversation\x12(.pullrouting.v1.CloseConversationRequest\x1a).pullrouting.v1.CloseConversationResponse\x12V\n\x0bSendMessage\x12\".pullrouting.v1.SendMessageRequest\x1a#.pullrouting.v1.SendMessageResponse\x12U\n\nWatchLists\x12!.pullrouting.v1.WatchListsRequest\x1a\".pullrouting.v1.WatchListsResponse0\x01\x12j\n\x11WatchConversation\x12(.pullrouting.v1.WatchConversationRequest\x1a).pullrouting.v1.WatchConversationResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"pullrouting/v1/agent_service.proto\x12\x0epullrouting.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!pullrouting/v1/conversation.proto\x1a\x1bpullrouting/v1/events.proto\x1a\x1epullrouting/v1/resources.proto\"\x89\x01\n\x0bListSummary\x12\"\n\x04list\x18\x01 \x01(\x0b\x32\x14.pullrouting.v1.List\x12\x12\n\nsubscribed\x18\x02 \x01(\x08\x12\x14\n\x0cunread_count\x18\x03 \x01(\x03\x12\x14\n\x0c\x61\x63tive_count\x18\x04 \x01(\x03\x12\x16\n\x0einactive_count\x18\x05 \x01(\x03\"d\n\x0cSubscription\x12#\n\x04list\x18\x01 \x01(\tB\x15\xfa\x41\x12\n\x10pullrouting/List\x12/\n\x0b\x63reate_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"E\n\x10ListListsRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"X\n\x11ListListsResponse\x12*\n\x05lists\x18\x01 \x03(\x0b\x32\x1b.pullrouting.v1.ListSummary\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\";\n\x10SubscribeRequest\x12\'\n\x04list\x18\x01 \x01(\tB\x19\xe2\x41\x01\x02\xfa\x41\x12\n\x10pullrouting/List\"G\n\x11SubscribeResponse\x12\x32\n\x0csubscription\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Subscription\"=\n\x12UnsubscribeRequest\x12\'\n\x04list\x18\x01 \x01(\tB\x19\xe2\x41\x01\x02\xfa\x41\x12\n\x10pullrouting/List\"\x15\n\x13UnsubscribeResponse\"M\n\x18ListSubscriptionsRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"i\n\x19ListSubscriptionsResponse\x12\x33\n\rsubscriptions\x18\x01 \x03(\x0b\x32\x1c.pullrouting.v1.Subscription\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xc9\x01\n\x18ListConversationsRequest\x12)\n\x06parent\x18\x01 \x01(\tB\x19\xe2\x41\x01\x02\xfa\x41\x12\n\x10pullrouting/List\x12\x37\n\x06states\x18\x02 \x03(\x0e\x32!.pullrouting.v1.ConversationStateB\x04\xe2\x41\x01\x01\x12\x17\n\tpage_size\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x16\n\x08order_by\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01\"i\n\x19ListConversationsResponse\x12\x33\n\rconversations\x18\x01 \x03(\x0b\x32\x1c.pullrouting.v1.Conversation\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"I\n\x16GetConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\"M\n\x17GetConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"J\n\x17JoinConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\"N\n\x18JoinConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"K\n\x18LeaveConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\"O\n\x19LeaveConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"~\n\x18\x43loseConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x31\n\x06reason\x18\x02 \x01(\x0e\x32\x1b.pullrouting.v1.CloseReasonB\x04\xe2\x41\x01\x01\"O\n\x19\x43loseConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"\x82\x01\n\x12SendMessageRequest\x12\x37\n\x0c\x63onversation\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x12\n\x04text\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1f\n\x11\x63lient_message_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"?\n\x13SendMessageResponse\x12(\n\x07message\x18\x01 \x01(\x0b\x32\x17.pullrouting.v1.Message\"/\n\x11WatchListsRequest\x12\x1a\n\x0cresume_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x01\">\n\x12WatchListsResponse\x12(\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x19.pullrouting.v1.ListEvent\"g\n\x18WatchConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x1a\n\x0cresume_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"M\n\x19WatchConversationResponse\x12\x30\n\x05\x65vent\x18\x01 \x01(\x0b\x32!.pullrouting.v1.ConversationEvent2\x98\t\n\x0c\x41gentService\x12P\n\tListLists\x12 .pullrouting.v1.ListListsRequest\x1a!.pullrouting.v1.ListListsResponse\x12P\n\tSubscribe\x12 .pullrouting.v1.SubscribeRequest\x1a!.pullrouting.v1.SubscribeResponse\x12V\n\x0bUnsubscribe\x12\".pullrouting.v1.UnsubscribeRequest\x1a#.pullrouting.v1.UnsubscribeResponse\x12h\n\x11ListSubscriptions\x12(.pullrouting.v1.ListSubscriptionsRequest\x1a).pullrouting.v1.ListSubscriptionsResponse\x12h\n\x11ListConversations\x12(.pullrouting.v1.ListConversationsRequest\x1a).pullrouting.v1.ListConversationsResponse\x12\x62\n\x0fGetConversation\x12&.pullrouting.v1.GetConversationRequest\x1a\'.pullrouting.v1.GetConversationResponse\x12\x65\n\x10JoinConversation\x12\'.pullrouting.v1.JoinConversationRequest\x1a(.pullrouting.v1.JoinConversationResponse\x12h\n\x11LeaveConversation\x12(.pullrouting.v1.LeaveConversationRequest\x1a).pullrouting.v1.LeaveConversationResponse\x12h\n\x11\x43loseConversation\x12(.pullrouting.v1.CloseConversationRequest\x1a).pullrouting.v1.CloseConversationResponse\x12V\n\x0bSendMessage\x12\".pullrouting.v1.SendMessageRequest\x1a#.pullrouting.v1.SendMessageResponse\x12U\n\nWatchLists\x12!.pullrouting.v1.WatchListsRequest\x1a\".pullrouting.v1.WatchListsResponse0\x01\x12j\n\x11WatchConversation\x12(.pullrouting.v1.WatchConversationRequest\x1a).pullrouting.v1.WatchConversationResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -59,6 +59,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTCONVERSATIONSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
   _globals['_LISTCONVERSATIONSREQUEST'].fields_by_name['page_token']._loaded_options = None
   _globals['_LISTCONVERSATIONSREQUEST'].fields_by_name['page_token']._serialized_options = b'\342A\001\001'
+  _globals['_LISTCONVERSATIONSREQUEST'].fields_by_name['order_by']._loaded_options = None
+  _globals['_LISTCONVERSATIONSREQUEST'].fields_by_name['order_by']._serialized_options = b'\342A\001\001'
   _globals['_GETCONVERSATIONREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_GETCONVERSATIONREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A\032\n\030pullrouting/Conversation'
   _globals['_JOINCONVERSATIONREQUEST'].fields_by_name['name']._loaded_options = None
@@ -102,37 +104,37 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTSUBSCRIPTIONSRESPONSE']._serialized_start=945
   _globals['_LISTSUBSCRIPTIONSRESPONSE']._serialized_end=1050
   _globals['_LISTCONVERSATIONSREQUEST']._serialized_start=1053
-  _globals['_LISTCONVERSATIONSREQUEST']._serialized_end=1230
-  _globals['_LISTCONVERSATIONSRESPONSE']._serialized_start=1232
-  _globals['_LISTCONVERSATIONSRESPONSE']._serialized_end=1337
-  _globals['_GETCONVERSATIONREQUEST']._serialized_start=1339
-  _globals['_GETCONVERSATIONREQUEST']._serialized_end=1412
-  _globals['_GETCONVERSATIONRESPONSE']._serialized_start=1414
-  _globals['_GETCONVERSATIONRESPONSE']._serialized_end=1491
-  _globals['_JOINCONVERSATIONREQUEST']._serialized_start=1493
-  _globals['_JOINCONVERSATIONREQUEST']._serialized_end=1567
-  _globals['_JOINCONVERSATIONRESPONSE']._serialized_start=1569
-  _globals['_JOINCONVERSATIONRESPONSE']._serialized_end=1647
-  _globals['_LEAVECONVERSATIONREQUEST']._serialized_start=1649
-  _globals['_LEAVECONVERSATIONREQUEST']._serialized_end=1724
-  _globals['_LEAVECONVERSATIONRESPONSE']._serialized_start=1726
-  _globals['_LEAVECONVERSATIONRESPONSE']._serialized_end=1805
-  _globals['_CLOSECONVERSATIONREQUEST']._serialized_start=1807
-  _globals['_CLOSECONVERSATIONREQUEST']._serialized_end=1933
-  _globals['_CLOSECONVERSATIONRESPONSE']._serialized_start=1935
-  _globals['_CLOSECONVERSATIONRESPONSE']._serialized_end=2014
-  _globals['_SENDMESSAGEREQUEST']._serialized_start=2017
-  _globals['_SENDMESSAGEREQUEST']._serialized_end=2147
-  _globals['_SENDMESSAGERESPONSE']._serialized_start=2149
-  _globals['_SENDMESSAGERESPONSE']._serialized_end=2212
-  _globals['_WATCHLISTSREQUEST']._serialized_start=2214
-  _globals['_WATCHLISTSREQUEST']._serialized_end=2261
-  _globals['_WATCHLISTSRESPONSE']._serialized_start=2263
-  _globals['_WATCHLISTSRESPONSE']._serialized_end=2325
-  _globals['_WATCHCONVERSATIONREQUEST']._serialized_start=2327
-  _globals['_WATCHCONVERSATIONREQUEST']._serialized_end=2430
-  _globals['_WATCHCONVERSATIONRESPONSE']._serialized_start=2432
-  _globals['_WATCHCONVERSATIONRESPONSE']._serialized_end=2509
-  _globals['_AGENTSERVICE']._serialized_start=2512
-  _globals['_AGENTSERVICE']._serialized_end=3688
+  _globals['_LISTCONVERSATIONSREQUEST']._serialized_end=1254
+  _globals['_LISTCONVERSATIONSRESPONSE']._serialized_start=1256
+  _globals['_LISTCONVERSATIONSRESPONSE']._serialized_end=1361
+  _globals['_GETCONVERSATIONREQUEST']._serialized_start=1363
+  _globals['_GETCONVERSATIONREQUEST']._serialized_end=1436
+  _globals['_GETCONVERSATIONRESPONSE']._serialized_start=1438
+  _globals['_GETCONVERSATIONRESPONSE']._serialized_end=1515
+  _globals['_JOINCONVERSATIONREQUEST']._serialized_start=1517
+  _globals['_JOINCONVERSATIONREQUEST']._serialized_end=1591
+  _globals['_JOINCONVERSATIONRESPONSE']._serialized_start=1593
+  _globals['_JOINCONVERSATIONRESPONSE']._serialized_end=1671
+  _globals['_LEAVECONVERSATIONREQUEST']._serialized_start=1673
+  _globals['_LEAVECONVERSATIONREQUEST']._serialized_end=1748
+  _globals['_LEAVECONVERSATIONRESPONSE']._serialized_start=1750
+  _globals['_LEAVECONVERSATIONRESPONSE']._serialized_end=1829
+  _globals['_CLOSECONVERSATIONREQUEST']._serialized_start=1831
+  _globals['_CLOSECONVERSATIONREQUEST']._serialized_end=1957
+  _globals['_CLOSECONVERSATIONRESPONSE']._serialized_start=1959
+  _globals['_CLOSECONVERSATIONRESPONSE']._serialized_end=2038
+  _globals['_SENDMESSAGEREQUEST']._serialized_start=2041
+  _globals['_SENDMESSAGEREQUEST']._serialized_end=2171
+  _globals['_SENDMESSAGERESPONSE']._serialized_start=2173
+  _globals['_SENDMESSAGERESPONSE']._serialized_end=2236
+  _globals['_WATCHLISTSREQUEST']._serialized_start=2238
+  _globals['_WATCHLISTSREQUEST']._serialized_end=2285
+  _globals['_WATCHLISTSRESPONSE']._serialized_start=2287
+  _globals['_WATCHLISTSRESPONSE']._serialized_end=2349
+  _globals['_WATCHCONVERSATIONREQUEST']._serialized_start=2351
+  _globals['_WATCHCONVERSATIONREQUEST']._serialized_end=2454
+  _globals['_WATCHCONVERSATIONRESPONSE']._serialized_start=2456
+  _globals['_WATCHCONVERSATIONRESPONSE']._serialized_end=2533
+  _globals['_AGENTSERVICE']._serialized_start=2536
+  _globals['_AGENTSERVICE']._serialized_end=3712
 # @@protoc_insertion_point(module_scope)

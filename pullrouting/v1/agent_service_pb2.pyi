@@ -91,16 +91,18 @@ class ListSubscriptionsResponse(_message.Message):
     def __init__(self, subscriptions: _Optional[_Iterable[_Union[Subscription, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListConversationsRequest(_message.Message):
-    __slots__ = ("parent", "states", "page_size", "page_token")
+    __slots__ = ("parent", "states", "page_size", "page_token", "order_by")
     PARENT_FIELD_NUMBER: _ClassVar[int]
     STATES_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     parent: str
     states: _containers.RepeatedScalarFieldContainer[_conversation_pb2.ConversationState]
     page_size: int
     page_token: str
-    def __init__(self, parent: _Optional[str] = ..., states: _Optional[_Iterable[_Union[_conversation_pb2.ConversationState, str]]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    order_by: str
+    def __init__(self, parent: _Optional[str] = ..., states: _Optional[_Iterable[_Union[_conversation_pb2.ConversationState, str]]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListConversationsResponse(_message.Message):
     __slots__ = ("conversations", "next_page_token")

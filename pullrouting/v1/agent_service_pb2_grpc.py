@@ -160,9 +160,9 @@ class AgentServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListConversations(self, request, context):
-        """Requests on one entitled list, oldest first.
-        Refusals: FIELD_INVALID (a malformed parent, an unknown state, a negative page_size, or a page_token
-        this method did not issue), RESOURCE_NOT_FOUND (no such list), NOT_ENTITLED.
+        """Requests on one entitled list, oldest first unless `order_by` says otherwise.
+        Refusals: FIELD_INVALID (a malformed parent, an unknown state, an unknown order_by field or
+        direction, a negative page_size, or a page_token this method did not issue for this order_by), RESOURCE_NOT_FOUND (no such list), NOT_ENTITLED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -27,7 +27,7 @@ from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!pullrouting/v1/conversation.proto\x12\x0epullrouting.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"8\n\x08\x43ustomer\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"c\n\x0bParticipant\x12%\n\x05\x61gent\x18\x01 \x01(\tB\x16\xfa\x41\x13\n\x11pullrouting/Agent\x12-\n\tjoin_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xe9\x05\n\x0c\x43onversation\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\'\n\x04list\x18\x02 \x01(\tB\x19\xe2\x41\x01\x03\xfa\x41\x12\n\x10pullrouting/List\x12-\n\x07\x63hannel\x18\x03 \x01(\tB\x1c\xe2\x41\x01\x03\xfa\x41\x15\n\x13pullrouting/Channel\x12\x30\n\x08\x63ustomer\x18\x04 \x01(\x0b\x32\x18.pullrouting.v1.CustomerB\x04\xe2\x41\x01\x03\x12\x36\n\x05state\x18\x05 \x01(\x0e\x32!.pullrouting.v1.ConversationStateB\x04\xe2\x41\x01\x03\x12\x37\n\x0cparticipants\x18\x06 \x03(\x0b\x32\x1b.pullrouting.v1.ParticipantB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nclose_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x39\n\x0f\x66irst_join_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1b\n\rmessage_count\x18\x0b \x01(\x03\x42\x04\xe2\x41\x01\x03\x12;\n\x11last_message_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x37\n\x0c\x63lose_reason\x18\r \x01(\x0e\x32\x1b.pullrouting.v1.CloseReasonB\x04\xe2\x41\x01\x03:X\xea\x41U\n\x18pullrouting/Conversation\x12\x1c\x63onversations/{conversation}*\rconversations2\x0c\x63onversation\"\xc7\x02\n\x07Message\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x35\n\x0bsender_type\x18\x02 \x01(\x0e\x32\x1a.pullrouting.v1.SenderTypeB\x04\xe2\x41\x01\x03\x12)\n\x05\x61gent\x18\x03 \x01(\tB\x1a\xe2\x41\x01\x03\xfa\x41\x13\n\x11pullrouting/Agent\x12\x12\n\x04text\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1d\n\x0fidempotency_key\x18\x06 \x01(\tB\x04\xe2\x41\x01\x03:\\\xea\x41Y\n\x13pullrouting/Message\x12/conversations/{conversation}/messages/{message}*\x08messages2\x07message*\xb5\x01\n\x11\x43onversationState\x12\"\n\x1e\x43ONVERSATION_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43ONVERSATION_STATE_UNREAD\x10\x01\x12\x1d\n\x19\x43ONVERSATION_STATE_ACTIVE\x10\x02\x12\x1f\n\x1b\x43ONVERSATION_STATE_INACTIVE\x10\x03\x12\x1d\n\x19\x43ONVERSATION_STATE_CLOSED\x10\x04*\x94\x01\n\x0b\x43loseReason\x12\x1c\n\x18\x43LOSE_REASON_UNSPECIFIED\x10\x00\x12\x16\n\x12\x43LOSE_REASON_AGENT\x10\x01\x12\x19\n\x15\x43LOSE_REASON_CUSTOMER\x10\x02\x12\x17\n\x13\x43LOSE_REASON_FORCED\x10\x03\x12\x1b\n\x17\x43LOSE_REASON_INACTIVITY\x10\x04*Z\n\nSenderType\x12\x1b\n\x17SENDER_TYPE_UNSPECIFIED\x10\x00\x12\x18\n\x14SENDER_TYPE_CUSTOMER\x10\x01\x12\x15\n\x11SENDER_TYPE_AGENT\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!pullrouting/v1/conversation.proto\x12\x0epullrouting.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"8\n\x08\x43ustomer\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"c\n\x0bParticipant\x12%\n\x05\x61gent\x18\x01 \x01(\tB\x16\xfa\x41\x13\n\x11pullrouting/Agent\x12-\n\tjoin_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xf6\x06\n\x0c\x43onversation\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\'\n\x04list\x18\x02 \x01(\tB\x19\xe2\x41\x01\x03\xfa\x41\x12\n\x10pullrouting/List\x12-\n\x07\x63hannel\x18\x03 \x01(\tB\x1c\xe2\x41\x01\x03\xfa\x41\x15\n\x13pullrouting/Channel\x12\x30\n\x08\x63ustomer\x18\x04 \x01(\x0b\x32\x18.pullrouting.v1.CustomerB\x04\xe2\x41\x01\x03\x12\x36\n\x05state\x18\x05 \x01(\x0e\x32!.pullrouting.v1.ConversationStateB\x04\xe2\x41\x01\x03\x12\x37\n\x0cparticipants\x18\x06 \x03(\x0b\x32\x1b.pullrouting.v1.ParticipantB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nclose_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x39\n\x0f\x66irst_join_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1b\n\rmessage_count\x18\x0b \x01(\x03\x42\x04\xe2\x41\x01\x03\x12;\n\x11last_message_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x37\n\x0c\x63lose_reason\x18\r \x01(\x0e\x32\x1b.pullrouting.v1.CloseReasonB\x04\xe2\x41\x01\x03\x12\x37\n\rwaiting_since\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12:\n\x0clast_message\x18\x0f \x01(\x0b\x32\x1e.pullrouting.v1.MessagePreviewB\x04\xe2\x41\x01\x03\x12\x16\n\x08priority\x18\x10 \x01(\x05\x42\x04\xe2\x41\x01\x03:X\xea\x41U\n\x18pullrouting/Conversation\x12\x1c\x63onversations/{conversation}*\rconversations2\x0c\x63onversation\"\xbd\x01\n\x0eMessagePreview\x12\x35\n\x0bsender_type\x18\x01 \x01(\x0e\x32\x1a.pullrouting.v1.SenderTypeB\x04\xe2\x41\x01\x03\x12)\n\x05\x61gent\x18\x02 \x01(\tB\x1a\xe2\x41\x01\x03\xfa\x41\x13\n\x11pullrouting/Agent\x12\x12\n\x04text\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\xc7\x02\n\x07Message\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x35\n\x0bsender_type\x18\x02 \x01(\x0e\x32\x1a.pullrouting.v1.SenderTypeB\x04\xe2\x41\x01\x03\x12)\n\x05\x61gent\x18\x03 \x01(\tB\x1a\xe2\x41\x01\x03\xfa\x41\x13\n\x11pullrouting/Agent\x12\x12\n\x04text\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1d\n\x0fidempotency_key\x18\x06 \x01(\tB\x04\xe2\x41\x01\x03:\\\xea\x41Y\n\x13pullrouting/Message\x12/conversations/{conversation}/messages/{message}*\x08messages2\x07message*\xb5\x01\n\x11\x43onversationState\x12\"\n\x1e\x43ONVERSATION_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43ONVERSATION_STATE_UNREAD\x10\x01\x12\x1d\n\x19\x43ONVERSATION_STATE_ACTIVE\x10\x02\x12\x1f\n\x1b\x43ONVERSATION_STATE_INACTIVE\x10\x03\x12\x1d\n\x19\x43ONVERSATION_STATE_CLOSED\x10\x04*\x94\x01\n\x0b\x43loseReason\x12\x1c\n\x18\x43LOSE_REASON_UNSPECIFIED\x10\x00\x12\x16\n\x12\x43LOSE_REASON_AGENT\x10\x01\x12\x19\n\x15\x43LOSE_REASON_CUSTOMER\x10\x02\x12\x17\n\x13\x43LOSE_REASON_FORCED\x10\x03\x12\x1b\n\x17\x43LOSE_REASON_INACTIVITY\x10\x04*Z\n\nSenderType\x12\x1b\n\x17SENDER_TYPE_UNSPECIFIED\x10\x00\x12\x18\n\x14SENDER_TYPE_CUSTOMER\x10\x01\x12\x15\n\x11SENDER_TYPE_AGENT\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -66,8 +66,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CONVERSATION'].fields_by_name['last_message_time']._serialized_options = b'\342A\001\003'
   _globals['_CONVERSATION'].fields_by_name['close_reason']._loaded_options = None
   _globals['_CONVERSATION'].fields_by_name['close_reason']._serialized_options = b'\342A\001\003'
+  _globals['_CONVERSATION'].fields_by_name['waiting_since']._loaded_options = None
+  _globals['_CONVERSATION'].fields_by_name['waiting_since']._serialized_options = b'\342A\001\003'
+  _globals['_CONVERSATION'].fields_by_name['last_message']._loaded_options = None
+  _globals['_CONVERSATION'].fields_by_name['last_message']._serialized_options = b'\342A\001\003'
+  _globals['_CONVERSATION'].fields_by_name['priority']._loaded_options = None
+  _globals['_CONVERSATION'].fields_by_name['priority']._serialized_options = b'\342A\001\003'
   _globals['_CONVERSATION']._loaded_options = None
   _globals['_CONVERSATION']._serialized_options = b'\352AU\n\030pullrouting/Conversation\022\034conversations/{conversation}*\rconversations2\014conversation'
+  _globals['_MESSAGEPREVIEW'].fields_by_name['sender_type']._loaded_options = None
+  _globals['_MESSAGEPREVIEW'].fields_by_name['sender_type']._serialized_options = b'\342A\001\003'
+  _globals['_MESSAGEPREVIEW'].fields_by_name['agent']._loaded_options = None
+  _globals['_MESSAGEPREVIEW'].fields_by_name['agent']._serialized_options = b'\342A\001\003\372A\023\n\021pullrouting/Agent'
+  _globals['_MESSAGEPREVIEW'].fields_by_name['text']._loaded_options = None
+  _globals['_MESSAGEPREVIEW'].fields_by_name['text']._serialized_options = b'\342A\001\003'
+  _globals['_MESSAGEPREVIEW'].fields_by_name['create_time']._loaded_options = None
+  _globals['_MESSAGEPREVIEW'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
   _globals['_MESSAGE'].fields_by_name['name']._loaded_options = None
   _globals['_MESSAGE'].fields_by_name['name']._serialized_options = b'\342A\001\010'
   _globals['_MESSAGE'].fields_by_name['sender_type']._loaded_options = None
@@ -82,18 +96,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MESSAGE'].fields_by_name['idempotency_key']._serialized_options = b'\342A\001\003'
   _globals['_MESSAGE']._loaded_options = None
   _globals['_MESSAGE']._serialized_options = b'\352AY\n\023pullrouting/Message\022/conversations/{conversation}/messages/{message}*\010messages2\007message'
-  _globals['_CONVERSATIONSTATE']._serialized_start=1384
-  _globals['_CONVERSATIONSTATE']._serialized_end=1565
-  _globals['_CLOSEREASON']._serialized_start=1568
-  _globals['_CLOSEREASON']._serialized_end=1716
-  _globals['_SENDERTYPE']._serialized_start=1718
-  _globals['_SENDERTYPE']._serialized_end=1808
+  _globals['_CONVERSATIONSTATE']._serialized_start=1717
+  _globals['_CONVERSATIONSTATE']._serialized_end=1898
+  _globals['_CLOSEREASON']._serialized_start=1901
+  _globals['_CLOSEREASON']._serialized_end=2049
+  _globals['_SENDERTYPE']._serialized_start=2051
+  _globals['_SENDERTYPE']._serialized_end=2141
   _globals['_CUSTOMER']._serialized_start=146
   _globals['_CUSTOMER']._serialized_end=202
   _globals['_PARTICIPANT']._serialized_start=204
   _globals['_PARTICIPANT']._serialized_end=303
   _globals['_CONVERSATION']._serialized_start=306
-  _globals['_CONVERSATION']._serialized_end=1051
-  _globals['_MESSAGE']._serialized_start=1054
-  _globals['_MESSAGE']._serialized_end=1381
+  _globals['_CONVERSATION']._serialized_end=1192
+  _globals['_MESSAGEPREVIEW']._serialized_start=1195
+  _globals['_MESSAGEPREVIEW']._serialized_end=1384
+  _globals['_MESSAGE']._serialized_start=1387
+  _globals['_MESSAGE']._serialized_end=1714
 # @@protoc_insertion_point(module_scope)

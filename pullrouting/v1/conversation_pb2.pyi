@@ -64,7 +64,7 @@ class Participant(_message.Message):
     def __init__(self, agent: _Optional[str] = ..., join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Conversation(_message.Message):
-    __slots__ = ("name", "list", "channel", "customer", "state", "participants", "create_time", "update_time", "close_time", "first_join_time", "message_count", "last_message_time", "close_reason")
+    __slots__ = ("name", "list", "channel", "customer", "state", "participants", "create_time", "update_time", "close_time", "first_join_time", "message_count", "last_message_time", "close_reason", "waiting_since", "last_message", "priority")
     NAME_FIELD_NUMBER: _ClassVar[int]
     LIST_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -78,6 +78,9 @@ class Conversation(_message.Message):
     MESSAGE_COUNT_FIELD_NUMBER: _ClassVar[int]
     LAST_MESSAGE_TIME_FIELD_NUMBER: _ClassVar[int]
     CLOSE_REASON_FIELD_NUMBER: _ClassVar[int]
+    WAITING_SINCE_FIELD_NUMBER: _ClassVar[int]
+    LAST_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
     name: str
     list: str
     channel: str
@@ -91,7 +94,22 @@ class Conversation(_message.Message):
     message_count: int
     last_message_time: _timestamp_pb2.Timestamp
     close_reason: CloseReason
-    def __init__(self, name: _Optional[str] = ..., list: _Optional[str] = ..., channel: _Optional[str] = ..., customer: _Optional[_Union[Customer, _Mapping]] = ..., state: _Optional[_Union[ConversationState, str]] = ..., participants: _Optional[_Iterable[_Union[Participant, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_count: _Optional[int] = ..., last_message_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ...) -> None: ...
+    waiting_since: _timestamp_pb2.Timestamp
+    last_message: MessagePreview
+    priority: int
+    def __init__(self, name: _Optional[str] = ..., list: _Optional[str] = ..., channel: _Optional[str] = ..., customer: _Optional[_Union[Customer, _Mapping]] = ..., state: _Optional[_Union[ConversationState, str]] = ..., participants: _Optional[_Iterable[_Union[Participant, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_count: _Optional[int] = ..., last_message_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ..., waiting_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_message: _Optional[_Union[MessagePreview, _Mapping]] = ..., priority: _Optional[int] = ...) -> None: ...
+
+class MessagePreview(_message.Message):
+    __slots__ = ("sender_type", "agent", "text", "create_time")
+    SENDER_TYPE_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    sender_type: SenderType
+    agent: str
+    text: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, sender_type: _Optional[_Union[SenderType, str]] = ..., agent: _Optional[str] = ..., text: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Message(_message.Message):
     __slots__ = ("name", "sender_type", "agent", "text", "create_time", "idempotency_key")

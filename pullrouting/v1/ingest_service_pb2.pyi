@@ -10,16 +10,18 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class PostCustomerMessageRequest(_message.Message):
-    __slots__ = ("service_identifier", "customer", "text", "source_message_id")
+    __slots__ = ("service_identifier", "customer", "text", "source_message_id", "priority")
     SERVICE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     SOURCE_MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
     service_identifier: str
     customer: _conversation_pb2.Customer
     text: str
     source_message_id: str
-    def __init__(self, service_identifier: _Optional[str] = ..., customer: _Optional[_Union[_conversation_pb2.Customer, _Mapping]] = ..., text: _Optional[str] = ..., source_message_id: _Optional[str] = ...) -> None: ...
+    priority: int
+    def __init__(self, service_identifier: _Optional[str] = ..., customer: _Optional[_Union[_conversation_pb2.Customer, _Mapping]] = ..., text: _Optional[str] = ..., source_message_id: _Optional[str] = ..., priority: _Optional[int] = ...) -> None: ...
 
 class PostCustomerMessageResponse(_message.Message):
     __slots__ = ("conversation", "message", "created")
