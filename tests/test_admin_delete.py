@@ -135,24 +135,6 @@ async def test_a_channel_with_an_open_conversation_cannot_be_deleted(server):
     assert used_by(error) == "conversations/waiting"
 
 
-async def test_an_agent_in_an_open_conversation_cannot_be_deleted(server):
-    scenario = await create_scenario(server, agents=0)
-    admin = server.admin()
-    agent = (
-        await admin.CreateAgent(
-            pb.CreateAgentRequest(agent_id="ann", agent=res.Agent(display_name="Ann", lists=[scenario.list]))
-        )
-    ).agent
-    add_conversation(server.database_url, "live", "l1", "c2", "ACTIVE")
-    insert_rows(server.database_url, participants, {"conversation_id": "live", "agent_id": "ann", "join_time": 2})
-
-    error = await expect_refusal(
-        server, lambda: admin.DeleteAgent(pb.DeleteAgentRequest(name=agent.name)), IN_USE, "RESOURCE_IN_USE"
-    )
-
-    assert used_by(error) == "conversations/live"
-
-
 async def test_deleting_a_list_ends_entitlements_and_subscriptions_to_it(server):
     await create_scenario(server, agents=0)
     admin = server.admin()

@@ -6,6 +6,7 @@ from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
 from pullrouting.api.mappings import (
     CONVERSATION_EVENT_TYPE_TO_PROTO,
+    LEAVE_CAUSE_TO_PROTO,
     LIST_ALERT_TO_PROTO,
     LIST_EVENT_TYPE_TO_PROTO,
     OUTBOUND_EVENT_TYPE_TO_PROTO,
@@ -16,6 +17,7 @@ from pullrouting.domain.events import (
     KIND_OF_TYPE,
     ConversationEventType,
     EventKind,
+    LeaveCause,
     ListAlert,
     ListEventType,
     OutboundEventType,
@@ -86,3 +88,12 @@ def test_list_alerts_equal_their_proto_enum_and_none_is_a_silent_refresh() -> No
     for alert in ListAlert:
         assert alert.value == alert.name
         assert LIST_ALERT_TO_PROTO[alert] == events_pb2.ListAlert.Value("LIST_ALERT_" + alert.name)
+
+
+def test_leave_causes_equal_their_proto_enum() -> None:
+    proto_names = {value.name.removeprefix("LEAVE_CAUSE_") for value in events_pb2.LeaveCause.DESCRIPTOR.values}
+    assert {cause.name for cause in LeaveCause} == proto_names - {"UNSPECIFIED"}
+    assert set(LEAVE_CAUSE_TO_PROTO) == set(LeaveCause)
+    for cause in LeaveCause:
+        assert cause.value == cause.name
+        assert LEAVE_CAUSE_TO_PROTO[cause] == events_pb2.LeaveCause.Value("LEAVE_CAUSE_" + cause.name)

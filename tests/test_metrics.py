@@ -12,7 +12,7 @@ from support import Server, expect_error, serve
 
 from pullrouting import server as server_module
 from pullrouting.settings import Settings
-from pullrouting.v1 import admin_service_pb2, agent_service_pb2, conversation_pb2, events_pb2
+from pullrouting.v1 import admin_service_pb2, agent_service_pb2, conversation_pb2, events_pb2, resources_pb2
 
 
 async def test_metrics_after_a_known_scenario(measured_server: Server):
@@ -75,6 +75,24 @@ async def test_metrics_after_a_known_scenario(measured_server: Server):
     for kind, count in written.items():
         assert value(samples, "pullrouting_events_written_total", kind=kind) == count
     list_stream.cancel()
+
+
+async def test_releases_are_counted_by_cause_and_leaves_are_not(measured_server: Server):
+    scenario = await create_scenario(measured_server, agents=2)
+    leaving, disabled = scenario.agents
+    left = await scenario.new_conversation("customer-1")
+    await join(leaving, left.name)
+    await join(disabled, (await scenario.new_conversation("customer-2")).name)
+    await leave(leaving, left.name)
+    await scenario.admin.UpdateAgent(
+        admin_service_pb2.UpdateAgentRequest(
+            agent=resources_pb2.Agent(name=disabled.name, enabled=False), update_mask={"paths": ["enabled"]}
+        )
+    )
+
+    samples = await scrape(measured_server)
+    assert value(samples, "pullrouting_releases_total", list="l1", cause="DISABLED") == 1
+    assert ("pullrouting_releases_total", frozenset({("list", "l1"), ("cause", "LEFT")})) not in samples
 
 
 async def test_each_server_has_its_own_registry(sqlite_url, tmp_path):

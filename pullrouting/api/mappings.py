@@ -12,6 +12,7 @@ from pullrouting.api.timestamps import to_timestamp
 from pullrouting.domain.errors import InvalidInput
 from pullrouting.domain.events import (
     ConversationEventType,
+    LeaveCause,
     ListAlert,
     ListEventType,
     OutboundEventType,
@@ -76,6 +77,13 @@ CONVERSATION_EVENT_TYPE_TO_PROTO: dict[ConversationEventType, int] = {
     ConversationEventType.AGENT_MESSAGE: events_pb2.CONVERSATION_EVENT_TYPE_AGENT_MESSAGE,
     ConversationEventType.STATE_CHANGED: events_pb2.CONVERSATION_EVENT_TYPE_STATE_CHANGED,
     ConversationEventType.CONVERSATION_CLOSED: events_pb2.CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED,
+}
+
+LEAVE_CAUSE_TO_PROTO: dict[LeaveCause, int] = {
+    LeaveCause.LEFT: events_pb2.LEAVE_CAUSE_LEFT,
+    LeaveCause.RELEASED: events_pb2.LEAVE_CAUSE_RELEASED,
+    LeaveCause.DISABLED: events_pb2.LEAVE_CAUSE_DISABLED,
+    LeaveCause.TRANSFERRED: events_pb2.LEAVE_CAUSE_TRANSFERRED,
 }
 
 OUTBOUND_EVENT_TYPE_TO_PROTO: dict[OutboundEventType, int] = {

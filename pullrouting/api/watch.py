@@ -21,6 +21,7 @@ from pullrouting.api.errors import to_status
 from pullrouting.api.mappings import (
     CLOSE_REASON_TO_PROTO,
     CONVERSATION_EVENT_TYPE_TO_PROTO,
+    LEAVE_CAUSE_TO_PROTO,
     LIST_ALERT_TO_PROTO,
     LIST_EVENT_TYPE_TO_PROTO,
     OUTBOUND_EVENT_TYPE_TO_PROTO,
@@ -41,6 +42,7 @@ from pullrouting.domain.events import (
     SubscriptionEventType,
     alert_of,
     conversation_from_payload,
+    leave_cause_of,
     message_from_payload,
 )
 from pullrouting.domain.model import CloseReason, Conversation, ConversationState, Message, SenderType
@@ -418,6 +420,9 @@ def _conversation_response(event: StoredEvent) -> agent_service_pb2.WatchConvers
         close_reason=_close_reason_value(payload.get("close_reason")),
         resume_token=resume_tokens.encode(event.id),
         event_time=to_timestamp(event.create_time),
+        leave_cause=LEAVE_CAUSE_TO_PROTO[leave_cause_of(payload)]
+        if event.type is ConversationEventType.AGENT_LEFT
+        else events_pb2.LEAVE_CAUSE_UNSPECIFIED,
     )
     conversation_payload_to_proto(payload["conversation"], event_message.conversation)
     return agent_service_pb2.WatchConversationResponse(event=event_message)

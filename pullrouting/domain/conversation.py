@@ -13,6 +13,7 @@ from pullrouting.domain.errors import DomainError, Reason, Violations
 from pullrouting.domain.events import (
     ConversationEventType,
     Event,
+    LeaveCause,
     ListAlert,
     ListEventType,
     OutboundEventType,
@@ -217,6 +218,7 @@ def _event(
     close_reason: CloseReason | None = None,
     released: Sequence[str] = (),
     alert: ListAlert | None = None,
+    leave_cause: LeaveCause | None = None,
 ) -> Event:
     """An event about `conversation` (as it is after the change), addressed to the list `list_id` (the one
     a request left, for the event telling that list so) and by the conversation's id and channel. Every
@@ -229,6 +231,7 @@ def _event(
         close_reason=close_reason,
         released=released,
         alert=alert,
+        leave_cause=leave_cause,
     )
     return Event(event_type, list_id, conversation.id, conversation.channel_id, agent_id, payload)
 
@@ -364,16 +367,27 @@ def join(conversation: Conversation, agent_id: str, now: int, access: Access, li
 def leave(conversation: Conversation, agent_id: str, now: int, entitled: bool) -> Outcome:
     """An agent leaves; the last one out leaves the request INACTIVE. Leaving when not in changes nothing."""
     check_may_see(conversation, agent_id, entitled)
+    return _let_go(conversation, agent_id, now, LeaveCause.LEFT)
+
+
+def release(conversation: Conversation, agent_id: str, now: int, cause: LeaveCause) -> Outcome:
+    """The system lets an agent go (away too long, disabled, deleted): the same change as a leave, and when
+    nobody is left the list is alerted RELEASED, since the request needs somebody again."""
+    return _let_go(conversation, agent_id, now, cause)
+
+
+def _let_go(conversation: Conversation, agent_id: str, now: int, cause: LeaveCause) -> Outcome:
     if not is_participant(conversation, agent_id):
         return Outcome(conversation)
     now = _tick(conversation, now)
     remaining = tuple(p for p in conversation.participants if p.agent_id != agent_id)
     state = ConversationState.ACTIVE if remaining else ConversationState.INACTIVE
     after = replace(conversation, state=state, participants=remaining, update_time=now)
+    alert = ListAlert.RELEASED if cause is not LeaveCause.LEFT and not remaining else None
     events = [
-        _event(ConversationEventType.AGENT_LEFT, after, after.list_id, agent_id),
+        _event(ConversationEventType.AGENT_LEFT, after, after.list_id, agent_id, leave_cause=cause),
         *_state_changed(conversation, after, agent_id),
-        _event(ListEventType.UPDATED, after, after.list_id),
+        _event(ListEventType.UPDATED, after, after.list_id, alert=alert),
     ]
     return Outcome(after, tuple(events))
 

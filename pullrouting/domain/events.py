@@ -41,6 +41,15 @@ class ListAlert(StrEnum):
     TRANSFERRED = "TRANSFERRED"
 
 
+class LeaveCause(StrEnum):
+    """Why an agent left a conversation: WatchConversation's LeaveCause, on AGENT_LEFT."""
+
+    LEFT = "LEFT"
+    RELEASED = "RELEASED"
+    DISABLED = "DISABLED"
+    TRANSFERRED = "TRANSFERRED"
+
+
 class ConversationEventType(StrEnum):
     """What happened in a conversation: WatchConversation's ConversationEventType."""
 
@@ -96,7 +105,7 @@ class Event:
     channel_id: str | None = None
     agent_id: str | None = None
     # JSON-ready: "conversation" (snapshot after the event), "message", "previous_state", "close_reason",
-    # "released", "alert", as each type needs.
+    # "released", "alert", "leave_cause", as each type needs.
     payload: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -127,6 +136,7 @@ def conversation_payload(
     close_reason: CloseReason | None = None,
     released: Sequence[str] = (),
     alert: ListAlert | None = None,
+    leave_cause: LeaveCause | None = None,
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {"conversation": conversation_dict(conversation)}
     if message is not None:
@@ -140,7 +150,14 @@ def conversation_payload(
         payload["released"] = list(released)
     if alert is not None:
         payload["alert"] = alert.value
+    if leave_cause is not None:
+        payload["leave_cause"] = leave_cause.value
     return payload
+
+
+def leave_cause_of(payload: dict[str, Any]) -> LeaveCause:
+    """Why an AGENT_LEFT happened. Events written before causes existed were all the agent's own leave."""
+    return LeaveCause(payload.get("leave_cause", LeaveCause.LEFT))
 
 
 def alert_of(payload: dict[str, Any], event_type: ListEventType) -> ListAlert | None:

@@ -4,7 +4,7 @@ so several servers can run in one process.
 Where each figure comes from, so that it is right with several instances on one database:
 - open requests by list and state, and the oldest UNREAD request's age: read from the database at scrape
   time, so every instance reports the same whole picture (take any one, not the sum);
-- time to first join, requests closed unjoined, reminders, events written: from the events this instance's
+- time to first join, requests closed unjoined, reminders, releases, events written: from the events this instance's
   own transactions committed, so the sum over instances counts each once;
 - RPCs, open streams, events delivered: by the RPC interceptor (ops/rpcs.py), per instance."""
 
@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from pullrouting.domain.events import ConversationEventType, Event, ListAlert
+from pullrouting.domain.events import ConversationEventType, Event, LeaveCause, ListAlert, leave_cause_of
 from pullrouting.domain.model import ConversationState
 from pullrouting.store.database import Database
 from pullrouting.store.statistics import request_statistics
@@ -113,6 +113,13 @@ class Metrics:
         self.reminders = Counter(
             "pullrouting_reminders", "Stale UNREAD requests re-announced to their list", ["list"], registry=registry
         )
+        self.releases = Counter(
+            "pullrouting_releases",
+            "Agents let go of a conversation by the system, by list and cause (RELEASED: away too long; DISABLED: "
+            "disabled or deleted)",
+            ["list", "cause"],
+            registry=registry,
+        )
         registry.register(RequestCollector(database, clock))
 
     def observe_events(self, written: list[Event]) -> None:
@@ -132,6 +139,10 @@ class Metrics:
             elif event.type is ConversationEventType.CONVERSATION_CLOSED:
                 if conversation["first_join_time"] is None:
                     self.closed_unjoined.labels(event.list_id, event.payload["close_reason"]).inc()
+            elif event.type is ConversationEventType.AGENT_LEFT:
+                cause = leave_cause_of(event.payload)
+                if cause is not LeaveCause.LEFT:
+                    self.releases.labels(event.list_id, cause.value).inc()
             elif event.payload.get("alert") == ListAlert.UNREAD_REMINDER:
                 self.reminders.labels(event.list_id).inc()
 

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Connection, Select, bindparam, delete, exi
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
+from pullrouting.domain.events import LeaveCause
 from pullrouting.domain.model import (
     CloseReason,
     Conversation,
@@ -81,6 +82,12 @@ CHANNEL_MEDIA_ROUTING_DOMAIN = (
     .join(channel_types, channel_types.c.id == channels.c.channel_type_id)
     .join(media_routing_domains, media_routing_domains.c.id == channel_types.c.media_routing_domain_id)
     .where(channels.c.id == bindparam("channel_id"))
+)
+OPEN_CONVERSATIONS_OF_AGENT = (
+    select(participants.c.conversation_id)
+    .join(conversations, conversations.c.id == participants.c.conversation_id)
+    .where(participants.c.agent_id == bindparam("agent_id"), conversations.c.state != ConversationState.CLOSED.value)
+    .order_by(participants.c.conversation_id)
 )
 LOCK_AGENT = select(agents.c.id).where(agents.c.id == bindparam("agent_id")).with_for_update()
 OPEN_COUNT_OF_AGENT_IN_DOMAIN = (
@@ -379,6 +386,20 @@ def leave(connection: Connection, agent_id: str, conversation_id: str) -> Conver
     before = get(connection, conversation_id, for_update=True)
     entitled = is_entitled(connection, agent_id, before.list_id)
     outcome = rules.leave(before, agent_id, now_micros(), entitled)
+    _write(connection, before, outcome)
+    return outcome.conversation
+
+
+def release_everywhere(connection: Connection, agent_id: str, cause: LeaveCause) -> list[Conversation]:
+    """Lets the agent go from every open conversation it is in, each locked in id order (so two releases
+    never wait on each other in a circle); returns them as they became."""
+    conversation_ids = connection.execute(OPEN_CONVERSATIONS_OF_AGENT, {"agent_id": agent_id}).scalars().all()
+    return [release(connection, agent_id, conversation_id, cause) for conversation_id in conversation_ids]
+
+
+def release(connection: Connection, agent_id: str, conversation_id: str, cause: LeaveCause) -> Conversation:
+    before = get(connection, conversation_id, for_update=True)
+    outcome = rules.release(before, agent_id, now_micros(), cause)
     _write(connection, before, outcome)
     return outcome.conversation
 

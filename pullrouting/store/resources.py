@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Connection, Table, delete, exists, insert,
 
 from pullrouting.domain.conversation import subscription_event
 from pullrouting.domain.errors import DomainError, Reason, Violations
-from pullrouting.domain.events import SubscriptionEventType, principal_changed
+from pullrouting.domain.events import LeaveCause, SubscriptionEventType, principal_changed
 from pullrouting.domain.model import ConversationState
 from pullrouting.domain.names import (
     AGENTS,
@@ -34,6 +34,7 @@ from pullrouting.domain.resources import (
     RoutingList,
     RoutingMode,
 )
+from pullrouting.store import conversations as conversation_store
 from pullrouting.store import events
 from pullrouting.store.paging import keyset_page
 from pullrouting.store.tables import (
@@ -46,7 +47,6 @@ from pullrouting.store.tables import (
     ingestors,
     lists,
     media_routing_domains,
-    participants,
     subscriptions,
 )
 
@@ -101,6 +101,8 @@ class ResourceTable(Generic[R]):
     before_delete: Callable[[Connection, str], None] | None = None
     # For agents and ingestors: disabling, deleting or a new token tells their open streams to check credentials.
     principal_role: Role | None = None
+    # Run when the resource is disabled or deleted: an agent lets go of its conversations.
+    on_disable: Callable[[Connection, str], None] | None = None
 
 
 def require_existing(connection: Connection, references: list[Reference]) -> None:
@@ -174,7 +176,7 @@ def update_existing(connection: Connection, spec: ResourceTable[R], resource: R)
     _write_derived_rows(connection, spec, stored)
     # Of updates, only one that leaves an agent or ingestor disabled concerns its open streams.
     if getattr(stored, "enabled", True) is False:
-        _principal_changed(connection, spec, resource.id)
+        _disabled(connection, spec, resource.id)
     return stored
 
 
@@ -192,8 +194,8 @@ def delete_existing(connection: Connection, spec: ResourceTable[R], resource_id:
             raise DomainError(Reason.RESOURCE_IN_USE, f"{name} is in use by {user}", resource=name, used_by=user)
     if spec.before_delete is not None:
         spec.before_delete(connection, resource_id)
+    _disabled(connection, spec, resource_id)
     connection.execute(delete(spec.table).where(spec.table.c.id == resource_id))
-    _principal_changed(connection, spec, resource_id)
 
 
 def set_token_hash(connection: Connection, spec: ResourceTable[R], resource_id: str, token_hash: str) -> None:
@@ -201,6 +203,13 @@ def set_token_hash(connection: Connection, spec: ResourceTable[R], resource_id: 
     get(connection, spec, resource_id, for_update=True)
     connection.execute(update(spec.table).where(spec.table.c.id == resource_id).values(token_hash=token_hash))
     _principal_changed(connection, spec, resource_id)
+
+
+def _disabled(connection: Connection, spec: ResourceTable[R], resource_id: str) -> None:
+    """The resource was disabled or is being deleted: its credentials are checked again, and an agent lets go."""
+    _principal_changed(connection, spec, resource_id)
+    if spec.on_disable is not None:
+        spec.on_disable(connection, resource_id)
 
 
 def _principal_changed(connection: Connection, spec: ResourceTable[R], resource_id: str) -> None:
@@ -281,6 +290,10 @@ def _revoke_unentitled_subscriptions(connection: Connection, agent_id: str) -> N
 
 def _revoke_list_subscriptions(connection: Connection, list_id: str) -> None:
     _revoke_subscriptions(connection, subscriptions.c.list_id == list_id)
+
+
+def _release_agent(connection: Connection, agent_id: str) -> None:
+    conversation_store.release_everywhere(connection, agent_id, LeaveCause.DISABLED)
 
 
 def _base_row(resource: Resource) -> dict[str, Any]:
@@ -385,18 +398,10 @@ AGENT_TABLE = ResourceTable[Agent](
     to_row=lambda agent: {**_base_row(agent), "enabled": agent.enabled},
     from_row=lambda row: Agent(**_base(row), lists=row["lists"], enabled=row["enabled"]),
     members=Members("lists", agent_lists, "agent_id", "list_id", LISTS),
-    # An agent still in an open conversation would leave it with a participant nobody can act for.
-    dependents=(
-        Dependent(
-            participants,
-            "agent_id",
-            CONVERSATIONS,
-            id_column="conversation_id",
-            only=participants.c.conversation_id.in_(select(conversations.c.id).where(_open(conversations.c.state))),
-        ),
-    ),
     after_write=_revoke_unentitled_subscriptions,
     principal_role=Role.AGENT,
+    # Nobody can act for a disabled or deleted agent: its conversations need somebody else at once.
+    on_disable=_release_agent,
 )
 
 INGESTOR_TABLE = ResourceTable[Ingestor](

@@ -424,8 +424,9 @@ class AdminServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateAgent(self, request, context):
-        """Changes an agent's fields (AIP-134). Disabling it ends its open streams; dropping a list from `lists`
-        ends its subscription to that list.
+        """Changes an agent's fields (AIP-134). Disabling it ends its open streams and releases it from every open
+        conversation (AGENT_LEFT with leave_cause DISABLED; a request nobody is left in goes INACTIVE and its list
+        is alerted RELEASED); dropping a list from `lists` ends its subscription to that list.
         Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (the agent, or a list it would name).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -433,9 +434,9 @@ class AdminServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteAgent(self, request, context):
-        """Deletes an agent who is in no open conversation; its token stops working and its streams end.
-        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND, RESOURCE_IN_USE (an open conversation
-        it is in).
+        """Deletes an agent; its token stops working, its streams end, and it is released from every open
+        conversation as a disabled agent is, in the same transaction.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

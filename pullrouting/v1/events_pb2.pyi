@@ -43,6 +43,14 @@ class ConversationEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED: _ClassVar[ConversationEventType]
     CONVERSATION_EVENT_TYPE_SYNCED: _ClassVar[ConversationEventType]
 
+class LeaveCause(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LEAVE_CAUSE_UNSPECIFIED: _ClassVar[LeaveCause]
+    LEAVE_CAUSE_LEFT: _ClassVar[LeaveCause]
+    LEAVE_CAUSE_RELEASED: _ClassVar[LeaveCause]
+    LEAVE_CAUSE_DISABLED: _ClassVar[LeaveCause]
+    LEAVE_CAUSE_TRANSFERRED: _ClassVar[LeaveCause]
+
 class OutboundEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     OUTBOUND_EVENT_TYPE_UNSPECIFIED: _ClassVar[OutboundEventType]
@@ -72,6 +80,11 @@ CONVERSATION_EVENT_TYPE_AGENT_MESSAGE: ConversationEventType
 CONVERSATION_EVENT_TYPE_STATE_CHANGED: ConversationEventType
 CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED: ConversationEventType
 CONVERSATION_EVENT_TYPE_SYNCED: ConversationEventType
+LEAVE_CAUSE_UNSPECIFIED: LeaveCause
+LEAVE_CAUSE_LEFT: LeaveCause
+LEAVE_CAUSE_RELEASED: LeaveCause
+LEAVE_CAUSE_DISABLED: LeaveCause
+LEAVE_CAUSE_TRANSFERRED: LeaveCause
 OUTBOUND_EVENT_TYPE_UNSPECIFIED: OutboundEventType
 OUTBOUND_EVENT_TYPE_AGENT_MESSAGE: OutboundEventType
 OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED: OutboundEventType
@@ -98,7 +111,7 @@ class ListEvent(_message.Message):
     def __init__(self, type: _Optional[_Union[ListEventType, str]] = ..., list: _Optional[str] = ..., conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., reminder: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., alert: _Optional[_Union[ListAlert, str]] = ...) -> None: ...
 
 class ConversationEvent(_message.Message):
-    __slots__ = ("type", "conversation", "agent", "message", "previous_state", "close_reason", "resume_token", "reset", "event_time")
+    __slots__ = ("type", "conversation", "agent", "message", "previous_state", "close_reason", "resume_token", "reset", "event_time", "leave_cause")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CONVERSATION_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
@@ -108,6 +121,7 @@ class ConversationEvent(_message.Message):
     RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
     RESET_FIELD_NUMBER: _ClassVar[int]
     EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
+    LEAVE_CAUSE_FIELD_NUMBER: _ClassVar[int]
     type: ConversationEventType
     conversation: _conversation_pb2.Conversation
     agent: str
@@ -117,7 +131,8 @@ class ConversationEvent(_message.Message):
     resume_token: str
     reset: bool
     event_time: _timestamp_pb2.Timestamp
-    def __init__(self, type: _Optional[_Union[ConversationEventType, str]] = ..., conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ..., agent: _Optional[str] = ..., message: _Optional[_Union[_conversation_pb2.Message, _Mapping]] = ..., previous_state: _Optional[_Union[_conversation_pb2.ConversationState, str]] = ..., close_reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    leave_cause: LeaveCause
+    def __init__(self, type: _Optional[_Union[ConversationEventType, str]] = ..., conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ..., agent: _Optional[str] = ..., message: _Optional[_Union[_conversation_pb2.Message, _Mapping]] = ..., previous_state: _Optional[_Union[_conversation_pb2.ConversationState, str]] = ..., close_reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., leave_cause: _Optional[_Union[LeaveCause, str]] = ...) -> None: ...
 
 class OutboundEvent(_message.Message):
     __slots__ = ("type", "conversation", "service_identifier", "customer", "message", "close_reason", "resume_token", "event_time")
