@@ -32,3 +32,17 @@ def run(command: str | list[str], env: dict[str, str], cwd: Path = ROOT) -> subp
     return subprocess.run(
         argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=COMMAND_DEADLINE
     )
+
+
+def printed_lines(tag: str, address: str) -> list[str]:
+    """The commands of the docs/grpcurl.md block `tag`, pointed at `address`."""
+    lines = shell_commands(fenced_block(GRPCURL_DOC.read_text(), tag))
+    return [line.replace(PRINTED_ADDRESS, address) for line in lines]
+
+
+def run_lines(lines: list[str], env: dict[str, str], cwd: Path) -> dict[str, str]:
+    """Runs the lines in one bash, as a reader pastes them; returns the environment they export."""
+    script = "set -e\n" + "\n".join(lines) + "\nenv -0\n"
+    result = run(script, env, cwd)
+    assert result.returncode == 0, result.stderr
+    return dict(item.split("=", 1) for item in result.stdout.split("\0") if "=" in item)

@@ -5,25 +5,11 @@ import json
 import queue
 import subprocess
 import threading
-from pathlib import Path
 from typing import Any
 
-from docs_shell import GRPCURL_DOC, PRINTED_ADDRESS, fenced_block, run, shell_commands
+from docs_shell import printed_lines, run_lines
 
 STREAM_DEADLINE = 30.0
-
-
-def printed_lines(tag: str, address: str) -> list[str]:
-    lines = shell_commands(fenced_block(GRPCURL_DOC.read_text(), tag))
-    return [line.replace(PRINTED_ADDRESS, address) for line in lines]
-
-
-def run_lines(lines: list[str], env: dict[str, str], cwd: Path) -> dict[str, str]:
-    """Runs the lines in one bash, as a reader pastes them; returns the environment they export."""
-    script = "set -e\n" + "\n".join(lines) + "\nenv -0\n"
-    result = run(script, env, cwd)
-    assert result.returncode == 0, result.stderr
-    return dict(item.split("=", 1) for item in result.stdout.split("\0") if "=" in item)
 
 
 class JsonStream:

@@ -161,6 +161,11 @@ ADMIN_RPCS: dict[str, Rpc] = {
         malformed_name=(lambda w: admin.AdminServiceGetConversationRequest(name=BAD_NAME), "name"),
         oversized=(lambda w: admin.AdminServiceGetConversationRequest(name=f"conversations/{LONG}"), "name"),
     ),
+    "ListConversationMessages": Rpc(
+        valid=lambda w: admin.ListConversationMessagesRequest(parent=w.own_conversation),
+        malformed_name=(lambda w: admin.ListConversationMessagesRequest(parent=BAD_NAME), "parent"),
+        oversized=(lambda w: admin.ListConversationMessagesRequest(parent=f"conversations/{LONG}"), "parent"),
+    ),
     "ForceCloseConversation": Rpc(
         valid=_by_conversation(admin.ForceCloseConversationRequest),
         malformed_name=(lambda w: admin.ForceCloseConversationRequest(name=BAD_NAME), "name"),
@@ -217,6 +222,12 @@ AGENT_RPCS: dict[str, Rpc] = {
         oversized=(lambda w: agent.ListConversationsRequest(parent=f"lists/{LONG}"), "parent"),
         unknown_enum=(lambda w: agent.ListConversationsRequest(parent="lists/l1", states=[UNKNOWN_ENUM]), "states"),
         foreign=(lambda w: agent.ListConversationsRequest(parent=w.foreign_list), *NOT_ENTITLED),
+    ),
+    "ListMessages": Rpc(
+        valid=lambda w: agent.ListMessagesRequest(parent=w.own_conversation),
+        malformed_name=(lambda w: agent.ListMessagesRequest(parent=BAD_NAME), "parent"),
+        oversized=(lambda w: agent.ListMessagesRequest(parent=f"conversations/{LONG}"), "parent"),
+        foreign=(lambda w: agent.ListMessagesRequest(parent=w.foreign_conversation), *NOT_ENTITLED),
     ),
     "WatchLists": Rpc(
         valid=lambda w: agent.WatchListsRequest(),

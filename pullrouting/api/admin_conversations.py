@@ -1,12 +1,20 @@
-"""The Admin service's conversation RPCs, for supervisors (admin role): list across lists, get, force-close."""
+"""The Admin service's conversation RPCs, for supervisors (admin role): list across lists, get, read the
+transcript, force-close."""
 
 import grpc
 
-from pullrouting.api.mappings import conversation_to_proto, ordered_page, ordered_page_after, states_filter
-from pullrouting.api.pagination import page_size
+from pullrouting.api.mappings import (
+    conversation_to_proto,
+    message_key,
+    message_to_proto,
+    ordered_page,
+    ordered_page_after,
+    states_filter,
+)
+from pullrouting.api.pagination import after_position, page, page_size
 from pullrouting.domain.names import CONVERSATIONS, LISTS, parse_name
 from pullrouting.domain.ordering import parse_order_by
-from pullrouting.store import conversations
+from pullrouting.store import conversations, transcripts
 from pullrouting.store.database import Database
 from pullrouting.v1 import admin_service_pb2 as pb
 
@@ -43,6 +51,15 @@ class AdminConversationMethods:
         conversation_id = parse_name(request.name, CONVERSATIONS, "name")
         conversation = await self._database.read(lambda c: conversations.get(c, conversation_id))
         return pb.AdminServiceGetConversationResponse(conversation=conversation_to_proto(conversation))
+
+    async def ListConversationMessages(
+        self, request: pb.ListConversationMessagesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListConversationMessagesResponse:
+        conversation_id = parse_name(request.parent, CONVERSATIONS, "parent")
+        size, after = page_size(request.page_size), after_position(request.page_token)
+        found = await self._database.read(lambda c: transcripts.for_supervisor(c, conversation_id, after, size + 1))
+        shown, token = page(found, size, message_key)
+        return pb.ListConversationMessagesResponse(messages=[message_to_proto(m) for m in shown], next_page_token=token)
 
     async def ForceCloseConversation(
         self, request: pb.ForceCloseConversationRequest, context: grpc.aio.ServicerContext

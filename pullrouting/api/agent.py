@@ -10,6 +10,7 @@ from pullrouting.api.limits import RateLimiter
 from pullrouting.api.mappings import (
     close_reason_from_proto,
     conversation_to_proto,
+    message_key,
     message_to_proto,
     ordered_page,
     ordered_page_after,
@@ -24,7 +25,7 @@ from pullrouting.domain.errors import Violations
 from pullrouting.domain.model import ConversationState, Subscription
 from pullrouting.domain.names import CONVERSATIONS, LISTS, check_name, format_name, parse_name
 from pullrouting.domain.ordering import parse_order_by
-from pullrouting.store import conversations, subscriptions
+from pullrouting.store import conversations, subscriptions, transcripts
 from pullrouting.store.database import Database
 from pullrouting.v1 import agent_service_pb2 as pb
 from pullrouting.v1 import agent_service_pb2_grpc
@@ -164,6 +165,17 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
             retry_on_conflict=True,
         )
         return pb.SendMessageResponse(message=message_to_proto(message))
+
+    async def ListMessages(
+        self, request: pb.ListMessagesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListMessagesResponse:
+        agent_id, conversation_id = _agent_id(), parse_name(request.parent, CONVERSATIONS, "parent")
+        size, after = page_size(request.page_size), after_position(request.page_token)
+        found = await self._database.read(
+            lambda c: transcripts.for_agent(c, agent_id, conversation_id, after, size + 1)
+        )
+        shown, token = page(found, size, message_key)
+        return pb.ListMessagesResponse(messages=[message_to_proto(m) for m in shown], next_page_token=token)
 
     async def WatchLists(
         self, request: pb.WatchListsRequest, context: grpc.aio.ServicerContext

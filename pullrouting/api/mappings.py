@@ -148,6 +148,11 @@ def _set_time(field: Timestamp, micros: int | None) -> None:
         field.FromMicroseconds(micros)
 
 
+def message_key(message: Message) -> tuple[int, str]:
+    """Where a transcript page ends: a message's time and id."""
+    return message.create_time, message.id
+
+
 def message_to_proto(message: Message) -> conversation_pb2.Message:
     return conversation_pb2.Message(
         name=message_name(message),

@@ -212,6 +212,11 @@ class AdminServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.AdminServiceGetConversationRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.AdminServiceGetConversationResponse.FromString,
                 _registered_method=True)
+        self.ListConversationMessages = channel.unary_unary(
+                '/pullrouting.v1.AdminService/ListConversationMessages',
+                request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.ListConversationMessagesRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.ListConversationMessagesResponse.FromString,
+                _registered_method=True)
         self.ForceCloseConversation = channel.unary_unary(
                 '/pullrouting.v1.AdminService/ForceCloseConversation',
                 request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.ForceCloseConversationRequest.SerializeToString,
@@ -500,9 +505,10 @@ class AdminServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListConversations(self, request, context):
-        """Lists conversations across lists, or on one list, oldest first.
-        Refusals: FIELD_INVALID (a malformed parent, an unknown state, a negative page_size, or a page_token
-        this method did not issue), RESOURCE_NOT_FOUND (the list).
+        """Lists conversations across lists, or on one list, oldest first unless `order_by` says otherwise.
+        Refusals: FIELD_INVALID (a malformed parent, an unknown state, an unknown order_by field or direction, a
+        negative page_size, or a page_token this method did not issue for this order_by), RESOURCE_NOT_FOUND
+        (the list).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -511,6 +517,16 @@ class AdminServiceServicer:
     def GetConversation(self, request, context):
         """Gets any conversation, open or closed.
         Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListConversationMessages(self, request, context):
+        """The transcript of any conversation, open or closed: its messages, oldest first, for supervisors (as
+        AgentService.ListMessages gives agents those of their lists).
+        Refusals: FIELD_INVALID (a malformed parent, a negative page_size, or a page_token this method did not
+        issue), RESOURCE_NOT_FOUND (the conversation).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -696,6 +712,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.GetConversation,
                     request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.AdminServiceGetConversationRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.AdminServiceGetConversationResponse.SerializeToString,
+            ),
+            'ListConversationMessages': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListConversationMessages,
+                    request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.ListConversationMessagesRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.ListConversationMessagesResponse.SerializeToString,
             ),
             'ForceCloseConversation': grpc.unary_unary_rpc_method_handler(
                     servicer.ForceCloseConversation,
@@ -1629,6 +1650,33 @@ class AdminService:
             '/pullrouting.v1.AdminService/GetConversation',
             pullrouting_dot_v1_dot_admin__service__pb2.AdminServiceGetConversationRequest.SerializeToString,
             pullrouting_dot_v1_dot_admin__service__pb2.AdminServiceGetConversationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListConversationMessages(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AdminService/ListConversationMessages',
+            pullrouting_dot_v1_dot_admin__service__pb2.ListConversationMessagesRequest.SerializeToString,
+            pullrouting_dot_v1_dot_admin__service__pb2.ListConversationMessagesResponse.FromString,
             options,
             channel_credentials,
             insecure,

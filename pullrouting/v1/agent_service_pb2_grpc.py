@@ -106,6 +106,11 @@ class AgentServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.WatchConversationRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.WatchConversationResponse.FromString,
                 _registered_method=True)
+        self.ListMessages = channel.unary_unary(
+                '/pullrouting.v1.AgentService/ListMessages',
+                request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.ListMessagesRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.ListMessagesResponse.FromString,
+                _registered_method=True)
 
 
 class AgentServiceServicer:
@@ -238,6 +243,19 @@ class AgentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListMessages(self, request, context):
+        """The transcript of a conversation: its messages, oldest first, open or closed. For its participants and
+        for agents entitled to its list, so that an agent can read a request before deciding to join it, and
+        read what was said on a closed one; the rest of the conversation's lifecycle is WatchConversation's.
+        Refused as GetConversation is.
+        Refusals: FIELD_INVALID (a malformed parent, a negative page_size, or a
+        page_token this method did not issue), RESOURCE_NOT_FOUND, NOT_ENTITLED (not in it, and not on an
+        entitled list).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AgentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -300,6 +318,11 @@ def add_AgentServiceServicer_to_server(servicer, server):
                     servicer.WatchConversation,
                     request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.WatchConversationRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.WatchConversationResponse.SerializeToString,
+            ),
+            'ListMessages': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMessages,
+                    request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.ListMessagesRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.ListMessagesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -638,6 +661,33 @@ class AgentService:
             '/pullrouting.v1.AgentService/WatchConversation',
             pullrouting_dot_v1_dot_agent__service__pb2.WatchConversationRequest.SerializeToString,
             pullrouting_dot_v1_dot_agent__service__pb2.WatchConversationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMessages(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AgentService/ListMessages',
+            pullrouting_dot_v1_dot_agent__service__pb2.ListMessagesRequest.SerializeToString,
+            pullrouting_dot_v1_dot_agent__service__pb2.ListMessagesResponse.FromString,
             options,
             channel_credentials,
             insecure,
