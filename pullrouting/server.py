@@ -15,18 +15,19 @@ from grpc_reflection.v1alpha import reflection
 from pullrouting.api.admin import AdminServicer
 from pullrouting.api.agent import AgentServicer
 from pullrouting.api.auth import Authenticator, AuthInterceptor
+from pullrouting.api.drain import Drain
 from pullrouting.api.errors import DomainErrorInterceptor
 from pullrouting.api.ingest import IngestServicer
-from pullrouting.api.limits import RateLimiter
+from pullrouting.api.limits import FailedLogins, RateLimiter
 from pullrouting.api.oidc import OidcSettings, OidcVerifier
 from pullrouting.api.open_streams import OpenStreams
+from pullrouting.api.rpcs import RpcObserver
 from pullrouting.api.watch import Streams, StreamSettings
 from pullrouting.bus.hub import EventHub
 from pullrouting.domain.events import Event
 from pullrouting.domain.principal import Role
 from pullrouting.ops.metrics import Metrics, MetricsServer
 from pullrouting.ops.reminders import ReminderScheduler
-from pullrouting.ops.rpcs import RpcObserver
 from pullrouting.settings import Settings
 from pullrouting.store import migrate
 from pullrouting.store.credentials import new_token
@@ -80,15 +81,34 @@ def _oidc_verifier(settings: Settings) -> OidcVerifier | None:
     )
 
 
+def _milliseconds(seconds: float) -> int:
+    return int(seconds * 1000)
+
+
 def keepalive_options(settings: Settings) -> list[tuple[str, int]]:
     """Pings on idle connections keep long-lived streams alive through proxies and load balancers that
-    drop quiet TCP connections, and detect dead clients; clients may ping as often as every 10 s."""
+    drop quiet TCP connections, and detect dead clients; clients may ping as often as every 10 s. grpcio 1.85
+    closes a connection whose ping goes unanswered after the transport's ping timeout (a minute by default),
+    not after the keepalive timeout alone: both are set, so a dead client is noticed within keepalive plus
+    timeout."""
+    timeout = _milliseconds(settings.keepalive_timeout_seconds)
     return [
-        ("grpc.keepalive_time_ms", int(settings.keepalive_seconds * 1000)),
-        ("grpc.keepalive_timeout_ms", 20_000),
+        ("grpc.keepalive_time_ms", _milliseconds(settings.keepalive_seconds)),
+        ("grpc.keepalive_timeout_ms", timeout),
+        ("grpc.http2.ping_timeout_ms", timeout),
         ("grpc.keepalive_permit_without_calls", 1),
         ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
         ("grpc.http2.max_pings_without_data", 0),
+    ]
+
+
+def connection_options(settings: Settings) -> list[tuple[str, int]]:
+    """Bounds on what one connection may hold: calls open at once, and how long it lives idle or at all."""
+    return [
+        ("grpc.max_concurrent_streams", settings.max_streams_per_connection),
+        ("grpc.max_connection_idle_ms", _milliseconds(settings.connection_idle_seconds)),
+        ("grpc.max_connection_age_ms", _milliseconds(settings.connection_age_seconds)),
+        ("grpc.max_connection_age_grace_ms", _milliseconds(settings.connection_age_grace_seconds)),
     ]
 
 
@@ -118,16 +138,20 @@ class RunningServer:
     # None when no metrics address is configured.
     metrics_server: MetricsServer | None
     reminders: ReminderScheduler
+    drain: Drain
 
     async def stop(self, grace: float | None) -> None:
-        """Reports NOT_SERVING, ends open streams with UNAVAILABLE (clients resume elsewhere or later), and
-        gives unary calls `grace` seconds to finish."""
+        """Drains, then stops: reports NOT_SERVING, answers new calls UNAVAILABLE (SERVER_SHUTTING_DOWN), ends
+        open streams with UNAVAILABLE (clients resume elsewhere or later), gives the calls in flight `grace`
+        seconds to finish (None: none), and only then stops gRPC, which would cancel them."""
         await self.health.enter_graceful_shutdown()
+        draining = asyncio.create_task(self.drain.drain(grace or 0))
         await self.reminders.stop()
         await self.hub.stop()
-        await self.server.stop(grace)
+        await draining
+        await self.server.stop(0)
         if self.metrics_server is not None:
-            self.metrics_server.stop()
+            await self.metrics_server.stop()
         self.database.close()
 
 
@@ -137,7 +161,7 @@ async def start(settings: Settings) -> RunningServer:
     database = Database(create_database_engine(settings.database_url))
     await asyncio.to_thread(migrate.upgrade, database.engine)
     admin_token = resolve_admin_token(settings)
-    metrics = Metrics(database, now_micros)
+    metrics = Metrics(database, now_micros, settings.metrics_cache_seconds)
     hub = EventHub(database, retention_seconds=settings.event_retention_seconds)
     authenticator = Authenticator(database, admin_token, oidc)
 
@@ -149,7 +173,11 @@ async def start(settings: Settings) -> RunningServer:
     open_streams = OpenStreams(
         hub, authenticator.authenticate, settings.max_streams_per_agent, forget=authenticator.forget
     )
-    auth = AuthInterceptor(authenticator, RateLimiter(settings.rate_limit_per_second), open_streams)
+    drain = Drain()
+    failed_logins = FailedLogins(settings.failed_logins_per_minute, metrics.count_failed_login)
+    auth = AuthInterceptor(
+        authenticator, RateLimiter(settings.rate_limit_per_second), open_streams, failed_logins, drain
+    )
     server = grpc.aio.server(
         # Outermost first: the observer sees each RPC's final status, domain errors and auth refusals included.
         interceptors=[RpcObserver(metrics), DomainErrorInterceptor(), auth],
@@ -159,7 +187,9 @@ async def start(settings: Settings) -> RunningServer:
             ("grpc.so_reuseport", 0),
             ("grpc.max_receive_message_length", settings.max_message_bytes),
             *keepalive_options(settings),
+            *connection_options(settings),
         ],
+        maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
     )
     streams = Streams(database, hub, StreamSettings(buffer_events=settings.stream_buffer_events))
     admin_service_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(database), server)
@@ -185,8 +215,11 @@ async def start(settings: Settings) -> RunningServer:
         if credentials is not None:
             why += ", or the TLS certificate and key are not a valid PEM pair"
         raise StartupError(f"cannot listen on {settings.listen}: {why}") from error
+    metrics_server = None
     try:
-        metrics_server = MetricsServer(metrics, settings.metrics_address) if settings.metrics_address else None
+        if settings.metrics_address:
+            metrics_server = MetricsServer(metrics, settings.metrics_max_connections)
+            await metrics_server.start(settings.metrics_address)
     except (OSError, ValueError) as error:
         database.close()
         raise StartupError(f"cannot serve metrics on {settings.metrics_address}: {error}") from error
@@ -205,6 +238,7 @@ async def start(settings: Settings) -> RunningServer:
         hub,
         metrics_server=metrics_server,
         reminders=reminders,
+        drain=drain,
     )
 
 

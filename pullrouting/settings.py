@@ -188,6 +188,54 @@ class Settings:
         "are noticed",
         at_least=1,
     )
+    keepalive_timeout_seconds: float = setting(
+        20.0,
+        "how long a ping may go unanswered before the connection is closed: a dead or stopped client is noticed "
+        "within keepalive plus this (50 s by default)",
+        at_least=1,
+    )
+    max_streams_per_connection: int = setting(
+        200,
+        "calls one connection may have open at once (HTTP/2 streams); a client's further calls wait for one to end",
+        at_least=1,
+    )
+    max_concurrent_rpcs: int = setting(
+        10_000,
+        "calls the server runs at once, open streams and health checks included; past it `RESOURCE_EXHAUSTED` "
+        "from gRPC itself",
+        at_least=1,
+    )
+    connection_idle_seconds: float = setting(
+        300.0,
+        "a connection with no call open for this long is closed (clients reconnect when they next call)",
+        above=0,
+    )
+    connection_age_seconds: float = setting(
+        3600.0,
+        "a connection older than this is asked to reconnect (HTTP/2 GOAWAY): load spreads over new instances, "
+        "and no connection lives for ever",
+        above=0,
+    )
+    connection_age_grace_seconds: float = setting(
+        60.0,
+        "how long the calls of such a connection may go on; then its streams end `UNAVAILABLE` and clients "
+        "resume them",
+        at_least=0,
+    )
+    failed_logins_per_minute: int = setting(
+        60,
+        "calls with a missing or unknown token from one address a minute, in bursts of up to as many, before "
+        "every call from that address is refused `RATE_LIMITED` until the budget refills; `0` for no limit",
+        at_least=0,
+    )
+    metrics_cache_seconds: float = setting(
+        5.0,
+        "how long one scrape's database figures (open requests, oldest UNREAD) serve the next scrapes",
+        at_least=0,
+    )
+    metrics_max_connections: int = setting(
+        16, "connections the metrics endpoint serves at once; more are closed unanswered", at_least=1
+    )
 
     def admin_token_path(self) -> Path:
         """Beside the SQLite file; in the working directory for a server database."""

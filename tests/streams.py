@@ -1,17 +1,19 @@
 """Reading server streams in tests: every read has a deadline, so a missing event fails instead of hanging."""
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
 import grpc
 from sqlalchemy import create_engine, select
-from support import within
+from support import error_reason, within
 
 from pullrouting.api import resume_tokens
 from pullrouting.store.tables import events
 from pullrouting.v1 import agent_service_pb2, events_pb2
 
 READ_TIMEOUT = 10.0
+RETRY_PAUSE = 0.05
 
 
 async def read_event(call: Any, timeout: float = READ_TIMEOUT) -> Any:
@@ -66,6 +68,18 @@ async def watch_from_synced(agent: Any, resume_token: str = "") -> grpc.aio.Unar
     if not resume_token:
         await read_until(stream, lambda event: event.type == events_pb2.LIST_EVENT_TYPE_SYNCED)
     return stream
+
+
+async def open_when_allowed(agent: Any) -> grpc.aio.UnaryStreamCall:
+    """A WatchLists stream read to SYNCED, once the agent has a stream slot free: the server frees a slot on
+    its own schedule, so every refusal (TOO_MANY_STREAMS) is followed by another try, a little later (tries at
+    full speed would run into the rate limit). Callers bound it."""
+    while True:
+        try:
+            return await watch_from_synced(agent)
+        except grpc.aio.AioRpcError as error:
+            assert error_reason(error) == "TOO_MANY_STREAMS", error.details()
+        await asyncio.sleep(RETRY_PAUSE)
 
 
 async def positions_until(stream: grpc.aio.UnaryStreamCall, last: int, received: list[int]) -> list[int]:

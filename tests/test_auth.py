@@ -5,8 +5,9 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from metrics_scrape import scrape, value
 from scenario import create_scenario, expect_refusal
-from support import ADMIN_TOKEN, expect_error
+from support import ADMIN_TOKEN, expect_error, serve
 
 from pullrouting.v1 import admin_service_pb2 as pb
 from pullrouting.v1 import agent_service_pb2, ingest_service_pb2
@@ -14,6 +15,8 @@ from pullrouting.v1 import resources_pb2 as res
 
 UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED
 DENIED = grpc.StatusCode.PERMISSION_DENIED
+EXHAUSTED = grpc.StatusCode.RESOURCE_EXHAUSTED
+LIST_LISTS = agent_service_pb2.ListListsRequest()
 CREATE_LIST = pb.CreateListRequest(list_id="l1", list=res.List(display_name="L1"))
 POST = ingest_service_pb2.PostCustomerMessageRequest(service_identifier="nowhere", text="hi", source_message_id="1")
 
@@ -138,3 +141,21 @@ async def test_reflection_needs_no_token(server):
 
     services = {service.name for service in response.list_services_response.service}
     assert {"pullrouting.v1.AdminService", "pullrouting.v1.AgentService", "pullrouting.v1.IngestService"} <= services
+
+
+async def test_failed_logins_from_one_address_are_throttled_and_counted(sqlite_url):
+    async for server in serve(sqlite_url, failed_logins_per_minute=5, metrics_address="127.0.0.1:0"):
+        agent_token = await create_agent(server)
+        for _ in range(3):
+            await expect_error(server.agent("prg_guess").ListLists(LIST_LISTS), UNAUTHENTICATED, "TOKEN_INVALID")
+        for _ in range(2):
+            await expect_error(server.agent(None).ListLists(LIST_LISTS), UNAUTHENTICATED, "TOKEN_MISSING")
+        # Five failures in a minute: from now on every call from this address is refused, whatever its token,
+        # so a guess that happens to be right tells the guesser nothing.
+        for token in ("prg_guess", agent_token):
+            await expect_error(server.agent(token).ListLists(LIST_LISTS), EXHAUSTED, "RATE_LIMITED")
+
+        samples = await scrape(server)
+        assert value(samples, "pullrouting_failed_logins_total", reason="TOKEN_INVALID") == 3
+        assert value(samples, "pullrouting_failed_logins_total", reason="TOKEN_MISSING") == 2
+        assert value(samples, "pullrouting_failed_logins_total", reason="RATE_LIMITED") == 2

@@ -218,5 +218,5 @@ async def test_a_change_whose_events_cannot_be_written_is_not_made(server, monke
         raise RuntimeError("the events table is unwritable")
 
     monkeypatch.setattr(event_store, "append", broken_append)
-    await expect_error(join(scenario.agents[0], name), grpc.StatusCode.UNKNOWN)
+    await expect_error(join(scenario.agents[0], name), grpc.StatusCode.INTERNAL)
     assert dump_store(server.database_url) == before

@@ -2,7 +2,7 @@
 
 import grpc
 from scenario import create_scenario, expect_refusal
-from streams import watch_from_synced
+from streams import open_when_allowed, watch_from_synced
 from support import ADMIN_TOKEN, error_reason, gather_all, serve, within
 
 from pullrouting.v1 import admin_service_pb2, agent_service_pb2, conversation_pb2, ingest_service_pb2
@@ -48,7 +48,7 @@ async def test_an_agent_may_hold_only_so_many_streams(sqlite_url):
 
         first.cancel()
         # The server notices the cancellation on its own schedule: retry until the slot is free.
-        await within(10, _open_when_allowed(agent))
+        await within(10, open_when_allowed(agent))
 
 
 async def _failure(stream) -> grpc.aio.AioRpcError:
@@ -57,15 +57,6 @@ async def _failure(stream) -> grpc.aio.AioRpcError:
     except grpc.aio.AioRpcError as error:
         return error
     raise AssertionError("the stream was opened")
-
-
-async def _open_when_allowed(agent) -> None:
-    while True:
-        try:
-            await watch_from_synced(agent)
-            return
-        except grpc.aio.AioRpcError as error:
-            assert error_reason(error) == "TOO_MANY_STREAMS"
 
 
 async def test_a_request_larger_than_the_maximum_message_size_is_refused(sqlite_url):

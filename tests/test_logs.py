@@ -1,6 +1,7 @@
 """Logs: one line per RPC with method, status, duration and caller, as JSON lines when asked; never a token,
 never a message text."""
 
+import asyncio
 import io
 import json
 import logging
@@ -14,9 +15,11 @@ import pytest
 from processes import clean_environment, pullrouting_command, serving, sqlite_url_for
 from scenario import create_scenario, join, leave
 from streams import read_event, read_to_end
-from support import ADMIN_TOKEN, Server, expect_error
+from support import ADMIN_TOKEN, Server, expect_error, within
 
 from pullrouting.ops import logs
+from pullrouting.store import streams as stream_store
+from pullrouting.store import subscriptions
 from pullrouting.v1 import admin_service_pb2, agent_service_pb2, events_pb2
 
 CUSTOMER_TEXT = "my card number is 4111"
@@ -45,6 +48,18 @@ def lines(output: io.StringIO) -> list[dict]:
     return [json.loads(line) for line in output.getvalue().splitlines()]
 
 
+async def logged(output: io.StringIO, *methods: str) -> list[dict]:
+    """The lines, once each of `methods` has one: the server logs a call after sending its status, so its
+    client may have the answer first."""
+
+    async def wait() -> list[dict]:
+        while not set(methods) <= {record.get("method") for record in lines(output)}:
+            await asyncio.sleep(0.01)
+        return lines(output)
+
+    return await within(10, wait())
+
+
 async def test_one_json_line_per_rpc_without_secrets(server: Server, json_log: io.StringIO):
     scenario = await create_scenario(server, agents=1)
     agent = scenario.agents[0]
@@ -61,10 +76,10 @@ async def test_one_json_line_per_rpc_without_secrets(server: Server, json_log: i
         grpc.StatusCode.UNAUTHENTICATED,
     )
 
+    records = await logged(json_log, "AdminService/GetList", "AgentService/WatchConversation")
     text = json_log.getvalue()
     for secret in (ADMIN_TOKEN, agent.token, scenario.ingestor_token, BOGUS_TOKEN, CUSTOMER_TEXT, AGENT_TEXT):
         assert secret not in text
-    records = lines(json_log)
     for record in records:
         assert {"time", "level", "logger", "message", "method", "code", "duration_ms", "principal"} <= set(record)
         assert record["duration_ms"] >= 0
@@ -124,3 +139,31 @@ def test_a_bad_log_format_is_a_usage_error(tmp_path):
             timeout=60,
         )
         assert refused.returncode == 2 and named in refused.stderr
+
+
+async def test_a_server_fault_answers_internal_with_an_error_id_that_the_log_line_carries(
+    server: Server, json_log: io.StringIO, monkeypatch: pytest.MonkeyPatch
+):
+    scenario = await create_scenario(server, agents=1)
+    agent = scenario.agents[0]
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        # What an unexpected database error carries: the statement and the values in it.
+        raise RuntimeError(f"INSERT INTO messages VALUES ('{CUSTOMER_TEXT}')")
+
+    monkeypatch.setattr(subscriptions, "list_summaries", fail)
+    monkeypatch.setattr(stream_store, "list_watch_start", fail)
+    unary = await expect_error(agent.stub.ListLists(agent_service_pb2.ListListsRequest()), grpc.StatusCode.INTERNAL)
+    stream = await expect_error(
+        agent.stub.WatchLists(agent_service_pb2.WatchListsRequest()).read(), grpc.StatusCode.INTERNAL
+    )
+
+    records = await logged(json_log, "AgentService/ListLists", "AgentService/WatchLists")
+    faults = [record for record in records if record["level"] == "ERROR"]
+    assert [record["method"] for record in faults] == ["AgentService/ListLists", "AgentService/WatchLists"]
+    for error, record in zip([unary, stream], faults, strict=True):
+        assert CUSTOMER_TEXT not in (error.details() or "")
+        assert "RuntimeError" not in (error.details() or "")
+        assert error.details() == f"internal error; error id {record['error_id']}"
+        assert record["error_id"] in record["message"]
+        assert record["code"] == "INTERNAL"

@@ -1,6 +1,8 @@
 """Prometheus metrics: scraped over HTTP after a known scenario, every figure checked against it."""
 
+import asyncio
 import socket
+import threading
 from collections import Counter
 
 import grpc
@@ -8,7 +10,7 @@ import pytest
 from metrics_scrape import scrape, value
 from scenario import create_scenario, join, leave, stored_events
 from streams import read_event, read_events, read_to_end
-from support import Server, expect_error, serve
+from support import Server, expect_error, serve, within
 
 from pullrouting import server as server_module
 from pullrouting.settings import Settings
@@ -117,3 +119,69 @@ async def test_a_taken_metrics_address_refuses_to_start(sqlite_url):
         settings = Settings(listen="127.0.0.1:0", database_url=sqlite_url, admin_token="t", metrics_address=address)
         with pytest.raises(server_module.StartupError, match="cannot serve metrics"):
             await server_module.start(settings)
+
+
+def _http(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+async def test_the_endpoint_serves_metrics_only(measured_server: Server):
+    port = measured_server.running.metrics_server.port
+    for request, status in [
+        (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"404"),
+        (b"GET /metricsx HTTP/1.1\r\nHost: x\r\n\r\n", b"404"),
+        (b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", b"405"),
+        (b"GET /metrics?name[]=x HTTP/1.1\r\nHost: x\r\n\r\n", b"200"),
+    ]:
+        answer = await asyncio.to_thread(_http, port, request)
+        assert answer.split(b"\r\n", 1)[0].split(b" ")[1] == status, (request, answer[:200])
+
+
+async def test_database_figures_are_read_once_per_cache_period(sqlite_url):
+    async for server in serve(sqlite_url, metrics_address="127.0.0.1:0", metrics_cache_seconds=3600):
+        scenario = await create_scenario(server, agents=0)
+        await scenario.new_conversation("customer-1")
+        first = await scrape(server)
+        await scenario.new_conversation("customer-2")
+        second = await scrape(server)
+        # The second scrape reused the first one's figures; the RPC counters are live all the same.
+        assert value(first, "pullrouting_requests", list="l1", state="UNREAD") == 1
+        assert value(second, "pullrouting_requests", list="l1", state="UNREAD") == 1
+        posts = {"method": "IngestService/PostCustomerMessage", "code": "OK"}
+        assert value(second, "pullrouting_rpcs_total", **posts) == value(first, "pullrouting_rpcs_total", **posts) + 1
+
+
+async def test_idle_connections_cost_no_thread_and_are_bounded(sqlite_url):
+    async for server in serve(sqlite_url, metrics_address="127.0.0.1:0", metrics_max_connections=4):
+        port = server.running.metrics_server.port
+        threads = threading.active_count()
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(40)]
+        try:
+            # Past the bound, connections are closed unanswered: each of those reads an end of stream.
+            closed = await asyncio.to_thread(_ended, idle[4:])
+            assert closed == 36
+            assert threading.active_count() - threads <= 2, "the metrics endpoint spawned a thread per connection"
+        finally:
+            for connection in idle:
+                connection.close()
+        await within(10, _scrape_when_free(server))
+
+
+def _ended(connections: list[socket.socket]) -> int:
+    """How many of `connections` the server closed (each read ends at once, or times out)."""
+    return sum(connection.recv(1) == b"" for connection in connections)
+
+
+async def _scrape_when_free(server: Server) -> None:
+    """The server sees the idle connections go on its own schedule: scrape until one is answered."""
+    while True:
+        try:
+            await scrape(server)
+            return
+        except (ConnectionError, OSError):
+            await asyncio.sleep(0.05)

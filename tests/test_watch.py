@@ -2,12 +2,13 @@
 tokens, resets, slow consumers and shutdown."""
 
 import asyncio
+import logging
 
 import grpc
 import pytest
 from scenario import Scenario, add_second_list, create_scenario, join, leave
 from sqlalchemy import create_engine
-from streams import read_event, read_events, read_to_end, read_until
+from streams import open_when_allowed, read_event, read_events, read_to_end, read_until
 from support import Server, error_details, error_reason, expect_error, serve, within
 
 from pullrouting.api import resume_tokens
@@ -331,7 +332,9 @@ async def test_outbound_delivers_agent_messages_and_resumes(server: Server):
     assert missed[1].type == events_pb2.OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED
 
 
-async def test_stalled_consumer_is_cut_off_while_a_fast_one_gets_everything(sqlite_url: str):
+async def test_stalled_consumer_is_cut_off_while_a_fast_one_gets_everything(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+):
     async for server in serve(sqlite_url, stream_buffer_events=8):
         scenario = await create_scenario(server, agents=2)
         stalled_agent, fast_agent = scenario.agents
@@ -364,6 +367,8 @@ async def test_stalled_consumer_is_cut_off_while_a_fast_one_gets_everything(sqli
         # nothing (and may repeat what was still in flight).
         refusal_position = resume_tokens.decode(error_details(cut_off.value)[0].metadata["resume_token"])
         assert refusal_position <= resume_tokens.decode(received[-1].resume_token)
+    # The call was ended once, by the cut-off; a slow client is not a server fault.
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
 
 
 def _stalling_watch(server: Server, token: str) -> grpc.aio.UnaryStreamCall:
@@ -376,6 +381,19 @@ def _stalling_watch(server: Server, token: str) -> grpc.aio.UnaryStreamCall:
     )
     server.channels.append(channel)
     return AgentServiceStub(channel).WatchLists(agent_service_pb2.WatchListsRequest())
+
+
+async def test_a_stream_cut_off_while_its_client_reads_nothing_ends_and_frees_its_slot(sqlite_url: str):
+    async for server in serve(sqlite_url, stream_buffer_events=8, max_streams_per_agent=1):
+        scenario = await create_scenario(server, agents=1)
+        agent = scenario.agents[0]
+        stalled = _stalling_watch(server, agent.token)
+        assert (await read_event(stalled)).type == L.LIST_EVENT_TYPE_SYNCED
+        # The burst fills the client's window, so the server's write to it blocks; then it overflows the
+        # stream's buffer, and the stream is cut off while that write is blocked.
+        await _post_burst(scenario, 400)
+        # The client still reads nothing, and the agent's one stream slot is free again.
+        await within(20, open_when_allowed(agent))
 
 
 async def test_a_stream_cut_off_inside_a_subscription_snapshot_resumes_with_the_whole_snapshot(sqlite_url: str):

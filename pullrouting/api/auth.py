@@ -4,17 +4,19 @@ Health checking and reflection stay open. The caller is handed to servicers thro
 no request field can name someone else. Each caller's calls per second are limited, and so are its open
 streams, which end once its credentials stop being valid (api/open_streams.py)."""
 
+import functools
 import hmac
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Sequence
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, NoReturn
 
 import grpc
 from google.protobuf.message import DecodeError
 
-from pullrouting.api.handlers import StreamBehavior, UnaryBehavior, wrap_handler
-from pullrouting.api.limits import RateLimiter
+from pullrouting.api.drain import Drain
+from pullrouting.api.handlers import ServiceInterceptor, StreamBehavior, UnaryBehavior, refusing_handler, wrap_handler
+from pullrouting.api.limits import FailedLogins, RateLimiter
 from pullrouting.api.oidc import OidcVerifier, looks_like_jwt
 from pullrouting.api.open_streams import Credentials, OpenStreams
 from pullrouting.domain.errors import DomainError, InvalidInput, Reason
@@ -30,6 +32,9 @@ ROLE_BY_SERVICE = {
     "pullrouting.v1.IngestService": Role.INGESTOR,
 }
 
+# Refusals that count as failed logins: the caller did not prove who it is.
+LOGIN_FAILURES = frozenset({Reason.TOKEN_MISSING, Reason.TOKEN_INVALID})
+
 _principal: ContextVar[Principal] = ContextVar("principal")
 # Stands for a request whose bytes did not parse.
 _UNDECODABLE = object()
@@ -40,8 +45,8 @@ def current_principal() -> Principal:
     return _principal.get()
 
 
-def _bearer_token(context: grpc.aio.ServicerContext) -> str:
-    for key, value in context.invocation_metadata() or ():
+def _bearer_token(metadata: Sequence[tuple[str, str | bytes]] | None) -> str:
+    for key, value in metadata or ():
         if key == "authorization":
             scheme, _, token = str(value).partition(" ")
             if scheme.lower() == "bearer" and token.strip():
@@ -119,23 +124,47 @@ class Authenticator:
         return Credentials(principal, expires)
 
 
-class AuthInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, authenticator: Authenticator, rate_limiter: RateLimiter, open_streams: OpenStreams) -> None:
+class AuthInterceptor(ServiceInterceptor):
+    """Admits each call on its metadata, before its request is read: a call refused here (no token, a bad
+    one, a throttled caller, a server shutting down) never waits for a body its client may withhold."""
+
+    def __init__(
+        self,
+        authenticator: Authenticator,
+        rate_limiter: RateLimiter,
+        open_streams: OpenStreams,
+        failed_logins: FailedLogins,
+        drain: Drain,
+    ) -> None:
         self._authenticator = authenticator
         self._rate_limiter = rate_limiter
         self._open_streams = open_streams
+        self._failed_logins = failed_logins
+        self._drain = drain
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
+    async def intercept(
+        self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails
     ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        service = handler_call_details.method.lstrip("/").partition("/")[0]
-        required = ROLE_BY_SERVICE.get(service)
-        if handler is None or required is None:
-            return handler
+        required = ROLE_BY_SERVICE[details.method.lstrip("/").partition("/")[0]]
+        try:
+            self._drain.admit()
+            token = _bearer_token(details.invocation_metadata)
+            credentials = await self._authenticator.authenticate(token, required)
+            await self._rate_limiter.check(credentials.principal)
+        except Exception as error:  # a refusal, or a fault for the outermost interceptor to report
+            return refusing_handler(handler, functools.partial(self._refuse, error))
+        return self._admitted(handler, token, credentials, required)
+
+    async def _refuse(self, error: Exception, context: grpc.aio.ServicerContext) -> NoReturn:
+        if isinstance(error, DomainError) and error.reason in LOGIN_FAILURES:
+            self._failed_logins.failed(context.peer(), error.reason)
+        raise error
+
+    def _admitted(
+        self, handler: grpc.RpcMethodHandler, token: str, credentials: Credentials, required: Role
+    ) -> grpc.RpcMethodHandler:
         authenticate, open_streams = self._authenticator.authenticate, self._open_streams
+        failed_logins = self._failed_logins
         decode = handler.request_deserializer
 
         def lenient_decode(data: bytes) -> Any:
@@ -145,25 +174,22 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
             except DecodeError:
                 return _UNDECODABLE
 
-        async def admit(request: Any, context: grpc.aio.ServicerContext) -> tuple[str, Credentials]:
-            token = _bearer_token(context)
-            credentials = await authenticate(token, required)
-            await self._rate_limiter.check(credentials.principal)
+        def admit(request: Any, context: grpc.aio.ServicerContext) -> None:
+            failed_logins.check(context.peer())
             if request is _UNDECODABLE:
                 raise InvalidInput.of("request", "is not a valid protobuf message of the method's request type")
             _principal.set(credentials.principal)
-            return token, credentials
 
         def guard_unary(behavior: UnaryBehavior) -> UnaryBehavior:
             async def guarded(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                await admit(request, context)
+                admit(request, context)
                 return await behavior(request, context)
 
             return guarded
 
         def guard_stream(behavior: StreamBehavior) -> StreamBehavior:
             async def guarded(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-                token, credentials = await admit(request, context)
+                admit(request, context)
                 with open_streams.track(credentials, token, context):
                     # Again, now that the stream is tracked: a disable committed since the first check ends it here.
                     await authenticate(token, required)

@@ -1,6 +1,6 @@
 """Domain errors to gRPC statuses: one table, and one interceptor that applies it to every RPC."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -8,11 +8,10 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from pullrouting.api.handlers import StreamBehavior, UnaryBehavior, wrap_handler
+from pullrouting.api.handlers import ServiceInterceptor, StreamBehavior, UnaryBehavior, end_call, wrap_handler
 from pullrouting.domain.errors import DomainError, InvalidInput, Reason
 
 ERROR_DOMAIN = "pullrouting"
-SERVICE_PACKAGE = "pullrouting.v1"
 
 STATUS_BY_REASON: dict[Reason, grpc.StatusCode] = {
     Reason.FIELD_INVALID: grpc.StatusCode.INVALID_ARGUMENT,
@@ -70,7 +69,7 @@ def _translate_unary(behavior: UnaryBehavior) -> UnaryBehavior:
         try:
             return await behavior(request, context)
         except DomainError as error:
-            await context.abort_with_status(to_status(error))
+            await end_call(context, to_status(error))
 
     return translated
 
@@ -81,21 +80,15 @@ def _translate_stream(behavior: StreamBehavior) -> StreamBehavior:
             async for response in behavior(request, context):
                 yield response
         except DomainError as error:
-            await context.abort_with_status(to_status(error))
+            await end_call(context, to_status(error))
 
     return translated
 
 
-class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
-    """Turns every DomainError raised under it into its status; outermost, so auth refusals pass here too."""
+class DomainErrorInterceptor(ServiceInterceptor):
+    """Turns every DomainError raised under it into its status; outside auth, so auth refusals pass here too."""
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
+    async def intercept(
+        self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails
     ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        # Health checking and reflection raise no domain errors (and their Watch is not a generator).
-        if handler is None or not handler_call_details.method.startswith(f"/{SERVICE_PACKAGE}."):
-            return handler
         return wrap_handler(handler, _translate_unary, _translate_stream)

@@ -1,12 +1,46 @@
-"""Wrapping a gRPC method handler with a handler of the same kind."""
+"""What the interceptors of the three services share: the one test of "is this our method", wrapping a gRPC
+method handler with a handler of the same kind, a handler that refuses a call before reading its request, and
+the one way to end a call with a status."""
 
+import abc
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import grpc
 
 UnaryBehavior = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
 StreamBehavior = Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]]
+Refusal = Callable[[grpc.aio.ServicerContext], Awaitable[NoReturn]]
+
+SERVICE_PACKAGE = "pullrouting.v1"
+
+
+def is_service_method(method: str) -> bool:
+    """True for the methods of the three services; false for health checking and reflection."""
+    return method.startswith(f"/{SERVICE_PACKAGE}.")
+
+
+class ServiceInterceptor(grpc.aio.ServerInterceptor, abc.ABC):
+    """An interceptor of the three services' methods; health checking and reflection pass untouched (their
+    Watch is not a generator, and probes every few seconds are neither counted nor logged)."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None or not is_service_method(handler_call_details.method):
+            return handler
+        return await self.intercept(handler, handler_call_details)
+
+    @abc.abstractmethod
+    async def intercept(
+        self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler:
+        """The handler that serves the call instead of `handler`."""
 
 
 def wrap_handler(
@@ -15,19 +49,52 @@ def wrap_handler(
     wrap_stream: Callable[[StreamBehavior], StreamBehavior],
     request_deserializer: Callable[[bytes], Any] | None = None,
 ) -> grpc.RpcMethodHandler:
-    """The same handler with its behaviour wrapped (and its request deserializer replaced, when one is given);
-    only the shapes this service uses (unary-unary and unary-stream) occur, others are returned unchanged."""
+    """The same handler with its behaviour wrapped (and its request deserializer replaced, when one is given).
+    The services' methods are unary-unary and unary-stream; refusals (`refusing_handler`) stream requests."""
     deserializer = request_deserializer or handler.request_deserializer
+    serializer = handler.response_serializer
     if handler.unary_unary is not None:
-        return grpc.unary_unary_rpc_method_handler(
-            wrap_unary(handler.unary_unary),
-            request_deserializer=deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return grpc.unary_unary_rpc_method_handler(wrap_unary(handler.unary_unary), deserializer, serializer)
     if handler.unary_stream is not None:
-        return grpc.unary_stream_rpc_method_handler(
-            wrap_stream(handler.unary_stream),
-            request_deserializer=deserializer,
-            response_serializer=handler.response_serializer,
-        )
-    return handler
+        return grpc.unary_stream_rpc_method_handler(wrap_stream(handler.unary_stream), deserializer, serializer)
+    if handler.stream_unary is not None:
+        return grpc.stream_unary_rpc_method_handler(wrap_unary(handler.stream_unary), deserializer, serializer)
+    return grpc.stream_stream_rpc_method_handler(wrap_stream(handler.stream_stream), deserializer, serializer)
+
+
+def refusing_handler(handler: grpc.RpcMethodHandler, refuse: Refusal) -> grpc.RpcMethodHandler:
+    """A handler of `handler`'s response kind that runs `refuse` (which raises) without reading the request:
+    grpc.aio reads a unary request before it calls the method, but leaves a request stream to the method. So a
+    call refused on its metadata holds nothing while its client withholds the body."""
+
+    async def refused_unary(_requests: Any, context: grpc.aio.ServicerContext) -> NoReturn:
+        await refuse(context)
+
+    async def refused_stream(_requests: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        await refuse(context)
+        yield  # never reached: the yield makes this an async generator, the kind stream wrappers iterate
+
+    serializer = handler.response_serializer
+    if handler.response_streaming:
+        return grpc.stream_stream_rpc_method_handler(refused_stream, response_serializer=serializer)
+    return grpc.stream_unary_rpc_method_handler(refused_unary, response_serializer=serializer)
+
+
+async def end_call(context: grpc.aio.ServicerContext, status: grpc.Status) -> None:
+    """Ends the call with `status` unless it already ended: a stream cut off from outside and its handler
+    failing when it resumes both end the same call, which gRPC allows only once. Raises when it ends it."""
+    if context.done():
+        return
+    await context.abort_with_status(status)
+
+
+async def cut_off(context: grpc.aio.ServicerContext, handler: asyncio.Task[Any] | None, status: grpc.Status) -> None:
+    """Ends a stream from outside its handler, which may be blocked writing to a client that does not read.
+    The abort sets the status at once, but sending it waits behind that write: the handler is cancelled
+    without waiting for it, so the stream's slot and everything the handler holds are given back now."""
+    ending = asyncio.create_task(end_call(context, status))
+    await asyncio.sleep(0)  # the abort's first step, which sets the status, runs before the cancellation below
+    if handler is not None:
+        handler.cancel()
+    with contextlib.suppress(Exception):  # the abort raises by design, here in a task of its own
+        await ending

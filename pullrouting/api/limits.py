@@ -1,10 +1,17 @@
 """Per-caller limits: calls per second for each agent, ingestor and the admin; subscription changes per
-minute for each agent."""
+minute for each agent; failed logins per peer."""
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 
 from aiolimiter import AsyncLimiter
 
 from pullrouting.domain.errors import DomainError, Reason
 from pullrouting.domain.principal import Principal
+
+# Peers whose failed logins are remembered; the least recently failing are forgotten first.
+FAILED_LOGIN_PEERS = 10_000
 
 
 class RateLimiter:
@@ -35,3 +42,55 @@ class RateLimiter:
             )
         # Returns at once: there was capacity just now, and nothing else ran on the loop since.
         await bucket.acquire()
+
+
+def peer_host(peer: str) -> str:
+    """`ipv4:127.0.0.1:5000` -> `ipv4:127.0.0.1`, `ipv6:[::1]:5000` -> `ipv6:[::1]`: the port changes with
+    every connection, the address does not."""
+    kind, _, address = peer.partition(":")
+    if kind in ("ipv4", "ipv6"):
+        return f"{kind}:{address.rpartition(':')[0]}"
+    return peer
+
+
+class FailedLogins:
+    """Calls with a missing or unknown token, per peer address: a leaky bucket of `per_minute` that drains at
+    `per_minute` a minute (0: no limit). While a peer's bucket is full, every call from it is refused with
+    RESOURCE_EXHAUSTED (RATE_LIMITED), valid token or not, so that guessing tokens from one address stays at
+    `per_minute` tries a minute. `on_failure` is told of each failed login by its reason, and of each call
+    refused because its peer was throttled as RATE_LIMITED."""
+
+    def __init__(
+        self, per_minute: int, on_failure: Callable[[Reason], None], clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._per_minute = per_minute
+        self._on_failure = on_failure
+        self._clock = clock
+        # Peer -> (bucket level, when it was last updated).
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def _level(self, host: str) -> float:
+        level, updated = self._buckets.get(host, (0.0, 0.0))
+        return max(level - (self._clock() - updated) * self._per_minute / 60, 0.0)
+
+    def check(self, peer: str) -> None:
+        """Refuses the call when its peer failed to log in too often lately."""
+        if self._per_minute and self._level(peer_host(peer)) + 1 > self._per_minute:
+            self._on_failure(Reason.RATE_LIMITED)
+            raise DomainError(
+                Reason.RATE_LIMITED,
+                f"more than {self._per_minute} failed logins a minute from this address; retry later",
+                limit=str(self._per_minute),
+            )
+
+    def failed(self, peer: str, reason: Reason) -> None:
+        """Counts a failed login; refuses it instead when its peer is throttled."""
+        self.check(peer)
+        self._on_failure(reason)
+        if not self._per_minute:
+            return
+        host = peer_host(peer)
+        self._buckets[host] = (self._level(host) + 1, self._clock())
+        self._buckets.move_to_end(host)
+        if len(self._buckets) > FAILED_LOGIN_PEERS:
+            self._buckets.popitem(last=False)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import grpc
 
 from pullrouting.api.errors import to_status
+from pullrouting.api.handlers import cut_off
 from pullrouting.bus.hub import EventHub, SlowConsumer, StreamClosed
 from pullrouting.domain.errors import DomainError, Reason
 from pullrouting.domain.events import EventKind
@@ -142,8 +143,4 @@ class OpenStreams:
 
 
 async def _end(stream: _Stream, error: DomainError) -> None:
-    """Ends the stream from outside: its handler may be blocked writing to a client that does not read."""
-    with contextlib.suppress(Exception):  # abort() raises by design, here in a task of its own
-        await stream.context.abort_with_status(to_status(error))
-    if stream.handler is not None:
-        stream.handler.cancel()
+    await cut_off(stream.context, stream.handler, to_status(error))

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from pullrouting.api import resume_tokens
 from pullrouting.api.errors import to_status
+from pullrouting.api.handlers import cut_off
 from pullrouting.api.mappings import (
     CLOSE_REASON_TO_PROTO,
     CONVERSATION_EVENT_TYPE_TO_PROTO,
@@ -98,10 +99,7 @@ class _Call:
         subscriber.on_overflow = lambda: asyncio.get_running_loop().create_task(self._cut_off())
 
     async def _cut_off(self) -> None:
-        with contextlib.suppress(Exception):  # abort() raises by design, here in a task of its own
-            await self.context.abort_with_status(to_status(self.slow_consumer()))
-        if self.handler is not None:
-            self.handler.cancel()
+        await cut_off(self.context, self.handler, to_status(self.slow_consumer()))
 
 
 def _list_response(

@@ -6,19 +6,23 @@ Where each figure comes from, so that it is right with several instances on one 
   time, so every instance reports the same whole picture (take any one, not the sum);
 - time to first join, requests closed unjoined, reminders, releases, events written: from the events this instance's
   own transactions committed, so the sum over instances counts each once;
-- RPCs, open streams, events delivered: by the RPC interceptor (ops/rpcs.py), per instance."""
+- RPCs, open streams, events delivered: by the RPC interceptor (api/rpcs.py), per instance;
+- failed logins: by the authentication interceptor, per instance."""
 
+import asyncio
 import logging
+import math
+import time
 from collections.abc import Callable, Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from pullrouting.domain.events import ConversationEventType, Event, LeaveCause, ListAlert, leave_cause_of
 from pullrouting.domain.model import ConversationState
 from pullrouting.store.database import Database
-from pullrouting.store.statistics import request_statistics
+from pullrouting.store.statistics import RequestStatistics, request_statistics
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +31,35 @@ MICROS_PER_SECOND = 1_000_000
 RPC_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 600, 3600)
 # A request waits seconds to hours for its first agent.
 FIRST_JOIN_BUCKETS = (1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600)
+# A scrape request is one line and a few headers.
+MAX_REQUEST_BYTES = 8192
+REQUEST_SECONDS = 10.0
 
 
 class RequestCollector(Collector):
-    """Open requests by list and state, and the age of each list's oldest UNREAD request, queried (one
-    GROUP BY) at scrape time."""
+    """Open requests by list and state, and the age of each list's oldest UNREAD request, read (one GROUP BY)
+    by `refresh` before a scrape and reused for `cache_seconds`, so that scraping often, or many scrapers at
+    once, costs the database one query per period."""
 
-    def __init__(self, database: Database, clock: Callable[[], int]) -> None:
+    def __init__(self, database: Database, clock: Callable[[], int], cache_seconds: float) -> None:
         self._database = database
         self._clock = clock
+        self._cache_seconds = cache_seconds
+        self._statistics: RequestStatistics | None = None
+        self._read_at = -math.inf
+        self._reading = asyncio.Lock()
+
+    async def refresh(self) -> None:
+        async with self._reading:
+            if time.monotonic() - self._read_at < self._cache_seconds:
+                return
+            try:
+                self._statistics = await self._database.read(request_statistics)
+            except Exception:
+                # The other metrics still answer; the gap in these shows the database trouble.
+                log.exception("reading request statistics for the metrics failed")
+                self._statistics = None
+            self._read_at = time.monotonic()
 
     def describe(self) -> list[GaugeMetricFamily]:
         # Registering calls describe(), not collect(): no query before the first scrape.
@@ -52,11 +76,8 @@ class RequestCollector(Collector):
         )
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        try:
-            statistics = self._database.run_sync(request_statistics, read_only=True)
-        except Exception:
-            # The other metrics still answer; the gap in these shows the database trouble.
-            log.exception("reading request statistics for the metrics failed")
+        statistics = self._statistics
+        if statistics is None:
             return
         requests, oldest = self._families()
         for (list_id, state), count in sorted(statistics.open_requests.items()):
@@ -69,7 +90,7 @@ class RequestCollector(Collector):
 
 
 class Metrics:
-    def __init__(self, database: Database, clock: Callable[[], int]) -> None:
+    def __init__(self, database: Database, clock: Callable[[], int], cache_seconds: float = 5.0) -> None:
         self.registry = CollectorRegistry()
         registry = self.registry
         self.rpcs = Counter(
@@ -120,7 +141,23 @@ class Metrics:
             ["list", "cause"],
             registry=registry,
         )
-        registry.register(RequestCollector(database, clock))
+        self.failed_logins = Counter(
+            "pullrouting_failed_logins",
+            "Calls refused for a missing (TOKEN_MISSING) or unknown (TOKEN_INVALID) token, and calls refused because"
+            " their address failed too often lately (RATE_LIMITED)",
+            ["reason"],
+            registry=registry,
+        )
+        self._requests = RequestCollector(database, clock, cache_seconds)
+        registry.register(self._requests)
+
+    def count_failed_login(self, reason: str) -> None:
+        self.failed_logins.labels(reason).inc()
+
+    async def exposition(self) -> bytes:
+        """The text Prometheus scrapes; rendered off the event loop."""
+        await self._requests.refresh()
+        return await asyncio.to_thread(generate_latest, self.registry)
 
     def observe_events(self, written: list[Event]) -> None:
         """Counts what the events of one committed transaction report (called on the database thread)."""
@@ -148,15 +185,62 @@ class Metrics:
 
 
 class MetricsServer:
-    """The HTTP endpoint Prometheus scrapes (`/metrics`), on a thread of its own."""
+    """The HTTP endpoint Prometheus scrapes: `GET /metrics` and nothing else, served on the event loop (no
+    thread per connection), at most `max_connections` at once; each connection is closed after one answer, or
+    after REQUEST_SECONDS without a whole request."""
 
-    def __init__(self, metrics: Metrics, address: str) -> None:
+    def __init__(self, metrics: Metrics, max_connections: int) -> None:
+        self._metrics = metrics
+        self._max_connections = max_connections
+        self._connections: set[asyncio.Task[None]] = set()
+        self._server: asyncio.Server | None = None
+        self.port = 0
+        self.url = ""
+
+    async def start(self, address: str) -> None:
         host, _, port = address.rpartition(":")
-        self._server, self._thread = start_http_server(int(port), host.strip("[]"), registry=metrics.registry)
-        self.port: int = self._server.server_port
+        self._server = await asyncio.start_server(self._serve, host.strip("[]"), int(port), limit=MAX_REQUEST_BYTES)
+        self.port = self._server.sockets[0].getsockname()[1]
         self.url = f"http://{host}:{self.port}/metrics"
 
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if len(self._connections) >= self._max_connections or task is None:
+            writer.close()
+            return
+        self._connections.add(task)
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), REQUEST_SECONDS)
+            writer.write(await self._answer(head))
+            await asyncio.wait_for(writer.drain(), REQUEST_SECONDS)
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError):
+            pass  # the client went away, sent too much, or too slowly: nothing to answer
+        finally:
+            self._connections.discard(task)
+            writer.close()
+
+    async def _answer(self, head: bytes) -> bytes:
+        method, _, rest = head.decode("latin-1").partition(" ")
+        path = rest.partition(" ")[0].partition("?")[0]
+        if path != "/metrics":
+            return _response("404 Not Found", b"not found; metrics are at /metrics\n")
+        if method not in ("GET", "HEAD"):
+            return _response("405 Method Not Allowed", b"GET /metrics\n")
+        body = await self._metrics.exposition()
+        return _response("200 OK", body if method == "GET" else b"", CONTENT_TYPE_LATEST, len(body))
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for connection in list(self._connections):
+            connection.cancel()
+        if self._server is not None:
+            await self._server.wait_closed()
+
+
+def _response(status: str, body: bytes, content_type: str = "text/plain", length: int | None = None) -> bytes:
+    head = (
+        f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {len(body) if length is None else length}\r\nConnection: close\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
