@@ -1,7 +1,7 @@
 PYTHON ?= .venv/bin/python
 PROTOS := $(wildcard proto/pullrouting/v1/*.proto)
 
-.PHONY: install generate check-generated lint test serve ci bench
+.PHONY: install generate check-generated lint test serve ci bench bench-attacks
 
 install:
 	python3 -m venv .venv
@@ -30,6 +30,10 @@ serve:
 # the tests. BENCH_ARGS=--quick for a shorter run.
 bench:
 	$(PYTHON) -m bench $(BENCH_ARGS)
+
+# What each denial-of-service attack costs the server (docs/security.md "Denial of service"); about 2 minutes.
+bench-attacks:
+	$(PYTHON) -m bench.attacks
 
 # What CI runs in a fresh clone: PostgreSQL, install, lint, stub freshness, the README's test command.
 ci:
