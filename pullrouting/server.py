@@ -5,6 +5,7 @@ import gc
 import logging
 import os
 import signal
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from pullrouting.api.watch import Streams, StreamSettings
 from pullrouting.bus.hub import EventHub
 from pullrouting.domain.events import Event
 from pullrouting.domain.principal import Role
+from pullrouting.domain.resources import ResourceRules
 from pullrouting.ops.metrics import Metrics, MetricsServer
 from pullrouting.ops.reminders import ReminderScheduler
 from pullrouting.settings import Settings
@@ -49,6 +51,10 @@ SERVICE_NAMES = [
     agent_service_pb2.DESCRIPTOR.services_by_name["AgentService"].full_name,
     ingest_service_pb2.DESCRIPTOR.services_by_name["IngestService"].full_name,
 ]
+
+
+# Shorter admin tokens are refused at start: the token is the whole of the admin's authentication.
+MIN_ADMIN_TOKEN_LENGTH = 32
 
 
 class StartupError(Exception):
@@ -113,14 +119,40 @@ def connection_options(settings: Settings) -> list[tuple[str, int]]:
 
 
 def resolve_admin_token(settings: Settings) -> str:
-    """The configured admin token; else the one in the token file, made (mode 0600) on first start."""
-    if settings.admin_token:
-        return settings.admin_token
-    path = settings.admin_token_path()
-    if path.exists():
-        return path.read_text().strip()
+    """The configured admin token; else the one in the token file, made (mode 0600) on first start. A short
+    token is refused, and so is a file someone else could have written or read."""
+    token = settings.admin_token or _admin_token_from_file(settings.admin_token_path())
+    if len(token) < MIN_ADMIN_TOKEN_LENGTH:
+        raise StartupError(
+            f"the admin token must be at least {MIN_ADMIN_TOKEN_LENGTH} characters; generate one, "
+            "e.g. `openssl rand -hex 32`, or leave the admin token unset for a generated token file"
+        )
+    return token
+
+
+def _admin_token_from_file(path: Path) -> str:
+    try:
+        # O_NOFOLLOW: a symbolic link planted in the token file's place is refused, not followed.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return _new_admin_token_file(path)
+    except OSError as error:
+        raise StartupError(f"cannot open the admin token file {path} (a symbolic link is refused): {error}") from error
+    with os.fdopen(descriptor) as file:
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise StartupError(f"the admin token file {path} is not a regular file")
+        if status.st_uid != os.geteuid() or status.st_mode & 0o077:
+            raise StartupError(
+                f"the admin token file {path} must be owned by the server's user with no group or other "
+                f"permissions (chmod 600); it is mode {stat.S_IMODE(status.st_mode):04o}, owner uid {status.st_uid}"
+            )
+        return file.read().strip()
+
+
+def _new_admin_token_file(path: Path) -> str:
     token = new_token(Role.ADMIN)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     with os.fdopen(descriptor, "w") as file:
         file.write(token + "\n")
     log.info("generated the admin token", extra={"path": str(path)})
@@ -158,9 +190,9 @@ class RunningServer:
 async def start(settings: Settings) -> RunningServer:
     """Migrates the database and starts serving on `settings.listen` (port 0 picks a free port)."""
     credentials, oidc = _server_credentials(settings), _oidc_verifier(settings)
+    admin_token = resolve_admin_token(settings)
     database = Database(create_database_engine(settings.database_url))
     await asyncio.to_thread(migrate.upgrade, database.engine)
-    admin_token = resolve_admin_token(settings)
     metrics = Metrics(database, now_micros, settings.metrics_cache_seconds)
     hub = EventHub(database, retention_seconds=settings.event_retention_seconds)
     authenticator = Authenticator(database, admin_token, oidc)
@@ -192,7 +224,9 @@ async def start(settings: Settings) -> RunningServer:
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
     )
     streams = Streams(database, hub, StreamSettings(buffer_events=settings.stream_buffer_events))
-    admin_service_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(database), server)
+    admin_service_pb2_grpc.add_AdminServiceServicer_to_server(
+        AdminServicer(database, ResourceRules(min_unread_reminder_seconds=settings.reminder_check_seconds)), server
+    )
     subscription_changes = RateLimiter(settings.subscription_changes_per_minute, 60, "subscription changes in a minute")
     agent_service_pb2_grpc.add_AgentServiceServicer_to_server(
         AgentServicer(database, streams, subscription_changes), server

@@ -87,8 +87,9 @@ class Settings:
     )
     admin_token: str | None = setting(
         None,
-        "the admin bearer token; unset, the server reads or creates the token file beside the database "
-        "(a flag shows in the process list: prefer the variable or the config file)",
+        "the admin bearer token, at least 32 characters (a flag shows in the process list: prefer the variable "
+        "or the config file); unset, the server reads or creates the token file beside the database, which "
+        "must be private to the server's user",
         metavar="TOKEN",
         default_note="the token file",
     )
@@ -111,7 +112,7 @@ class Settings:
     reminder_check_seconds: float = setting(
         5.0,
         "how often each instance looks for UNREAD requests due a reminder (a List's `unread_reminder_after`); "
-        "a reminder is at most this late",
+        "a reminder is at most this late, and no List's `unread_reminder_after` may be shorter",
         above=0,
     )
     tls_cert: str | None = setting(

@@ -18,6 +18,8 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from pullrouting.v1 import admin_service_pb2, admin_service_pb2_grpc
+
 VENV_BIN = Path(sys.prefix) / "bin"
 START_DEADLINE = 30.0
 STOP_DEADLINE = 15.0
@@ -170,3 +172,18 @@ def wait_serving(
 
 def sqlite_url_for(path: Path) -> str:
     return f"sqlite:///{path}"
+
+
+def admin_call_code(address: str, token: str) -> grpc.StatusCode:
+    """The status of an AdminService call made with `token`."""
+    with grpc.insecure_channel(address) as channel:
+        stub = admin_service_pb2_grpc.AdminServiceStub(channel)
+        try:
+            stub.ListMediaRoutingDomains(
+                admin_service_pb2.ListMediaRoutingDomainsRequest(),
+                metadata=[("authorization", f"Bearer {token}")],
+                timeout=10,
+            )
+        except grpc.RpcError as error:
+            return error.code()
+    return grpc.StatusCode.OK

@@ -17,9 +17,9 @@ from pullrouting.v1 import admin_service_pb2_grpc, agent_service_pb2_grpc, inges
 from pullrouting_client import bearer_token_interceptors
 
 T = TypeVar("T")
-ADMIN_TOKEN = "pra_test-admin-token"
+ADMIN_TOKEN = "pra_test-admin-token-of-32-characters"
 # The admin token of servers that grpcurl lines are run against (PULLROUTING_ADMIN_TOKEN).
-GRPCURL_ADMIN_TOKEN = "grpcurl-test-admin-token"
+GRPCURL_ADMIN_TOKEN = "grpcurl-test-admin-token-at-least-32-characters"
 
 
 @dataclass

@@ -90,7 +90,7 @@ async def test_create_without_an_id_generates_one(server):
     created = await admin.CreateList(pb.CreateListRequest(list=res.List(display_name="Generated")))
 
     collection, _, list_id = created.list.name.partition("/")
-    assert collection == "lists" and ID_PATTERN.match(list_id)
+    assert collection == "lists" and ID_PATTERN.fullmatch(list_id)
     assert (await admin.GetList(pb.GetListRequest(name=created.list.name))).list == created.list
 
 

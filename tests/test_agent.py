@@ -20,7 +20,6 @@ from pullrouting.v1.conversation_pb2 import (
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 PRECONDITION = grpc.StatusCode.FAILED_PRECONDITION
 DENIED = grpc.StatusCode.PERMISSION_DENIED
-EXHAUSTED = grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
 async def create_list(scenario, list_id: str, max_participants: int = 0) -> str:
@@ -266,7 +265,7 @@ async def test_join_past_the_lists_participant_cap_is_refused(server):
     conversation = await scenario.new_conversation()
     await join(first, conversation.name)
     await join(second, conversation.name)
-    error = await expect_refusal(server, lambda: join(third, conversation.name), EXHAUSTED, "LIST_FULL")
+    error = await expect_refusal(server, lambda: join(third, conversation.name), PRECONDITION, "LIST_FULL")
     assert "2" in error.details()
     await leave(first, conversation.name)
     assert len((await join(third, conversation.name)).conversation.participants) == 2
@@ -278,7 +277,7 @@ async def test_join_past_the_agents_mrd_cap_is_refused(server):
     conversations = [await scenario.new_conversation(f"customer-{n}") for n in range(3)]
     await join(agent, conversations[0].name)
     await join(agent, conversations[1].name)
-    await expect_refusal(server, lambda: join(agent, conversations[2].name), EXHAUSTED, "AGENT_AT_CAPACITY")
+    await expect_refusal(server, lambda: join(agent, conversations[2].name), PRECONDITION, "AGENT_AT_CAPACITY")
     assert (await join(agent, conversations[1].name)).conversation.state == CONVERSATION_STATE_ACTIVE
     await close(agent, conversations[0].name)
     await join(agent, conversations[2].name)
@@ -310,7 +309,7 @@ async def test_the_mrd_cap_counts_only_conversations_of_that_mrd(server):
     await join(agent, social.name)
     await join(agent, chat.conversation.name)
     other_social = await scenario.new_conversation("customer-2")
-    await expect_refusal(server, lambda: join(agent, other_social.name), EXHAUSTED, "AGENT_AT_CAPACITY")
+    await expect_refusal(server, lambda: join(agent, other_social.name), PRECONDITION, "AGENT_AT_CAPACITY")
 
 
 # Closing.

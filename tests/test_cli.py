@@ -13,6 +13,7 @@ from processes import (
     STOP_DEADLINE,
     TOKEN_FILE_LINE,
     ServeProcess,
+    admin_call_code,
     clean_environment,
     open_channel,
     port_is_free,
@@ -33,22 +34,6 @@ def health_status(address: str, service: str, credentials: grpc.ChannelCredentia
         response = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
     return response.status
 
-
-def admin_call_code(address: str, token: str) -> grpc.StatusCode:
-    """The status of an AdminService call made with `token`."""
-    from pullrouting.v1 import admin_service_pb2, admin_service_pb2_grpc
-
-    with grpc.insecure_channel(address) as channel:
-        stub = admin_service_pb2_grpc.AdminServiceStub(channel)
-        try:
-            stub.ListMediaRoutingDomains(
-                admin_service_pb2.ListMediaRoutingDomainsRequest(),
-                metadata=[("authorization", f"Bearer {token}")],
-                timeout=10,
-            )
-        except grpc.RpcError as error:
-            return error.code()
-    return grpc.StatusCode.OK
 
 
 def expect_token_file(path: Path, server: ServeProcess) -> str:
@@ -97,13 +82,13 @@ def test_environment_variables_and_configured_admin_token(tmp_path):
     env = clean_environment(
         PULLROUTING_LISTEN="127.0.0.1:0",
         PULLROUTING_DATABASE_URL=sqlite_url_for(database),
-        PULLROUTING_ADMIN_TOKEN="configured-admin-token",
+        PULLROUTING_ADMIN_TOKEN="configured-admin-token-of-32-characters",
         PULLROUTING_LOG_LEVEL="DEBUG",
     )
     with serving([], tmp_path, env) as server:
         assert database.exists()
         # A configured token needs no file, and no other token is the admin's.
-        assert admin_call_code(server.address, "configured-admin-token") == grpc.StatusCode.OK
+        assert admin_call_code(server.address, "configured-admin-token-of-32-characters") == grpc.StatusCode.OK
         assert admin_call_code(server.address, "another-token") == grpc.StatusCode.UNAUTHENTICATED
         assert server.stop() == 0
     assert not (tmp_path / "pullrouting-admin-token").exists()
@@ -127,14 +112,15 @@ def test_a_config_file_sets_what_no_flag_or_variable_does(tmp_path):
     from_env = tmp_path / "env.db"
     config = tmp_path / "pullrouting.toml"
     config.write_text(
-        f'listen = "127.0.0.1:1"\ndatabase_url = "{sqlite_url_for(from_file)}"\nadmin_token = "from-the-file"\n'
+        f'listen = "127.0.0.1:1"\ndatabase_url = "{sqlite_url_for(from_file)}"\n'
+        'admin_token = "from-the-config-file-of-32-characters"\n'
     )
     env = clean_environment(PULLROUTING_DATABASE_URL=sqlite_url_for(from_env))
     with serving(["--config", str(config), "--listen", "127.0.0.1:0"], tmp_path, env) as server:
         assert not server.address.endswith(":1")
         assert from_env.exists()
         assert not from_file.exists()
-        assert admin_call_code(server.address, "from-the-file") == grpc.StatusCode.OK
+        assert admin_call_code(server.address, "from-the-config-file-of-32-characters") == grpc.StatusCode.OK
         assert server.stop() == 0
 
 
@@ -279,7 +265,8 @@ def test_tls_is_one_setting_away(tmp_path, certificate):
     cert, key = certificate
     trusted = grpc.ssl_channel_credentials(root_certificates=cert.read_bytes())
     args = ["--listen", "127.0.0.1:0", "--tls-cert", str(cert), "--tls-key", str(key)]
-    with serving(args, tmp_path, clean_environment(PULLROUTING_ADMIN_TOKEN="tls-admin"), trusted) as server:
+    env = clean_environment(PULLROUTING_ADMIN_TOKEN="tls-admin-token-of-at-least-32-characters")
+    with serving(args, tmp_path, env, trusted) as server:
         assert health_status(server.address, "", trusted) == health_pb2.HealthCheckResponse.SERVING
         # Plaintext clients are not served.
         with pytest.raises(grpc.RpcError) as plaintext:

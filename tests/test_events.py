@@ -204,7 +204,7 @@ async def test_a_refused_change_writes_no_events(server):
     name = (await scenario.new_conversation()).name
     await join(first, name)
     mark = last_event_id(server.database_url)
-    await expect_refusal(server, lambda: join(second, name), grpc.StatusCode.RESOURCE_EXHAUSTED, "LIST_FULL")
+    await expect_refusal(server, lambda: join(second, name), grpc.StatusCode.FAILED_PRECONDITION, "LIST_FULL")
     assert last_event_id(server.database_url) == mark
 
 

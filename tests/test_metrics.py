@@ -10,7 +10,7 @@ import pytest
 from metrics_scrape import scrape, value
 from scenario import create_scenario, join, leave, stored_events
 from streams import read_event, read_events, read_to_end
-from support import Server, expect_error, serve, within
+from support import ADMIN_TOKEN, Server, expect_error, serve, within
 
 from pullrouting import server as server_module
 from pullrouting.settings import Settings
@@ -116,7 +116,9 @@ async def test_a_taken_metrics_address_refuses_to_start(sqlite_url):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         address = f"127.0.0.1:{taken.getsockname()[1]}"
-        settings = Settings(listen="127.0.0.1:0", database_url=sqlite_url, admin_token="t", metrics_address=address)
+        settings = Settings(
+            listen="127.0.0.1:0", database_url=sqlite_url, admin_token=ADMIN_TOKEN, metrics_address=address
+        )
         with pytest.raises(server_module.StartupError, match="cannot serve metrics"):
             await server_module.start(settings)
 

@@ -56,7 +56,8 @@ function report(step, fields) {
 }
 
 // Streams that fail for these reasons are reopened from the last resume token, missing nothing. (On a watch,
-// RESOURCE_EXHAUSTED is always SLOW_CONSUMER: the stream fell behind and was cut off.)
+// RESOURCE_EXHAUSTED is SLOW_CONSUMER, or a limit that backing off gets past. FAILED_PRECONDITION, as for
+// LIST_FULL or AGENT_AT_CAPACITY on a join, is a state to change: never retried.)
 const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
 
 // Resolves with the first open request on the List: from the snapshot, or as it lands.

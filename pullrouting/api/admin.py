@@ -10,6 +10,7 @@ from pullrouting.api.resources import AGENT, CHANNEL, CHANNEL_TYPE, INGESTOR, LI
 from pullrouting.domain.errors import Violations
 from pullrouting.domain.names import check_id, check_name, new_id, parse_name
 from pullrouting.domain.principal import Role
+from pullrouting.domain.resources import ResourceRules
 from pullrouting.store import resources as store
 from pullrouting.store.credentials import hash_token, new_token
 from pullrouting.store.database import Database
@@ -20,8 +21,9 @@ Context = grpc.aio.ServicerContext
 
 
 class AdminServicer(AdminConversationMethods, admin_service_pb2_grpc.AdminServiceServicer):
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, rules: ResourceRules) -> None:
         self._database = database
+        self._rules = rules
 
     # Media routing domains
 
@@ -189,7 +191,7 @@ class AdminServicer(AdminConversationMethods, admin_service_pb2_grpc.AdminServic
         if resource_id:
             check_id(violations, resource_id, f"{kind.field}_id")
         resource = kind.from_proto(message, resource_id or new_id())
-        resource.validate(violations, kind.field)
+        resource.validate(violations, kind.field, self._rules)
         violations.raise_if_any()
         credentials = {} if token is None else {"token_hash": hash_token(token)}
         created = await self._database.run(
@@ -220,7 +222,9 @@ class AdminServicer(AdminConversationMethods, admin_service_pb2_grpc.AdminServic
         requested = kind.from_proto(message, resource_id)
         changes = {path: getattr(requested, path) for path in paths}
         updated = await self._database.run(
-            lambda connection: store.update_fields(connection, kind.table, resource_id, changes, kind.field),
+            lambda connection: store.update_fields(
+                connection, kind.table, resource_id, changes, kind.field, self._rules
+            ),
             retry_on_conflict=True,
         )
         return kind.to_proto(updated)

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import grpc
 from google.protobuf.message import DecodeError
 
+from pullrouting.api.control_characters import check_control_characters
 from pullrouting.api.drain import Drain
 from pullrouting.api.handlers import ServiceInterceptor, StreamBehavior, UnaryBehavior, refusing_handler, wrap_handler
 from pullrouting.api.limits import FailedLogins, RateLimiter
@@ -178,6 +179,7 @@ class AuthInterceptor(ServiceInterceptor):
             failed_logins.check(context.peer())
             if request is _UNDECODABLE:
                 raise InvalidInput.of("request", "is not a valid protobuf message of the method's request type")
+            check_control_characters(request)
             _principal.set(credentials.principal)
 
         def guard_unary(behavior: UnaryBehavior) -> UnaryBehavior:

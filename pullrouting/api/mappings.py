@@ -186,18 +186,14 @@ def ordered_page_after(token: str, order: ConversationOrder) -> tuple[int | str,
     """The sort key a page token of a conversation listing in `order` resumes after; None for the first page.
     A token of the default order is the key alone (as before orders existed); any other starts with the
     order, so that a token is refused with another order_by instead of skipping or repeating items."""
-    prefix = [] if order.is_default else [order.canonical]
-    key = decode_page_token(token, len(prefix) + len(order.keys))
+    prefix = () if order.is_default else (order.canonical,)
+    key_types = tuple(str if sort_key.field == "id" else int for sort_key in order.keys)
+    key = decode_page_token(token, (str,) * len(prefix) + key_types)
     if key is None:
         return None
-    values = key[len(prefix) :]
-    kinds_match = all(
-        isinstance(value, str) if sort_key.field == "id" else type(value) is int
-        for sort_key, value in zip(order.keys, values, strict=True)
-    )
-    if key[: len(prefix)] != prefix or not kinds_match:
+    if key[: len(prefix)] != prefix:
         raise InvalidInput.of("page_token", "is not a page token this method issued for this order_by")
-    return tuple(values)
+    return key[len(prefix) :]
 
 
 def ordered_page(

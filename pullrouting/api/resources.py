@@ -11,6 +11,7 @@ from google.protobuf.duration_pb2 import Duration
 from google.protobuf.message import Message
 
 from pullrouting.api.timestamps import to_timestamp
+from pullrouting.domain.errors import InvalidInput
 from pullrouting.domain.resources import (
     Agent,
     Channel,
@@ -74,8 +75,24 @@ def _common_fields(resource: Resource) -> dict[str, Any]:
     }
 
 
-def _seconds(duration: Duration) -> float:
-    return duration.seconds + duration.nanos / 1e9
+# The protobuf rules for a Duration (google/protobuf/duration.proto): about 10,000 years either way.
+MAX_DURATION_SECONDS = 315_576_000_000
+MAX_DURATION_NANOS = 999_999_999
+
+
+def _seconds(duration: Duration, field_path: str) -> float:
+    """INVALID_ARGUMENT naming `field_path` for a Duration the protobuf rules do not allow."""
+    seconds, nanos = duration.seconds, duration.nanos
+    if (
+        abs(seconds) > MAX_DURATION_SECONDS
+        or abs(nanos) > MAX_DURATION_NANOS
+        or (seconds > 0 and nanos < 0)
+        or (seconds < 0 and nanos > 0)
+    ):
+        raise InvalidInput.of(
+            field_path, "is not a valid Duration: nanos must be within +-999999999 and of the sign of seconds"
+        )
+    return seconds + nanos / 1e9
 
 
 def _duration(seconds: float) -> Duration:
@@ -136,7 +153,9 @@ def _list_from_proto(message: resources_pb2.List, list_id: str) -> RoutingList:
         description=message.description,
         max_participants=message.max_participants,
         unread_reminder_after=(
-            _seconds(message.unread_reminder_after) if message.HasField("unread_reminder_after") else None
+            _seconds(message.unread_reminder_after, "list.unread_reminder_after")
+            if message.HasField("unread_reminder_after")
+            else None
         ),
         follow_up_alerts=message.follow_up_alerts,
     )

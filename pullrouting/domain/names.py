@@ -5,7 +5,7 @@ import uuid
 
 from pullrouting.domain.errors import InvalidInput, Violations
 
-ID_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+ID_PATTERN = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 ID_RULE = "1-63 characters: lower-case letters, digits and hyphens, not starting or ending with a hyphen"
 
 MEDIA_ROUTING_DOMAINS = "mediaRoutingDomains"
@@ -26,7 +26,7 @@ def format_name(collection: str, resource_id: str) -> str:
 
 
 def is_valid_id(resource_id: str) -> bool:
-    return bool(ID_PATTERN.match(resource_id))
+    return bool(ID_PATTERN.fullmatch(resource_id))
 
 
 def check_id(violations: Violations, resource_id: str, field_path: str) -> None:

@@ -27,6 +27,14 @@ MAX_SERVICE_IDENTIFIER = 500
 MAX_UNREAD_REMINDER_SECONDS = 365 * 24 * 3600
 
 
+@dataclass(frozen=True)
+class ResourceRules:
+    """Rules that depend on how the server is configured."""
+
+    # Reminders go out from a periodic check: a shorter interval than the check's could not be kept.
+    min_unread_reminder_seconds: float = 0.0
+
+
 class RoutingMode(StrEnum):
     PULL = "PULL"
     PUSH = "PUSH"
@@ -55,7 +63,7 @@ class Resource:
     def name(self) -> str:
         return format_name(self.COLLECTION, self.id)
 
-    def validate(self, violations: Violations, prefix: str) -> None:
+    def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
         """Records every broken rule; `prefix` is the resource's field in the request (`channel`)."""
         _check_text(violations, self.display_name, f"{prefix}.display_name", MAX_DISPLAY_NAME, required=True)
 
@@ -72,8 +80,8 @@ class MediaRoutingDomain(Resource):
     # Open conversations an agent may be in at once within the domain; 0 means no cap.
     max_conversations_per_agent: int = 0
 
-    def validate(self, violations: Violations, prefix: str) -> None:
-        super().validate(violations, prefix)
+    def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
+        super().validate(violations, prefix, rules)
         _check_text(violations, self.description, f"{prefix}.description", MAX_DESCRIPTION)
         _check_count(violations, self.max_conversations_per_agent, f"{prefix}.max_conversations_per_agent")
 
@@ -84,8 +92,8 @@ class ChannelType(Resource):
 
     media_routing_domain: str
 
-    def validate(self, violations: Violations, prefix: str) -> None:
-        super().validate(violations, prefix)
+    def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
+        super().validate(violations, prefix, rules)
         check_name(violations, self.media_routing_domain, MEDIA_ROUTING_DOMAINS, f"{prefix}.media_routing_domain")
 
     def references(self, prefix: str) -> list[Reference]:
@@ -107,15 +115,18 @@ class RoutingList(Resource):
     # its row silently.
     follow_up_alerts: bool = False
 
-    def validate(self, violations: Violations, prefix: str) -> None:
-        super().validate(violations, prefix)
+    def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
+        super().validate(violations, prefix, rules)
         _check_text(violations, self.description, f"{prefix}.description", MAX_DESCRIPTION)
         _check_count(violations, self.max_participants, f"{prefix}.max_participants")
         if self.unread_reminder_after is not None:
+            minimum = rules.min_unread_reminder_seconds
             violations.check(
-                0 < self.unread_reminder_after <= MAX_UNREAD_REMINDER_SECONDS,
+                0 < self.unread_reminder_after <= MAX_UNREAD_REMINDER_SECONDS
+                and self.unread_reminder_after >= minimum,
                 f"{prefix}.unread_reminder_after",
-                f"must be positive and at most {MAX_UNREAD_REMINDER_SECONDS} seconds, or unset for never",
+                f"must be at least {minimum:g} seconds (the reminder check interval), positive and at most "
+                f"{MAX_UNREAD_REMINDER_SECONDS} seconds, or unset for never",
             )
 
 
@@ -131,8 +142,8 @@ class Channel(Resource):
     list: str = ""
     enabled: bool = True
 
-    def validate(self, violations: Violations, prefix: str) -> None:
-        super().validate(violations, prefix)
+    def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
+        super().validate(violations, prefix, rules)
         check_name(violations, self.channel_type, CHANNEL_TYPES, f"{prefix}.channel_type")
         _check_text(
             violations, self.service_identifier, f"{prefix}.service_identifier", MAX_SERVICE_IDENTIFIER, required=True
@@ -160,8 +171,8 @@ class Agent(Resource):
     lists: tuple[str, ...] = ()
     enabled: bool = True
 
-    def validate(self, violations: Violations, prefix: str) -> None:
-        super().validate(violations, prefix)
+    def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
+        super().validate(violations, prefix, rules)
         _check_names(violations, self.lists, LISTS, f"{prefix}.lists")
 
     def references(self, prefix: str) -> list[Reference]:
@@ -176,8 +187,8 @@ class Ingestor(Resource):
     channels: tuple[str, ...] = ()
     enabled: bool = True
 
-    def validate(self, violations: Violations, prefix: str) -> None:
-        super().validate(violations, prefix)
+    def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
+        super().validate(violations, prefix, rules)
         _check_names(violations, self.channels, CHANNELS, f"{prefix}.channels")
 
     def references(self, prefix: str) -> list[Reference]:

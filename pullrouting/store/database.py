@@ -39,12 +39,17 @@ def create_database_engine(url: str) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_size=POOL_SIZE, max_overflow=4, pool_pre_ping=True)
+    # hide_parameters: a failing statement's error and log line never carry the values (message text).
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=4, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=POOL_SIZE, max_overflow=0
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=POOL_SIZE,
+        max_overflow=0,
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")

@@ -31,6 +31,7 @@ from pullrouting.domain.resources import (
     MediaRoutingDomain,
     Reference,
     Resource,
+    ResourceRules,
     RoutingList,
     RoutingMode,
 )
@@ -142,13 +143,18 @@ def create(connection: Connection, spec: ResourceTable[R], resource: R, field_pa
 
 
 def update_fields(
-    connection: Connection, spec: ResourceTable[R], resource_id: str, changes: Mapping[str, Any], field_path: str
+    connection: Connection,
+    spec: ResourceTable[R],
+    resource_id: str,
+    changes: Mapping[str, Any],
+    field_path: str,
+    rules: ResourceRules,
 ) -> R:
-    """Applies `changes` to the resource as it is now (locked): the result must still be valid and its
-    references exist; errors name fields under `field_path`."""
+    """Applies `changes` to the resource as it is now (locked): the result must still be valid under `rules`
+    and its references exist; errors name fields under `field_path`."""
     updated = replace(get(connection, spec, resource_id, for_update=True), **changes)
     violations = Violations()
-    updated.validate(violations, field_path)
+    updated.validate(violations, field_path, rules)
     violations.raise_if_any()
     require_existing(connection, updated.references(field_path))
     return update_existing(connection, spec, updated)

@@ -21,7 +21,8 @@ from pullrouting_client.errors import error_reason
 RETRYABLE_CODES = frozenset(
     {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.ABORTED}
 )
-# RESOURCE_EXHAUSTED is retryable only for this reason: the other ones (LIST_FULL...) are limits.
+# RESOURCE_EXHAUSTED is retryable only for this reason: RATE_LIMITED and TOO_MANY_STREAMS are limits to back
+# off from. (LIST_FULL and AGENT_AT_CAPACITY are FAILED_PRECONDITION: a state to change, never retried.)
 SLOW_CONSUMER = "SLOW_CONSUMER"
 
 
