@@ -71,7 +71,14 @@ def test_updatable_fields_are_the_ones_not_annotated_output_only_or_identifier()
     assert updatable == {
         "MediaRoutingDomain": {"display_name", "description", "max_conversations_per_agent"},
         "ChannelType": {"display_name", "media_routing_domain"},
-        "List": {"display_name", "description", "max_participants", "unread_reminder_after", "follow_up_alerts"},
+        "List": {
+            "display_name",
+            "description",
+            "max_participants",
+            "unread_reminder_after",
+            "follow_up_alerts",
+            "reply_reminder_after",
+        },
         "Channel": {"display_name", "channel_type", "service_identifier", "routing_mode", "list", "enabled"},
         "Agent": {"display_name", "lists", "enabled"},
         "Ingestor": {"display_name", "channels", "enabled"},

@@ -101,6 +101,10 @@ def _duration(seconds: float) -> Duration:
     return duration
 
 
+def _optional_duration(seconds: float | None) -> Duration | None:
+    return None if seconds is None else _duration(seconds)
+
+
 def _enabled(message: resources_pb2.Channel | resources_pb2.Agent | resources_pb2.Ingestor) -> bool:
     """`enabled` is true unless the request says otherwise."""
     return message.enabled if message.HasField("enabled") else True
@@ -136,13 +140,13 @@ def _channel_type_from_proto(message: resources_pb2.ChannelType, channel_type_id
 
 
 def _list_to_proto(routing_list: RoutingList) -> resources_pb2.List:
-    reminder = routing_list.unread_reminder_after
     return resources_pb2.List(
         **_common_fields(routing_list),
         description=routing_list.description,
         max_participants=routing_list.max_participants,
-        unread_reminder_after=_duration(reminder) if reminder is not None else None,
+        unread_reminder_after=_optional_duration(routing_list.unread_reminder_after),
         follow_up_alerts=routing_list.follow_up_alerts,
+        reply_reminder_after=_optional_duration(routing_list.reply_reminder_after),
     )
 
 
@@ -158,6 +162,11 @@ def _list_from_proto(message: resources_pb2.List, list_id: str) -> RoutingList:
             else None
         ),
         follow_up_alerts=message.follow_up_alerts,
+        reply_reminder_after=(
+            _seconds(message.reply_reminder_after, "list.reply_reminder_after")
+            if message.HasField("reply_reminder_after")
+            else None
+        ),
     )
 
 

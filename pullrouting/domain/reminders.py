@@ -1,6 +1,8 @@
 """Stale-request reminders. Pull routing's known weak spot is the request nobody picks: an UNREAD request
 that has waited its list's `unread_reminder_after` is re-announced to the list's watchers (an UPDATED list
-event with alert UNREAD_REMINDER), then again every interval for as long as nobody joins it."""
+event with alert UNREAD_REMINDER), then again every interval for as long as nobody joins it. Its twin is the
+customer nobody answers: an ACTIVE request whose customer has waited the list's `reply_reminder_after` for an
+agent's message is alerted NO_REPLY, once per wait and again after each further interval."""
 
 from pullrouting.domain.events import Event, ListAlert, ListEventType, conversation_payload
 from pullrouting.domain.model import Conversation, ConversationState
@@ -24,12 +26,26 @@ def reminder_due(
     return last_announced <= due_cutoff(now, interval_seconds)
 
 
-def reminder_event(conversation: Conversation) -> Event:
+def reply_reminder_due(
+    conversation: Conversation, last_reply_reminder_time: int | None, interval_seconds: float | None, now: int
+) -> bool:
+    """Due when the list asks for reply reminders, the request is ACTIVE, its customer waits for an answer,
+    and a whole interval has passed since the wait began or since this wait was last alerted (an alert of
+    an earlier wait is older than this wait's start)."""
+    if interval_seconds is None or conversation.state is not ConversationState.ACTIVE:
+        return False
+    if conversation.waiting_since is None:
+        return False
+    last_announced = max(conversation.waiting_since, last_reply_reminder_time or conversation.waiting_since)
+    return last_announced <= due_cutoff(now, interval_seconds)
+
+
+def reminder_event(conversation: Conversation, alert: ListAlert = ListAlert.UNREAD_REMINDER) -> Event:
     """The re-announcement: the request as it is, for the watchers of its list."""
     return Event(
         ListEventType.UPDATED,
         conversation.list_id,
         conversation.id,
         conversation.channel_id,
-        payload=conversation_payload(conversation, alert=ListAlert.UNREAD_REMINDER),
+        payload=conversation_payload(conversation, alert=alert),
     )

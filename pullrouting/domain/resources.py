@@ -114,20 +114,20 @@ class RoutingList(Resource):
     # Whether a customer writing on an INACTIVE conversation alerts the list (FOLLOW_UP) instead of refreshing
     # its row silently.
     follow_up_alerts: bool = False
+    # Seconds the customer of an ACTIVE conversation may wait for an agent's answer before the list is
+    # alerted NO_REPLY; None means never.
+    reply_reminder_after: float | None = None
 
     def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
         super().validate(violations, prefix, rules)
         _check_text(violations, self.description, f"{prefix}.description", MAX_DESCRIPTION)
         _check_count(violations, self.max_participants, f"{prefix}.max_participants")
-        if self.unread_reminder_after is not None:
-            minimum = rules.min_unread_reminder_seconds
-            violations.check(
-                0 < self.unread_reminder_after <= MAX_UNREAD_REMINDER_SECONDS
-                and self.unread_reminder_after >= minimum,
-                f"{prefix}.unread_reminder_after",
-                f"must be at least {minimum:g} seconds (the reminder check interval), positive and at most "
-                f"{MAX_UNREAD_REMINDER_SECONDS} seconds, or unset for never",
-            )
+        for field, seconds in (
+            ("unread_reminder_after", self.unread_reminder_after),
+            ("reply_reminder_after", self.reply_reminder_after),
+        ):
+            if seconds is not None:
+                _check_timer(violations, seconds, f"{prefix}.{field}", rules.min_unread_reminder_seconds)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -200,6 +200,16 @@ def _check_text(violations: Violations, value: str, field_path: str, max_length:
         violations.add(field_path, "is required")
     elif len(value) > max_length:
         violations.add(field_path, f"must be at most {max_length} characters")
+
+
+def _check_timer(violations: Violations, seconds: float, field_path: str, minimum: float) -> None:
+    """A List's timers fire from the periodic reminder check: none may be shorter than its interval."""
+    violations.check(
+        0 < seconds <= MAX_UNREAD_REMINDER_SECONDS and seconds >= minimum,
+        field_path,
+        f"must be at least {minimum:g} seconds (the reminder check interval), positive and at most "
+        f"{MAX_UNREAD_REMINDER_SECONDS} seconds, or unset for never",
+    )
 
 
 def _check_count(violations: Violations, value: int, field_path: str) -> None:

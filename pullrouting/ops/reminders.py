@@ -1,5 +1,6 @@
 """The reminder scheduler: every few seconds, each instance re-announces the UNREAD requests that waited
-their list's `unread_reminder_after` (domain/reminders.py). The database decides who sends each one
+their list's `unread_reminder_after` and alerts the ACTIVE ones whose customer waited its
+`reply_reminder_after` for an answer (domain/reminders.py). The database decides who sends each one
 (store/reminders.py), so any number of instances may tick at once."""
 
 import asyncio
@@ -26,14 +27,17 @@ class ReminderScheduler:
         self._task: asyncio.Task[None] | None = None
 
     async def tick(self) -> int:
-        """Re-announces every request due now; returns how many this instance re-announced."""
+        """Re-announces every UNREAD request due now and alerts every unanswered customer due now; returns
+        how many reminders this instance sent."""
         now = self._clock()
         total = 0
-        while True:
-            reminded = await self._database.run(functools.partial(reminder_store.remind_due, now=now, limit=BATCH))
-            total += len(reminded)
-            if len(reminded) < BATCH:
-                return total
+        for remind in (reminder_store.remind_due, reminder_store.remind_unanswered):
+            while True:
+                reminded = await self._database.run(functools.partial(remind, now=now, limit=BATCH))
+                total += len(reminded)
+                if len(reminded) < BATCH:
+                    break
+        return total
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="reminders")

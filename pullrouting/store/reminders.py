@@ -1,11 +1,13 @@
-"""Re-announcing stale UNREAD requests, decided in the database so that any number of instances ticking at
-once send each reminder once: the due rows are locked (PostgreSQL `FOR UPDATE SKIP LOCKED`, so instances
-split the work instead of queueing; SQLite's BEGIN IMMEDIATE serialises writers), checked again by the
-domain rule under the lock, stamped with `last_reminder_time` and announced in the same transaction."""
+"""Re-announcing stale UNREAD requests and unanswered customers, decided in the database so that any number
+of instances ticking at once send each reminder once: the due rows are locked (PostgreSQL `FOR UPDATE SKIP
+LOCKED`, so instances split the work instead of queueing; SQLite's BEGIN IMMEDIATE serialises writers),
+checked again by the domain rule under the lock, stamped with the reminder's time (`last_reminder_time`,
+`last_reply_reminder_time`) and announced in the same transaction."""
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, case, func, or_, select, update
 
 from pullrouting.domain import reminders as rules
+from pullrouting.domain.events import ListAlert
 from pullrouting.domain.model import Conversation, ConversationState
 from pullrouting.store import events
 from pullrouting.store.conversation_rows import load_conversations
@@ -54,4 +56,52 @@ def remind_due(connection: Connection, now: int, limit: int) -> list[Conversatio
             .values(last_reminder_time=now)
         )
         events.append(connection, [rules.reminder_event(conversation) for conversation in due], now)
+    return due
+
+
+def remind_unanswered(connection: Connection, now: int, limit: int) -> list[Conversation]:
+    """Alerts NO_REPLY up to `limit` ACTIVE requests whose customer waited their list's reply_reminder_after,
+    longest waits first; returns them."""
+    intervals: dict[str, float] = {
+        row.id: row.reply_reminder_after_seconds
+        for row in connection.execute(
+            select(lists.c.id, lists.c.reply_reminder_after_seconds).where(
+                lists.c.reply_reminder_after_seconds.is_not(None)
+            )
+        )
+    }
+    if not intervals:
+        return []
+    waiting_since, last_reminded = conversations.c.waiting_since, conversations.c.last_reply_reminder_time
+    # The later of the wait's start and this wait's last alert (domain/reminders.py, reply_reminder_due).
+    last_announced = case((last_reminded > waiting_since, last_reminded), else_=waiting_since)
+    query = (
+        select(conversations)
+        .where(
+            conversations.c.state == ConversationState.ACTIVE.value,
+            waiting_since.is_not(None),
+            or_(
+                *(
+                    and_(conversations.c.list_id == list_id, last_announced <= rules.due_cutoff(now, seconds))
+                    for list_id, seconds in intervals.items()
+                )
+            ),
+        )
+        .order_by(waiting_since, conversations.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = connection.execute(query).all()
+    due = [
+        conversation
+        for row, conversation in zip(rows, load_conversations(connection, rows), strict=True)
+        if rules.reply_reminder_due(conversation, row.last_reply_reminder_time, intervals[conversation.list_id], now)
+    ]
+    if due:
+        connection.execute(
+            update(conversations)
+            .where(conversations.c.id.in_([conversation.id for conversation in due]))
+            .values(last_reply_reminder_time=now)
+        )
+        events.append(connection, [rules.reminder_event(c, ListAlert.NO_REPLY) for c in due], now)
     return due

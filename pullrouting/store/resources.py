@@ -357,6 +357,7 @@ LIST_TABLE = ResourceTable[RoutingList](
         "max_participants": routing_list.max_participants,
         "unread_reminder_after_seconds": routing_list.unread_reminder_after,
         "follow_up_alerts": routing_list.follow_up_alerts,
+        "reply_reminder_after_seconds": routing_list.reply_reminder_after,
     },
     from_row=lambda row: RoutingList(
         **_base(row),
@@ -364,6 +365,7 @@ LIST_TABLE = ResourceTable[RoutingList](
         max_participants=row["max_participants"],
         unread_reminder_after=row["unread_reminder_after_seconds"],
         follow_up_alerts=row["follow_up_alerts"],
+        reply_reminder_after=row["reply_reminder_after_seconds"],
     ),
     dependents=(
         Dependent(channels, "list_id", CHANNELS),

@@ -65,6 +65,7 @@ lists = Table(
     Column("max_participants", Integer, nullable=False),
     Column("unread_reminder_after_seconds", Float, nullable=True),
     Column("follow_up_alerts", Boolean, nullable=False, server_default=false()),
+    Column("reply_reminder_after_seconds", Float, nullable=True),
     *_times(),
 )
 
@@ -150,6 +151,8 @@ conversations = Table(
     Column("last_message_sender", String(16), nullable=True),
     Column("last_message_agent_id", ID, nullable=True),
     Column("last_message_preview", Text, nullable=True),
+    # When an ACTIVE request's waiting customer was last announced to its list as NO_REPLY; not in the API.
+    Column("last_reply_reminder_time", TIME, nullable=True),
     Index("ix_conversations_list_state_create", "list_id", "state", "create_time", "id"),
     Index("ix_conversations_channel_id", "channel_id"),
     # At most one open conversation per customer and channel: two first messages racing open one request.
