@@ -78,6 +78,7 @@ def test_updatable_fields_are_the_ones_not_annotated_output_only_or_identifier()
             "unread_reminder_after",
             "follow_up_alerts",
             "reply_reminder_after",
+            "close_inactive_after",
         },
         "Channel": {"display_name", "channel_type", "service_identifier", "routing_mode", "list", "enabled"},
         "Agent": {"display_name", "lists", "enabled"},

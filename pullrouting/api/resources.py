@@ -147,6 +147,7 @@ def _list_to_proto(routing_list: RoutingList) -> resources_pb2.List:
         unread_reminder_after=_optional_duration(routing_list.unread_reminder_after),
         follow_up_alerts=routing_list.follow_up_alerts,
         reply_reminder_after=_optional_duration(routing_list.reply_reminder_after),
+        close_inactive_after=_optional_duration(routing_list.close_inactive_after),
     )
 
 
@@ -165,6 +166,11 @@ def _list_from_proto(message: resources_pb2.List, list_id: str) -> RoutingList:
         reply_reminder_after=(
             _seconds(message.reply_reminder_after, "list.reply_reminder_after")
             if message.HasField("reply_reminder_after")
+            else None
+        ),
+        close_inactive_after=(
+            _seconds(message.close_inactive_after, "list.close_inactive_after")
+            if message.HasField("close_inactive_after")
             else None
         ),
     )

@@ -2,7 +2,8 @@
 that has waited its list's `unread_reminder_after` is re-announced to the list's watchers (an UPDATED list
 event with alert UNREAD_REMINDER), then again every interval for as long as nobody joins it. Its twin is the
 customer nobody answers: an ACTIVE request whose customer has waited the list's `reply_reminder_after` for an
-agent's message is alerted NO_REPLY, once per wait and again after each further interval."""
+agent's message is alerted NO_REPLY, once per wait and again after each further interval. And a request
+everybody left and nobody touched for the list's `close_inactive_after` is abandoned: the server closes it."""
 
 from pullrouting.domain.events import Event, ListAlert, ListEventType, conversation_payload
 from pullrouting.domain.model import Conversation, ConversationState
@@ -38,6 +39,14 @@ def reply_reminder_due(
         return False
     last_announced = max(conversation.waiting_since, last_reply_reminder_time or conversation.waiting_since)
     return last_announced <= due_cutoff(now, interval_seconds)
+
+
+def abandoned(conversation: Conversation, interval_seconds: float | None, now: int) -> bool:
+    """Abandoned when the list closes idle requests, everybody left it (INACTIVE), and nothing has changed it
+    for a whole interval."""
+    if interval_seconds is None or conversation.state is not ConversationState.INACTIVE:
+        return False
+    return conversation.update_time <= due_cutoff(now, interval_seconds)
 
 
 def reminder_event(conversation: Conversation, alert: ListAlert = ListAlert.UNREAD_REMINDER) -> Event:

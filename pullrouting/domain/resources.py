@@ -117,6 +117,9 @@ class RoutingList(Resource):
     # Seconds the customer of an ACTIVE conversation may wait for an agent's answer before the list is
     # alerted NO_REPLY; None means never.
     reply_reminder_after: float | None = None
+    # Seconds an INACTIVE conversation may stay untouched before the server closes it (INACTIVITY); None
+    # means never.
+    close_inactive_after: float | None = None
 
     def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
         super().validate(violations, prefix, rules)
@@ -125,6 +128,7 @@ class RoutingList(Resource):
         for field, seconds in (
             ("unread_reminder_after", self.unread_reminder_after),
             ("reply_reminder_after", self.reply_reminder_after),
+            ("close_inactive_after", self.close_inactive_after),
         ):
             if seconds is not None:
                 _check_timer(violations, seconds, f"{prefix}.{field}", rules.min_unread_reminder_seconds)

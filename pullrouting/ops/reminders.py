@@ -1,6 +1,7 @@
 """The reminder scheduler: every few seconds, each instance re-announces the UNREAD requests that waited
 their list's `unread_reminder_after` and alerts the ACTIVE ones whose customer waited its
-`reply_reminder_after` for an answer (domain/reminders.py). The database decides who sends each one
+`reply_reminder_after` for an answer, and closes the INACTIVE ones untouched for its `close_inactive_after`
+(domain/reminders.py). The database decides who sends each one
 (store/reminders.py), so any number of instances may tick at once."""
 
 import asyncio
@@ -27,11 +28,11 @@ class ReminderScheduler:
         self._task: asyncio.Task[None] | None = None
 
     async def tick(self) -> int:
-        """Re-announces every UNREAD request due now and alerts every unanswered customer due now; returns
-        how many reminders this instance sent."""
+        """Re-announces every UNREAD request due now, alerts every unanswered customer due now and closes
+        every abandoned request; returns how many of these this instance did."""
         now = self._clock()
         total = 0
-        for remind in (reminder_store.remind_due, reminder_store.remind_unanswered):
+        for remind in (reminder_store.remind_due, reminder_store.remind_unanswered, reminder_store.close_abandoned):
             while True:
                 reminded = await self._database.run(functools.partial(remind, now=now, limit=BATCH))
                 total += len(reminded)

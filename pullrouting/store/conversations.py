@@ -418,6 +418,13 @@ def force_close(connection: Connection, conversation_id: str) -> Conversation:
     return outcome.conversation
 
 
+def close_abandoned(connection: Connection, before: Conversation, now: int) -> Conversation:
+    """The server closes an abandoned request (reason INACTIVITY); the caller holds `before` locked."""
+    outcome = rules.close(before, CloseReason.INACTIVITY, now)
+    _write(connection, before, outcome)
+    return outcome.conversation
+
+
 def send_agent_message(
     connection: Connection, agent_id: str, conversation_id: str, text: str, client_message_id: str | None
 ) -> Message:

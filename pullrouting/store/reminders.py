@@ -1,14 +1,16 @@
-"""Re-announcing stale UNREAD requests and unanswered customers, decided in the database so that any number
-of instances ticking at once send each reminder once: the due rows are locked (PostgreSQL `FOR UPDATE SKIP
-LOCKED`, so instances split the work instead of queueing; SQLite's BEGIN IMMEDIATE serialises writers),
-checked again by the domain rule under the lock, stamped with the reminder's time (`last_reminder_time`,
-`last_reply_reminder_time`) and announced in the same transaction."""
+"""Re-announcing stale UNREAD requests and unanswered customers, and closing abandoned requests, decided in
+the database so that any number of instances ticking at once do each once: the due rows are locked
+(PostgreSQL `FOR UPDATE SKIP LOCKED`, so instances split the work instead of queueing; SQLite's BEGIN
+IMMEDIATE serialises writers), checked again by the domain rule under the lock, stamped with the reminder's
+time (`last_reminder_time`, `last_reply_reminder_time`; a closed request is no longer due) and announced in
+the same transaction."""
 
 from sqlalchemy import Connection, and_, case, func, or_, select, update
 
 from pullrouting.domain import reminders as rules
 from pullrouting.domain.events import ListAlert
 from pullrouting.domain.model import Conversation, ConversationState
+from pullrouting.store import conversations as conversation_store
 from pullrouting.store import events
 from pullrouting.store.conversation_rows import load_conversations
 from pullrouting.store.tables import conversations, lists
@@ -105,3 +107,42 @@ def remind_unanswered(connection: Connection, now: int, limit: int) -> list[Conv
         )
         events.append(connection, [rules.reminder_event(c, ListAlert.NO_REPLY) for c in due], now)
     return due
+
+
+def close_abandoned(connection: Connection, now: int, limit: int) -> list[Conversation]:
+    """Closes (reason INACTIVITY) up to `limit` INACTIVE requests untouched for their list's
+    close_inactive_after, longest idle first; returns them closed. The connector is told by the close."""
+    intervals: dict[str, float] = {
+        row.id: row.close_inactive_after_seconds
+        for row in connection.execute(
+            select(lists.c.id, lists.c.close_inactive_after_seconds).where(
+                lists.c.close_inactive_after_seconds.is_not(None)
+            )
+        )
+    }
+    if not intervals:
+        return []
+    query = (
+        select(conversations)
+        .where(
+            conversations.c.state == ConversationState.INACTIVE.value,
+            or_(
+                *(
+                    and_(
+                        conversations.c.list_id == list_id,
+                        conversations.c.update_time <= rules.due_cutoff(now, seconds),
+                    )
+                    for list_id, seconds in intervals.items()
+                )
+            ),
+        )
+        .order_by(conversations.c.update_time, conversations.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    idle = load_conversations(connection, connection.execute(query).all())
+    return [
+        conversation_store.close_abandoned(connection, conversation, now)
+        for conversation in idle
+        if rules.abandoned(conversation, intervals[conversation.list_id], now)
+    ]

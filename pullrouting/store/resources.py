@@ -358,6 +358,7 @@ LIST_TABLE = ResourceTable[RoutingList](
         "unread_reminder_after_seconds": routing_list.unread_reminder_after,
         "follow_up_alerts": routing_list.follow_up_alerts,
         "reply_reminder_after_seconds": routing_list.reply_reminder_after,
+        "close_inactive_after_seconds": routing_list.close_inactive_after,
     },
     from_row=lambda row: RoutingList(
         **_base(row),
@@ -366,6 +367,7 @@ LIST_TABLE = ResourceTable[RoutingList](
         unread_reminder_after=row["unread_reminder_after_seconds"],
         follow_up_alerts=row["follow_up_alerts"],
         reply_reminder_after=row["reply_reminder_after_seconds"],
+        close_inactive_after=row["close_inactive_after_seconds"],
     ),
     dependents=(
         Dependent(channels, "list_id", CHANNELS),

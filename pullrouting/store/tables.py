@@ -66,6 +66,7 @@ lists = Table(
     Column("unread_reminder_after_seconds", Float, nullable=True),
     Column("follow_up_alerts", Boolean, nullable=False, server_default=false()),
     Column("reply_reminder_after_seconds", Float, nullable=True),
+    Column("close_inactive_after_seconds", Float, nullable=True),
     *_times(),
 )
 

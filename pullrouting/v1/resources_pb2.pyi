@@ -53,7 +53,7 @@ class ChannelType(_message.Message):
     def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., media_routing_domain: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class List(_message.Message):
-    __slots__ = ("name", "display_name", "description", "max_participants", "unread_reminder_after", "create_time", "update_time", "follow_up_alerts", "reply_reminder_after")
+    __slots__ = ("name", "display_name", "description", "max_participants", "unread_reminder_after", "create_time", "update_time", "follow_up_alerts", "reply_reminder_after", "close_inactive_after")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -63,6 +63,7 @@ class List(_message.Message):
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     FOLLOW_UP_ALERTS_FIELD_NUMBER: _ClassVar[int]
     REPLY_REMINDER_AFTER_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_INACTIVE_AFTER_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     description: str
@@ -72,7 +73,8 @@ class List(_message.Message):
     update_time: _timestamp_pb2.Timestamp
     follow_up_alerts: bool
     reply_reminder_after: _duration_pb2.Duration
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., description: _Optional[str] = ..., max_participants: _Optional[int] = ..., unread_reminder_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., follow_up_alerts: _Optional[bool] = ..., reply_reminder_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    close_inactive_after: _duration_pb2.Duration
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., description: _Optional[str] = ..., max_participants: _Optional[int] = ..., unread_reminder_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., follow_up_alerts: _Optional[bool] = ..., reply_reminder_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., close_inactive_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Channel(_message.Message):
     __slots__ = ("name", "display_name", "channel_type", "service_identifier", "routing_mode", "list", "enabled", "create_time", "update_time")
