@@ -166,6 +166,7 @@ async def test_an_unknown_order_is_refused_naming_it(any_server: Server):
         ("priority,,create_time", "''"),
         ("priority, priority desc", "'priority'"),
         ("update_time", "'update_time'"),
+        ("priority," * 100, "at most 200 characters"),
     ):
         error = await expect_error_of(any_server, agent, scenario, order_by, "")
         assert violated_fields(error) == {"order_by"}, order_by

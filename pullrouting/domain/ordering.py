@@ -12,6 +12,8 @@ from pullrouting.domain.model import Conversation
 # What `waiting_since` sorts as when nobody waits: after every real time, so ascending lists the longest
 # waits first and the requests nobody waits on last.
 NOT_WAITING = 2**62
+# Every field once, each with a direction, fits many times over; a longer order_by is not one.
+MAX_ORDER_BY_LENGTH = 200
 
 
 class OrderField(StrEnum):
@@ -70,6 +72,8 @@ DEFAULT_ORDER = _with_tie_breaks([])
 def parse_order_by(order_by: str, field_path: str = "order_by") -> ConversationOrder:
     """The order `order_by` asks for; empty means oldest first. INVALID_ARGUMENT naming an unknown field,
     an unknown direction, a field given twice or an empty term."""
+    if len(order_by) > MAX_ORDER_BY_LENGTH:
+        raise InvalidInput.of(field_path, f"must be at most {MAX_ORDER_BY_LENGTH} characters long")
     if not order_by.strip():
         return DEFAULT_ORDER
     fields = ", ".join(field.value for field in OrderField)
