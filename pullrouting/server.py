@@ -22,6 +22,7 @@ from pullrouting.api.ingest import IngestServicer
 from pullrouting.api.limits import FailedLogins, RateLimiter
 from pullrouting.api.oidc import OidcSettings, OidcVerifier
 from pullrouting.api.open_streams import OpenStreams
+from pullrouting.api.resume_tokens import ResumeTokens
 from pullrouting.api.rpcs import RpcObserver
 from pullrouting.api.watch import Streams, StreamSettings
 from pullrouting.bus.hub import EventHub
@@ -31,7 +32,7 @@ from pullrouting.domain.resources import ResourceRules
 from pullrouting.ops.metrics import Metrics, MetricsServer
 from pullrouting.ops.reminders import ReminderScheduler
 from pullrouting.settings import Settings
-from pullrouting.store import migrate
+from pullrouting.store import migrate, server_secrets
 from pullrouting.store.credentials import new_token
 from pullrouting.store.database import Database, create_database_engine
 from pullrouting.store.events import now_micros
@@ -223,7 +224,10 @@ async def start(settings: Settings) -> RunningServer:
         ],
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
     )
-    streams = Streams(database, hub, StreamSettings(buffer_events=settings.stream_buffer_events))
+    key = await database.read(server_secrets.resume_token_key)
+    streams = Streams(
+        database, hub, StreamSettings(buffer_events=settings.stream_buffer_events), ResumeTokens(key)
+    )
     admin_service_pb2_grpc.add_AdminServiceServicer_to_server(
         AdminServicer(database, ResourceRules(min_unread_reminder_seconds=settings.reminder_check_seconds)), server
     )

@@ -8,10 +8,8 @@ from pathlib import Path
 import grpc
 from processes import ServeProcess, clean_environment
 from scenario import create_scenario
-from streams import list_event_positions, positions_until, read_event, watch_from_synced
+from streams import list_event_positions, positions_until, read_event, token_position, watch_from_synced
 from support import ADMIN_TOKEN, Server
-
-from pullrouting.api import resume_tokens
 
 
 async def post_until_refused(scenario, count: int) -> int:
@@ -41,7 +39,8 @@ async def test_resume_across_a_sigkill_restart_misses_and_repeats_nothing(tmp_pa
 
         received: list[int] = []
         while len(received) < 40:
-            received.append(resume_tokens.decode((await read_event(stream)).resume_token))
+            last_token = (await read_event(stream)).resume_token
+            received.append(token_position(last_token))
         first_process.kill()
         answered = await posting
         assert answered < 500, "the burst ended before the kill: nothing was tested"
@@ -50,7 +49,7 @@ async def test_resume_across_a_sigkill_restart_misses_and_repeats_nothing(tmp_pa
         await asyncio.to_thread(second_process.wait_started)
         second = Server(second_process.address, database_url, second_process, [])
         again = dataclasses.replace(agent, stub=second.agent(agent.token))
-        resumed = await watch_from_synced(again, resume_tokens.encode(received[-1]))
+        resumed = await watch_from_synced(again, last_token)
         await dataclasses.replace(scenario, ingest=second.ingest(scenario.ingestor_token)).post(customer_id="after")
 
         expected = list_event_positions(database_url, scenario.list, after=start)

@@ -18,6 +18,7 @@ STATUS_BY_REASON: dict[Reason, grpc.StatusCode] = {
     Reason.RESOURCE_NOT_FOUND: grpc.StatusCode.NOT_FOUND,
     Reason.SERVICE_IDENTIFIER_UNKNOWN: grpc.StatusCode.NOT_FOUND,
     Reason.RESOURCE_EXISTS: grpc.StatusCode.ALREADY_EXISTS,
+    Reason.RESOURCE_ID_RETIRED: grpc.StatusCode.ALREADY_EXISTS,
     Reason.SERVICE_IDENTIFIER_TAKEN: grpc.StatusCode.ALREADY_EXISTS,
     Reason.RESOURCE_IN_USE: grpc.StatusCode.FAILED_PRECONDITION,
     Reason.CHANNEL_DISABLED: grpc.StatusCode.FAILED_PRECONDITION,

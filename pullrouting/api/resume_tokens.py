@@ -1,29 +1,91 @@
-"""Resume tokens: an opaque string carrying a position in the events table. A client passes back the token
-of the last event it received and gets every later event it is entitled to, exactly once."""
+"""Resume tokens: a position in the events table, bound to the database, the principal and the stream it was
+issued on. A client passes back the token of the last event it received and gets every later event it is
+entitled to, exactly once.
+
+A token is `pr2.<position>.<mac>`: the MAC is HMAC-SHA256, under this database's key (store/server_secrets.py,
+the same for every instance), of the principal, the stream and the position. A token that does not verify
+(forged, altered, issued by another database, to another principal or for another stream) is refused with
+INVALID_ARGUMENT: it never reaches a position. Tokens of the format before (`pr1:`) carried a bare position
+anyone could write; they are taken as expired: a fresh snapshot flagged `reset` (WatchOutbound:
+RESUME_TOKEN_EXPIRED). Signing and binding are kept apart from what a position is (position_text and
+parse_position)."""
 
 import base64
 import binascii
+import hashlib
+import hmac
 
 from pullrouting.domain.errors import InvalidInput
+from pullrouting.domain.principal import Principal
 from pullrouting.store.streams import RESTART
 
-_PREFIX = "pr1:"
+VERSION = "pr2"
+LEGACY_PREFIX = "pr1:"
+# Positions are event ids, in a 64-bit column.
+MAX_POSITION = 2**63 - 1
 
 
-def encode(position: int) -> str:
-    return base64.urlsafe_b64encode(f"{_PREFIX}{position}".encode()).decode().rstrip("=")
+def position_text(position: int) -> str:
+    return str(position)
 
 
-def decode(token: str) -> int | None:
-    """The position a token carries; None for no token. INVALID_ARGUMENT for a token we did not issue."""
-    if not token:
-        return None
+def parse_position(text: str) -> int:
+    """ValueError unless `text` is a position this service writes."""
+    if not text.lstrip("-").isdigit():
+        raise ValueError(text)
+    position = int(text)
+    if not RESTART <= position <= MAX_POSITION:
+        raise ValueError(text)
+    return position
+
+
+class StreamTokens:
+    """The tokens of one stream: one principal's WatchLists, or its WatchConversation of one conversation..."""
+
+    def __init__(self, key: bytes, principal: Principal, stream: str) -> None:
+        self._key = key
+        self._binding = f"{principal}\0{stream}\0".encode()
+
+    def _mac(self, text: str) -> str:
+        digest = hmac.new(self._key, self._binding + text.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def encode(self, position: int) -> str:
+        text = position_text(position)
+        return f"{VERSION}.{text}.{self._mac(text)}"
+
+    def decode(self, token: str) -> int | None:
+        """The position a token carries; None for no token, RESTART for a token of the format before."""
+        if not token:
+            return None
+        if "." not in token and _is_legacy(token):
+            return RESTART
+        version, _, rest = token.partition(".")
+        text, _, mac = rest.partition(".")
+        if version == VERSION and hmac.compare_digest(mac.encode(), self._mac(text).encode()):
+            try:
+                return parse_position(text)
+            except ValueError:
+                pass
+        raise InvalidInput.of(
+            "resume_token", "is not a resume token this service issued to this caller for this stream"
+        )
+
+
+class ResumeTokens:
+    """Makes the tokens of each stream with this database's key."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def for_stream(self, principal: Principal, stream: str) -> StreamTokens:
+        return StreamTokens(self._key, principal, stream)
+
+
+def _is_legacy(token: str) -> bool:
+    """Whether `token` is of the format before: base64url of `pr1:<position>`."""
     try:
         text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        if text.startswith(_PREFIX):
-            position = int(text[len(_PREFIX) :])
-            if position >= RESTART:
-                return position
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise InvalidInput.of("resume_token", "is not a resume token this service issued")
+        return False
+    return text.startswith(LEGACY_PREFIX) and text[len(LEGACY_PREFIX) :].lstrip("-").isdigit()

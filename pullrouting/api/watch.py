@@ -1,7 +1,8 @@
 """The Watch streams: a snapshot (or history), SYNCED, then live events, each carrying a resume token.
 
-A stream follows the events table from a position (bus/follow.py). A position older than what retention
-kept, or from another database, gives a fresh snapshot flagged `reset` (WatchOutbound, which has no
+A stream follows the events table from a position (bus/follow.py), carried in resume tokens bound to the
+stream and its caller (api/resume_tokens.py). A position older than what retention kept gives a fresh
+snapshot flagged `reset` (WatchOutbound, which has no
 snapshot, answers OUT_OF_RANGE instead). A stream that cannot keep up is cut off with RESOURCE_EXHAUSTED
 and resumes from its last token; at shutdown streams end with UNAVAILABLE, so clients reconnect and resume."""
 
@@ -16,7 +17,6 @@ from typing import Any, TypeVar
 import grpc
 from sqlalchemy import Connection
 
-from pullrouting.api import resume_tokens
 from pullrouting.api.errors import to_status
 from pullrouting.api.handlers import cut_off
 from pullrouting.api.mappings import (
@@ -31,6 +31,7 @@ from pullrouting.api.mappings import (
     conversation_to_proto,
     message_to_proto,
 )
+from pullrouting.api.resume_tokens import ResumeTokens, StreamTokens
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.bus.follow import Follower
 from pullrouting.bus.hub import EventHub, SlowConsumer, StreamClosed, Subscriber
@@ -48,17 +49,19 @@ from pullrouting.domain.events import (
 )
 from pullrouting.domain.model import CloseReason, Conversation, ConversationState, Message, SenderType
 from pullrouting.domain.names import AGENTS, CONVERSATIONS, LISTS, format_name
+from pullrouting.domain.principal import Principal, Role
 from pullrouting.store import streams as stream_store
 from pullrouting.store.database import Database
 from pullrouting.store.events import StoredEvent
 from pullrouting.store.pages import Key, Page, Shown
+from pullrouting.store.streams import RESTART
 from pullrouting.v1 import agent_service_pb2, conversation_pb2, events_pb2, ingest_service_pb2
 
 ListType = events_pb2.ListEventType
 ConversationType = events_pb2.ConversationEventType
 OutboundType = events_pb2.OutboundEventType
-RESTART_TOKEN = resume_tokens.encode(resume_tokens.RESTART)
 LIST_STREAM_KINDS = frozenset({EventKind.LIST, EventKind.SUBSCRIPTION})
+OUTBOUND_STREAM_KINDS = frozenset({EventKind.OUTBOUND, EventKind.PRINCIPAL})
 # List events built lately, by event id: enough for every stream a burst reaches to find its event here.
 BUILT_LIST_EVENTS = 4096
 # Requests (messages) a snapshot (history) page holds: what a stream holds of it at a time, whatever its size.
@@ -74,17 +77,23 @@ class StreamSettings:
 
 
 class _Call:
-    """One open stream: what it needs to be cut off from outside, and the position it last sent."""
+    """One open stream: what it needs to be cut off from outside, its tokens, and the position it last sent."""
 
-    def __init__(self, context: grpc.aio.ServicerContext) -> None:
+    def __init__(self, context: grpc.aio.ServicerContext, tokens: StreamTokens) -> None:
         self.context = context
         self.handler = asyncio.current_task()
+        self.tokens = tokens
         # Encoded only when a token is asked for, not for every event sent.
         self.last_position: int | None = None
 
     @property
     def last_token(self) -> str:
-        return "" if self.last_position is None else resume_tokens.encode(self.last_position)
+        return "" if self.last_position is None else self.tokens.encode(self.last_position)
+
+    @property
+    def restart_token(self) -> str:
+        """The token of an unfinished snapshot's items: resuming from it starts over with a snapshot."""
+        return self.tokens.encode(RESTART)
 
     def slow_consumer(self) -> DomainError:
         return DomainError(
@@ -142,10 +151,11 @@ def _message_response(
 
 
 class Streams:
-    def __init__(self, database: Database, hub: EventHub, settings: StreamSettings) -> None:
+    def __init__(self, database: Database, hub: EventHub, settings: StreamSettings, tokens: ResumeTokens) -> None:
         self._database = database
         self._hub = hub
         self._settings = settings
+        self._tokens = tokens
         # Oldest first: evicting from a plain dict's front scans the slots deleted before (1 us an event).
         self._built_list_events: OrderedDict[int, agent_service_pb2.WatchListsResponse] = OrderedDict()
 
@@ -211,8 +221,8 @@ class Streams:
     async def watch_lists(
         self, agent_id: str, resume_token: str, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
-        call = _Call(context)
-        position = resume_tokens.decode(resume_token)
+        call = _Call(context, self._tokens.for_stream(Principal(Role.AGENT, agent_id), "WatchLists"))
+        position = call.tokens.decode(resume_token)
         # Lists whose events the hub queues for this stream: any until the start says which the agent may
         # subscribe to; then those, and any it subscribes to later (an entitlement granted after the stream
         # opened). Precise filtering below.
@@ -239,20 +249,28 @@ class Streams:
                 opening = Shown()
                 async for conversation in self._open_pages(follower, agent_id, start.subscribed, opening):
                     yield _list_response(
-                        ListType.LIST_EVENT_TYPE_SNAPSHOT, RESTART_TOKEN, conversation, reset=start.reset
+                        ListType.LIST_EVENT_TYPE_SNAPSHOT, call.restart_token, conversation, reset=start.reset
                     )
                 shown.update(dict.fromkeys(start.subscribed, opening))
                 call.last_position = start.position
                 yield _list_response(ListType.LIST_EVENT_TYPE_SYNCED, call.last_token, reset=start.reset)
             async for event in self._events(call, follower, start.position):
                 if event.kind is EventKind.SUBSCRIPTION:
-                    async for item in self._subscription_change(follower, agent_id, event, subscribed, shown):
+                    if start.replays_unentitled(event):
+                        continue
+                    async for item in self._subscription_change(call, follower, agent_id, event, subscribed, shown):
                         yield item
                 elif event.list_id in subscribed and not _already_shown(shown, event):
-                    yield self._list_event_response(event)
+                    yield self._list_event_response(event, call.tokens)
 
     async def _subscription_change(
-        self, follower: Follower, agent_id: str, event: StoredEvent, subscribed: set[str], shown: dict[str, Shown]
+        self,
+        call: _Call,
+        follower: Follower,
+        agent_id: str,
+        event: StoredEvent,
+        subscribed: set[str],
+        shown: dict[str, Shown],
     ) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
         """SUBSCRIBED adds the list and sends its open requests, read now, then SYNCED; UNSUBSCRIBED drops it.
         Until SYNCED the items carry the token before the subscription, so a resume resends the snapshot whole.
@@ -260,14 +278,16 @@ class Streams:
         snapshot did."""
         list_id = event.list_id or ""
         list_name = format_name(LISTS, list_id)
-        token = resume_tokens.encode(event.id)
+        token = call.tokens.encode(event.id)
         if event.type is SubscriptionEventType.UNSUBSCRIBED:
-            subscribed.discard(list_id)
-            shown.pop(list_id, None)
-            yield _list_response(ListType.LIST_EVENT_TYPE_UNSUBSCRIBED, token, list=list_name)
+            # Not for a list this stream never had: a replayed subscription that did not count.
+            if list_id in subscribed:
+                subscribed.discard(list_id)
+                shown.pop(list_id, None)
+                yield _list_response(ListType.LIST_EVENT_TYPE_UNSUBSCRIBED, token, list=list_name)
             return
         subscribed.add(list_id)
-        before = resume_tokens.encode(event.id - 1)
+        before = call.tokens.encode(event.id - 1)
         time = to_timestamp(event.create_time)
         yield _list_response(ListType.LIST_EVENT_TYPE_SUBSCRIBED, before, list=list_name, event_time=time)
         pages = Shown()
@@ -276,16 +296,17 @@ class Streams:
         shown[list_id] = pages
         yield _list_response(ListType.LIST_EVENT_TYPE_SYNCED, token, list=list_name)
 
-    def _list_event_response(self, event: StoredEvent) -> agent_service_pb2.WatchListsResponse:
-        """A list event is the same response for every stream it reaches, live or catching up: it is built
-        once and shared (nobody changes a sent message), instead of once per subscribed agent."""
+    def _list_event_response(self, event: StoredEvent, tokens: StreamTokens) -> agent_service_pb2.WatchListsResponse:
+        """A list event is the same for every stream it reaches, live or catching up, but for the resume token,
+        which is each stream's own: it is built once (nobody changes it) and copied with the token set, instead
+        of built once per subscribed agent."""
         built = self._built_list_events.get(event.id)
         if built is None:
             assert isinstance(event.type, ListEventType)
             alert = alert_of(event.payload, event.type)
             built = _payload_list_response(
                 LIST_EVENT_TYPE_TO_PROTO[event.type],
-                resume_tokens.encode(event.id),
+                "",
                 event.payload["conversation"],
                 alert=LIST_ALERT_TO_PROTO[alert],
                 reminder=alert is ListAlert.UNREAD_REMINDER,
@@ -294,13 +315,17 @@ class Streams:
             self._built_list_events[event.id] = built
             if len(self._built_list_events) > BUILT_LIST_EVENTS:
                 self._built_list_events.popitem(last=False)
-        return built
+        response = agent_service_pb2.WatchListsResponse()
+        response.CopyFrom(built)
+        response.event.resume_token = tokens.encode(event.id)
+        return response
 
     async def watch_conversation(
         self, agent_id: str, conversation_id: str, resume_token: str, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[agent_service_pb2.WatchConversationResponse]:
-        call = _Call(context)
-        position = resume_tokens.decode(resume_token)
+        principal = Principal(Role.AGENT, agent_id)
+        call = _Call(context, self._tokens.for_stream(principal, f"WatchConversation/{conversation_id}"))
+        position = call.tokens.decode(resume_token)
 
         def wants(event: StoredEvent) -> bool:
             return event.kind is EventKind.CONVERSATION and event.conversation_id == conversation_id
@@ -326,7 +351,7 @@ class Streams:
             shown = Shown()
             if start.history:
                 async for message in self._pages(follower, read, _message_key, shown):
-                    yield _message_response(message, start.conversation, RESTART_TOKEN, start.reset)
+                    yield _message_response(message, start.conversation, call.restart_token, start.reset)
                 call.last_position = start.position
                 yield agent_service_pb2.WatchConversationResponse(
                     event=events_pb2.ConversationEvent(
@@ -340,7 +365,7 @@ class Streams:
                 message = event.payload.get("message")
                 if message is not None and shown.shows((message["create_time"], message["id"]), event.id):
                     continue  # in the history already
-                yield _conversation_response(event)
+                yield _conversation_response(event, call.tokens)
                 if event.type is ConversationEventType.CONVERSATION_CLOSED or (
                     event.type is ConversationEventType.AGENT_LEFT and event.agent_id == agent_id
                 ):
@@ -349,21 +374,20 @@ class Streams:
     async def watch_outbound(
         self, ingestor_id: str, service_identifier: str, resume_token: str, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[ingest_service_pb2.WatchOutboundResponse]:
-        call = _Call(context)
+        principal = Principal(Role.INGESTOR, ingestor_id)
+        # One channel or all of them: the ingestor may resume either from the other's token, it sees both.
+        call = _Call(context, self._tokens.for_stream(principal, "WatchOutbound"))
         start = await self._database.read(
             functools.partial(
                 stream_store.outbound_watch_start,
                 ingestor_id=ingestor_id,
                 service_identifier=service_identifier,
-                position=resume_tokens.decode(resume_token),
+                position=call.tokens.decode(resume_token),
             )
         )
-        channel_ids = start.channel_ids
+        scope = _OutboundScope(start.channel_ids, str(principal), single_channel=bool(service_identifier))
 
-        def wants(event: StoredEvent) -> bool:
-            return event.kind is EventKind.OUTBOUND and (channel_ids is None or event.channel_id in channel_ids)
-
-        with self._following(call, frozenset({EventKind.OUTBOUND}), wants) as follower:
+        with self._following(call, OUTBOUND_STREAM_KINDS, scope.wants) as follower:
             call.last_position = start.position
             yield ingest_service_pb2.WatchOutboundResponse(
                 event=events_pb2.OutboundEvent(
@@ -372,12 +396,44 @@ class Streams:
             )
             service_identifiers: dict[str, str] = {}
             async for event in self._events(call, follower, start.position):
+                if event.kind is EventKind.PRINCIPAL:
+                    # The ingestor changed: its channels are read again (CHANNEL_NOT_PERMITTED for a lost one).
+                    scope.channel_ids = await self._database.read(
+                        functools.partial(
+                            stream_store.outbound_channel_ids,
+                            ingestor_id=ingestor_id,
+                            service_identifier=service_identifier,
+                        )
+                    )
+                    continue
+                if not scope.serves(event):
+                    continue
                 channel_id = event.channel_id or ""
                 if channel_id not in service_identifiers:
                     service_identifiers[channel_id] = await self._database.read(
                         functools.partial(stream_store.service_identifier, channel_id=channel_id)
                     )
-                yield _outbound_response(event, service_identifiers[channel_id])
+                yield _outbound_response(event, service_identifiers[channel_id], call.tokens)
+
+
+class _OutboundScope:
+    """The channels a WatchOutbound serves, read again at each change of its ingestor (a PRINCIPAL event)."""
+
+    def __init__(self, channel_ids: frozenset[str] | None, principal: str, single_channel: bool) -> None:
+        # None for every channel.
+        self.channel_ids = channel_ids
+        self._principal = principal
+        # A stream for all of the ingestor's channels queues every reply: a change may widen its scope, and
+        # what the hub queued before the change reached the stream must not be lost. serves() decides.
+        self._single_channel = single_channel
+
+    def wants(self, event: StoredEvent) -> bool:
+        if event.kind is EventKind.PRINCIPAL:
+            return event.payload["principal"] == self._principal
+        return event.kind is EventKind.OUTBOUND and (not self._single_channel or self.serves(event))
+
+    def serves(self, event: StoredEvent) -> bool:
+        return self.channel_ids is None or event.channel_id in self.channel_ids
 
 
 def _conversation_key(conversation: Conversation) -> Key:
@@ -404,7 +460,7 @@ def _close_reason_value(value: str | None) -> int:
     return CLOSE_REASON_TO_PROTO[CloseReason(value)] if value else conversation_pb2.CLOSE_REASON_UNSPECIFIED
 
 
-def _conversation_response(event: StoredEvent) -> agent_service_pb2.WatchConversationResponse:
+def _conversation_response(event: StoredEvent, tokens: StreamTokens) -> agent_service_pb2.WatchConversationResponse:
     payload = event.payload
     message = payload.get("message")
     previous = payload.get("previous_state")
@@ -416,7 +472,7 @@ def _conversation_response(event: StoredEvent) -> agent_service_pb2.WatchConvers
         if previous
         else conversation_pb2.CONVERSATION_STATE_UNSPECIFIED,
         close_reason=_close_reason_value(payload.get("close_reason")),
-        resume_token=resume_tokens.encode(event.id),
+        resume_token=tokens.encode(event.id),
         event_time=to_timestamp(event.create_time),
         leave_cause=LEAVE_CAUSE_TO_PROTO[leave_cause_of(payload)]
         if event.type is ConversationEventType.AGENT_LEFT
@@ -426,7 +482,9 @@ def _conversation_response(event: StoredEvent) -> agent_service_pb2.WatchConvers
     return agent_service_pb2.WatchConversationResponse(event=event_message)
 
 
-def _outbound_response(event: StoredEvent, service_identifier: str) -> ingest_service_pb2.WatchOutboundResponse:
+def _outbound_response(
+    event: StoredEvent, service_identifier: str, tokens: StreamTokens
+) -> ingest_service_pb2.WatchOutboundResponse:
     conversation = conversation_from_payload(event.payload["conversation"])
     message = event.payload.get("message")
     event_message = events_pb2.OutboundEvent(
@@ -438,7 +496,7 @@ def _outbound_response(event: StoredEvent, service_identifier: str) -> ingest_se
         ),
         message=message_to_proto(message_from_payload(message)) if message else None,
         close_reason=_close_reason_value(event.payload.get("close_reason")),
-        resume_token=resume_tokens.encode(event.id),
+        resume_token=tokens.encode(event.id),
         event_time=to_timestamp(event.create_time),
     )
     return ingest_service_pb2.WatchOutboundResponse(event=event_message)

@@ -48,6 +48,7 @@ from pullrouting.store.tables import (
     ingestors,
     lists,
     media_routing_domains,
+    retired_ids,
     subscriptions,
 )
 
@@ -164,6 +165,12 @@ def insert_new(connection: Connection, spec: ResourceTable[R], resource: R, **ex
     """Stores a new resource; ALREADY_EXISTS when its id or a unique value is taken."""
     if _exists(connection, spec.table, resource.id):
         raise DomainError(Reason.RESOURCE_EXISTS, f"{resource.name} already exists", resource=resource.name)
+    if _retired(connection, spec.collection, resource.id):
+        raise DomainError(
+            Reason.RESOURCE_ID_RETIRED,
+            f"{resource.name} was deleted, and a deleted id is never given again; choose another id",
+            resource=resource.name,
+        )
     _require_unique(connection, spec, resource)
     now = events.now_micros()
     stored = replace(resource, create_time=now, update_time=now)
@@ -180,9 +187,11 @@ def update_existing(connection: Connection, spec: ResourceTable[R], resource: R)
     values = {k: v for k, v in spec.to_row(stored).items() if k not in ("id", "create_time")}
     connection.execute(update(spec.table).where(spec.table.c.id == resource.id).values(**values))
     _write_derived_rows(connection, spec, stored)
-    # Of updates, only one that leaves an agent or ingestor disabled concerns its open streams.
+    # Any update may narrow an agent's or ingestor's scope: its open streams check again. Disabling also lets go.
     if getattr(stored, "enabled", True) is False:
         _disabled(connection, spec, resource.id)
+    else:
+        _principal_changed(connection, spec, resource.id)
     return stored
 
 
@@ -202,6 +211,9 @@ def delete_existing(connection: Connection, spec: ResourceTable[R], resource_id:
         spec.before_delete(connection, resource_id)
     _disabled(connection, spec, resource_id)
     connection.execute(delete(spec.table).where(spec.table.c.id == resource_id))
+    connection.execute(
+        insert(retired_ids).values(collection=spec.collection, id=resource_id, delete_time=events.now_micros())
+    )
 
 
 def set_token_hash(connection: Connection, spec: ResourceTable[R], resource_id: str, token_hash: str) -> None:
@@ -225,6 +237,11 @@ def _principal_changed(connection: Connection, spec: ResourceTable[R], resource_
 
 def _exists(connection: Connection, table: Table, resource_id: str) -> bool:
     return bool(connection.execute(select(exists().where(table.c.id == resource_id))).scalar())
+
+
+def _retired(connection: Connection, collection: str, resource_id: str) -> bool:
+    retired = exists().where(retired_ids.c.collection == collection, retired_ids.c.id == resource_id)
+    return bool(connection.execute(select(retired)).scalar())
 
 
 def _require_unique(connection: Connection, spec: ResourceTable[R], resource: R) -> None:
@@ -300,6 +317,10 @@ def _revoke_list_subscriptions(connection: Connection, list_id: str) -> None:
 
 def _release_agent(connection: Connection, agent_id: str) -> None:
     conversation_store.release_everywhere(connection, agent_id, LeaveCause.DISABLED)
+
+
+def _revoke_agent_subscriptions(connection: Connection, agent_id: str) -> None:
+    _revoke_subscriptions(connection, subscriptions.c.agent_id == agent_id)
 
 
 def _base_row(resource: Resource) -> dict[str, Any]:
@@ -409,6 +430,7 @@ AGENT_TABLE = ResourceTable[Agent](
     from_row=lambda row: Agent(**_base(row), lists=row["lists"], enabled=row["enabled"]),
     members=Members("lists", agent_lists, "agent_id", "list_id", LISTS),
     after_write=_revoke_unentitled_subscriptions,
+    before_delete=_revoke_agent_subscriptions,
     principal_role=Role.AGENT,
     # Nobody can act for a disabled or deleted agent: its conversations need somebody else at once.
     on_disable=_release_agent,

@@ -15,6 +15,7 @@ from pullrouting.store import conversations as conversation_store
 from pullrouting.store import events as event_store
 from pullrouting.store.conversation_rows import message_from_row, open_on_lists
 from pullrouting.store.conversations import INGESTOR_CHANNEL_IDS, ingest_channel
+from pullrouting.store.events import StoredEvent
 from pullrouting.store.pages import Key, Page
 from pullrouting.store.tables import agent_lists, channels, events, messages, subscriptions
 
@@ -69,12 +70,24 @@ SERVICE_IDENTIFIER_OF = select(channels.c.service_identifier).where(channels.c.i
 @dataclass(frozen=True)
 class ListWatchStart:
     position: int
-    # Lists subscribed to at `position`.
+    # Lists subscribed to at `position` that the agent is entitled to now.
     subscribed: frozenset[str]
     entitled: frozenset[str]
     # Whether a snapshot of the subscribed lists comes first (not when resuming); read with `open_page`.
     snapshot: bool
     reset: bool
+    # The newest event when the stream opened: events up to it are replayed, later ones are live.
+    opened_at: int
+
+    def replays_unentitled(self, event: StoredEvent) -> bool:
+        """Whether `event` replays a subscription to a list the agent is no longer entitled to, which counts
+        for nothing: a later subscription was made under an entitlement the agent still has (losing it
+        unsubscribes)."""
+        return (
+            event.type is SubscriptionEventType.SUBSCRIBED
+            and event.id <= self.opened_at
+            and event.list_id not in self.entitled
+        )
 
 
 @dataclass(frozen=True)
@@ -109,9 +122,10 @@ def list_watch_start(connection: Connection, agent_id: str, position: int | None
     subscribed = _list_ids(connection, SUBSCRIBED_LIST_IDS, agent_id)
     entitled = _list_ids(connection, ENTITLED_LIST_IDS, agent_id)
     if not _replayable(connection, position, newest):
-        return ListWatchStart(newest, subscribed, entitled, snapshot=True, reset=position is not None)
+        return ListWatchStart(newest, subscribed, entitled, snapshot=True, reset=position is not None, opened_at=newest)
     assert position is not None
-    return ListWatchStart(position, _subscribed_at(connection, agent_id, position, subscribed), entitled, False, False)
+    subscribed_then = _subscribed_at(connection, agent_id, position, subscribed) & entitled
+    return ListWatchStart(position, subscribed_then, entitled, snapshot=False, reset=False, opened_at=newest)
 
 
 def open_page(
@@ -189,11 +203,7 @@ def outbound_watch_start(
     connection: Connection, ingestor_id: str, service_identifier: str, position: int | None
 ) -> OutboundWatchStart:
     """One channel the ingestor may serve, or all of them; from now on, or from `position`."""
-    if service_identifier:
-        channel_ids: frozenset[str] | None = frozenset({ingest_channel(connection, ingestor_id, service_identifier).id})
-    else:
-        scope = frozenset(connection.scalars(INGESTOR_CHANNEL_IDS, {"ingestor_id": ingestor_id}))
-        channel_ids = scope or None
+    channel_ids = outbound_channel_ids(connection, ingestor_id, service_identifier)
     newest = event_store.last_id(connection)
     if position is None:
         return OutboundWatchStart(newest, channel_ids)
@@ -204,6 +214,14 @@ def outbound_watch_start(
             oldest_position=str(event_store.pruned_through(connection)),
         )
     return OutboundWatchStart(position, channel_ids)
+
+
+def outbound_channel_ids(connection: Connection, ingestor_id: str, service_identifier: str) -> frozenset[str] | None:
+    """The channel serving `service_identifier`, CHANNEL_NOT_PERMITTED unless the ingestor may serve it; without
+    one, the ingestor's channels (None for all of them)."""
+    if service_identifier:
+        return frozenset({ingest_channel(connection, ingestor_id, service_identifier).id})
+    return frozenset(connection.scalars(INGESTOR_CHANNEL_IDS, {"ingestor_id": ingestor_id})) or None
 
 
 def service_identifier(connection: Connection, channel_id: str) -> str:

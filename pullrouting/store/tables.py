@@ -216,3 +216,22 @@ event_log = Table(
     Column("id", Integer, primary_key=True),
     Column("pruned_through", BigInteger, nullable=False),
 )
+
+# Ids of deleted resources, never given again in their collection: history names resources by id (closed
+# conversations their List and channel, events their agent), and a new resource must not inherit it.
+retired_ids = Table(
+    "retired_ids",
+    metadata,
+    Column("collection", String(32), primary_key=True),
+    Column("id", ID, primary_key=True),
+    Column("delete_time", TIME, nullable=False),
+)
+
+# One row, made with the table: this database's secrets, the same for every instance that uses it.
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Hex; signs resume tokens (HMAC-SHA256), so any instance verifies the tokens another issued.
+    Column("resume_token_key", String(64), nullable=False),
+)

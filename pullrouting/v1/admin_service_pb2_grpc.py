@@ -237,7 +237,8 @@ class AdminServiceServicer:
 
     def CreateMediaRoutingDomain(self, request, context):
         """Creates a media routing domain.
-        Refusals: FIELD_INVALID (the id or a field breaks its rule), RESOURCE_EXISTS (the id is taken).
+        Refusals: FIELD_INVALID (the id or a field breaks its rule), RESOURCE_EXISTS (the id is taken),
+        RESOURCE_ID_RETIRED (a deleted resource had the id; ids are never given again).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -280,7 +281,7 @@ class AdminServiceServicer:
     def CreateChannelType(self, request, context):
         """Creates a channel type in an existing media routing domain.
         Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (the media routing domain; ErrorInfo's `field` says which
-        field named it), RESOURCE_EXISTS.
+        field named it), RESOURCE_EXISTS, RESOURCE_ID_RETIRED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -321,7 +322,7 @@ class AdminServiceServicer:
 
     def CreateList(self, request, context):
         """Creates a list.
-        Refusals: FIELD_INVALID, RESOURCE_EXISTS.
+        Refusals: FIELD_INVALID, RESOURCE_EXISTS, RESOURCE_ID_RETIRED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -364,7 +365,7 @@ class AdminServiceServicer:
     def CreateChannel(self, request, context):
         """Creates a channel of an existing channel type, for PULL on an existing list.
         Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (the channel type or the list; ErrorInfo's `field` says
-        which), RESOURCE_EXISTS, SERVICE_IDENTIFIER_TAKEN (another channel serves that identifier).
+        which), RESOURCE_EXISTS, RESOURCE_ID_RETIRED, SERVICE_IDENTIFIER_TAKEN (another channel serves that identifier).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -406,7 +407,8 @@ class AdminServiceServicer:
 
     def CreateAgent(self, request, context):
         """Creates an agent entitled to existing lists, and its bearer token.
-        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (a list; ErrorInfo's `field` says which), RESOURCE_EXISTS.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (a list; ErrorInfo's `field` says which), RESOURCE_EXISTS,
+        RESOURCE_ID_RETIRED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -458,7 +460,7 @@ class AdminServiceServicer:
     def CreateIngestor(self, request, context):
         """Creates an ingestor, scoped to existing channels or to all, and its bearer token.
         Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (a channel; ErrorInfo's `field` says which),
-        RESOURCE_EXISTS.
+        RESOURCE_EXISTS, RESOURCE_ID_RETIRED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
