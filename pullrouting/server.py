@@ -22,6 +22,7 @@ from pullrouting.api.ingest import IngestServicer
 from pullrouting.api.limits import FailedLogins, RateLimiter
 from pullrouting.api.oidc import OidcSettings, OidcVerifier
 from pullrouting.api.open_streams import OpenStreams
+from pullrouting.api.presence import AgentStreams
 from pullrouting.api.resume_tokens import ResumeTokens
 from pullrouting.api.rpcs import RpcObserver
 from pullrouting.api.watch import Streams, StreamSettings
@@ -30,6 +31,7 @@ from pullrouting.domain.events import Event
 from pullrouting.domain.principal import Role
 from pullrouting.domain.resources import ResourceRules
 from pullrouting.ops.metrics import Metrics, MetricsServer
+from pullrouting.ops.presence import PresenceTracker, ReleaseScheduler
 from pullrouting.ops.reminders import ReminderScheduler
 from pullrouting.settings import Settings
 from pullrouting.store import migrate, server_secrets
@@ -172,6 +174,8 @@ class RunningServer:
     metrics_server: MetricsServer | None
     reminders: ReminderScheduler
     drain: Drain
+    presence: PresenceTracker
+    releases: ReleaseScheduler
 
     async def stop(self, grace: float | None) -> None:
         """Drains, then stops: reports NOT_SERVING, answers new calls UNAVAILABLE (SERVER_SHUTTING_DOWN), ends
@@ -180,9 +184,12 @@ class RunningServer:
         await self.health.enter_graceful_shutdown()
         draining = asyncio.create_task(self.drain.drain(grace or 0))
         await self.reminders.stop()
+        await self.releases.stop()
         await self.hub.stop()
         await draining
         await self.server.stop(0)
+        # After the streams ended, so that nothing records them any more.
+        await self.presence.stop()
         if self.metrics_server is not None:
             await self.metrics_server.stop()
         self.database.close()
@@ -206,6 +213,8 @@ async def start(settings: Settings) -> RunningServer:
     open_streams = OpenStreams(
         hub, authenticator.authenticate, settings.max_streams_per_agent, forget=authenticator.forget
     )
+    agent_streams = AgentStreams(lambda agent_id: presence.opened(agent_id), lambda agent_id: presence.closed(agent_id))
+    presence = PresenceTracker(database, settings.presence_grace_seconds, now_micros, agent_streams.agent_ids)
     drain = Drain()
     failed_logins = FailedLogins(settings.failed_logins_per_minute, metrics.count_failed_login)
     auth = AuthInterceptor(
@@ -233,7 +242,7 @@ async def start(settings: Settings) -> RunningServer:
     )
     subscription_changes = RateLimiter(settings.subscription_changes_per_minute, 60, "subscription changes in a minute")
     agent_service_pb2_grpc.add_AgentServiceServicer_to_server(
-        AgentServicer(database, streams, subscription_changes), server
+        AgentServicer(database, streams, subscription_changes, agent_streams), server
     )
     ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(IngestServicer(database, streams), server)
     # The asyncio servicer: the threaded one's Watch does not work on a grpc.aio server.
@@ -262,8 +271,11 @@ async def start(settings: Settings) -> RunningServer:
         database.close()
         raise StartupError(f"cannot serve metrics on {settings.metrics_address}: {error}") from error
     reminders = ReminderScheduler(database, settings.reminder_check_seconds, now_micros)
+    releases = ReleaseScheduler(database, settings.reminder_check_seconds, settings.presence_grace_seconds, now_micros)
     await hub.start()
     reminders.start()
+    presence.start()
+    releases.start()
     open_streams.start()
     await server.start()
     token_path = None if settings.admin_token else settings.admin_token_path()
@@ -277,6 +289,8 @@ async def start(settings: Settings) -> RunningServer:
         metrics_server=metrics_server,
         reminders=reminders,
         drain=drain,
+        presence=presence,
+        releases=releases,
     )
 
 

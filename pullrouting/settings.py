@@ -112,7 +112,14 @@ class Settings:
     reminder_check_seconds: float = setting(
         5.0,
         "how often each instance looks for UNREAD requests due a reminder (a List's `unread_reminder_after`); "
-        "a reminder is at most this late, and no List's `unread_reminder_after` may be shorter",
+        "a reminder is at most this late, and no List's `unread_reminder_after` may be shorter; also how often "
+        "agents are found OFFLINE and participants released (a List's `release_after`, no shorter either)",
+        above=0,
+    )
+    presence_grace_seconds: float = setting(
+        30.0,
+        "how long an agent may have no open stream on any instance before it shows OFFLINE (a reconnect within "
+        "it goes unnoticed); each instance records the agents whose streams it holds every third of it",
         above=0,
     )
     tls_cert: str | None = setting(

@@ -74,7 +74,9 @@ def test_every_kind_has_its_enum_and_every_stored_type_reads_back() -> None:
     assert set(EVENT_TYPES) == set(EventKind)
     assert len(set(KIND_OF_TYPE)) == len(EventKind), "two kinds share an enum"
     sent = {enum for _, _, domain_enums, _, _ in STREAM_ENUMS for enum in domain_enums}
-    assert set(KIND_OF_TYPE) - sent == {EVENT_TYPES[EventKind.PRINCIPAL]}, "only PRINCIPAL events are never sent"
+    # PRINCIPAL events only make streams check credentials; AGENT events wait for the desk stream.
+    never_sent = {EVENT_TYPES[EventKind.PRINCIPAL], EVENT_TYPES[EventKind.AGENT]}
+    assert set(KIND_OF_TYPE) - sent == never_sent, "only PRINCIPAL and AGENT events are never sent"
     for (kind, value), event_type in EVENT_TYPE_BY_VALUES.items():
         assert (KIND_OF_TYPE[type(event_type)].value, event_type.value) == (kind, value)
     assert len(EVENT_TYPE_BY_VALUES) == sum(len(enum) for enum in EVENT_TYPES.values())

@@ -79,6 +79,8 @@ def test_updatable_fields_are_the_ones_not_annotated_output_only_or_identifier()
             "follow_up_alerts",
             "reply_reminder_after",
             "close_inactive_after",
+            "release_after",
+            "release_away_agents",
         },
         "Channel": {"display_name", "channel_type", "service_identifier", "routing_mode", "list", "enabled"},
         "Agent": {"display_name", "lists", "enabled"},

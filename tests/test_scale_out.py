@@ -10,20 +10,22 @@ from pathlib import Path
 
 import grpc
 from processes import ServeProcess, clean_environment
-from scenario import Agent, Scenario, create_scenario, join, join_call, leave
-from streams import list_event_positions, positions_until, read_event, token_position, watch_from_synced
+from scenario import Agent, Scenario, create_scenario, join, join_call, leave, stored_events
+from streams import list_event_positions, positions_until, read_event, read_until, token_position, watch_from_synced
 from support import ADMIN_TOKEN, Server, error_reason, gather_all
+from test_presence import presence_of, set_release_after
 
-from pullrouting.v1 import admin_service_pb2, agent_service_pb2, resources_pb2
+from pullrouting.v1 import admin_service_pb2, agent_service_pb2, events_pb2, resources_pb2
 
 CONNECTORS = 4
 ROUNDS = 10
 
 
 @asynccontextmanager
-async def instances(count: int, database_url: str, workdir: Path) -> AsyncIterator[list[Server]]:
-    """`count` `pullrouting serve` processes on one database, as test Servers; killed on the way out."""
-    env = clean_environment(PULLROUTING_ADMIN_TOKEN=ADMIN_TOKEN, PULLROUTING_DATABASE_URL=database_url)
+async def instances(count: int, database_url: str, workdir: Path, **settings: str) -> AsyncIterator[list[Server]]:
+    """`count` `pullrouting serve` processes on one database, as test Servers; killed on the way out.
+    `settings` are more environment variables."""
+    env = clean_environment(PULLROUTING_ADMIN_TOKEN=ADMIN_TOKEN, PULLROUTING_DATABASE_URL=database_url, **settings)
     async with AsyncExitStack() as stack:
         servers = []
         for _ in range(count):
@@ -147,3 +149,33 @@ async def test_a_token_refused_on_one_instance_is_refused_on_the_others(postgres
                 break
             assert asyncio.get_running_loop().time() < deadline, "the other instance still accepts the token"
             await asyncio.sleep(0.01)
+
+
+async def test_an_agent_streaming_on_one_instance_is_present_on_all_and_released_once(
+    postgres_url: str, tmp_path: Path
+):
+    grace, release_after = 2, 1
+    timers = {"PULLROUTING_PRESENCE_GRACE_SECONDS": str(grace), "PULLROUTING_REMINDER_CHECK_SECONDS": "0.2"}
+    async with instances(2, postgres_url, tmp_path, **timers) as (first, second):
+        scenario = await create_scenario(first, agents=2)
+        ann, bob = scenario.agents
+        await set_release_after(scenario, release_after)
+        ann_stream = await watch_from_synced(ann)  # on the first instance
+        assert await presence_of(scenario, ann.name) == resources_pb2.PRESENCE_AVAILABLE
+        conversation = await scenario.new_conversation()
+        await join(on(second, ann), conversation.name)
+        watcher = await watch_from_synced(on(second, bob))
+
+        # Longer than the grace period and release_after together: the second instance's timers see the
+        # first one's record of the stream and release nothing.
+        await asyncio.sleep(grace + release_after + 0.5)
+        got = await on(second, bob).stub.GetConversation(
+            agent_service_pb2.GetConversationRequest(name=conversation.name)
+        )
+        assert [p.agent for p in got.conversation.participants] == [ann.name]
+
+        ann_stream.cancel()
+        released = await read_until(watcher, lambda event: event.alert == events_pb2.LIST_ALERT_RELEASED, timeout=20)
+        assert released[-1].conversation.name == conversation.name
+        left = [row for row in stored_events(postgres_url) if row.type == "AGENT_LEFT"]
+        assert [(row.agent_id, row.payload["leave_cause"]) for row in left] == [(ann.id, "RELEASED")]

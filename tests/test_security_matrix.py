@@ -253,6 +253,10 @@ for method, request_type in [
         oversized=(lambda w, request_type=request_type: request_type(name=f"conversations/{LONG}"), "name"),
         foreign=(_by_conversation(request_type, own=False), *NOT_ENTITLED),
     )
+AGENT_RPCS["SetPresence"] = Rpc(
+    valid=lambda w: agent.SetPresenceRequest(presence=res.PRESENCE_AWAY),
+    unknown_enum=(lambda w: agent.SetPresenceRequest(presence=UNKNOWN_ENUM), "presence"),
+)
 AGENT_RPCS["CloseConversation"].unknown_enum = (
     _by_conversation(agent.CloseConversationRequest, reason=UNKNOWN_ENUM),
     "reason",

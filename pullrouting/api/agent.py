@@ -17,7 +17,8 @@ from pullrouting.api.mappings import (
     states_filter,
 )
 from pullrouting.api.pagination import after_position, page, page_size
-from pullrouting.api.resources import LIST
+from pullrouting.api.presence import AgentStreams
+from pullrouting.api.resources import LIST, PRESENCE_FROM_PROTO, PRESENCE_TO_PROTO
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.api.watch import Streams
 from pullrouting.domain import conversation as rules
@@ -25,8 +26,11 @@ from pullrouting.domain.errors import Violations
 from pullrouting.domain.model import ConversationState, Subscription
 from pullrouting.domain.names import CONVERSATIONS, LISTS, check_name, format_name, parse_name
 from pullrouting.domain.ordering import parse_order_by
+from pullrouting.domain.presence import check_settable
 from pullrouting.store import conversations, subscriptions, transcripts
+from pullrouting.store import presence as presence_store
 from pullrouting.store.database import Database
+from pullrouting.store.events import now_micros
 from pullrouting.v1 import agent_service_pb2 as pb
 from pullrouting.v1 import agent_service_pb2_grpc
 
@@ -69,10 +73,13 @@ def _message_fields(request: pb.SendMessageRequest) -> str:
 
 
 class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
-    def __init__(self, database: Database, streams: Streams, subscription_changes: RateLimiter) -> None:
+    def __init__(
+        self, database: Database, streams: Streams, subscription_changes: RateLimiter, agent_streams: AgentStreams
+    ) -> None:
         self._database = database
         self._streams = streams
         self._subscription_changes = subscription_changes
+        self._agent_streams = agent_streams
 
     async def ListLists(self, request: pb.ListListsRequest, context: grpc.aio.ServicerContext) -> pb.ListListsResponse:
         agent_id, size, after = _agent_id(), page_size(request.page_size), after_position(request.page_token)
@@ -180,14 +187,22 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
     async def WatchLists(
         self, request: pb.WatchListsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.WatchListsResponse]:
-        async for response in self._streams.watch_lists(_agent_id(), request.resume_token, context):
+        agent_id = _agent_id()
+        responses = self._streams.watch_lists(agent_id, request.resume_token, context)
+        async for response in self._agent_streams.present_while_open(agent_id, responses):
             yield response
 
     async def WatchConversation(
         self, request: pb.WatchConversationRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.WatchConversationResponse]:
-        conversation_id = parse_name(request.name, CONVERSATIONS, "name")
-        async for response in self._streams.watch_conversation(
-            _agent_id(), conversation_id, request.resume_token, context
-        ):
+        agent_id, conversation_id = _agent_id(), parse_name(request.name, CONVERSATIONS, "name")
+        responses = self._streams.watch_conversation(agent_id, conversation_id, request.resume_token, context)
+        async for response in self._agent_streams.present_while_open(agent_id, responses):
             yield response
+
+    async def SetPresence(
+        self, request: pb.SetPresenceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SetPresenceResponse:
+        agent_id, presence = _agent_id(), check_settable(PRESENCE_FROM_PROTO.get(request.presence))
+        shown = await self._database.run(lambda c: presence_store.set_presence(c, agent_id, presence, now_micros()))
+        return pb.SetPresenceResponse(presence=PRESENCE_TO_PROTO[shown])

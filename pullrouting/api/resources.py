@@ -12,6 +12,7 @@ from google.protobuf.message import Message
 
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.domain.errors import InvalidInput
+from pullrouting.domain.presence import Presence
 from pullrouting.domain.resources import (
     Agent,
     Channel,
@@ -39,6 +40,13 @@ ROUTING_MODE_BY_PROTO = {
     resources_pb2.ROUTING_MODE_PUSH: RoutingMode.PUSH,
 }
 PROTO_BY_ROUTING_MODE = {mode: number for number, mode in ROUTING_MODE_BY_PROTO.items()}
+
+PRESENCE_TO_PROTO = {
+    Presence.AVAILABLE: resources_pb2.PRESENCE_AVAILABLE,
+    Presence.AWAY: resources_pb2.PRESENCE_AWAY,
+    Presence.OFFLINE: resources_pb2.PRESENCE_OFFLINE,
+}
+PRESENCE_FROM_PROTO = {number: presence for presence, number in PRESENCE_TO_PROTO.items()}
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,8 @@ def _list_to_proto(routing_list: RoutingList) -> resources_pb2.List:
         follow_up_alerts=routing_list.follow_up_alerts,
         reply_reminder_after=_optional_duration(routing_list.reply_reminder_after),
         close_inactive_after=_optional_duration(routing_list.close_inactive_after),
+        release_after=_optional_duration(routing_list.release_after),
+        release_away_agents=routing_list.release_away_agents,
     )
 
 
@@ -173,6 +183,10 @@ def _list_from_proto(message: resources_pb2.List, list_id: str) -> RoutingList:
             if message.HasField("close_inactive_after")
             else None
         ),
+        release_after=(
+            _seconds(message.release_after, "list.release_after") if message.HasField("release_after") else None
+        ),
+        release_away_agents=message.release_away_agents,
     )
 
 
@@ -200,7 +214,12 @@ def _channel_from_proto(message: resources_pb2.Channel, channel_id: str) -> Chan
 
 
 def _agent_to_proto(agent: Agent) -> resources_pb2.Agent:
-    return resources_pb2.Agent(**_common_fields(agent), lists=agent.lists, enabled=agent.enabled)
+    return resources_pb2.Agent(
+        **_common_fields(agent),
+        lists=agent.lists,
+        enabled=agent.enabled,
+        presence=PRESENCE_TO_PROTO[agent.presence],
+    )
 
 
 def _agent_from_proto(message: resources_pb2.Agent, agent_id: str) -> Agent:

@@ -19,6 +19,7 @@ class EventKind(StrEnum):
     OUTBOUND = "outbound"
     SUBSCRIPTION = "subscription"
     PRINCIPAL = "principal"
+    AGENT = "agent"
 
 
 class ListEventType(StrEnum):
@@ -82,13 +83,28 @@ class PrincipalEventType(StrEnum):
     CHANGED = "CHANGED"
 
 
-EventType = ListEventType | ConversationEventType | OutboundEventType | SubscriptionEventType | PrincipalEventType
+class AgentEventType(StrEnum):
+    """What happened to an agent, for its own desk and supervisors: its presence changed (payload "presence",
+    "previous_presence"). No stream sends it yet; WatchDesk will."""
+
+    PRESENCE_CHANGED = "PRESENCE_CHANGED"
+
+
+EventType = (
+    ListEventType
+    | ConversationEventType
+    | OutboundEventType
+    | SubscriptionEventType
+    | PrincipalEventType
+    | AgentEventType
+)
 EVENT_TYPES: dict[EventKind, type[EventType]] = {
     EventKind.LIST: ListEventType,
     EventKind.CONVERSATION: ConversationEventType,
     EventKind.OUTBOUND: OutboundEventType,
     EventKind.SUBSCRIPTION: SubscriptionEventType,
     EventKind.PRINCIPAL: PrincipalEventType,
+    EventKind.AGENT: AgentEventType,
 }
 KIND_OF_TYPE: dict[type[EventType], EventKind] = {types: kind for kind, types in EVENT_TYPES.items()}
 # The stored (kind, type) strings of every event type: rows are read back by one lookup.

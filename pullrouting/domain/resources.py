@@ -19,6 +19,7 @@ from pullrouting.domain.names import (
     check_name,
     format_name,
 )
+from pullrouting.domain.presence import Presence
 
 MAX_DISPLAY_NAME = 200
 MAX_DESCRIPTION = 1000
@@ -31,7 +32,7 @@ MAX_UNREAD_REMINDER_SECONDS = 365 * 24 * 3600
 class ResourceRules:
     """Rules that depend on how the server is configured."""
 
-    # Reminders go out from a periodic check: a shorter interval than the check's could not be kept.
+    # Reminders and releases go out from a periodic check: a shorter interval than the check's could not be kept.
     min_unread_reminder_seconds: float = 0.0
 
 
@@ -120,6 +121,10 @@ class RoutingList(Resource):
     # Seconds an INACTIVE conversation may stay untouched before the server closes it (INACTIVITY); None
     # means never.
     close_inactive_after: float | None = None
+    # Seconds a participant may be away (OFFLINE, or AWAY too with `release_away_agents`) before it is
+    # released; None means never.
+    release_after: float | None = None
+    release_away_agents: bool = False
 
     def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
         super().validate(violations, prefix, rules)
@@ -129,6 +134,7 @@ class RoutingList(Resource):
             ("unread_reminder_after", self.unread_reminder_after),
             ("reply_reminder_after", self.reply_reminder_after),
             ("close_inactive_after", self.close_inactive_after),
+            ("release_after", self.release_after),
         ):
             if seconds is not None:
                 _check_timer(violations, seconds, f"{prefix}.{field}", rules.min_unread_reminder_seconds)
@@ -174,6 +180,8 @@ class Agent(Resource):
     # The lists the agent is entitled to subscribe to.
     lists: tuple[str, ...] = ()
     enabled: bool = True
+    # Output only: what domain/presence.py says shows; a new agent has had no stream yet.
+    presence: Presence = Presence.OFFLINE
 
     def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
         super().validate(violations, prefix, rules)

@@ -394,12 +394,13 @@ def release_everywhere(connection: Connection, agent_id: str, cause: LeaveCause)
     """Lets the agent go from every open conversation it is in, each locked in id order (so two releases
     never wait on each other in a circle); returns them as they became."""
     conversation_ids = connection.execute(OPEN_CONVERSATIONS_OF_AGENT, {"agent_id": agent_id}).scalars().all()
-    return [release(connection, agent_id, conversation_id, cause) for conversation_id in conversation_ids]
+    now = now_micros()
+    return [release(connection, agent_id, conversation_id, cause, now) for conversation_id in conversation_ids]
 
 
-def release(connection: Connection, agent_id: str, conversation_id: str, cause: LeaveCause) -> Conversation:
+def release(connection: Connection, agent_id: str, conversation_id: str, cause: LeaveCause, now: int) -> Conversation:
     before = get(connection, conversation_id, for_update=True)
-    outcome = rules.release(before, agent_id, now_micros(), cause)
+    outcome = rules.release(before, agent_id, now, cause)
     _write(connection, before, outcome)
     return outcome.conversation
 

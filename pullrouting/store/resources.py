@@ -22,6 +22,7 @@ from pullrouting.domain.names import (
     MEDIA_ROUTING_DOMAINS,
     format_name,
 )
+from pullrouting.domain.presence import Presence
 from pullrouting.domain.principal import Principal, Role
 from pullrouting.domain.resources import (
     Agent,
@@ -380,6 +381,8 @@ LIST_TABLE = ResourceTable[RoutingList](
         "follow_up_alerts": routing_list.follow_up_alerts,
         "reply_reminder_after_seconds": routing_list.reply_reminder_after,
         "close_inactive_after_seconds": routing_list.close_inactive_after,
+        "release_after_seconds": routing_list.release_after,
+        "release_away_agents": routing_list.release_away_agents,
     },
     from_row=lambda row: RoutingList(
         **_base(row),
@@ -389,6 +392,8 @@ LIST_TABLE = ResourceTable[RoutingList](
         follow_up_alerts=row["follow_up_alerts"],
         reply_reminder_after=row["reply_reminder_after_seconds"],
         close_inactive_after=row["close_inactive_after_seconds"],
+        release_after=row["release_after_seconds"],
+        release_away_agents=row["release_away_agents"],
     ),
     dependents=(
         Dependent(channels, "list_id", CHANNELS),
@@ -427,7 +432,12 @@ AGENT_TABLE = ResourceTable[Agent](
     collection=AGENTS,
     table=agents,
     to_row=lambda agent: {**_base_row(agent), "enabled": agent.enabled},
-    from_row=lambda row: Agent(**_base(row), lists=row["lists"], enabled=row["enabled"]),
+    from_row=lambda row: Agent(
+        **_base(row),
+        lists=row["lists"],
+        enabled=row["enabled"],
+        presence=Presence.OFFLINE if row["offline"] else Presence(row["presence"]),
+    ),
     members=Members("lists", agent_lists, "agent_id", "list_id", LISTS),
     after_write=_revoke_unentitled_subscriptions,
     before_delete=_revoke_agent_subscriptions,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 
 metadata = MetaData(
@@ -68,6 +69,8 @@ lists = Table(
     Column("reply_reminder_after_seconds", Float, nullable=True),
     Column("close_inactive_after_seconds", Float, nullable=True),
     *_times(),
+    Column("release_after_seconds", Float, nullable=True),
+    Column("release_away_agents", Boolean, nullable=False, server_default=false()),
 )
 
 channels = Table(
@@ -91,6 +94,13 @@ agents = Table(
     Column("enabled", Boolean, nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     *_times(),
+    # What the agent last set (AVAILABLE or AWAY) and when; see domain/presence.py.
+    Column("presence", String(16), nullable=False, server_default="AVAILABLE"),
+    Column("presence_time", TIME, nullable=True),
+    # The last time an instance saw a stream of the agent open, and whether it has been announced OFFLINE
+    # since: what every instance agrees on, whichever holds the agent's streams.
+    Column("last_seen_time", TIME, nullable=True),
+    Column("offline", Boolean, nullable=False, server_default=true()),
 )
 
 agent_lists = Table(

@@ -221,3 +221,15 @@ class ListMessagesResponse(_message.Message):
     messages: _containers.RepeatedCompositeFieldContainer[_conversation_pb2.Message]
     next_page_token: str
     def __init__(self, messages: _Optional[_Iterable[_Union[_conversation_pb2.Message, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class SetPresenceRequest(_message.Message):
+    __slots__ = ("presence",)
+    PRESENCE_FIELD_NUMBER: _ClassVar[int]
+    presence: _resources_pb2.Presence
+    def __init__(self, presence: _Optional[_Union[_resources_pb2.Presence, str]] = ...) -> None: ...
+
+class SetPresenceResponse(_message.Message):
+    __slots__ = ("presence",)
+    PRESENCE_FIELD_NUMBER: _ClassVar[int]
+    presence: _resources_pb2.Presence
+    def __init__(self, presence: _Optional[_Union[_resources_pb2.Presence, str]] = ...) -> None: ...

@@ -111,6 +111,11 @@ class AgentServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.ListMessagesRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.ListMessagesResponse.FromString,
                 _registered_method=True)
+        self.SetPresence = channel.unary_unary(
+                '/pullrouting.v1.AgentService/SetPresence',
+                request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.SetPresenceRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.SetPresenceResponse.FromString,
+                _registered_method=True)
 
 
 class AgentServiceServicer:
@@ -256,6 +261,16 @@ class AgentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetPresence(self, request, context):
+        """Sets the agent's presence, AVAILABLE or AWAY (Agent.presence); an agent with no open stream stays
+        OFFLINE until it opens one. A change is an agent event (docs/api.md, "Presence"). Setting the presence
+        it has changes nothing.
+        Refusals: FIELD_INVALID (presence unspecified, OFFLINE or unknown).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AgentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -323,6 +338,11 @@ def add_AgentServiceServicer_to_server(servicer, server):
                     servicer.ListMessages,
                     request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.ListMessagesRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.ListMessagesResponse.SerializeToString,
+            ),
+            'SetPresence': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPresence,
+                    request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.SetPresenceRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.SetPresenceResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -688,6 +708,33 @@ class AgentService:
             '/pullrouting.v1.AgentService/ListMessages',
             pullrouting_dot_v1_dot_agent__service__pb2.ListMessagesRequest.SerializeToString,
             pullrouting_dot_v1_dot_agent__service__pb2.ListMessagesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetPresence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AgentService/SetPresence',
+            pullrouting_dot_v1_dot_agent__service__pb2.SetPresenceRequest.SerializeToString,
+            pullrouting_dot_v1_dot_agent__service__pb2.SetPresenceResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -18,9 +18,20 @@ class RoutingMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ROUTING_MODE_UNSPECIFIED: _ClassVar[RoutingMode]
     ROUTING_MODE_PULL: _ClassVar[RoutingMode]
     ROUTING_MODE_PUSH: _ClassVar[RoutingMode]
+
+class Presence(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PRESENCE_UNSPECIFIED: _ClassVar[Presence]
+    PRESENCE_AVAILABLE: _ClassVar[Presence]
+    PRESENCE_AWAY: _ClassVar[Presence]
+    PRESENCE_OFFLINE: _ClassVar[Presence]
 ROUTING_MODE_UNSPECIFIED: RoutingMode
 ROUTING_MODE_PULL: RoutingMode
 ROUTING_MODE_PUSH: RoutingMode
+PRESENCE_UNSPECIFIED: Presence
+PRESENCE_AVAILABLE: Presence
+PRESENCE_AWAY: Presence
+PRESENCE_OFFLINE: Presence
 
 class MediaRoutingDomain(_message.Message):
     __slots__ = ("name", "display_name", "description", "max_conversations_per_agent", "create_time", "update_time")
@@ -53,7 +64,7 @@ class ChannelType(_message.Message):
     def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., media_routing_domain: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class List(_message.Message):
-    __slots__ = ("name", "display_name", "description", "max_participants", "unread_reminder_after", "create_time", "update_time", "follow_up_alerts", "reply_reminder_after", "close_inactive_after")
+    __slots__ = ("name", "display_name", "description", "max_participants", "unread_reminder_after", "create_time", "update_time", "follow_up_alerts", "reply_reminder_after", "close_inactive_after", "release_after", "release_away_agents")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -64,6 +75,8 @@ class List(_message.Message):
     FOLLOW_UP_ALERTS_FIELD_NUMBER: _ClassVar[int]
     REPLY_REMINDER_AFTER_FIELD_NUMBER: _ClassVar[int]
     CLOSE_INACTIVE_AFTER_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_AFTER_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_AWAY_AGENTS_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     description: str
@@ -74,7 +87,9 @@ class List(_message.Message):
     follow_up_alerts: bool
     reply_reminder_after: _duration_pb2.Duration
     close_inactive_after: _duration_pb2.Duration
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., description: _Optional[str] = ..., max_participants: _Optional[int] = ..., unread_reminder_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., follow_up_alerts: _Optional[bool] = ..., reply_reminder_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., close_inactive_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    release_after: _duration_pb2.Duration
+    release_away_agents: bool
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., description: _Optional[str] = ..., max_participants: _Optional[int] = ..., unread_reminder_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., follow_up_alerts: _Optional[bool] = ..., reply_reminder_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., close_inactive_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., release_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., release_away_agents: _Optional[bool] = ...) -> None: ...
 
 class Channel(_message.Message):
     __slots__ = ("name", "display_name", "channel_type", "service_identifier", "routing_mode", "list", "enabled", "create_time", "update_time")
@@ -99,20 +114,22 @@ class Channel(_message.Message):
     def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., channel_type: _Optional[str] = ..., service_identifier: _Optional[str] = ..., routing_mode: _Optional[_Union[RoutingMode, str]] = ..., list: _Optional[str] = ..., enabled: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Agent(_message.Message):
-    __slots__ = ("name", "display_name", "lists", "enabled", "create_time", "update_time")
+    __slots__ = ("name", "display_name", "lists", "enabled", "create_time", "update_time", "presence")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     LISTS_FIELD_NUMBER: _ClassVar[int]
     ENABLED_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PRESENCE_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     lists: _containers.RepeatedScalarFieldContainer[str]
     enabled: bool
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., lists: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    presence: Presence
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., lists: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., presence: _Optional[_Union[Presence, str]] = ...) -> None: ...
 
 class Ingestor(_message.Message):
     __slots__ = ("name", "display_name", "channels", "enabled", "create_time", "update_time")

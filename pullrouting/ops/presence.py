@@ -1,0 +1,128 @@
+"""Presence and release timers. Each instance stamps the agents whose streams it holds as seen: at once when
+an agent's first stream opens or its last one closes, and again every third of the grace period while they
+stay open. Every reminder check interval, each instance announces OFFLINE the agents nobody has seen for the
+grace period and releases the participants away longer than their List allows (domain/presence.py); the
+database decides who does each (store/presence.py), so any number of instances may tick at once."""
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import Callable, Collection
+
+from pullrouting.store import presence as presence_store
+from pullrouting.store.database import Database
+
+log = logging.getLogger(__name__)
+
+# Agents announced OFFLINE, or conversations released, per transaction; a tick goes on until fewer are due.
+BATCH = 500
+
+
+class PresenceTracker:
+    """Tells the database which agents have streams open on this instance."""
+
+    def __init__(
+        self,
+        database: Database,
+        grace_seconds: float,
+        clock: Callable[[], int],
+        agents_with_streams: Callable[[], Collection[str]],
+    ) -> None:
+        self._database = database
+        self._interval = grace_seconds / 3
+        self._clock = clock
+        self._agents_with_streams = agents_with_streams
+        self._task: asyncio.Task[None] | None = None
+        # Kept referenced until done: the event loop holds tasks only weakly.
+        self._writes: set[asyncio.Task[None]] = set()
+
+    async def opened(self, agent_id: str) -> None:
+        """The agent's first stream here got going: it is present (back from OFFLINE, if it was)."""
+        await self._record(presence_store.seen, [agent_id], self._clock())
+
+    def closed(self, agent_id: str) -> None:
+        """The agent's last stream here ended: it was last seen now."""
+        self._write(presence_store.last_seen, [agent_id], self._clock())
+
+    async def beat(self, now: int) -> None:
+        """Stamps every agent with a stream open here as seen at `now`."""
+        await self._record(presence_store.seen, list(self._agents_with_streams()), now)
+
+    def _write(self, work: Callable[..., None], agent_ids: Collection[str], now: int) -> None:
+        task = asyncio.create_task(self._record(work, agent_ids, now))
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+
+    async def _record(self, work: Callable[..., None], agent_ids: Collection[str], now: int) -> None:
+        if not agent_ids:
+            return
+        try:
+            await self._database.run(functools.partial(work, agent_ids=agent_ids, now=now))
+        except Exception:
+            # The database may be away for a moment; the next beat stamps them again.
+            log.exception("recording the agents whose streams are open failed")
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="presence")
+
+    async def stop(self) -> None:
+        for task in (self._task, *self._writes):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            await self.beat(self._clock())
+
+
+class ReleaseScheduler:
+    def __init__(
+        self, database: Database, check_seconds: float, grace_seconds: float, clock: Callable[[], int]
+    ) -> None:
+        """`clock` returns the time in microseconds since the epoch (tests pass one they control)."""
+        self._database = database
+        self._check_seconds = check_seconds
+        self._grace_seconds = grace_seconds
+        self._clock = clock
+        self._task: asyncio.Task[None] | None = None
+
+    async def tick(self) -> int:
+        """Announces OFFLINE the agents due, then releases every participant due now; returns how many
+        releases this instance made."""
+        now = self._clock()
+        while True:
+            offline = await self._database.run(
+                functools.partial(presence_store.mark_offline, now=now, grace_seconds=self._grace_seconds, limit=BATCH)
+            )
+            if len(offline) < BATCH:
+                break
+        total = 0
+        while True:
+            released = await self._database.run(
+                functools.partial(presence_store.release_due, now=now, grace_seconds=self._grace_seconds, limit=BATCH)
+            )
+            total += len(released)
+            if len(released) < BATCH:
+                return total
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="releases")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._check_seconds)
+            try:
+                await self.tick()
+            except Exception:
+                # The database may be away for a moment; the next tick catches up.
+                log.exception("announcing OFFLINE agents and releasing participants failed")
