@@ -1,11 +1,16 @@
 """Agents let go of conversations by the system: a disabled or deleted agent at once (DISABLED). Each release
 is an AGENT_LEFT carrying its cause; a request nobody is left in goes INACTIVE and its list is alerted RELEASED."""
 
-from scenario import create_scenario, join, stored_events
+from scenario import conversation_id, create_scenario, join, join_call, participant_rows, stored_events
 from streams import read_until, watch_from_synced
+from support import gather_all
+from test_concurrency import refusals
 from test_disable import set_agent_enabled
 
 from pullrouting.v1 import admin_service_pb2, agent_service_pb2, conversation_pb2, events_pb2
+
+ROUNDS = 10
+JOINS = 8
 
 C = events_pb2.ConversationEventType
 L = events_pb2.ListEventType
@@ -76,3 +81,19 @@ async def test_deleting_an_agent_in_open_conversations_releases_it_in_the_same_t
         ("conversation", "STATE_CHANGED", None, None),
         ("list", "UPDATED", None, "RELEASED"),
     ]
+
+
+async def test_a_join_racing_a_disable_never_leaves_the_disabled_agent_in_a_conversation(any_server):
+    """The disable releases the agent from what it is in; a join committing around it must either be seen by
+    that release or see the disable, on both databases, whatever the interleaving."""
+    scenario = await create_scenario(any_server, agents=1)
+    ann = scenario.agents[0]
+    for _ in range(ROUNDS):
+        await set_agent_enabled(scenario, ann.name, True)
+        names = [(await scenario.new_conversation()).name for _ in range(JOINS)]
+        results = await gather_all(
+            [join_call(ann, name) for name in names] + [lambda: set_agent_enabled(scenario, ann.name, False)]
+        )
+        assert set(refusals(results)) <= {"PRINCIPAL_DISABLED"}
+        for name in names:
+            assert ann.id not in participant_rows(any_server.database_url, conversation_id(name))

@@ -19,7 +19,7 @@ from pullrouting.domain.model import (
     ConversationState,
     Message,
 )
-from pullrouting.domain.names import CHANNELS, CONVERSATIONS, format_name, new_id
+from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, format_name, new_id
 from pullrouting.domain.ordering import NOT_WAITING, ConversationOrder, OrderField
 from pullrouting.store import events
 from pullrouting.store.conversation_rows import conversation_row, load_conversations, message_from_row
@@ -89,7 +89,7 @@ OPEN_CONVERSATIONS_OF_AGENT = (
     .where(participants.c.agent_id == bindparam("agent_id"), conversations.c.state != ConversationState.CLOSED.value)
     .order_by(participants.c.conversation_id)
 )
-LOCK_AGENT = select(agents.c.id).where(agents.c.id == bindparam("agent_id")).with_for_update()
+LOCK_AGENT = select(agents.c.enabled).where(agents.c.id == bindparam("agent_id")).with_for_update()
 OPEN_COUNT_OF_AGENT_IN_DOMAIN = (
     select(func.count())
     .select_from(participants)
@@ -358,16 +358,23 @@ def end_by_customer(
 # Agents and supervisors.
 
 
+def _lock_enabled_agent(connection: Connection, agent_id: str) -> None:
+    """Locks the joining agent's row and refuses it if it was disabled or deleted meanwhile. A disable takes the
+    same row and then releases the agent from every conversation it is in, so a join and a disable commit one
+    after the other: the release sees the join, or the join sees the disable, never neither."""
+    if not connection.execute(LOCK_AGENT, {"agent_id": agent_id}).scalar():
+        raise DomainError(Reason.PRINCIPAL_DISABLED, f"{format_name(AGENTS, agent_id)} is disabled or deleted")
+
+
 def _join_limits(connection: Connection, agent_id: str, conversation: Conversation) -> rules.JoinLimits:
     """The list's participant cap and the agent's cap in the MRD of the conversation's channel type, with
-    the agent's open conversations there counted under a lock on the agent's row, so that two joins of one
-    agent count one after the other."""
+    the agent's open conversations there counted under the lock on the agent's row that the join holds, so
+    that two joins of one agent count one after the other."""
     max_participants = connection.execute(LIST_MAX_PARTICIPANTS, {"list_id": conversation.list_id}).scalar()
     mrd = connection.execute(CHANNEL_MEDIA_ROUTING_DOMAIN, {"channel_id": conversation.channel_id}).first()
     cap = mrd.max_conversations_per_agent if mrd is not None else 0
     open_count = 0
     if cap:
-        connection.execute(LOCK_AGENT, {"agent_id": agent_id})
         open_count = connection.execute(
             OPEN_COUNT_OF_AGENT_IN_DOMAIN, {"agent_id": agent_id, "media_routing_domain_id": mrd.id}
         ).scalar_one()
@@ -376,6 +383,7 @@ def _join_limits(connection: Connection, agent_id: str, conversation: Conversati
 
 def join(connection: Connection, agent_id: str, conversation_id: str) -> Conversation:
     before = get(connection, conversation_id, for_update=True)
+    _lock_enabled_agent(connection, agent_id)
     agent_access = access(connection, agent_id, before.list_id)
     outcome = rules.join(before, agent_id, now_micros(), agent_access, _join_limits(connection, agent_id, before))
     _write(connection, before, outcome)
