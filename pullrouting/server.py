@@ -235,7 +235,13 @@ async def start(settings: Settings) -> RunningServer:
     )
     key = await database.read(server_secrets.resume_token_key)
     streams = Streams(
-        database, hub, StreamSettings(buffer_events=settings.stream_buffer_events), ResumeTokens(key)
+        database,
+        hub,
+        StreamSettings(
+            buffer_events=settings.stream_buffer_events,
+            catch_ups_per_principal=settings.max_catch_ups_per_principal,
+        ),
+        ResumeTokens(key),
     )
     admin_service_pb2_grpc.add_AdminServiceServicer_to_server(
         AdminServicer(database, ResourceRules(min_unread_reminder_seconds=settings.reminder_check_seconds)), server

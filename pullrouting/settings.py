@@ -190,6 +190,12 @@ class Settings:
         "events a stream may hold for a client that reads too slowly before it is cut off (`SLOW_CONSUMER`)",
         at_least=1,
     )
+    max_catch_ups_per_principal: int = setting(
+        4,
+        "streams of one agent or ingestor that may read missed events from the table at once (a stream resumed "
+        "from an old token catches up there); the others wait their turn; `0` for no limit",
+        at_least=0,
+    )
     keepalive_seconds: float = setting(
         30.0,
         "idle time after which the server pings a connection, so quiet streams survive proxies and dead clients "

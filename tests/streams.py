@@ -5,14 +5,17 @@ from collections.abc import Callable
 from typing import Any
 
 import grpc
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, tuple_
 from support import error_reason, within
 
+from pullrouting.api.resume_tokens import parse_position
 from pullrouting.store.tables import events
 from pullrouting.v1 import agent_service_pb2, events_pb2
 
 READ_TIMEOUT = 10.0
 RETRY_PAUSE = 0.05
+# An event's place in the order: (transaction, id).
+Place = tuple[int, int]
 
 
 async def read_event(call: Any, timeout: float = READ_TIMEOUT) -> Any:
@@ -47,17 +50,21 @@ async def read_to_end(call: Any, timeout: float = READ_TIMEOUT) -> list[Any]:
         received.append(response.event)
 
 
-def list_event_positions(database_url: str, list_name: str, after: int = 0) -> list[int]:
-    """The ids of the list's events after `after`, in commit order, read from the table."""
+def list_event_positions(database_url: str, list_name: str, after: Place = (0, 0)) -> list[Place]:
+    """The places of the list's events after `after`, in the event order, read from the table."""
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
             query = (
-                select(events.c.id)
-                .where(events.c.kind == "list", events.c.list_id == list_name.rpartition("/")[2], events.c.id > after)
-                .order_by(events.c.id)
+                select(events.c.xact, events.c.id)
+                .where(
+                    events.c.kind == "list",
+                    events.c.list_id == list_name.rpartition("/")[2],
+                    tuple_(events.c.xact, events.c.id) > tuple_(*after),
+                )
+                .order_by(events.c.xact, events.c.id)
             )
-            return list(connection.scalars(query))
+            return [(row.xact, row.id) for row in connection.execute(query)]
     finally:
         engine.dispose()
 
@@ -81,13 +88,13 @@ async def open_when_allowed(agent: Any) -> grpc.aio.UnaryStreamCall:
         await asyncio.sleep(RETRY_PAUSE)
 
 
-def token_position(token: str) -> int:
-    """The position a resume token carries (`pr2.<position>.<mac>`), read without checking the signature."""
-    return int(token.split(".")[1])
+def token_position(token: str) -> Place:
+    """The place a resume token carries (`pr2.<position>.<mac>`), read without checking the signature."""
+    return parse_position(token.split(".")[1]).key
 
 
-async def positions_until(stream: grpc.aio.UnaryStreamCall, last: int, received: list[int]) -> list[int]:
-    """Appends the positions of the events received, up to and including `last`, to `received`."""
+async def positions_until(stream: grpc.aio.UnaryStreamCall, last: Place, received: list[Place]) -> list[Place]:
+    """Appends the places of the events received, up to and including `last`, to `received`."""
     while not received or received[-1] < last:
         received.append(token_position((await read_event(stream)).resume_token))
     return received

@@ -5,9 +5,11 @@ from collections.abc import AsyncIterator
 
 from pullrouting.bus.follow import Follower
 from pullrouting.bus.hub import EventHub
-from pullrouting.domain.events import Event, EventKind, ListEventType
+from pullrouting.domain.events import Event, ListEventType
 from pullrouting.store import events as event_store
 from pullrouting.store.database import Database
+from pullrouting.store.events import Wanted
+from pullrouting.store.positions import Position
 
 DEADLINE = 10.0
 
@@ -27,16 +29,21 @@ async def test_a_stream_starting_ahead_of_the_hub_gets_only_events_after_its_sta
         wake_hub = database.on_events_committed
         database.on_events_committed = lambda: None
         seen_in_snapshot = await _append(database, 3)
-        follower = Follower(database, hub, {EventKind.LIST}, lambda _event: True, capacity=100)
-        stream: AsyncIterator[event_store.StoredEvent] = follower.events(seen_in_snapshot[-1])
+        follower = Follower(
+            database, hub, lambda: Wanted(list_ids=frozenset({"l1"})), lambda _event: True, capacity=100
+        )
+        stream: AsyncIterator[tuple[event_store.StoredEvent, Position]] = follower.events(
+            Position(0, seen_in_snapshot[-1])
+        )
         first = asyncio.ensure_future(anext(stream))
         await asyncio.sleep(0)
-        assert hub.stream_count == 1 and hub.position < seen_in_snapshot[-1]
+        assert hub.stream_count == 1 and hub.position.id < seen_in_snapshot[-1]
 
         database.on_events_committed = wake_hub
         [new] = await _append(database, 1)
 
-        assert (await asyncio.wait_for(first, DEADLINE)).id == new
+        event, _after = await asyncio.wait_for(first, DEADLINE)
+        assert event.id == new
         await stream.aclose()  # type: ignore[attr-defined]
         follower.close()
     finally:

@@ -12,6 +12,7 @@ from pullrouting.domain.errors import DomainError, Reason
 from pullrouting.domain.events import Event, ListEventType
 from pullrouting.store import events as event_store
 from pullrouting.store.database import Database
+from pullrouting.store.positions import START
 from pullrouting.store.tables import participants
 
 DEADLINE = 10.0
@@ -23,7 +24,7 @@ def _append(list_id: str) -> Callable[[Connection], list[int]]:
 
 def _stored_lists(database: Database) -> list[str | None]:
     with database.engine.connect() as connection:
-        return [e.list_id for e in event_store.read_after(connection, 0, 100)]
+        return [e.list_id for e in event_store.read_after(connection, START, 100).events]
 
 
 def _count_commits(database: Database) -> list[int]:

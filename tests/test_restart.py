@@ -8,7 +8,7 @@ from pathlib import Path
 import grpc
 from processes import ServeProcess, clean_environment
 from scenario import create_scenario
-from streams import list_event_positions, positions_until, read_event, token_position, watch_from_synced
+from streams import Place, list_event_positions, positions_until, read_event, token_position, watch_from_synced
 from support import ADMIN_TOKEN, Server
 
 
@@ -34,10 +34,10 @@ async def test_resume_across_a_sigkill_restart_misses_and_repeats_nothing(tmp_pa
         scenario = await create_scenario(first, agents=1)
         agent = scenario.agents[0]
         stream = await watch_from_synced(agent)
-        start = max(list_event_positions(database_url, scenario.list), default=0)
+        start = max(list_event_positions(database_url, scenario.list), default=(0, 0))
         posting = asyncio.create_task(post_until_refused(scenario, 500))
 
-        received: list[int] = []
+        received: list[Place] = []
         while len(received) < 40:
             last_token = (await read_event(stream)).resume_token
             received.append(token_position(last_token))

@@ -11,7 +11,15 @@ from pathlib import Path
 import grpc
 from processes import ServeProcess, clean_environment
 from scenario import Agent, Scenario, create_scenario, join, join_call, leave, stored_events
-from streams import list_event_positions, positions_until, read_event, read_until, token_position, watch_from_synced
+from streams import (
+    Place,
+    list_event_positions,
+    positions_until,
+    read_event,
+    read_until,
+    token_position,
+    watch_from_synced,
+)
 from support import ADMIN_TOKEN, Server, error_reason, gather_all
 from test_presence import presence_of, set_release_after
 
@@ -72,7 +80,7 @@ async def test_watchers_on_every_instance_see_every_event_once_in_order(postgres
     async with instances(2, postgres_url, tmp_path) as servers:
         scenario = await create_scenario(servers[0], agents=4)
         watchers = [await watch_from_synced(on(servers[i % 2], agent)) for i, agent in enumerate(scenario.agents)]
-        start = max(list_event_positions(postgres_url, scenario.list), default=0)
+        start = max(list_event_positions(postgres_url, scenario.list), default=(0, 0))
         rounds = 60
         await asyncio.gather(*(open_join_leave(scenario, servers, c, rounds) for c in range(CONNECTORS)))
 
@@ -87,10 +95,10 @@ async def test_clients_of_a_killed_instance_resume_on_another_and_miss_nothing(p
         scenario = await create_scenario(survivor, agents=2)
         agent = scenario.agents[0]
         stream = await watch_from_synced(on(doomed, agent))
-        start = max(list_event_positions(postgres_url, scenario.list), default=0)
+        start = max(list_event_positions(postgres_url, scenario.list), default=(0, 0))
         writing = asyncio.gather(*(open_join_leave(scenario, [survivor], c, 40) for c in range(CONNECTORS)))
 
-        received: list[int] = []
+        received: list[Place] = []
         while len(received) < 30:
             last_token = (await read_event(stream)).resume_token
             received.append(token_position(last_token))

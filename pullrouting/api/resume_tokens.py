@@ -17,26 +17,36 @@ import hmac
 
 from pullrouting.domain.errors import InvalidInput
 from pullrouting.domain.principal import Principal
-from pullrouting.store.streams import RESTART
+from pullrouting.store.positions import RESTART, Position
 
 VERSION = "pr2"
 LEGACY_PREFIX = "pr1:"
-# Positions are event ids, in a 64-bit column.
-MAX_POSITION = 2**63 - 1
+# Positions are transaction and event ids, in 64-bit columns.
+MAX_ID = 2**63 - 1
+# Between a position's numbers: the transaction, the event id, then the transactions it covers.
+SEPARATOR = "_"
 
 
-def position_text(position: int) -> str:
-    return str(position)
+def position_text(position: Position) -> str:
+    """A place in plain id order (SQLite, and events written before their order carried a transaction) is its
+    id alone, as every token before migration 0010 wrote it: those keep their place."""
+    if position.xact == 0 and not position.covered:
+        return str(position.id)
+    return SEPARATOR.join(str(number) for number in (position.xact, position.id, *sorted(position.covered)))
 
 
-def parse_position(text: str) -> int:
+def parse_position(text: str) -> Position:
     """ValueError unless `text` is a position this service writes."""
-    if not text.lstrip("-").isdigit():
+    parts = text.split(SEPARATOR)
+    if not all(part.lstrip("-").isdigit() for part in parts):
         raise ValueError(text)
-    position = int(text)
-    if not RESTART <= position <= MAX_POSITION:
+    if len(parts) == 1:
+        parts.insert(0, "0")
+    xact, place, *covered = (int(part) for part in parts)
+    in_range = 0 <= xact <= MAX_ID and RESTART.id <= place <= MAX_ID
+    if not in_range or not all(xact <= above <= MAX_ID for above in covered):
         raise ValueError(text)
-    return position
+    return Position(xact, place, frozenset(covered))
 
 
 class StreamTokens:
@@ -50,11 +60,11 @@ class StreamTokens:
         digest = hmac.new(self._key, self._binding + text.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
-    def encode(self, position: int) -> str:
+    def encode(self, position: Position) -> str:
         text = position_text(position)
         return f"{VERSION}.{text}.{self._mac(text)}"
 
-    def decode(self, token: str) -> int | None:
+    def decode(self, token: str) -> Position | None:
         """The position a token carries; None for no token, RESTART for a token of the format before."""
         if not token:
             return None

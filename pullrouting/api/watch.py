@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import grpc
 from sqlalchemy import Connection
 
+from pullrouting.api.catch_ups import CatchUpSlots
 from pullrouting.api.errors import to_status
 from pullrouting.api.handlers import cut_off
 from pullrouting.api.mappings import (
@@ -52,16 +53,14 @@ from pullrouting.domain.names import AGENTS, CONVERSATIONS, LISTS, format_name
 from pullrouting.domain.principal import Principal, Role
 from pullrouting.store import streams as stream_store
 from pullrouting.store.database import Database
-from pullrouting.store.events import StoredEvent
+from pullrouting.store.events import StoredEvent, Wanted
 from pullrouting.store.pages import Key, Page, Shown
-from pullrouting.store.streams import RESTART
+from pullrouting.store.positions import RESTART, Position
 from pullrouting.v1 import agent_service_pb2, conversation_pb2, events_pb2, ingest_service_pb2
 
 ListType = events_pb2.ListEventType
 ConversationType = events_pb2.ConversationEventType
 OutboundType = events_pb2.OutboundEventType
-LIST_STREAM_KINDS = frozenset({EventKind.LIST, EventKind.SUBSCRIPTION})
-OUTBOUND_STREAM_KINDS = frozenset({EventKind.OUTBOUND, EventKind.PRINCIPAL})
 # List events built lately, by event id: enough for every stream a burst reaches to find its event here.
 BUILT_LIST_EVENTS = 4096
 # Requests (messages) a snapshot (history) page holds: what a stream holds of it at a time, whatever its size.
@@ -74,6 +73,8 @@ T = TypeVar("T")
 class StreamSettings:
     # Events a stream may have queued before it counts as too slow and is cut off.
     buffer_events: int = 1024
+    # Streams of one agent or ingestor that may read missed events from the table at once; 0 for no limit.
+    catch_ups_per_principal: int = 4
 
 
 class _Call:
@@ -84,7 +85,7 @@ class _Call:
         self.handler = asyncio.current_task()
         self.tokens = tokens
         # Encoded only when a token is asked for, not for every event sent.
-        self.last_position: int | None = None
+        self.last_position: Position | None = None
 
     @property
     def last_token(self) -> str:
@@ -156,17 +157,25 @@ class Streams:
         self._hub = hub
         self._settings = settings
         self._tokens = tokens
+        self._catch_ups = CatchUpSlots(settings.catch_ups_per_principal)
         # Oldest first: evicting from a plain dict's front scans the slots deleted before (1 us an event).
         self._built_list_events: OrderedDict[int, agent_service_pb2.WatchListsResponse] = OrderedDict()
 
     @contextlib.contextmanager
     def _following(
-        self, call: _Call, kinds: frozenset[EventKind], wants: Callable[[StoredEvent], bool]
+        self, call: _Call, principal: str, wanted: Callable[[], Wanted], wants: Callable[[StoredEvent], bool]
     ) -> Iterator[Follower]:
         """The stream's inbox of live events, from before its first message: the slow-consumer budget applies
-        while it sends its snapshot or history too."""
+        while it sends its snapshot or history too. Its catch-up reads what `wanted()` says, taking turns with
+        the principal's other streams."""
         follower = Follower(
-            self._database, self._hub, kinds, wants, self._settings.buffer_events, call.cut_off_when_stalled
+            self._database,
+            self._hub,
+            wanted,
+            wants,
+            self._settings.buffer_events,
+            call.cut_off_when_stalled,
+            functools.partial(self._catch_ups.slot, principal),
         )
         try:
             yield follower
@@ -179,12 +188,14 @@ class Streams:
         finally:
             follower.close()
 
-    async def _events(self, call: _Call, follower: Follower, position: int) -> AsyncIterator[StoredEvent]:
-        async for event in follower.events(position):
-            yield event
+    async def _events(
+        self, call: _Call, follower: Follower, position: Position
+    ) -> AsyncIterator[tuple[StoredEvent, Position]]:
+        async for event, after in follower.events(position):
+            yield event, after
             # Only when the caller asks for the next event has it sent all this one made (a subscription's
             # whole snapshot, say): a stream cut off before then resumes from the event before.
-            call.last_position = event.id
+            call.last_position = after
 
     async def _pages(
         self,
@@ -237,7 +248,11 @@ class Streams:
                 return True
             return event.kind is EventKind.LIST and (coarse is None or event.list_id in coarse)
 
-        with self._following(call, LIST_STREAM_KINDS, wants) as follower:
+        def wanted() -> Wanted:
+            # The start sets `coarse` before any catch-up.
+            return Wanted(list_ids=frozenset(coarse or ()), subscriber=agent_id)
+
+        with self._following(call, format_name(AGENTS, agent_id), wanted, wants) as follower:
             start = await self._database.read(
                 functools.partial(stream_store.list_watch_start, agent_id=agent_id, position=position)
             )
@@ -254,14 +269,18 @@ class Streams:
                 shown.update(dict.fromkeys(start.subscribed, opening))
                 call.last_position = start.position
                 yield _list_response(ListType.LIST_EVENT_TYPE_SYNCED, call.last_token, reset=start.reset)
-            async for event in self._events(call, follower, start.position):
+            async for event, after in self._events(call, follower, start.position):
                 if event.kind is EventKind.SUBSCRIPTION:
                     if start.replays_unentitled(event):
                         continue
-                    async for item in self._subscription_change(call, follower, agent_id, event, subscribed, shown):
+                    before = call.last_position or start.position
+                    changes = self._subscription_change(
+                        call, follower, agent_id, event, before, after, subscribed, shown
+                    )
+                    async for item in changes:
                         yield item
                 elif event.list_id in subscribed and not _already_shown(shown, event):
-                    yield self._list_event_response(event, call.tokens)
+                    yield self._list_event_response(event, after, call.tokens)
 
     async def _subscription_change(
         self,
@@ -269,6 +288,8 @@ class Streams:
         follower: Follower,
         agent_id: str,
         event: StoredEvent,
+        before_event: Position,
+        after_event: Position,
         subscribed: set[str],
         shown: dict[str, Shown],
     ) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
@@ -278,7 +299,7 @@ class Streams:
         snapshot did."""
         list_id = event.list_id or ""
         list_name = format_name(LISTS, list_id)
-        token = call.tokens.encode(event.id)
+        token = call.tokens.encode(after_event)
         if event.type is SubscriptionEventType.UNSUBSCRIBED:
             # Not for a list this stream never had: a replayed subscription that did not count.
             if list_id in subscribed:
@@ -287,7 +308,7 @@ class Streams:
                 yield _list_response(ListType.LIST_EVENT_TYPE_UNSUBSCRIBED, token, list=list_name)
             return
         subscribed.add(list_id)
-        before = call.tokens.encode(event.id - 1)
+        before = call.tokens.encode(before_event)
         time = to_timestamp(event.create_time)
         yield _list_response(ListType.LIST_EVENT_TYPE_SUBSCRIBED, before, list=list_name, event_time=time)
         pages = Shown()
@@ -296,7 +317,9 @@ class Streams:
         shown[list_id] = pages
         yield _list_response(ListType.LIST_EVENT_TYPE_SYNCED, token, list=list_name)
 
-    def _list_event_response(self, event: StoredEvent, tokens: StreamTokens) -> agent_service_pb2.WatchListsResponse:
+    def _list_event_response(
+        self, event: StoredEvent, after: Position, tokens: StreamTokens
+    ) -> agent_service_pb2.WatchListsResponse:
         """A list event is the same for every stream it reaches, live or catching up, but for the resume token,
         which is each stream's own: it is built once (nobody changes it) and copied with the token set, instead
         of built once per subscribed agent."""
@@ -317,7 +340,7 @@ class Streams:
                 self._built_list_events.popitem(last=False)
         response = agent_service_pb2.WatchListsResponse()
         response.CopyFrom(built)
-        response.event.resume_token = tokens.encode(event.id)
+        response.event.resume_token = tokens.encode(after)
         return response
 
     async def watch_conversation(
@@ -339,7 +362,10 @@ class Streams:
                 limit=HISTORY_PAGE,
             )
 
-        with self._following(call, frozenset({EventKind.CONVERSATION}), wants) as follower:
+        def wanted() -> Wanted:
+            return Wanted(conversation_id=conversation_id)
+
+        with self._following(call, format_name(AGENTS, agent_id), wanted, wants) as follower:
             start = await self._database.read(
                 functools.partial(
                     stream_store.conversation_watch_start,
@@ -361,11 +387,12 @@ class Streams:
                         reset=start.reset,
                     )
                 )
-            async for event in self._events(call, follower, start.position):
+            async for event, after in self._events(call, follower, start.position):
                 message = event.payload.get("message")
-                if message is not None and shown.shows((message["create_time"], message["id"]), event.id):
+                key = (message["create_time"], message["id"]) if message is not None else None
+                if key is not None and shown.shows(key, event.xact, event.id):
                     continue  # in the history already
-                yield _conversation_response(event, call.tokens)
+                yield _conversation_response(event, after, call.tokens)
                 if event.type is ConversationEventType.CONVERSATION_CLOSED or (
                     event.type is ConversationEventType.AGENT_LEFT and event.agent_id == agent_id
                 ):
@@ -387,7 +414,10 @@ class Streams:
         )
         scope = _OutboundScope(start.channel_ids, str(principal), single_channel=bool(service_identifier))
 
-        with self._following(call, OUTBOUND_STREAM_KINDS, scope.wants) as follower:
+        def wanted() -> Wanted:
+            return Wanted(outbound_channels=scope.channel_ids, principal_events=True)
+
+        with self._following(call, str(principal), wanted, scope.wants) as follower:
             call.last_position = start.position
             yield ingest_service_pb2.WatchOutboundResponse(
                 event=events_pb2.OutboundEvent(
@@ -395,7 +425,7 @@ class Streams:
                 )
             )
             service_identifiers: dict[str, str] = {}
-            async for event in self._events(call, follower, start.position):
+            async for event, after in self._events(call, follower, start.position):
                 if event.kind is EventKind.PRINCIPAL:
                     # The ingestor changed: its channels are read again (CHANNEL_NOT_PERMITTED for a lost one).
                     scope.channel_ids = await self._database.read(
@@ -413,7 +443,7 @@ class Streams:
                     service_identifiers[channel_id] = await self._database.read(
                         functools.partial(stream_store.service_identifier, channel_id=channel_id)
                     )
-                yield _outbound_response(event, service_identifiers[channel_id], call.tokens)
+                yield _outbound_response(event, after, service_identifiers[channel_id], call.tokens)
 
 
 class _OutboundScope:
@@ -449,18 +479,20 @@ def _already_shown(shown: dict[str, Shown], event: StoredEvent) -> bool:
     pages = shown.get(event.list_id or "")
     if pages is None:
         return False
-    if event.id > pages.through:
+    if pages.past(event.xact, event.id):
         del shown[event.list_id or ""]
         return False
     conversation = event.payload["conversation"]
-    return pages.shows((conversation["create_time"], conversation["id"]), event.id)
+    return pages.shows((conversation["create_time"], conversation["id"]), event.xact, event.id)
 
 
 def _close_reason_value(value: str | None) -> int:
     return CLOSE_REASON_TO_PROTO[CloseReason(value)] if value else conversation_pb2.CLOSE_REASON_UNSPECIFIED
 
 
-def _conversation_response(event: StoredEvent, tokens: StreamTokens) -> agent_service_pb2.WatchConversationResponse:
+def _conversation_response(
+    event: StoredEvent, after: Position, tokens: StreamTokens
+) -> agent_service_pb2.WatchConversationResponse:
     payload = event.payload
     message = payload.get("message")
     previous = payload.get("previous_state")
@@ -472,7 +504,7 @@ def _conversation_response(event: StoredEvent, tokens: StreamTokens) -> agent_se
         if previous
         else conversation_pb2.CONVERSATION_STATE_UNSPECIFIED,
         close_reason=_close_reason_value(payload.get("close_reason")),
-        resume_token=tokens.encode(event.id),
+        resume_token=tokens.encode(after),
         event_time=to_timestamp(event.create_time),
         leave_cause=LEAVE_CAUSE_TO_PROTO[leave_cause_of(payload)]
         if event.type is ConversationEventType.AGENT_LEFT
@@ -483,7 +515,7 @@ def _conversation_response(event: StoredEvent, tokens: StreamTokens) -> agent_se
 
 
 def _outbound_response(
-    event: StoredEvent, service_identifier: str, tokens: StreamTokens
+    event: StoredEvent, after: Position, service_identifier: str, tokens: StreamTokens
 ) -> ingest_service_pb2.WatchOutboundResponse:
     conversation = conversation_from_payload(event.payload["conversation"])
     message = event.payload.get("message")
@@ -496,7 +528,7 @@ def _outbound_response(
         ),
         message=message_to_proto(message_from_payload(message)) if message else None,
         close_reason=_close_reason_value(event.payload.get("close_reason")),
-        resume_token=tokens.encode(event.id),
+        resume_token=tokens.encode(after),
         event_time=to_timestamp(event.create_time),
     )
     return ingest_service_pb2.WatchOutboundResponse(event=event_message)

@@ -1,14 +1,16 @@
 """Following the events table from a position: first what was missed, read from the table, then live events
 from the hub, with nothing lost or repeated at the seam."""
 
+import contextlib
 import functools
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 
 from pullrouting.bus.hub import EventHub, Subscriber
-from pullrouting.domain.events import EventKind
 from pullrouting.store import events as event_store
 from pullrouting.store.database import Database
-from pullrouting.store.events import StoredEvent
+from pullrouting.store.events import StoredEvent, Wanted
+from pullrouting.store.positions import Position
 
 # Events read from the table at a time. Small on purpose: a batch's decoded rows (about six objects each) stay
 # alive until sent, and batches well past the collector's youngest generation (700 objects) got promoted to
@@ -28,15 +30,17 @@ class Follower:
         self,
         database: Database,
         hub: EventHub,
-        kinds: Collection[EventKind],
+        wanted: Callable[[], Wanted],
         wants: Callable[[StoredEvent], bool],
         capacity: int,
         on_attached: Callable[[Subscriber], None] = lambda _subscriber: None,
+        catch_up_slot: Callable[[], AbstractAsyncContextManager[object]] = contextlib.nullcontext,
     ) -> None:
         self._database = database
         self._hub = hub
-        self._kinds = kinds
+        self._wanted = wanted
         self._wants = wants
+        self._catch_up_slot = catch_up_slot
         self._subscriber, self._live_from = hub.attach(wants, capacity)
         on_attached(self._subscriber)
 
@@ -44,31 +48,42 @@ class Follower:
         """Raises what ended the stream (SlowConsumer, StreamClosed), if anything did."""
         self._subscriber.check()
 
-    async def events(self, position: int) -> AsyncIterator[StoredEvent]:
-        """Every wanted event (of the kinds, for which `wants` holds) with id > position, in id order, until
-        the caller stops or the hub fails the stream (SlowConsumer, StreamClosed)."""
+    async def events(self, position: Position) -> AsyncIterator[tuple[StoredEvent, Position]]:
+        """Every wanted event after `position`, in order, each with the position just after it, until the caller
+        stops or the hub fails the stream (SlowConsumer, StreamClosed). From the table it reads what `wanted()`
+        says at the time (inside `catch_up_slot`), and sends what `wants` holds for."""
         # The hub queues everything after live_from; the table supplies (position, live_from].
-        while position < self._live_from:
-            batch = await self._database.read(
-                functools.partial(
-                    event_store.read_between,
-                    position=position,
-                    through=self._live_from,
-                    limit=CATCH_UP_BATCH,
-                    kinds=self._kinds,
+        while self._live_from.key > position.key:
+            reading = self._wanted()
+            async with self._catch_up_slot():
+                batch = await self._database.read(
+                    functools.partial(
+                        event_store.read_between,
+                        position=position,
+                        through=self._live_from,
+                        limit=CATCH_UP_BATCH,
+                        wanted=reading,
+                    )
                 )
-            )
             for event in batch.events:
+                if not position.precedes(event.xact, event.id):
+                    continue
+                position = position.moved_to(event.xact, event.id)
                 if self._wants(event):
-                    yield event
-            position = batch.read_through
+                    yield event, position
+                if self._wanted() != reading:
+                    # The stream now reads more (a list subscribed to): read again from here.
+                    break
+            else:
+                position = position.moved_to(*batch.read_through.key)
         while True:
             event = await self._subscriber.next()
             # The hub may have been behind `position` when the stream attached (it reads after each commit's
             # wake-up or notification), and the stream attached before it read its start: what the hub
             # queued up to there is in the start or was read from the table.
-            if event.id > position:
-                yield event
+            if position.precedes(event.xact, event.id):
+                position = position.moved_to(event.xact, event.id)
+                yield event, position
 
     def close(self) -> None:
         self._hub.detach(self._subscriber)

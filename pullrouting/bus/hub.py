@@ -11,11 +11,15 @@ from pullrouting.bus.postgres import listen
 from pullrouting.store import events as event_store
 from pullrouting.store.database import Database
 from pullrouting.store.events import StoredEvent
+from pullrouting.store.positions import START, Position
 
 log = logging.getLogger(__name__)
 
 READ_BATCH = 1000
 PRUNE_INTERVAL_MAX = 300.0
+# PostgreSQL: committed events held back behind a running transaction become deliverable when it ends,
+# which wakes nobody unless it wrote events too: read again after this, doubling up to the poll interval.
+HELD_BACK_RETRY = 0.002
 
 
 class StreamClosed(Exception):
@@ -86,12 +90,13 @@ class EventHub:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
-        # The id of the last event offered to subscribers.
-        self.position = 0
+        # Every event up to here has been offered to subscribers, and no event can still commit before it.
+        self.position: Position = START
+        self._retry_after: float | None = None
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self.position = await self._database.read(event_store.last_id)
+        self.position = await self._database.read(event_store.horizon)
         self._database.on_events_committed = self.wake_threadsafe
         self._tasks = [
             asyncio.create_task(self._run(), name="event-hub"),
@@ -112,7 +117,7 @@ class EventHub:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._wake.set)
 
-    def attach(self, wants: Callable[[StoredEvent], bool], capacity: int) -> tuple[Subscriber, int]:
+    def attach(self, wants: Callable[[StoredEvent], bool], capacity: int) -> tuple[Subscriber, Position]:
         """Registers a stream; it receives every wanted event after the returned position."""
         subscriber = Subscriber(wants, capacity)
         self._subscribers.add(subscriber)
@@ -130,7 +135,7 @@ class EventHub:
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a cancellation that arrives as the
             # wait ends (a wake-up during stop()), and this loop would then never stop.
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._poll_interval):
+                async with asyncio.timeout(self._retry_after or self._poll_interval):
                     await self._wake.wait()
             self._wake.clear()
             try:
@@ -155,10 +160,14 @@ class EventHub:
             batch = await self._database.read(
                 functools.partial(event_store.read_after, position=self.position, limit=READ_BATCH)
             )
-            for event in batch:
+            for event in batch.events:
                 for subscriber in list(self._subscribers):
                     if subscriber.wants(event):
                         subscriber.offer(event)
-                self.position = event.id
-            if len(batch) < READ_BATCH:
+            self.position = batch.read_through
+            if batch.held_back:
+                self._retry_after = min(2 * (self._retry_after or HELD_BACK_RETRY / 2), self._poll_interval)
+            else:
+                self._retry_after = None
+            if len(batch.events) < READ_BATCH:
                 return

@@ -1,47 +1,77 @@
-"""The events table: appending inside the writer's transaction, and reading in id order.
+"""The events table: appending inside the writer's transaction, and reading in the event order.
 
-Readers follow `id`. On PostgreSQL ids are handed out before commit, so a writer of events first takes
-one transaction-scoped advisory lock: event-writing transactions then commit one after another in id
-order, and a reader that has seen id N can never later find a smaller one committing."""
+Events are ordered by (xact, id) (store/positions.py). On SQLite the single writer commits in id order and
+xact is always 0. On PostgreSQL writers take no lock: each event row carries its transaction's id, and
+readers deliver only events of transactions older than the oldest one still running (the horizon,
+`pg_snapshot_xmin(pg_current_snapshot())`). Every transaction below the horizon has ended, so no event can
+later commit below it: a reader never skips an event that commits late, whatever order transactions
+commit in. A transaction that stays open holds the horizon, and so delays (never loses or reorders) the
+delivery of every event written after it started."""
 
 import time
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Integer, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+    union_all,
+    update,
+)
 
 from pullrouting.domain.events import EVENT_TYPE_BY_VALUES, Event, EventKind, EventType
+from pullrouting.store.positions import START, Position
 from pullrouting.store.tables import event_log, events
 
-# Any constant works; it only has to be the same for every writer of the events table.
-EVENTS_ORDER_LOCK = 0x70756C6C
 # PostgreSQL channel that tells every instance new events committed; the payload is unused.
 NOTIFY_CHANNEL = "pullrouting_events"
 # The events a connection's transaction appended, so that its commit can wake the readers and count them.
 WROTE_EVENTS = "pullrouting_wrote_events"
 
 # Built once (see store/conversations.py).
-TAKE_EVENTS_ORDER_LOCK = select(func.pg_advisory_xact_lock(EVENTS_ORDER_LOCK))
 NOTIFY_EVENTS = select(func.pg_notify(NOTIFY_CHANNEL, ""))
 INSERT_EVENTS = insert(events).returning(events.c.id, sort_by_parameter_order=True)
-EVENTS_AFTER = (
-    select(events)
-    .where(events.c.id > bindparam("position"))
-    .order_by(events.c.id)
-    .limit(bindparam("limit", type_=Integer))
+# PostgreSQL: the horizon, and whether committed events wait above it (a transaction still running below).
+HORIZON = text(
+    "SELECT horizon.xact, EXISTS (SELECT 1 FROM events WHERE events.xact >= horizon.xact) AS held_back"
+    " FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xact) AS horizon"
 )
-EVENTS_BETWEEN = EVENTS_AFTER.where(events.c.id <= bindparam("through"))
-# A stream catching up reads only the kinds it follows: a list stream skips the message event of every
-# customer message.
-EVENTS_OF_KINDS_BETWEEN = EVENTS_BETWEEN.where(events.c.kind.in_(bindparam("kinds", expanding=True)))
+# PostgreSQL: the transactions above the horizon whose events this snapshot already sees.
+COMMITTED_ABOVE = select(events.c.xact).where(events.c.xact >= bindparam("horizon")).distinct()
+AFTER = tuple_(events.c.xact, events.c.id) > tuple_(
+    bindparam("xact", type_=BigInteger), bindparam("id", type_=BigInteger)
+)
+UP_TO = tuple_(events.c.xact, events.c.id) <= tuple_(
+    bindparam("through_xact", type_=BigInteger), bindparam("through_id", type_=BigInteger)
+)
+IN_ORDER = (events.c.xact, events.c.id)
+LIMIT = bindparam("limit", type_=Integer)
+EVENTS_AFTER_POSTGRES = (
+    select(events).where(AFTER, events.c.xact < bindparam("horizon")).order_by(*IN_ORDER).limit(LIMIT)
+)
+EVENTS_AFTER_SQLITE = select(events).where(events.c.id > bindparam("id")).order_by(events.c.id).limit(LIMIT)
 LAST_ID = select(func.coalesce(func.max(events.c.id), 0))
-PRUNED_THROUGH = select(event_log.c.pruned_through)
+PRUNED_THROUGH = select(event_log.c.pruned_through_xact, event_log.c.pruned_through)
 
 
 @dataclass(frozen=True)
 class StoredEvent:
     id: int
+    xact: int
     kind: EventKind
     type: EventType
     list_id: str | None
@@ -51,22 +81,57 @@ class StoredEvent:
     payload: dict[str, Any]
     create_time: int
 
+    @property
+    def position(self) -> Position:
+        return Position(self.xact, self.id)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """The events a catching-up stream reads from the table (its own check still decides what it sends):
+    only these, through indexes that hold only them, so that an old resume token costs the stream's own
+    events and not a scan of everybody's."""
+
+    list_ids: frozenset[str] = frozenset()
+    # SUBSCRIPTION events of this agent.
+    subscriber: str | None = None
+    conversation_id: str | None = None
+    # OUTBOUND events of these channels; of every channel when None.
+    outbound_channels: frozenset[str] | None = frozenset()
+    # PRINCIPAL events (an ingestor's WatchOutbound reads its channels again at its own).
+    principal_events: bool = False
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """One condition per index walk: each list, the subscriptions, the conversation, each channel."""
+        found = [and_(_kind_is(EventKind.LIST), events.c.list_id == list_id) for list_id in sorted(self.list_ids)]
+        if self.subscriber is not None:
+            found.append(and_(_kind_is(EventKind.SUBSCRIPTION), events.c.agent_id == self.subscriber))
+        if self.conversation_id is not None:
+            found.append(and_(_kind_is(EventKind.CONVERSATION), events.c.conversation_id == self.conversation_id))
+        if self.outbound_channels is None:
+            found.append(_kind_is(EventKind.OUTBOUND))
+        for channel_id in sorted(self.outbound_channels or ()):
+            found.append(and_(_kind_is(EventKind.OUTBOUND), events.c.channel_id == channel_id))
+        if self.principal_events:
+            found.append(_kind_is(EventKind.PRINCIPAL))
+        return found
+
+
+def _kind_is(kind: EventKind) -> ColumnElement[bool]:
+    # A literal, not a parameter: the partial indexes of store/tables.py serve only a query that names the
+    # kind, and a prepared statement's generic plan would not know it.
+    return events.c.kind == literal_column(f"'{kind.value}'")
+
 
 def now_micros() -> int:
     return time.time_ns() // 1000
 
 
-def lock_event_order(connection: Connection) -> None:
-    """Takes the ordering lock now; needed before reading state that the appended events describe."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(TAKE_EVENTS_ORDER_LOCK)
-
-
 def append(connection: Connection, new_events: list[Event], create_time: int | None = None) -> list[int]:
-    """Writes `new_events` in order inside the caller's transaction; returns their ids."""
+    """Writes `new_events` in order inside the caller's transaction; returns their ids. No lock: on
+    PostgreSQL each row takes its transaction's id as its place in the order (the column's default)."""
     if not new_events:
         return []
-    lock_event_order(connection)
     stamp = create_time if create_time is not None else now_micros()
     rows = [
         {
@@ -83,6 +148,7 @@ def append(connection: Connection, new_events: list[Event], create_time: int | N
     ]
     result = connection.execute(INSERT_EVENTS, rows)
     if connection.dialect.name == "postgresql":
+        # Delivered at commit, to every instance.
         connection.execute(NOTIFY_EVENTS)
     connection.info.setdefault(WROTE_EVENTS, []).extend(new_events)
     return [row.id for row in result]
@@ -91,6 +157,7 @@ def append(connection: Connection, new_events: list[Event], create_time: int | N
 def _stored(row: Any) -> StoredEvent:
     return StoredEvent(
         id=row.id,
+        xact=row.xact,
         kind=EventKind(row.kind),
         type=EVENT_TYPE_BY_VALUES[row.kind, row.type],
         list_id=row.list_id,
@@ -102,56 +169,102 @@ def _stored(row: Any) -> StoredEvent:
     )
 
 
-def read_after(connection: Connection, position: int, limit: int) -> list[StoredEvent]:
-    """Up to `limit` events with id > position, in id order."""
-    return [_stored(row) for row in connection.execute(EVENTS_AFTER, {"position": position, "limit": limit})]
+@dataclass(frozen=True)
+class NewEvents:
+    events: list[StoredEvent]
+    # Every event up to here has been read, and none can still commit before it.
+    read_through: Position
+    # Committed events wait behind a transaction still running: worth reading again soon.
+    held_back: bool
+
+
+def read_after(connection: Connection, position: Position, limit: int) -> NewEvents:
+    """Up to `limit` deliverable events after `position`, in order. Run in a read-only transaction: on
+    PostgreSQL the horizon and the events must come from one snapshot."""
+    if connection.dialect.name != "postgresql":
+        rows = connection.execute(EVENTS_AFTER_SQLITE, {"id": position.id, "limit": limit}).all()
+        found = [_stored(row) for row in rows]
+        return NewEvents(found, found[-1].position if found else position, held_back=False)
+    horizon, held_back = connection.execute(HORIZON).one()
+    parameters = {"xact": position.xact, "id": position.id, "horizon": horizon, "limit": limit}
+    found = [_stored(row) for row in connection.execute(EVENTS_AFTER_POSTGRES, parameters)]
+    if len(found) == limit:
+        return NewEvents(found, found[-1].position, held_back)
+    return NewEvents(found, max(position, Position(horizon, 0), key=lambda place: place.key), held_back)
 
 
 @dataclass(frozen=True)
 class Batch:
     events: list[StoredEvent]
-    # Every wanted event up to this id has been read: the next batch starts after it.
-    read_through: int
+    # Every wanted event up to here has been read: the next batch starts after it.
+    read_through: Position
 
 
-def read_between(
-    connection: Connection, position: int, through: int, limit: int, kinds: Collection[EventKind]
-) -> Batch:
-    """Events of `kinds` with position < id <= through, in id order, a batch of up to `limit` rows at a time."""
-    values = {kind.value for kind in kinds}
-    parameters: dict[str, Any] = {"position": position, "through": through, "limit": limit}
-    if connection.dialect.name == "postgresql":
-        # PostgreSQL would plan the filter on kind from statistics that lag behind a burst of events, and
-        # then sort the rest of the range for every batch (9 ms a batch) instead of walking the primary key;
-        # the other kinds are dropped here instead.
-        rows = connection.execute(EVENTS_BETWEEN, parameters).all()
-        found = [_stored(row) for row in rows if row.kind in values]
-    else:
-        rows = connection.execute(EVENTS_OF_KINDS_BETWEEN, parameters | {"kinds": sorted(values)}).all()
-        found = [_stored(row) for row in rows]
-    return Batch(found, rows[-1].id if len(rows) == limit else through)
+def _between(wanted: Wanted, dialect: str) -> Select:
+    conditions = wanted.conditions()
+    if not conditions:
+        return select(events).where(false())
+    if dialect != "postgresql" or len(conditions) == 1:
+        return select(events).where(AFTER, UP_TO, or_(*conditions)).order_by(*IN_ORDER).limit(LIMIT)
+    # Each branch walks its own index in order and PostgreSQL merges them (Merge Append): one query with
+    # OR would walk the whole range in order and drop everybody else's events as it goes.
+    branches = [
+        select(events).where(AFTER, UP_TO, condition).order_by(*IN_ORDER).limit(LIMIT) for condition in conditions
+    ]
+    merged = union_all(*branches).subquery()
+    return select(merged).order_by(merged.c.xact, merged.c.id).limit(LIMIT)
 
 
-def last_id(connection: Connection) -> int:
-    """The id of the newest committed event; 0 when there is none."""
-    return connection.execute(LAST_ID).scalar_one()
+def read_between(connection: Connection, position: Position, through: Position, limit: int, wanted: Wanted) -> Batch:
+    """The `wanted` events after `position` and up to `through`, in order, a batch of up to `limit` rows at a
+    time. Every event up to `through` has committed (the hub read past it)."""
+    parameters = {
+        "xact": position.xact,
+        "id": position.id,
+        "through_xact": through.xact,
+        "through_id": through.id,
+        "limit": limit,
+    }
+    found = [_stored(row) for row in connection.execute(_between(wanted, connection.dialect.name), parameters)]
+    return Batch(found, found[-1].position if len(found) == limit else through)
 
 
-def pruned_through(connection: Connection) -> int:
-    """Events up to this id were deleted by retention: a resume point before it cannot be honoured."""
-    return connection.execute(PRUNED_THROUGH).scalar_one_or_none() or 0
+def horizon(connection: Connection) -> Position:
+    """The place every committed event is at or before, and no event can still commit before: where a
+    reader that starts now starts."""
+    if connection.dialect.name != "postgresql":
+        return Position(0, connection.execute(LAST_ID).scalar_one())
+    return Position(connection.execute(HORIZON).one().xact, 0)
 
 
-def prune(connection: Connection, older_than: int) -> int:
-    """Deletes events created before `older_than` (microseconds), always keeping the newest one so ids
-    are never reused; returns the new horizon."""
-    newest = last_id(connection)
-    horizon = connection.execute(
-        select(func.max(events.c.id)).where(events.c.create_time < older_than, events.c.id < newest)
-    ).scalar_one_or_none()
-    if horizon is None:
+def snapshot_position(connection: Connection) -> Position:
+    """The position the caller's snapshot (a read-only transaction) is current to: the horizon, covering the
+    transactions above it that committed before the snapshot was taken, whose events it already sees."""
+    start = horizon(connection)
+    if connection.dialect.name != "postgresql":
+        return start
+    covered = frozenset(connection.scalars(COMMITTED_ABOVE, {"horizon": start.xact}))
+    return Position(start.xact, start.id, covered)
+
+
+def pruned_through(connection: Connection) -> Position:
+    """Events up to here were deleted by retention: a resume point before it cannot be honoured."""
+    row = connection.execute(PRUNED_THROUGH).first()
+    return START if row is None else Position(row.pruned_through_xact, row.pruned_through)
+
+
+def prune(connection: Connection, older_than: int) -> Position:
+    """Deletes events created before `older_than` (microseconds) that every reader has passed, always keeping
+    the newest one so that SQLite's horizon (its newest id) never goes back; returns the new horizon."""
+    below = horizon(connection)
+    newest = select(events.c.xact, events.c.id).where(
+        events.c.create_time < older_than, tuple_(events.c.xact, events.c.id) < tuple_(below.xact, below.id)
+    )
+    row = connection.execute(newest.order_by(events.c.xact.desc(), events.c.id.desc()).limit(1)).first()
+    if row is None:
         return pruned_through(connection)
-    connection.execute(delete(events).where(events.c.id <= horizon))
-    if connection.execute(update(event_log).values(pruned_through=horizon)).rowcount == 0:
-        connection.execute(insert(event_log).values(id=1, pruned_through=horizon))
-    return horizon
+    connection.execute(delete(events).where(tuple_(events.c.xact, events.c.id) <= tuple_(row.xact, row.id)))
+    values = {"pruned_through_xact": row.xact, "pruned_through": row.id}
+    if connection.execute(update(event_log).values(**values)).rowcount == 0:
+        connection.execute(insert(event_log).values(id=1, **values))
+    return Position(row.xact, row.id)

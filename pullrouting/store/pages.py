@@ -12,6 +12,8 @@ import bisect
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from pullrouting.store.positions import Position
+
 T = TypeVar("T")
 # (create_time, id) of a conversation or a message.
 Key = tuple[int, str]
@@ -21,7 +23,7 @@ Key = tuple[int, str]
 class Page(Generic[T]):
     items: list[T]
     # The event position the page is current to.
-    position: int
+    position: Position
     # Fewer items than asked for: nothing comes after this page.
     final: bool
 
@@ -31,8 +33,8 @@ class Shown:
 
     def __init__(self) -> None:
         self._last_keys: list[Key] = []
-        self._positions: list[int] = []
-        self._final_position: int | None = None
+        self._positions: list[Position] = []
+        self._final_position: Position | None = None
 
     def add(self, page: Page[object], last_key: Key | None) -> None:
         """Records a page once sent; `last_key` is the key of its last item."""
@@ -43,15 +45,15 @@ class Shown:
             self._last_keys.append(last_key)
             self._positions.append(page.position)
 
-    def shows(self, key: Key, position: int) -> bool:
-        """Whether the event at `position` about the item with `key` is already in the snapshot. Keys past the
+    def shows(self, key: Key, xact: int, id: int) -> bool:
+        """Whether the event at (xact, id) about the item with `key` is already in the snapshot. Keys past the
         pages of a snapshot that stopped early are in no page."""
         index = bisect.bisect_left(self._last_keys, key)
         if index < len(self._last_keys):
-            return position <= self._positions[index]
-        return self._final_position is not None and position <= self._final_position
+            return not self._positions[index].precedes(xact, id)
+        return self._final_position is not None and not self._final_position.precedes(xact, id)
 
-    @property
-    def through(self) -> int:
-        """No event after this position is in the snapshot."""
-        return max([*self._positions, self._final_position or 0])
+    def past(self, xact: int, id: int) -> bool:
+        """Whether the event at (xact, id) comes after every page: it and every later one is in none."""
+        pages = [*self._positions, *([self._final_position] if self._final_position is not None else [])]
+        return all(page.passed_by(xact, id) for page in pages)

@@ -5,7 +5,7 @@ and repeats nothing (store/pages.py). Callers run these in a read-only (snapshot
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Integer, Select, and_, bindparam, or_, select
+from sqlalchemy import BigInteger, Connection, Integer, Select, and_, bindparam, or_, select, tuple_
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
@@ -17,27 +17,29 @@ from pullrouting.store.conversation_rows import message_from_row, open_on_lists
 from pullrouting.store.conversations import INGESTOR_CHANNEL_IDS, ingest_channel
 from pullrouting.store.events import StoredEvent
 from pullrouting.store.pages import Key, Page
+from pullrouting.store.positions import RESTART, Position
 from pullrouting.store.tables import agent_lists, channels, events, messages, subscriptions
-
-# The position carried by items of an unfinished snapshot: resuming from it starts over with a snapshot.
-RESTART = -1
 
 # Built once (see store/conversations.py).
 SUBSCRIBED_LIST_IDS = select(subscriptions.c.list_id).where(subscriptions.c.agent_id == bindparam("agent_id"))
 ENTITLED_LIST_IDS = select(agent_lists.c.list_id).where(agent_lists.c.agent_id == bindparam("agent_id"))
+AFTER_POSITION = tuple_(events.c.xact, events.c.id) > tuple_(
+    bindparam("xact", type_=BigInteger), bindparam("id", type_=BigInteger)
+)
+NEWEST_FIRST = (events.c.xact.desc(), events.c.id.desc())
 SUBSCRIPTION_CHANGES_AFTER = (
-    select(events.c.type, events.c.list_id)
+    select(events.c.xact, events.c.type, events.c.list_id)
     .where(
-        events.c.id > bindparam("position"),
+        AFTER_POSITION,
         events.c.kind == EventKind.SUBSCRIPTION.value,
         events.c.agent_id == bindparam("agent_id"),
     )
-    .order_by(events.c.id.desc())
+    .order_by(*NEWEST_FIRST)
 )
 PARTICIPATION_CHANGES_AFTER = (
-    select(events.c.type, events.c.agent_id, events.c.payload)
+    select(events.c.xact, events.c.type, events.c.agent_id, events.c.payload)
     .where(
-        events.c.id > bindparam("position"),
+        AFTER_POSITION,
         events.c.kind == EventKind.CONVERSATION.value,
         events.c.conversation_id == bindparam("conversation_id"),
         events.c.type.in_(
@@ -48,7 +50,7 @@ PARTICIPATION_CHANGES_AFTER = (
             ]
         ),
     )
-    .order_by(events.c.id.desc())
+    .order_by(*NEWEST_FIRST)
 )
 MESSAGES_AFTER = (
     select(messages)
@@ -69,15 +71,15 @@ SERVICE_IDENTIFIER_OF = select(channels.c.service_identifier).where(channels.c.i
 
 @dataclass(frozen=True)
 class ListWatchStart:
-    position: int
+    position: Position
     # Lists subscribed to at `position` that the agent is entitled to now.
     subscribed: frozenset[str]
     entitled: frozenset[str]
     # Whether a snapshot of the subscribed lists comes first (not when resuming); read with `open_page`.
     snapshot: bool
     reset: bool
-    # The newest event when the stream opened: events up to it are replayed, later ones are live.
-    opened_at: int
+    # Where the stream opened: events up to it are replayed, later ones are live.
+    opened_at: Position
 
     def replays_unentitled(self, event: StoredEvent) -> bool:
         """Whether `event` replays a subscription to a list the agent is no longer entitled to, which counts
@@ -85,14 +87,14 @@ class ListWatchStart:
         unsubscribes)."""
         return (
             event.type is SubscriptionEventType.SUBSCRIBED
-            and event.id <= self.opened_at
+            and not self.opened_at.precedes(event.xact, event.id)
             and event.list_id not in self.entitled
         )
 
 
 @dataclass(frozen=True)
 class ConversationWatchStart:
-    position: int
+    position: Position
     conversation: Conversation
     # Whether the messages so far come first (not when resuming); read with `history_page`.
     history: bool
@@ -101,24 +103,24 @@ class ConversationWatchStart:
 
 @dataclass(frozen=True)
 class OutboundWatchStart:
-    position: int
+    position: Position
     # The channels served; None for every channel.
     channel_ids: frozenset[str] | None
 
 
-def _replayable(connection: Connection, position: int | None, newest: int) -> bool:
+def _replayable(connection: Connection, position: Position | None, newest: Position) -> bool:
     """Whether every event after `position` is still in the table (and the position is from this table)."""
     if position is None or position == RESTART:
         return False
-    return event_store.pruned_through(connection) <= position <= newest
+    return event_store.pruned_through(connection).key <= position.key <= newest.key
 
 
 def _list_ids(connection: Connection, query: Select, agent_id: str) -> frozenset[str]:
     return frozenset(connection.scalars(query, {"agent_id": agent_id}))
 
 
-def list_watch_start(connection: Connection, agent_id: str, position: int | None) -> ListWatchStart:
-    newest = event_store.last_id(connection)
+def list_watch_start(connection: Connection, agent_id: str, position: Position | None) -> ListWatchStart:
+    newest = event_store.snapshot_position(connection)
     subscribed = _list_ids(connection, SUBSCRIBED_LIST_IDS, agent_id)
     entitled = _list_ids(connection, ENTITLED_LIST_IDS, agent_id)
     if not _replayable(connection, position, newest):
@@ -133,17 +135,19 @@ def open_page(
 ) -> Page[Conversation]:
     """A page of a snapshot: the open requests after `after`, oldest first, on those of `list_ids` the agent is
     still subscribed to (a list it left since shows nothing; its UNSUBSCRIBED follows)."""
-    position = event_store.last_id(connection)
+    position = event_store.snapshot_position(connection)
     lists = _list_ids(connection, SUBSCRIBED_LIST_IDS, agent_id) & frozenset(list_ids)
     found = open_on_lists(connection, lists, after or FIRST_KEY, limit) if lists else []
     return Page(found, position, final=len(found) < limit)
 
 
-def _subscribed_at(connection: Connection, agent_id: str, position: int, now: frozenset[str]) -> frozenset[str]:
+def _subscribed_at(connection: Connection, agent_id: str, position: Position, now: frozenset[str]) -> frozenset[str]:
     """The subscriptions as they were at `position`: today's, with later changes undone, newest first."""
-    changes = connection.execute(SUBSCRIPTION_CHANGES_AFTER, {"position": position, "agent_id": agent_id})
+    parameters = {"xact": position.xact, "id": position.id, "agent_id": agent_id}
     subscribed = set(now)
-    for change in changes:
+    for change in connection.execute(SUBSCRIPTION_CHANGES_AFTER, parameters):
+        if change.xact in position.covered:
+            continue
         if change.type == SubscriptionEventType.SUBSCRIBED:
             subscribed.discard(change.list_id)
         else:
@@ -152,11 +156,11 @@ def _subscribed_at(connection: Connection, agent_id: str, position: int, now: fr
 
 
 def conversation_watch_start(
-    connection: Connection, agent_id: str, conversation_id: str, position: int | None
+    connection: Connection, agent_id: str, conversation_id: str, position: Position | None
 ) -> ConversationWatchStart:
     """Participants only: NOT_PARTICIPANT for others (NOT_ENTITLED off the agent's lists). A stream resumed
     from a position where the agent was a participant replays from there, even past its leave or the close."""
-    newest = event_store.last_id(connection)
+    newest = event_store.snapshot_position(connection)
     if _replayable(connection, position, newest):
         assert position is not None
         conversation = conversation_store.get(connection, conversation_id)
@@ -173,7 +177,7 @@ def history_page(
     """A page of a conversation's messages after `after`, oldest first; None once the agent is no longer in
     it (left or closed since the stream began): the rest reaches the stream as events, up to its leave or the
     close."""
-    position = event_store.last_id(connection)
+    position = event_store.snapshot_position(connection)
     if not rules.is_participant(conversation_store.get(connection, conversation_id), agent_id):
         return None
     create_time, message_id = after or FIRST_KEY
@@ -182,13 +186,14 @@ def history_page(
     return Page(found, position, final=len(found) < limit)
 
 
-def _may_replay(connection: Connection, conversation: Conversation, agent_id: str, position: int) -> bool:
+def _may_replay(connection: Connection, conversation: Conversation, agent_id: str, position: Position) -> bool:
     """A participant now, or one at `position`."""
     if rules.is_participant(conversation, agent_id):
         return True
-    changes = connection.execute(
-        PARTICIPATION_CHANGES_AFTER, {"position": position, "conversation_id": conversation.id}
-    )
+    parameters = {"xact": position.xact, "id": position.id, "conversation_id": conversation.id}
+    changes = [
+        row for row in connection.execute(PARTICIPATION_CHANGES_AFTER, parameters) if row.xact not in position.covered
+    ]
     return rules.was_participant(
         conversation,
         agent_id,
@@ -200,18 +205,18 @@ def _may_replay(connection: Connection, conversation: Conversation, agent_id: st
 
 
 def outbound_watch_start(
-    connection: Connection, ingestor_id: str, service_identifier: str, position: int | None
+    connection: Connection, ingestor_id: str, service_identifier: str, position: Position | None
 ) -> OutboundWatchStart:
     """One channel the ingestor may serve, or all of them; from now on, or from `position`."""
     channel_ids = outbound_channel_ids(connection, ingestor_id, service_identifier)
-    newest = event_store.last_id(connection)
+    newest = event_store.snapshot_position(connection)
     if position is None:
         return OutboundWatchStart(newest, channel_ids)
     if not _replayable(connection, position, newest):
         raise DomainError(
             Reason.RESUME_TOKEN_EXPIRED,
             "events after this resume token are no longer kept; reconnect without a token",
-            oldest_position=str(event_store.pruned_through(connection)),
+            oldest_position="{}.{}".format(*event_store.pruned_through(connection).key),
         )
     return OutboundWatchStart(position, channel_ids)
 

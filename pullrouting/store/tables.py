@@ -202,12 +202,21 @@ messages = Table(
     UniqueConstraint("idempotency_scope", "idempotency_key"),
 )
 
-# The outbox: every state change appends its events here in the same transaction. `id` is the global
-# order every stream follows and the position a resume token points at.
+
+def _of_kind(name: str, kind: str, *columns: str) -> Index:
+    predicate = text(f"kind = '{kind}'")
+    return Index(name, *columns, postgresql_where=predicate, sqlite_where=predicate)
+
+
+# The outbox: every state change appends its events here in the same transaction. (xact, id) is the global
+# order every stream follows and the position a resume token points at (store/positions.py): on PostgreSQL
+# `xact` is the writing transaction's id (its default, set by migration 0010, is pg_current_xact_id()), on
+# SQLite always 0, so that the order there is plain `id`.
 events = Table(
     "events",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("xact", BigInteger, nullable=False, server_default=text("0")),
     Column("kind", String(16), nullable=False),
     Column("type", String(32), nullable=False),
     Column("list_id", ID, nullable=True),
@@ -216,6 +225,15 @@ events = Table(
     Column("agent_id", ID, nullable=True),
     Column("payload", JSON, nullable=False),
     Column("create_time", TIME, nullable=False),
+    Index("ix_events_xact_id", "xact", "id"),
+    # What a catching-up stream reads: its lists', its agent's, its conversation's or the outbound events,
+    # each walked in order. Partial, so that each event enters one of them; queries name the kind literally.
+    _of_kind("ix_events_list", "list", "list_id", "xact", "id"),
+    _of_kind("ix_events_subscription", "subscription", "agent_id", "xact", "id"),
+    _of_kind("ix_events_conversation", "conversation", "conversation_id", "xact", "id"),
+    _of_kind("ix_events_outbound", "outbound", "xact", "id"),
+    _of_kind("ix_events_outbound_channel", "outbound", "channel_id", "xact", "id"),
+    _of_kind("ix_events_principal", "principal", "xact", "id"),
     sqlite_autoincrement=True,
 )
 
@@ -225,6 +243,7 @@ event_log = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("pruned_through", BigInteger, nullable=False),
+    Column("pruned_through_xact", BigInteger, nullable=False, server_default=text("0")),
 )
 
 # Ids of deleted resources, never given again in their collection: history names resources by id (closed
