@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
-from bench import load, processes, targets
+from bench import load, processes, scale_out, targets
 from bench.databases import reset_postgres
 
 POSTGRES_URL = os.environ.get("PULLROUTING_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
@@ -38,12 +38,14 @@ class Sizes:
     fan_out: tuple[int, ...]
     fan_out_events: int
     catch_up: int
+    # New requests each scale-out writer opens (bench/scale_out.py).
+    scale_out_calls: int
 
 
-FULL = Sizes(10_000, 5_000, 200, 10, (100, 1_000), 100, 10_000)
-QUICK = Sizes(2_000, 1_000, 50, 5, (100, 1_000), 20, 3_000)
+FULL = Sizes(10_000, 5_000, 200, 10, (100, 1_000), 100, 10_000, 100)
+QUICK = Sizes(2_000, 1_000, 50, 5, (100, 1_000), 20, 3_000, 30)
 # Every code path at toy sizes: what tests/test_bench_smoke.py runs.
-SMOKE = Sizes(32, 16, 3, 2, (2, 5), 3, 40)
+SMOKE = Sizes(32, 16, 3, 2, (2, 5), 3, 40, 2)
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,34 @@ async def run(sizes: Sizes, backends: list[str], profile_dir: Path | None) -> li
     return figures
 
 
+async def run_scale_out(sizes: Sizes) -> tuple[float, list[scale_out.ScaleOutFigure]]:
+    """The database round trip through the delaying proxy, and the rate of 1 and 2 instances behind it."""
+    admin_token = f"pra_{secrets.token_urlsafe(32)}"
+    found = []
+    for instances in (1, 2):
+        with _database("postgresql") as url:
+            found.append(
+                await scale_out.measure(
+                    url, instances, sizes.scale_out_calls, _server_environment(admin_token), admin_token
+                )
+            )
+    with _database("postgresql") as url, scale_out.delayed(url) as through_proxy:
+        round_trip = scale_out.round_trip_ms(through_proxy)
+    return round_trip, found
+
+
+def scale_out_table(round_trip: float, figures: list[scale_out.ScaleOutFigure]) -> str:
+    lines = [
+        f"PostgreSQL behind a proxy delaying {scale_out.DELAY_EACH_WAY * 1000:.1f} ms each way "
+        f"(SELECT 1 round trip {round_trip:.2f} ms), {scale_out.WRITERS} writers opening new requests:",
+        "| instances | new requests per s | events per s |",
+        "| ---: | ---: | ---: |",
+    ]
+    for figure in figures:
+        lines.append(f"| {figure.instances} | {figure.requests_per_second:,.1f} | {figure.events_per_second:,.1f} |")
+    return "\n".join(lines)
+
+
 def _ratio(figure: Figure) -> float:
     return figure.pullrouting / figure.bare if figure.bare else float("inf")
 
@@ -215,16 +245,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--profile", type=Path, metavar="DIR", help="record py-spy profiles of the server here")
+    parser.add_argument(
+        "--scale-out",
+        choices=("on", "off", "only"),
+        default="on",
+        help="PostgreSQL: also (or only) 1 and 2 instances behind a delaying proxy (default on)",
+    )
     arguments = parser.parse_args(argv)
     sizes = SMOKE if arguments.smoke else QUICK if arguments.quick else FULL
     backends = arguments.backends.split(",")
     if "postgresql" in backends and not _postgres_reachable():
         print(f"PostgreSQL is not reachable at {POSTGRES_URL}: measuring SQLite only", file=sys.stderr)
         backends.remove("postgresql")
-    figures = asyncio.run(run(sizes, backends, arguments.profile))
+    figures = [] if arguments.scale_out == "only" else asyncio.run(run(sizes, backends, arguments.profile))
+    scaled = None
+    if "postgresql" in backends and arguments.scale_out != "off":
+        scaled = asyncio.run(run_scale_out(sizes))
     print(f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}")
     print(f"command: {shlex.join(['python', '-m', 'bench', *(argv if argv is not None else sys.argv[1:])])}")
-    print(table(figures))
+    if figures:
+        print(table(figures))
+    if scaled is not None:
+        print(scale_out_table(*scaled))
     if arguments.json is not None:
         arguments.json.write_text(json.dumps([asdict(figure) for figure in figures], indent=2))
 

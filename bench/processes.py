@@ -6,12 +6,12 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 VENV_BIN = Path(sys.prefix) / "bin"
-SERVING_LINE = re.compile(r"serving on (\S+)")
+SERVING_LINE = r"serving on (\S+)"
 START_DEADLINE = 60.0
 
 
@@ -30,8 +30,12 @@ class ServerProcess:
 
 
 @contextmanager
-def running(command: list[str], env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
-    """Starts `command`, waits for its serving line, and terminates it on the way out."""
+def running(
+    command: list[str], env: dict[str, str] | None = None, ready: str = SERVING_LINE
+) -> Iterator[ServerProcess]:
+    """Starts `command`, waits for its serving line (`ready`, the address in its group), and terminates it on
+    the way out."""
+    ready_line = re.compile(ready)
     process = subprocess.Popen(
         command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -44,7 +48,7 @@ def running(command: list[str], env: dict[str, str] | None = None) -> Iterator[S
         assert process.stdout is not None
         for line in process.stdout:
             output.append(line)
-            match = SERVING_LINE.search(line)
+            match = ready_line.search(line)
             if match and not found.is_set():
                 address.append(match.group(1))
                 found.set()
@@ -64,6 +68,13 @@ def running(command: list[str], env: dict[str, str] | None = None) -> Iterator[S
             process.kill()
             process.wait()
         reader.join(5)
+
+
+@contextmanager
+def running_all(commands: list[list[str]], env: dict[str, str] | None = None) -> Iterator[list[ServerProcess]]:
+    """Starts each command in turn (each after the one before serves), and terminates them all."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(running(command, env)) for command in commands]
 
 
 def bare_command() -> list[str]:
