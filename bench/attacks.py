@@ -6,6 +6,7 @@ import argparse
 import os
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -335,6 +337,223 @@ def _established(pid: int) -> int:
     return count
 
 
+def _admin(address: str) -> admin_service_pb2_grpc.AdminServiceStub:
+    return admin_service_pb2_grpc.AdminServiceStub(grpc.insecure_channel(address))
+
+
+ADMIN_METADATA = [("authorization", f"Bearer {ADMIN_TOKEN}")]
+
+
+def _add_list(address: str, list_id: str) -> str:
+    """Another List with a PULL channel of its own, beside `_setup_ingest`'s; the channel's service identifier."""
+    admin = _admin(address)
+    admin.CreateList(
+        admin_service_pb2.CreateListRequest(list_id=list_id, list=resources_pb2.List(display_name=list_id)),
+        metadata=ADMIN_METADATA,
+    )
+    identifier = f"chat.example/{list_id}"
+    admin.CreateChannel(
+        admin_service_pb2.CreateChannelRequest(
+            channel_id=list_id,
+            channel=resources_pb2.Channel(
+                display_name=list_id,
+                channel_type="channelTypes/chat",
+                service_identifier=identifier,
+                list=f"lists/{list_id}",
+                routing_mode=resources_pb2.ROUTING_MODE_PULL,
+            ),
+        ),
+        metadata=ADMIN_METADATA,
+    )
+    return identifier
+
+
+def _agent(address: str, agent_id: str, list_id: str) -> str:
+    created = _admin(address).CreateAgent(
+        admin_service_pb2.CreateAgentRequest(
+            agent_id=agent_id, agent=resources_pb2.Agent(display_name=agent_id, lists=[f"lists/{list_id}"])
+        ),
+        metadata=ADMIN_METADATA,
+    )
+    return created.token
+
+
+def _post(address: str, token: str, identifier: str, customers: list[str]) -> None:
+    """One message from each customer, 16 at a time."""
+    with grpc.insecure_channel(address) as channel:
+        stub = ingest_service_pb2_grpc.IngestServiceStub(channel)
+
+        def one(numbered: tuple[int, str]) -> None:
+            number, customer = numbered
+            stub.PostCustomerMessage(
+                ingest_service_pb2.PostCustomerMessageRequest(
+                    service_identifier=identifier,
+                    customer={"id": customer, "display_name": f"Customer {customer}"},
+                    text="Hello",
+                    source_message_id=f"{customer}-{number}",
+                ),
+                metadata=[("authorization", f"Bearer {token}")],
+                timeout=60,
+            )
+
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(one, enumerate(customers)))
+
+
+def _database(process: processes.ServerProcess) -> Path:
+    arguments = list(process.process.args)
+    return Path(arguments[arguments.index("--database") + 1].removeprefix("sqlite:///"))
+
+
+def _database_bytes(database: Path) -> int:
+    return sum(path.stat().st_size for path in database.parent.glob(f"{database.name}*"))
+
+
+def subscription_toggling(process: processes.ServerProcess, open_requests: int, agents: int, seconds: float) -> str:
+    """`agents` agents toggle Subscribe/Unsubscribe on a List of `open_requests` open requests for `seconds`,
+    while another ingestor posts customer messages one after another, timed."""
+    token, identifier = _setup_ingest(process.address)
+    _post(process.address, token, identifier, [f"waiting-{number}" for number in range(open_requests)])
+    other = _admin(process.address).CreateIngestor(
+        admin_service_pb2.CreateIngestorRequest(
+            ingestor_id="other", ingestor=resources_pb2.Ingestor(display_name="Other")
+        ),
+        metadata=ADMIN_METADATA,
+    )
+    tokens = [_agent(process.address, f"toggler-{number}", "l1") for number in range(agents)]
+    database = _database(process)
+    grown_from = _database_bytes(database)
+    outcomes: Counter[str] = Counter()
+    ingest_seconds: list[float] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def toggler(agent_token: str) -> None:
+        metadata = [("authorization", f"Bearer {agent_token}")]
+        with grpc.insecure_channel(process.address) as channel:
+            stub = agent_service_pb2_grpc.AgentServiceStub(channel)
+            subscribe = True
+            while time.monotonic() < deadline:
+                try:
+                    if subscribe:
+                        stub.Subscribe(
+                            agent_service_pb2.SubscribeRequest(list="lists/l1"), metadata=metadata, timeout=30
+                        )
+                    else:
+                        stub.Unsubscribe(
+                            agent_service_pb2.UnsubscribeRequest(list="lists/l1"), metadata=metadata, timeout=30
+                        )
+                    outcome = "OK"
+                except grpc.RpcError as error:
+                    outcome = error.code().name
+                with lock:
+                    outcomes[outcome] += 1
+                subscribe = not subscribe
+
+    def ingestor() -> None:
+        with grpc.insecure_channel(process.address) as channel:
+            stub = ingest_service_pb2_grpc.IngestServiceStub(channel)
+            sent = 0
+            while time.monotonic() < deadline:
+                sent += 1
+                started = time.perf_counter()
+                stub.PostCustomerMessage(
+                    ingest_service_pb2.PostCustomerMessageRequest(
+                        service_identifier=identifier,
+                        customer={"id": f"bystander-{sent}", "display_name": "Bystander"},
+                        text="Hello",
+                        source_message_id=f"bystander-{sent}",
+                    ),
+                    metadata=[("authorization", f"Bearer {other.token}")],
+                    timeout=30,
+                )
+                ingest_seconds.append(time.perf_counter() - started)
+
+    workers = [threading.Thread(target=toggler, args=(agent_token,)) for agent_token in tokens]
+    workers.append(threading.Thread(target=ingestor))
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    grown = _database_bytes(database) - grown_from
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        written = connection.execute(
+            "SELECT type, count(*), avg(length(payload)) FROM events WHERE kind = 'subscription' GROUP BY type"
+        ).fetchall()
+    events = ", ".join(f"{kind} {count} of {size:.0f} bytes on average" for kind, count, size in written)
+    told = ", ".join(f"{code} {count}" for code, count in sorted(outcomes.items()))
+    p50 = statistics.median(ingest_seconds) * 1000
+    return (
+        f"{agents} agents toggling for {seconds:.0f} s on a List of {open_requests:,} open requests: {told}; "
+        f"subscription events {events}; database +{grown / 1e6:.2f} MB; the other ingestor's "
+        f"PostCustomerMessage p50 {p50:.1f} ms over {len(ingest_seconds)} calls"
+    )
+
+
+def _resume_until_marker(address: str, agent_token: str, resume_token: str) -> bool:
+    """Opens WatchLists from `resume_token` and reads until the marker customer's request arrives; whether the
+    server answered with a reset snapshot instead of the events after the token."""
+    with grpc.insecure_channel(address) as channel:
+        call = agent_service_pb2_grpc.AgentServiceStub(channel).WatchLists(
+            agent_service_pb2.WatchListsRequest(resume_token=resume_token),
+            metadata=[("authorization", f"Bearer {agent_token}")],
+            timeout=120,
+        )
+        reset = False
+        for response in call:
+            reset = reset or response.event.reset
+            if response.event.conversation.customer.id == "marker":
+                break
+        call.cancel()
+    return reset
+
+
+def old_token_catch_ups(process: processes.ServerProcess, events: int, opens: int, concurrent: int) -> str:
+    """An agent takes the token of its stream's first event; `events` requests are then posted on another
+    List, and one (the marker) on the agent's. Server CPU per open, one after another, resuming from that
+    old token and from the token just before the marker; then `concurrent` opens from the old token at once
+    (in rounds) beside a health probe."""
+    token, identifier = _setup_ingest(process.address)
+    other = _add_list(process.address, "busy")
+    agent_token = _agent(process.address, "resumer", "l1")
+    metadata = [("authorization", f"Bearer {agent_token}")]
+    with grpc.insecure_channel(process.address) as channel:
+        stub = agent_service_pb2_grpc.AgentServiceStub(channel)
+        stub.Subscribe(agent_service_pb2.SubscribeRequest(list="lists/l1"), metadata=metadata, timeout=30)
+        call = stub.WatchLists(agent_service_pb2.WatchListsRequest(), metadata=metadata, timeout=30)
+        old = next(call).event.resume_token
+        call.cancel()
+        _post(process.address, token, other, [f"elsewhere-{number}" for number in range(events)])
+        call = stub.WatchLists(agent_service_pb2.WatchListsRequest(), metadata=metadata, timeout=30)
+        recent = next(call).event.resume_token
+        call.cancel()
+    _post(process.address, token, identifier, ["marker"])
+    pid = process.process.pid
+
+    def cpu_per_open(resume_token: str) -> tuple[float, int]:
+        used = cpu_seconds(pid)
+        resets = sum(_resume_until_marker(process.address, agent_token, resume_token) for _ in range(opens))
+        return (cpu_seconds(pid) - used) / opens * 1000, resets
+
+    (old_ms, old_resets), (recent_ms, recent_resets) = cpu_per_open(old), cpu_per_open(recent)
+
+    def at_once() -> str:
+        """Rounds of `concurrent` opens at once for 3 s, so that the health probe has checks to time."""
+        rounds, started = 0, time.perf_counter()
+        with ThreadPoolExecutor(concurrent) as pool:
+            while rounds == 0 or time.perf_counter() - started < 3:
+                list(pool.map(lambda _: _resume_until_marker(process.address, agent_token, old), range(concurrent)))
+                rounds += 1
+        seconds = (time.perf_counter() - started) / rounds
+        return f"{rounds} rounds of {concurrent} opens from the old token at once, {seconds:.2f} s a round"
+
+    return (
+        f"{events:,} events on another List since the old token: server CPU per open {old_ms:.1f} ms from it, "
+        f"{recent_ms:.1f} ms from a recent one (mean of {opens}; answered with a reset snapshot: {old_resets} and "
+        f"{recent_resets}); {measure(process, at_once)}"
+    )
+
+
 def metrics_port(process: processes.ServerProcess) -> int:
     """The port of the `metrics on http://HOST:PORT/metrics` line, which follows the serving line."""
     deadline = time.monotonic() + 30
@@ -353,23 +572,76 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=400, help="idle metrics connections (default 400)")
     parser.add_argument("--callers", type=int, default=100, help="calls in flight at SIGTERM (default 100)")
     parser.add_argument(
+        "--open-requests", type=int, default=2_000, help="open requests on the toggled List (default 2000)"
+    )
+    parser.add_argument(
+        "--catch-up-events", type=int, default=12_000, help="events after the old token (default 12000)"
+    )
+    parser.add_argument(
         "--dead-client", action=argparse.BooleanOptionalAction, default=True, help="the stopped client (about 50 s)"
     )
-    arguments = parser.parse_args()
+    parser.add_argument("attacks", nargs="*", metavar="ATTACK", help=f"run only these: {', '.join(ATTACKS)}")
+    arguments = parser.parse_intermixed_args()
+    unknown = set(arguments.attacks) - set(ATTACKS)
+    if unknown:
+        parser.error(f"no such attack: {', '.join(sorted(unknown))}")
+    chosen = arguments.attacks or [name for name in ATTACKS if name != "dead-client" or arguments.dead_client]
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
-        with server(directory) as process:
-            print(measure(process, lambda: half_open(process.address, arguments.half_open)), flush=True)
-        with server(directory) as process:
-            print(measure(process, lambda: failed_logins(process.address, arguments.logins)), flush=True)
-        with server(directory, "--metrics-address", "127.0.0.1:0") as process:
-            port = metrics_port(process)
-            print(measure(process, lambda: idle_metrics_connections(process, port, arguments.idle)), flush=True)
-        with server(directory, env={"PULLROUTING_RATE_LIMIT_PER_SECOND": "0"}) as process:
-            print(sigterm_in_flight(process, arguments.callers), flush=True)
-        if arguments.dead_client:
-            with server(directory) as process:
-                print(dead_client(process, 30, 20), flush=True)
+        for name in chosen:
+            print(ATTACKS[name](directory, arguments), flush=True)
+
+
+def _half_open(directory: Path, arguments: argparse.Namespace) -> str:
+    with server(directory) as process:
+        return measure(process, lambda: half_open(process.address, arguments.half_open))
+
+
+def _failed_logins(directory: Path, arguments: argparse.Namespace) -> str:
+    with server(directory) as process:
+        return measure(process, lambda: failed_logins(process.address, arguments.logins))
+
+
+def _idle_metrics(directory: Path, arguments: argparse.Namespace) -> str:
+    with server(directory, "--metrics-address", "127.0.0.1:0") as process:
+        port = metrics_port(process)
+        return measure(process, lambda: idle_metrics_connections(process, port, arguments.idle))
+
+
+# Calls per caller are not limited here: the setup posts thousands of requests, and the limit under test
+# (subscription changes per agent) keeps its default.
+UNLIMITED_CALLS = {"PULLROUTING_RATE_LIMIT_PER_SECOND": "0"}
+
+
+def _sigterm(directory: Path, arguments: argparse.Namespace) -> str:
+    with server(directory, env=UNLIMITED_CALLS) as process:
+        return sigterm_in_flight(process, arguments.callers)
+
+
+def _dead_client(directory: Path, _arguments: argparse.Namespace) -> str:
+    with server(directory) as process:
+        return dead_client(process, 30, 20)
+
+
+def _subscription_toggling(directory: Path, arguments: argparse.Namespace) -> str:
+    with server(directory, env=UNLIMITED_CALLS) as process:
+        return measure(process, lambda: subscription_toggling(process, arguments.open_requests, 8, 6))
+
+
+def _old_token_catch_up(directory: Path, arguments: argparse.Namespace) -> str:
+    with server(directory, env=UNLIMITED_CALLS) as process:
+        return old_token_catch_ups(process, arguments.catch_up_events, 20, 50)
+
+
+ATTACKS: dict[str, Callable[[Path, argparse.Namespace], str]] = {
+    "half-open": _half_open,
+    "failed-logins": _failed_logins,
+    "idle-metrics": _idle_metrics,
+    "sigterm": _sigterm,
+    "dead-client": _dead_client,
+    "subscription-toggling": _subscription_toggling,
+    "old-token-catch-up": _old_token_catch_up,
+}
 
 
 if __name__ == "__main__":
