@@ -8,31 +8,16 @@ import grpc
 import pytest
 from google.protobuf import duration_pb2, field_mask_pb2
 from scenario import Scenario, create_scenario, expect_refusal, join, stored_events
+from scheduling import SECOND, Clock, micros, reminder_scheduler
 from streams import read_event, read_until
 from support import Server, serve, violated_fields
 
 from pullrouting.domain.model import Conversation, ConversationState
 from pullrouting.domain.reminders import abandoned
-from pullrouting.ops.reminders import ReminderScheduler
 from pullrouting.v1 import admin_service_pb2, agent_service_pb2, events_pb2, ingest_service_pb2, resources_pb2
 from pullrouting.v1.conversation_pb2 import CLOSE_REASON_INACTIVITY, CONVERSATION_STATE_CLOSED
 
 INTERVAL = 60
-SECOND = 1_000_000
-
-
-class Clock:
-    """Microseconds since the epoch, moved by the test."""
-
-    def __init__(self, now: int) -> None:
-        self.now = now
-
-    def __call__(self) -> int:
-        return self.now
-
-
-def micros(timestamp) -> int:
-    return timestamp.seconds * SECOND + timestamp.nanos // 1000
 
 
 def close_after(scenario: Scenario, duration: duration_pb2.Duration):
@@ -42,11 +27,6 @@ def close_after(scenario: Scenario, duration: duration_pb2.Duration):
             update_mask=field_mask_pb2.FieldMask(paths=["close_inactive_after"]),
         )
     )
-
-
-def scheduler(server: Server, clock: Clock) -> ReminderScheduler:
-    """A scheduler on the server's own database, ticked by the test."""
-    return ReminderScheduler(server.running.database, check_seconds=3600, clock=clock)
 
 
 async def left_alone(
@@ -70,7 +50,7 @@ async def test_an_abandoned_request_is_closed_for_inactivity_and_the_connector_t
     unread = await scenario.new_conversation("still-unread")
     await read_event(lists)  # its ADDED
     clock = Clock(micros(inactive.update_time) + INTERVAL * SECOND - 1)
-    ticks = scheduler(any_server, clock)
+    ticks = reminder_scheduler(any_server, clock)
 
     assert await ticks.tick() == 0  # not yet a whole interval
     clock.now = max(micros(inactive.update_time), micros(unread.create_time)) + 10 * INTERVAL * SECOND
@@ -100,9 +80,9 @@ async def test_a_touched_request_is_not_abandoned(any_server: Server):
     touched = micros(written.conversation.update_time)
     assert touched > micros(inactive.update_time)
     # A whole interval after it went INACTIVE, but not after it was touched: kept.
-    ticks = scheduler(any_server, Clock(touched + INTERVAL * SECOND - 1))
+    ticks = reminder_scheduler(any_server, Clock(touched + INTERVAL * SECOND - 1))
     assert await ticks.tick() == 0
-    ticks = scheduler(any_server, Clock(touched + INTERVAL * SECOND))
+    ticks = reminder_scheduler(any_server, Clock(touched + INTERVAL * SECOND))
     assert await ticks.tick() == 1
 
 
@@ -110,7 +90,7 @@ async def test_lists_without_close_inactive_after_keep_their_inactive_requests(s
     scenario = await create_scenario(server, agents=1)
     inactive = (await left_alone(scenario)).conversation
     clock = Clock(micros(inactive.update_time) + 365 * 24 * 3600 * SECOND)
-    assert await scheduler(server, clock).tick() == 0
+    assert await reminder_scheduler(server, clock).tick() == 0
 
 
 @pytest.fixture
@@ -127,7 +107,7 @@ async def test_several_instances_close_each_abandoned_request_once(two_instances
     await close_after(scenario, duration_pb2.Duration(seconds=INTERVAL))
     left = [(await left_alone(scenario, f"customer-{number}")).conversation for number in range(5)]
     clock = Clock(max(micros(c.update_time) for c in left) + INTERVAL * SECOND)
-    schedulers = [scheduler(server, clock) for server in (first, second) for _ in range(2)]
+    schedulers = [reminder_scheduler(server, clock) for server in (first, second) for _ in range(2)]
     closed = await asyncio.gather(*(ticks.tick() for ticks in schedulers))
     assert sum(closed) == len(left), closed
     closes = [e for e in stored_events(first.database_url) if e.type == "CONVERSATION_CLOSED"]

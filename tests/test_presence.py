@@ -8,9 +8,9 @@ import time
 import grpc
 from google.protobuf import duration_pb2, field_mask_pb2
 from scenario import Scenario, create_scenario, expect_refusal, join, stored_events
+from scheduling import SECOND, Clock, micros
 from streams import read_until, watch_from_synced
 from support import Server, violated_fields
-from test_reminders import SECOND, Clock, micros
 
 from pullrouting.ops.presence import ReleaseScheduler
 from pullrouting.v1 import admin_service_pb2, agent_service_pb2, conversation_pb2, events_pb2, resources_pb2

@@ -8,30 +8,15 @@ import pytest
 from google.protobuf import duration_pb2, field_mask_pb2
 from metrics_scrape import scrape, value
 from scenario import Scenario, create_scenario, join
+from scheduling import SECOND, Clock, micros, reminder_scheduler
 from streams import read_event, read_until
 from support import Server, serve
 
 from pullrouting.domain.model import Conversation, ConversationState
 from pullrouting.domain.reminders import reminder_due
-from pullrouting.ops.reminders import ReminderScheduler
 from pullrouting.v1 import admin_service_pb2, agent_service_pb2, events_pb2, resources_pb2
 
 INTERVAL = 60
-SECOND = 1_000_000
-
-
-class Clock:
-    """Microseconds since the epoch, moved by the test."""
-
-    def __init__(self, now: int) -> None:
-        self.now = now
-
-    def __call__(self) -> int:
-        return self.now
-
-
-def micros(timestamp) -> int:
-    return timestamp.seconds * SECOND + timestamp.nanos // 1000
 
 
 async def remind_after(scenario: Scenario, seconds: int) -> None:
@@ -49,12 +34,6 @@ async def watch_synced(agent):
     return stream
 
 
-def scheduler(server: Server, clock: Clock) -> ReminderScheduler:
-    """A scheduler on the server's own database, ticked by the test (the server's own one ticks on real time,
-    which never reaches the test clock's reminders)."""
-    return ReminderScheduler(server.running.database, check_seconds=3600, clock=clock)
-
-
 async def test_an_unread_request_is_reminded_once_per_interval_until_joined(measured_server: Server):
     scenario = await create_scenario(measured_server, agents=2)
     await remind_after(scenario, INTERVAL)
@@ -64,7 +43,7 @@ async def test_an_unread_request_is_reminded_once_per_interval_until_joined(meas
     assert (await read_event(stream)).type == events_pb2.LIST_EVENT_TYPE_ADDED
     created = micros(conversation.create_time)
     clock = Clock(created + INTERVAL * SECOND - 1)
-    ticks = scheduler(measured_server, clock)
+    ticks = reminder_scheduler(measured_server, clock)
 
     assert await ticks.tick() == 0  # not yet a whole interval
     clock.now = created + INTERVAL * SECOND
@@ -103,7 +82,7 @@ async def test_lists_without_a_reminder_interval_are_never_reminded(server: Serv
     scenario = await create_scenario(server, agents=1)
     conversation = await scenario.new_conversation()
     clock = Clock(micros(conversation.create_time) + 365 * 24 * 3600 * SECOND)
-    assert await scheduler(server, clock).tick() == 0
+    assert await reminder_scheduler(server, clock).tick() == 0
 
 
 @pytest.fixture
@@ -123,7 +102,7 @@ async def test_several_instances_send_each_reminder_once(two_instances):
     names = sorted(conversation.name for conversation in conversations)
     await read_until(stream, lambda event: event.conversation.name == conversations[-1].name)
     clock = Clock(max(micros(conversation.create_time) for conversation in conversations))
-    schedulers = [scheduler(server, clock) for server in (first, second) for _ in range(2)]
+    schedulers = [reminder_scheduler(server, clock) for server in (first, second) for _ in range(2)]
     for round_number in range(1, 4):
         clock.now += INTERVAL * SECOND
         reminded = await asyncio.gather(*(ticks.tick() for ticks in schedulers))

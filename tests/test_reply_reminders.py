@@ -9,30 +9,15 @@ import grpc
 import pytest
 from google.protobuf import duration_pb2, field_mask_pb2
 from scenario import Scenario, create_scenario, expect_refusal, join
+from scheduling import SECOND, Clock, micros, reminder_scheduler
 from streams import read_event, read_until
 from support import Server, serve, violated_fields
 
 from pullrouting.domain.model import Conversation, ConversationState
 from pullrouting.domain.reminders import reply_reminder_due
-from pullrouting.ops.reminders import ReminderScheduler
 from pullrouting.v1 import admin_service_pb2, agent_service_pb2, events_pb2, resources_pb2
 
 INTERVAL = 60
-SECOND = 1_000_000
-
-
-class Clock:
-    """Microseconds since the epoch, moved by the test."""
-
-    def __init__(self, now: int) -> None:
-        self.now = now
-
-    def __call__(self) -> int:
-        return self.now
-
-
-def micros(timestamp) -> int:
-    return timestamp.seconds * SECOND + timestamp.nanos // 1000
 
 
 def update_list(scenario: Scenario, **fields):
@@ -42,11 +27,6 @@ def update_list(scenario: Scenario, **fields):
             update_mask=field_mask_pb2.FieldMask(paths=list(fields)),
         )
     )
-
-
-def scheduler(server: Server, clock: Clock) -> ReminderScheduler:
-    """A scheduler on the server's own database, ticked by the test."""
-    return ReminderScheduler(server.running.database, check_seconds=3600, clock=clock)
 
 
 async def active_waiting(scenario: Scenario) -> tuple[str, int]:
@@ -64,7 +44,7 @@ async def test_an_unanswered_customer_is_alerted_once_per_interval_until_an_agen
     stream = watcher.stub.WatchLists(agent_service_pb2.WatchListsRequest())
     await read_until(stream, lambda event: event.type == events_pb2.LIST_EVENT_TYPE_SYNCED)
     clock = Clock(waiting_since + INTERVAL * SECOND - 1)
-    ticks = scheduler(any_server, clock)
+    ticks = reminder_scheduler(any_server, clock)
 
     assert await ticks.tick() == 0  # not yet a whole interval
     clock.now += 1
@@ -101,10 +81,10 @@ async def test_only_active_requests_on_lists_that_ask_are_alerted(any_server: Se
     name, waiting_since = await active_waiting(scenario)
     unread = await scenario.new_conversation("unread-customer")
     clock = Clock(max(waiting_since, micros(unread.create_time)) + 365 * 24 * 3600 * SECOND)
-    assert await scheduler(any_server, clock).tick() == 0  # the list has no reply_reminder_after
+    assert await reminder_scheduler(any_server, clock).tick() == 0  # the list has no reply_reminder_after
     await update_list(scenario, reply_reminder_after=duration_pb2.Duration(seconds=INTERVAL))
     await scenario.agents[0].stub.LeaveConversation(agent_service_pb2.LeaveConversationRequest(name=name))
-    assert await scheduler(any_server, clock).tick() == 0  # INACTIVE and UNREAD requests are not alerted
+    assert await reminder_scheduler(any_server, clock).tick() == 0  # INACTIVE and UNREAD requests are not alerted
 
 
 @pytest.fixture
@@ -125,7 +105,7 @@ async def test_several_instances_alert_each_wait_once(two_instances):
         await join(scenario.agents[0], posted.conversation.name)
         waits.append(micros(posted.message.create_time))
     clock = Clock(max(waits))
-    schedulers = [scheduler(server, clock) for server in (first, second) for _ in range(2)]
+    schedulers = [reminder_scheduler(server, clock) for server in (first, second) for _ in range(2)]
     for round_number in range(1, 4):
         clock.now += INTERVAL * SECOND
         alerted = await asyncio.gather(*(ticks.tick() for ticks in schedulers))
