@@ -10,6 +10,7 @@ import functools
 import logging
 from collections.abc import Callable, Collection
 
+from pullrouting.ops.periodic import Periodic
 from pullrouting.store import presence as presence_store
 from pullrouting.store.database import Database
 
@@ -85,10 +86,11 @@ class ReleaseScheduler:
     ) -> None:
         """`clock` returns the time in microseconds since the epoch (tests pass one they control)."""
         self._database = database
-        self._check_seconds = check_seconds
         self._grace_seconds = grace_seconds
         self._clock = clock
-        self._task: asyncio.Task[None] | None = None
+        self._ticks = Periodic(
+            "releases", check_seconds, self.tick, log, "announcing OFFLINE agents and releasing participants failed"
+        )
 
     async def tick(self) -> int:
         """Announces OFFLINE the agents due, then releases every participant due now; returns how many
@@ -110,19 +112,7 @@ class ReleaseScheduler:
                 return total
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="releases")
+        self._ticks.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._check_seconds)
-            try:
-                await self.tick()
-            except Exception:
-                # The database may be away for a moment; the next tick catches up.
-                log.exception("announcing OFFLINE agents and releasing participants failed")
+        await self._ticks.stop()

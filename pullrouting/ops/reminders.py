@@ -4,12 +4,11 @@ their list's `unread_reminder_after` and alerts the ACTIVE ones whose customer w
 (domain/reminders.py). The database decides who sends each one
 (store/reminders.py), so any number of instances may tick at once."""
 
-import asyncio
-import contextlib
 import functools
 import logging
 from collections.abc import Callable
 
+from pullrouting.ops.periodic import Periodic
 from pullrouting.store import reminders as reminder_store
 from pullrouting.store.database import Database
 
@@ -23,9 +22,8 @@ class ReminderScheduler:
     def __init__(self, database: Database, check_seconds: float, clock: Callable[[], int]) -> None:
         """`clock` returns the time in microseconds since the epoch (tests pass one they control)."""
         self._database = database
-        self._check_seconds = check_seconds
         self._clock = clock
-        self._task: asyncio.Task[None] | None = None
+        self._ticks = Periodic("reminders", check_seconds, self.tick, log, "re-announcing stale requests failed")
 
     async def tick(self) -> int:
         """Re-announces every UNREAD request due now, alerts every unanswered customer due now and closes
@@ -41,19 +39,7 @@ class ReminderScheduler:
         return total
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="reminders")
+        self._ticks.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._check_seconds)
-            try:
-                await self.tick()
-            except Exception:
-                # The database may be away for a moment; the next tick catches up.
-                log.exception("re-announcing stale requests failed")
+        await self._ticks.stop()
