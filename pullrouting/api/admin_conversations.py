@@ -3,17 +3,10 @@ transcript, force-close."""
 
 import grpc
 
-from pullrouting.api.mappings import (
-    conversation_to_proto,
-    message_key,
-    message_to_proto,
-    ordered_page,
-    ordered_page_after,
-    states_filter,
-)
+from pullrouting.api.conversation_pages import conversation_page
+from pullrouting.api.mappings import conversation_to_proto, message_key, message_to_proto
 from pullrouting.api.pagination import after_position, page, page_size
 from pullrouting.domain.names import CONVERSATIONS, LISTS, parse_name
-from pullrouting.domain.ordering import parse_order_by
 from pullrouting.store import conversations, transcripts
 from pullrouting.store.database import Database
 from pullrouting.v1 import admin_service_pb2 as pb
@@ -31,19 +24,10 @@ class AdminConversationMethods:
         self, request: pb.AdminServiceListConversationsRequest, context: grpc.aio.ServicerContext
     ) -> pb.AdminServiceListConversationsResponse:
         list_id = None if request.parent in EVERY_LIST else parse_name(request.parent, LISTS, "parent")
-        states, size, order = (
-            states_filter(request.states),
-            page_size(request.page_size),
-            parse_order_by(request.order_by),
+        shown, token = await conversation_page(
+            self._database, request, lambda c, *page: conversations.list_for_supervisor(c, list_id, *page)
         )
-        after = ordered_page_after(request.page_token, order)
-        found = await self._database.read(
-            lambda c: conversations.list_for_supervisor(c, list_id, states, order, after, size + 1)
-        )
-        shown, token = ordered_page(found, size, order)
-        return pb.AdminServiceListConversationsResponse(
-            conversations=[conversation_to_proto(c) for c in shown], next_page_token=token
-        )
+        return pb.AdminServiceListConversationsResponse(conversations=shown, next_page_token=token)
 
     async def GetConversation(
         self, request: pb.AdminServiceGetConversationRequest, context: grpc.aio.ServicerContext

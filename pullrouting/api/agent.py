@@ -6,15 +6,13 @@ from collections.abc import AsyncIterator
 import grpc
 
 from pullrouting.api.auth import current_principal
+from pullrouting.api.conversation_pages import conversation_page
 from pullrouting.api.limits import RateLimiter
 from pullrouting.api.mappings import (
     close_reason_from_proto,
     conversation_to_proto,
     message_key,
     message_to_proto,
-    ordered_page,
-    ordered_page_after,
-    states_filter,
 )
 from pullrouting.api.pagination import after_position, page, page_size
 from pullrouting.api.presence import AgentStreams
@@ -25,7 +23,6 @@ from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import Violations
 from pullrouting.domain.model import ConversationState, Subscription
 from pullrouting.domain.names import CONVERSATIONS, LISTS, check_name, format_name, parse_name
-from pullrouting.domain.ordering import parse_order_by
 from pullrouting.domain.presence import check_settable
 from pullrouting.store import conversations, subscriptions, transcripts
 from pullrouting.store import presence as presence_store
@@ -117,19 +114,10 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
         self, request: pb.ListConversationsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListConversationsResponse:
         agent_id, list_id = _agent_id(), parse_name(request.parent, LISTS, "parent")
-        states, size, order = (
-            states_filter(request.states),
-            page_size(request.page_size),
-            parse_order_by(request.order_by),
+        shown, token = await conversation_page(
+            self._database, request, lambda c, *page: conversations.list_for_agent(c, agent_id, list_id, *page)
         )
-        after = ordered_page_after(request.page_token, order)
-        found = await self._database.read(
-            lambda c: conversations.list_for_agent(c, agent_id, list_id, states, order, after, size + 1)
-        )
-        shown, token = ordered_page(found, size, order)
-        return pb.ListConversationsResponse(
-            conversations=[conversation_to_proto(c) for c in shown], next_page_token=token
-        )
+        return pb.ListConversationsResponse(conversations=shown, next_page_token=token)
 
     async def GetConversation(
         self, request: pb.GetConversationRequest, context: grpc.aio.ServicerContext
