@@ -11,7 +11,12 @@ Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 async def scrape(server: Server) -> Samples:
     """Every sample of the server's metrics endpoint, by name and labels."""
-    url = f"http://127.0.0.1:{server.running.metrics_server.port}/metrics"
+    return await scrape_port(server.running.metrics_server.port)
+
+
+async def scrape_port(port: int) -> Samples:
+    """Every sample of the metrics endpoint on `port`, by name and labels."""
+    url = f"http://127.0.0.1:{port}/metrics"
 
     def fetch() -> str:
         with urllib.request.urlopen(url, timeout=10) as response:

@@ -7,14 +7,20 @@ from collections import Counter
 
 import grpc
 import pytest
-from metrics_scrape import scrape, value
+from metrics_scrape import scrape, scrape_port, value
 from scenario import create_scenario, join, leave, stored_events
 from streams import read_event, read_events, read_to_end
 from support import ADMIN_TOKEN, Server, expect_error, serve, within
 
 from pullrouting import server as server_module
+from pullrouting.domain.events import ListEventType, alert_of
+from pullrouting.ops.metrics import Metrics, MetricsServer
+from pullrouting.ops.reminders import ReminderScheduler
 from pullrouting.settings import Settings
 from pullrouting.v1 import admin_service_pb2, agent_service_pb2, conversation_pb2, events_pb2, resources_pb2
+
+SECOND = 1_000_000
+MINUTE = 60 * SECOND
 
 
 async def test_metrics_after_a_known_scenario(measured_server: Server):
@@ -95,6 +101,116 @@ async def test_releases_are_counted_by_cause_and_leaves_are_not(measured_server:
     samples = await scrape(measured_server)
     assert value(samples, "pullrouting_releases_total", list="l1", cause="DISABLED") == 1
     assert ("pullrouting_releases_total", frozenset({("list", "l1"), ("cause", "LEFT")})) not in samples
+    # Two requests landed; the disabled agent's request went INACTIVE with nobody left in it.
+    assert value(samples, "pullrouting_alerts_total", list="l1", alert="NEW_REQUEST") == 2
+    assert value(samples, "pullrouting_alerts_total", list="l1", alert="RELEASED") == 1
+    assert _alerts_of(samples) == _stored_alerts(measured_server)
+
+
+def _alerts_of(samples) -> Counter[str]:
+    alerts = {
+        dict(labels)["alert"]: count for (name, labels), count in samples.items() if name == "pullrouting_alerts_total"
+    }
+    return Counter(alerts)
+
+
+def _stored_alerts(server: Server) -> Counter[str]:
+    """The alerts of the list events in the events table."""
+    alerts = (
+        alert_of(row.payload, ListEventType(row.type))
+        for row in stored_events(server.database_url)
+        if row.kind == "list"
+    )
+    return Counter(alert.value for alert in alerts if alert is not None)
+
+
+class Clock:
+    """Microseconds since the epoch, moved by the test."""
+
+    def __init__(self, now: int) -> None:
+        self.now = now
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def micros(timestamp) -> int:
+    return timestamp.seconds * SECOND + timestamp.nanos // 1000
+
+
+async def test_reminders_and_auto_closes_are_counted_once(measured_server: Server):
+    scenario = await create_scenario(measured_server, agents=1)
+    await scenario.admin.UpdateList(
+        admin_service_pb2.UpdateListRequest(
+            list=resources_pb2.List(
+                name=scenario.list,
+                unread_reminder_after={"seconds": 60},
+                reply_reminder_after={"seconds": 60},
+                close_inactive_after={"seconds": 60},
+            ),
+            update_mask={"paths": ["unread_reminder_after", "reply_reminder_after", "close_inactive_after"]},
+        )
+    )
+    unread = await scenario.new_conversation("customer-1")
+    await join(scenario.agents[0], (await scenario.new_conversation("customer-2")).name)
+    abandoned = (await scenario.new_conversation("customer-3")).name
+    await join(scenario.agents[0], abandoned)
+    left = (await leave(scenario.agents[0], abandoned)).conversation
+    clock = Clock(max(micros(unread.create_time), micros(left.update_time)) + 10 * MINUTE)
+    ticks = ReminderScheduler(measured_server.running.database, check_seconds=3600, clock=clock)
+    await ticks.tick()
+    await ticks.tick()  # nothing is due again: each reminder and close is counted once
+
+    samples = await scrape(measured_server)
+    assert value(samples, "pullrouting_auto_closes_total", list="l1") == 1
+    assert value(samples, "pullrouting_alerts_total", list="l1", alert="UNREAD_REMINDER") == 1
+    assert value(samples, "pullrouting_reminders_total", list="l1") == 1
+    assert value(samples, "pullrouting_alerts_total", list="l1", alert="NO_REPLY") == 1
+    assert value(samples, "pullrouting_alerts_total", list="l1", alert="NEW_REQUEST") == 3
+    assert _alerts_of(samples) == _stored_alerts(measured_server)
+
+
+async def test_customers_waiting_by_age_at_scrape_time(measured_server: Server):
+    scenario = await create_scenario(measured_server, agents=1)
+    agent = scenario.agents[0]
+    waiting = await scenario.new_conversation("customer-1")
+    answered = (await scenario.new_conversation("customer-2")).name
+    await join(agent, answered)
+    await agent.stub.SendMessage(agent_service_pb2.SendMessageRequest(conversation=answered, text="Hello"))
+    closed = (await scenario.new_conversation("customer-3")).name
+    await agent.stub.CloseConversation(agent_service_pb2.CloseConversationRequest(name=closed))
+    since = micros(waiting.waiting_since)
+    assert since > 0
+    # A second endpoint on the same database with the test's clock and no cache: the figures are the
+    # database's, read at each scrape.
+    clock = Clock(since)
+    metrics = Metrics(measured_server.running.database, clock, cache_seconds=0)
+    endpoint = MetricsServer(metrics, max_connections=4)
+    await endpoint.start("127.0.0.1:0")
+    try:
+        for waited, age in [
+            (0, "<1m"),
+            (MINUTE - 1, "<1m"),
+            (MINUTE, "1-5m"),
+            (5 * MINUTE, "5-15m"),
+            (15 * MINUTE - 1, "5-15m"),
+            (30 * MINUTE, "15-60m"),
+            (60 * MINUTE, ">1h"),
+            (30 * 24 * 60 * MINUTE, ">1h"),
+        ]:
+            clock.now = since + waited
+            samples = await scrape_port(endpoint.port)
+            figures = {
+                dict(labels)["age"]: count
+                for (name, labels), count in samples.items()
+                if name == "pullrouting_customers_waiting" and dict(labels)["list"] == "l1"
+            }
+            # One customer waits (the answered and the closed ones do not); every age is reported.
+            assert figures == {bucket: int(bucket == age) for bucket in ["<1m", "1-5m", "5-15m", "15-60m", ">1h"]}, (
+                waited
+            )
+    finally:
+        await endpoint.stop()
 
 
 async def test_each_server_has_its_own_registry(sqlite_url, tmp_path):

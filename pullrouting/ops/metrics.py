@@ -2,10 +2,10 @@
 so several servers can run in one process.
 
 Where each figure comes from, so that it is right with several instances on one database:
-- open requests by list and state, and the oldest UNREAD request's age: read from the database at scrape
-  time, so every instance reports the same whole picture (take any one, not the sum);
-- time to first join, requests closed unjoined, reminders, releases, events written: from the events this instance's
-  own transactions committed, so the sum over instances counts each once;
+- open requests by list and state, the oldest UNREAD request's age, customers waiting by age: read from the
+  database at scrape time, so every instance reports the same whole picture (take any one, not the sum);
+- time to first join, requests closed unjoined, reminders, alerts, releases, auto-closes, events written: from
+  the events this instance's own transactions committed, so the sum over instances counts each once;
 - RPCs, open streams, events delivered: by the RPC interceptor (api/rpcs.py), per instance;
 - failed logins: by the authentication interceptor, per instance."""
 
@@ -19,8 +19,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from pullrouting.domain.events import ConversationEventType, Event, LeaveCause, ListAlert, leave_cause_of
-from pullrouting.domain.model import ConversationState
+from pullrouting.domain.events import (
+    ConversationEventType,
+    Event,
+    LeaveCause,
+    ListAlert,
+    ListEventType,
+    alert_of,
+    leave_cause_of,
+)
+from pullrouting.domain.model import CloseReason, ConversationState
 from pullrouting.store.database import Database
 from pullrouting.store.statistics import RequestStatistics, request_statistics
 
@@ -37,9 +45,9 @@ REQUEST_SECONDS = 10.0
 
 
 class RequestCollector(Collector):
-    """Open requests by list and state, and the age of each list's oldest UNREAD request, read (one GROUP BY)
-    by `refresh` before a scrape and reused for `cache_seconds`, so that scraping often, or many scrapers at
-    once, costs the database one query per period."""
+    """Open requests by list and state, the age of each list's oldest UNREAD request and the customers waiting
+    by list and age, read (two GROUP BYs) by `refresh` before a scrape and reused for `cache_seconds`, so that
+    scraping often, or many scrapers at once, costs the database one read per period."""
 
     def __init__(self, database: Database, clock: Callable[[], int], cache_seconds: float) -> None:
         self._database = database
@@ -54,7 +62,8 @@ class RequestCollector(Collector):
             if time.monotonic() - self._read_at < self._cache_seconds:
                 return
             try:
-                self._statistics = await self._database.read(request_statistics)
+                now = self._clock()
+                self._statistics = await self._database.read(lambda connection: request_statistics(connection, now))
             except Exception:
                 # The other metrics still answer; the gap in these shows the database trouble.
                 log.exception("reading request statistics for the metrics failed")
@@ -65,7 +74,7 @@ class RequestCollector(Collector):
         # Registering calls describe(), not collect(): no query before the first scrape.
         return list(self._families())
 
-    def _families(self) -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
+    def _families(self) -> tuple[GaugeMetricFamily, GaugeMetricFamily, GaugeMetricFamily]:
         return (
             GaugeMetricFamily("pullrouting_requests", "Open requests, by list and state", labels=["list", "state"]),
             GaugeMetricFamily(
@@ -73,20 +82,28 @@ class RequestCollector(Collector):
                 "How long the oldest UNREAD request of each list has waited for an agent",
                 labels=["list"],
             ),
+            GaugeMetricFamily(
+                "pullrouting_customers_waiting",
+                "Open requests whose customer waits for an agent's answer, by list and how long (age) they have waited",
+                labels=["list", "age"],
+            ),
         )
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         statistics = self._statistics
         if statistics is None:
             return
-        requests, oldest = self._families()
+        requests, oldest, waiting = self._families()
         for (list_id, state), count in sorted(statistics.open_requests.items()):
             requests.add_metric([list_id, state.value], count)
         now = self._clock()
         for list_id, create_time in sorted(statistics.oldest_unread.items()):
             oldest.add_metric([list_id], max(now - create_time, 0) / MICROS_PER_SECOND)
+        for (list_id, age), count in sorted(statistics.customers_waiting.items()):
+            waiting.add_metric([list_id, age], count)
         yield requests
         yield oldest
+        yield waiting
 
 
 class Metrics:
@@ -134,6 +151,15 @@ class Metrics:
         self.reminders = Counter(
             "pullrouting_reminders", "Stale UNREAD requests re-announced to their list", ["list"], registry=registry
         )
+        self.alerts = Counter(
+            "pullrouting_alerts",
+            "List events that made desks ring, by list and alert (ListEvent.alert)",
+            ["list", "alert"],
+            registry=registry,
+        )
+        self.auto_closes = Counter(
+            "pullrouting_auto_closes", "Requests closed with reason INACTIVITY, by list", ["list"], registry=registry
+        )
         self.releases = Counter(
             "pullrouting_releases",
             "Agents let go of a conversation by the system, by list and cause (RELEASED: away too long; DISABLED: "
@@ -163,6 +189,10 @@ class Metrics:
         """Counts what the events of one committed transaction report (called on the database thread)."""
         for event in written:
             self.events_written.labels(event.kind.value).inc()
+            if isinstance(event.type, ListEventType):
+                alert = alert_of(event.payload, event.type)
+                if alert is not None:
+                    self.alerts.labels(event.list_id, alert.value).inc()
             conversation = event.payload.get("conversation")
             if conversation is None:
                 continue
@@ -176,6 +206,8 @@ class Metrics:
             elif event.type is ConversationEventType.CONVERSATION_CLOSED:
                 if conversation["first_join_time"] is None:
                     self.closed_unjoined.labels(event.list_id, event.payload["close_reason"]).inc()
+                if event.payload["close_reason"] == CloseReason.INACTIVITY:
+                    self.auto_closes.labels(event.list_id).inc()
             elif event.type is ConversationEventType.AGENT_LEFT:
                 cause = leave_cause_of(event.payload)
                 if cause is not LeaveCause.LEFT:

@@ -3,10 +3,16 @@ whichever instance is asked."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 
 from pullrouting.domain.model import OPEN_STATES, ConversationState
 from pullrouting.store.tables import conversations, lists
+
+MICROS_PER_MINUTE = 60_000_000
+# How long customers have waited for an agent's answer: (label, waited at most this many minutes).
+WAITING_BUCKETS = (("<1m", 1), ("1-5m", 5), ("5-15m", 15), ("15-60m", 60))
+LONGEST_WAITING_BUCKET = ">1h"
+WAITING_AGES = (*(label for label, _ in WAITING_BUCKETS), LONGEST_WAITING_BUCKET)
 
 
 @dataclass(frozen=True)
@@ -15,9 +21,12 @@ class RequestStatistics:
     open_requests: dict[tuple[str, ConversationState], int]
     # The create time of each list's oldest UNREAD request, for lists that have one.
     oldest_unread: dict[str, int]
+    # Customers waiting now (open requests with `waiting_since` set) by (list id, age): every list and age,
+    # zero included.
+    customers_waiting: dict[tuple[str, str], int]
 
 
-def request_statistics(connection: Connection) -> RequestStatistics:
+def request_statistics(connection: Connection, now: int) -> RequestStatistics:
     list_ids = [row.id for row in connection.execute(select(lists.c.id))]
     open_requests = {(list_id, state): 0 for list_id in list_ids for state in OPEN_STATES}
     oldest_unread: dict[str, int] = {}
@@ -36,4 +45,24 @@ def request_statistics(connection: Connection) -> RequestStatistics:
         open_requests[row.list_id, state] = row.count
         if state is ConversationState.UNREAD:
             oldest_unread[row.list_id] = row.oldest
-    return RequestStatistics(open_requests, oldest_unread)
+    return RequestStatistics(open_requests, oldest_unread, _customers_waiting(connection, list_ids, now))
+
+
+def _customers_waiting(connection: Connection, list_ids: list[str], now: int) -> dict[tuple[str, str], int]:
+    waited = now - conversations.c.waiting_since
+    age = case(
+        *((waited < minutes * MICROS_PER_MINUTE, label) for label, minutes in WAITING_BUCKETS),
+        else_=LONGEST_WAITING_BUCKET,
+    ).label("age")
+    query = (
+        select(conversations.c.list_id, age, func.count().label("count"))
+        .where(
+            conversations.c.state.in_([state.value for state in OPEN_STATES]),
+            conversations.c.waiting_since.is_not(None),
+        )
+        .group_by(conversations.c.list_id, age)
+    )
+    waiting = {(list_id, label): 0 for list_id in list_ids for label in WAITING_AGES}
+    for row in connection.execute(query):
+        waiting[row.list_id, row.age] = row.count
+    return waiting
