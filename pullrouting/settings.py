@@ -244,7 +244,8 @@ class Settings:
     )
     metrics_cache_seconds: float = setting(
         5.0,
-        "how long one scrape's database figures (open requests, oldest UNREAD) serve the next scrapes",
+        "how long one scrape's database figures (open requests, oldest UNREAD, customers waiting) serve the next"
+        " scrapes",
         at_least=0,
     )
     metrics_max_connections: int = setting(
