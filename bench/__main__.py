@@ -184,7 +184,7 @@ async def run(sizes: Sizes, backends: list[str], profile_dir: Path | None) -> li
     return figures
 
 
-async def run_scale_out(sizes: Sizes) -> tuple[float, list[scale_out.ScaleOutFigure]]:
+async def run_scale_out(sizes: Sizes, delay_each_way: float) -> tuple[float, list[scale_out.ScaleOutFigure]]:
     """The database round trip through the delaying proxy, and the rate of 1 and 2 instances behind it."""
     admin_token = f"pra_{secrets.token_urlsafe(32)}"
     found = []
@@ -192,17 +192,22 @@ async def run_scale_out(sizes: Sizes) -> tuple[float, list[scale_out.ScaleOutFig
         with _database("postgresql") as url:
             found.append(
                 await scale_out.measure(
-                    url, instances, sizes.scale_out_calls, _server_environment(admin_token), admin_token
+                    url,
+                    instances,
+                    sizes.scale_out_calls,
+                    _server_environment(admin_token),
+                    admin_token,
+                    delay_each_way,
                 )
             )
-    with _database("postgresql") as url, scale_out.delayed(url) as through_proxy:
+    with _database("postgresql") as url, scale_out.delayed(url, delay_each_way) as through_proxy:
         round_trip = scale_out.round_trip_ms(through_proxy)
     return round_trip, found
 
 
-def scale_out_table(round_trip: float, figures: list[scale_out.ScaleOutFigure]) -> str:
+def scale_out_table(round_trip: float, figures: list[scale_out.ScaleOutFigure], delay_each_way: float) -> str:
     lines = [
-        f"PostgreSQL behind a proxy delaying {scale_out.DELAY_EACH_WAY * 1000:.1f} ms each way "
+        f"PostgreSQL behind a proxy delaying {delay_each_way * 1000:.2f} ms each way "
         f"(SELECT 1 round trip {round_trip:.2f} ms), {scale_out.WRITERS} writers opening new requests:",
         "| instances | new requests per s | events per s |",
         "| ---: | ---: | ---: |",
@@ -251,6 +256,12 @@ def main(argv: list[str] | None = None) -> None:
         default="on",
         help="PostgreSQL: also (or only) 1 and 2 instances behind a delaying proxy (default on)",
     )
+    parser.add_argument(
+        "--proxy-delay-ms",
+        type=float,
+        default=scale_out.DELAY_EACH_WAY * 1000,
+        help="the scale-out proxy's delay each way, in ms (default 0.5); 1.15 gives a 2.6 ms round trip here",
+    )
     arguments = parser.parse_args(argv)
     sizes = SMOKE if arguments.smoke else QUICK if arguments.quick else FULL
     backends = arguments.backends.split(",")
@@ -260,13 +271,13 @@ def main(argv: list[str] | None = None) -> None:
     figures = [] if arguments.scale_out == "only" else asyncio.run(run(sizes, backends, arguments.profile))
     scaled = None
     if "postgresql" in backends and arguments.scale_out != "off":
-        scaled = asyncio.run(run_scale_out(sizes))
+        scaled = asyncio.run(run_scale_out(sizes, arguments.proxy_delay_ms / 1000))
     print(f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}")
     print(f"command: {shlex.join(['python', '-m', 'bench', *(argv if argv is not None else sys.argv[1:])])}")
     if figures:
         print(table(figures))
     if scaled is not None:
-        print(scale_out_table(*scaled))
+        print(scale_out_table(*scaled, arguments.proxy_delay_ms / 1000))
     if arguments.json is not None:
         arguments.json.write_text(json.dumps([asdict(figure) for figure in figures], indent=2))
 

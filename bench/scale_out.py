@@ -30,6 +30,7 @@ from pullrouting.v1 import (
 # As measured in the issue that removed the event order lock: 8 connector credentials, 32 calls in flight.
 CONNECTORS = 8
 WRITERS = 32
+# The delay each way of the proxy in front of the database; `--proxy-delay-ms` changes it.
 DELAY_EACH_WAY = 0.0005
 SERVICE = "scale.example"
 LISTENING_LINE = r"listening on (\S+)"
@@ -43,11 +44,11 @@ class ScaleOutFigure:
 
 
 @contextmanager
-def delayed(url: str) -> Iterator[str]:
+def delayed(url: str, delay_each_way: float = DELAY_EACH_WAY) -> Iterator[str]:
     """A delaying proxy in front of the database at `url`; yields the URL that goes through it."""
     parsed = make_url(url)
     target = f"{parsed.host or '127.0.0.1'}:{parsed.port or 5432}"
-    command = [sys.executable, "-m", "bench.delay_proxy", "--target", target, "--delay", str(DELAY_EACH_WAY)]
+    command = [sys.executable, "-m", "bench.delay_proxy", "--target", target, "--delay", str(delay_each_way)]
     with processes.running(command, ready=LISTENING_LINE) as proxy:
         host, port = proxy.address.rsplit(":", 1)
         yield parsed.set(host=host, port=int(port)).render_as_string(hide_password=False)
@@ -160,11 +161,16 @@ async def _new_requests(
 
 
 async def measure(
-    url: str, instances: int, calls: int, environment: dict[str, str], admin_token: str
+    url: str,
+    instances: int,
+    calls: int,
+    environment: dict[str, str],
+    admin_token: str,
+    delay_each_way: float = DELAY_EACH_WAY,
 ) -> ScaleOutFigure:
     """One run on a fresh database (the caller resets it)."""
     with (
-        delayed(url) as through_proxy,
+        delayed(url, delay_each_way) as through_proxy,
         processes.running(processes.pullrouting_command(through_proxy), environment) as first,
     ):
         # The first instance creates the schema and the resources before any other starts.
