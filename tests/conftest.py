@@ -83,6 +83,14 @@ async def any_server(database_url) -> AsyncIterator[Server]:
 
 
 @pytest.fixture
+async def two_instances(database_url) -> AsyncIterator[tuple[Server, Server]]:
+    """Two servers on one database, on each backend in turn."""
+    async for first in serve(database_url):
+        async for second in serve(database_url):
+            yield first, second
+
+
+@pytest.fixture
 async def measured_server(database_url) -> AsyncIterator[Server]:
     """A server on each backend in turn, with its Prometheus endpoint on a port of its own."""
     async for handle in serve(database_url, metrics_address="127.0.0.1:0"):

@@ -10,7 +10,7 @@ from google.protobuf import duration_pb2, field_mask_pb2
 from scenario import Scenario, create_scenario, expect_refusal, join, stored_events
 from scheduling import SECOND, Clock, micros, reminder_scheduler
 from streams import read_event, read_until
-from support import Server, serve, violated_fields
+from support import Server, violated_fields
 
 from pullrouting.domain.model import Conversation, ConversationState
 from pullrouting.domain.reminders import abandoned
@@ -91,14 +91,6 @@ async def test_lists_without_close_inactive_after_keep_their_inactive_requests(s
     inactive = (await left_alone(scenario)).conversation
     clock = Clock(micros(inactive.update_time) + 365 * 24 * 3600 * SECOND)
     assert await reminder_scheduler(server, clock).tick() == 0
-
-
-@pytest.fixture
-async def two_instances(database_url):
-    """Two servers on one database."""
-    async for first in serve(database_url):
-        async for second in serve(database_url):
-            yield first, second
 
 
 async def test_several_instances_close_each_abandoned_request_once(two_instances):

@@ -10,7 +10,7 @@ from metrics_scrape import scrape, value
 from scenario import Scenario, create_scenario, join
 from scheduling import SECOND, Clock, micros, reminder_scheduler
 from streams import read_event, read_until
-from support import Server, serve
+from support import Server
 
 from pullrouting.domain.model import Conversation, ConversationState
 from pullrouting.domain.reminders import reminder_due
@@ -83,14 +83,6 @@ async def test_lists_without_a_reminder_interval_are_never_reminded(server: Serv
     conversation = await scenario.new_conversation()
     clock = Clock(micros(conversation.create_time) + 365 * 24 * 3600 * SECOND)
     assert await reminder_scheduler(server, clock).tick() == 0
-
-
-@pytest.fixture
-async def two_instances(database_url):
-    """Two servers on one database."""
-    async for first in serve(database_url):
-        async for second in serve(database_url):
-            yield first, second
 
 
 async def test_several_instances_send_each_reminder_once(two_instances):

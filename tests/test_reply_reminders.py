@@ -11,7 +11,7 @@ from google.protobuf import duration_pb2, field_mask_pb2
 from scenario import Scenario, create_scenario, expect_refusal, join
 from scheduling import SECOND, Clock, micros, reminder_scheduler
 from streams import read_event, read_until
-from support import Server, serve, violated_fields
+from support import Server, violated_fields
 
 from pullrouting.domain.model import Conversation, ConversationState
 from pullrouting.domain.reminders import reply_reminder_due
@@ -85,14 +85,6 @@ async def test_only_active_requests_on_lists_that_ask_are_alerted(any_server: Se
     await update_list(scenario, reply_reminder_after=duration_pb2.Duration(seconds=INTERVAL))
     await scenario.agents[0].stub.LeaveConversation(agent_service_pb2.LeaveConversationRequest(name=name))
     assert await reminder_scheduler(any_server, clock).tick() == 0  # INACTIVE and UNREAD requests are not alerted
-
-
-@pytest.fixture
-async def two_instances(database_url):
-    """Two servers on one database."""
-    async for first in serve(database_url):
-        async for second in serve(database_url):
-            yield first, second
 
 
 async def test_several_instances_alert_each_wait_once(two_instances):
