@@ -233,3 +233,29 @@ class SetPresenceResponse(_message.Message):
     PRESENCE_FIELD_NUMBER: _ClassVar[int]
     presence: _resources_pb2.Presence
     def __init__(self, presence: _Optional[_Union[_resources_pb2.Presence, str]] = ...) -> None: ...
+
+class WatchDeskRequest(_message.Message):
+    __slots__ = ("resume_token",)
+    RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    resume_token: str
+    def __init__(self, resume_token: _Optional[str] = ...) -> None: ...
+
+class WatchDeskResponse(_message.Message):
+    __slots__ = ("event",)
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    event: _events_pb2.DeskEvent
+    def __init__(self, event: _Optional[_Union[_events_pb2.DeskEvent, _Mapping]] = ...) -> None: ...
+
+class MarkReadRequest(_message.Message):
+    __slots__ = ("conversation", "message")
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    conversation: str
+    message: str
+    def __init__(self, conversation: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
+
+class MarkReadResponse(_message.Message):
+    __slots__ = ("unread_count",)
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    unread_count: int
+    def __init__(self, unread_count: _Optional[int] = ...) -> None: ...

@@ -116,6 +116,16 @@ class AgentServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.SetPresenceRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.SetPresenceResponse.FromString,
                 _registered_method=True)
+        self.WatchDesk = channel.unary_stream(
+                '/pullrouting.v1.AgentService/WatchDesk',
+                request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.WatchDeskRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.WatchDeskResponse.FromString,
+                _registered_method=True)
+        self.MarkRead = channel.unary_unary(
+                '/pullrouting.v1.AgentService/MarkRead',
+                request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.MarkReadRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.MarkReadResponse.FromString,
+                _registered_method=True)
 
 
 class AgentServiceServicer:
@@ -271,6 +281,31 @@ class AgentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchDesk(self, request, context):
+        """Everything the agent's desk shows, in one stream with one resume token: its presence, the conversations
+        it is in (their events as WatchConversation sends them, from its join to its leave or the close), and
+        its subscribed lists (their events as WatchLists sends them). Opens with the agent's presence, a SNAPSHOT
+        conversation event for each conversation it is in, the lists' snapshot, then a SYNCED list event; with a
+        resume token, the events after it instead (or, if they are no longer kept, the opening again marked
+        reset). A conversation's earlier messages are on ListMessages. Every event about a conversation the
+        agent is in carries its unread_count.
+        Refusals: FIELD_INVALID (a resume_token this service did not issue).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkRead(self, request, context):
+        """Sets the agent's read position in a conversation: `message` and every message before it are read. Its
+        desks get a READ event with the unread_count after it. Moving the position back marks messages unread
+        again. For the agents ListMessages serves.
+        Refusals: FIELD_INVALID (a malformed conversation or message), RESOURCE_NOT_FOUND (no such conversation,
+        or the message is not one of its messages), NOT_ENTITLED (not in it, and not on an entitled list).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AgentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -343,6 +378,16 @@ def add_AgentServiceServicer_to_server(servicer, server):
                     servicer.SetPresence,
                     request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.SetPresenceRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.SetPresenceResponse.SerializeToString,
+            ),
+            'WatchDesk': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchDesk,
+                    request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.WatchDeskRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.WatchDeskResponse.SerializeToString,
+            ),
+            'MarkRead': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkRead,
+                    request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.MarkReadRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.MarkReadResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -735,6 +780,60 @@ class AgentService:
             '/pullrouting.v1.AgentService/SetPresence',
             pullrouting_dot_v1_dot_agent__service__pb2.SetPresenceRequest.SerializeToString,
             pullrouting_dot_v1_dot_agent__service__pb2.SetPresenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchDesk(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/pullrouting.v1.AgentService/WatchDesk',
+            pullrouting_dot_v1_dot_agent__service__pb2.WatchDeskRequest.SerializeToString,
+            pullrouting_dot_v1_dot_agent__service__pb2.WatchDeskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkRead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AgentService/MarkRead',
+            pullrouting_dot_v1_dot_agent__service__pb2.MarkReadRequest.SerializeToString,
+            pullrouting_dot_v1_dot_agent__service__pb2.MarkReadResponse.FromString,
             options,
             channel_credentials,
             insecure,

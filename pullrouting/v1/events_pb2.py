@@ -25,9 +25,10 @@ _sym_db = _symbol_database.Default()
 from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from pullrouting.v1 import conversation_pb2 as pullrouting_dot_v1_dot_conversation__pb2
+from pullrouting.v1 import resources_pb2 as pullrouting_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bpullrouting/v1/events.proto\x12\x0epullrouting.v1\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!pullrouting/v1/conversation.proto\"\xa6\x02\n\tListEvent\x12+\n\x04type\x18\x01 \x01(\x0e\x32\x1d.pullrouting.v1.ListEventType\x12#\n\x04list\x18\x02 \x01(\tB\x15\xfa\x41\x12\n\x10pullrouting/List\x12\x32\n\x0c\x63onversation\x18\x03 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\x12\x14\n\x0cresume_token\x18\x04 \x01(\t\x12\r\n\x05reset\x18\x05 \x01(\x08\x12\x14\n\x08reminder\x18\x06 \x01(\x08\x42\x02\x18\x01\x12.\n\nevent_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x05\x61lert\x18\x08 \x01(\x0e\x32\x19.pullrouting.v1.ListAlert\"\xc1\x03\n\x11\x43onversationEvent\x12\x33\n\x04type\x18\x01 \x01(\x0e\x32%.pullrouting.v1.ConversationEventType\x12\x32\n\x0c\x63onversation\x18\x02 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\x12%\n\x05\x61gent\x18\x03 \x01(\tB\x16\xfa\x41\x13\n\x11pullrouting/Agent\x12(\n\x07message\x18\x04 \x01(\x0b\x32\x17.pullrouting.v1.Message\x12\x39\n\x0eprevious_state\x18\x05 \x01(\x0e\x32!.pullrouting.v1.ConversationState\x12\x31\n\x0c\x63lose_reason\x18\x06 \x01(\x0e\x32\x1b.pullrouting.v1.CloseReason\x12\x14\n\x0cresume_token\x18\x07 \x01(\t\x12\r\n\x05reset\x18\x08 \x01(\x08\x12.\n\nevent_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bleave_cause\x18\n \x01(\x0e\x32\x1a.pullrouting.v1.LeaveCause\"\xe0\x02\n\rOutboundEvent\x12/\n\x04type\x18\x01 \x01(\x0e\x32!.pullrouting.v1.OutboundEventType\x12\x33\n\x0c\x63onversation\x18\x02 \x01(\tB\x1d\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x1a\n\x12service_identifier\x18\x03 \x01(\t\x12*\n\x08\x63ustomer\x18\x04 \x01(\x0b\x32\x18.pullrouting.v1.Customer\x12(\n\x07message\x18\x05 \x01(\x0b\x32\x17.pullrouting.v1.Message\x12\x31\n\x0c\x63lose_reason\x18\x06 \x01(\x0e\x32\x1b.pullrouting.v1.CloseReason\x12\x14\n\x0cresume_token\x18\x07 \x01(\t\x12.\n\nevent_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x81\x02\n\rListEventType\x12\x1f\n\x1bLIST_EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1c\n\x18LIST_EVENT_TYPE_SNAPSHOT\x10\x01\x12\x1a\n\x16LIST_EVENT_TYPE_SYNCED\x10\x02\x12\x19\n\x15LIST_EVENT_TYPE_ADDED\x10\x03\x12\x1b\n\x17LIST_EVENT_TYPE_UPDATED\x10\x04\x12\x1b\n\x17LIST_EVENT_TYPE_REMOVED\x10\x05\x12\x1e\n\x1aLIST_EVENT_TYPE_SUBSCRIBED\x10\x06\x12 \n\x1cLIST_EVENT_TYPE_UNSUBSCRIBED\x10\x07*\xcb\x01\n\tListAlert\x12\x1a\n\x16LIST_ALERT_UNSPECIFIED\x10\x00\x12\x1a\n\x16LIST_ALERT_NEW_REQUEST\x10\x01\x12\x1e\n\x1aLIST_ALERT_UNREAD_REMINDER\x10\x02\x12\x18\n\x14LIST_ALERT_FOLLOW_UP\x10\x03\x12\x17\n\x13LIST_ALERT_NO_REPLY\x10\x04\x12\x17\n\x13LIST_ALERT_RELEASED\x10\x05\x12\x1a\n\x16LIST_ALERT_TRANSFERRED\x10\x06*\xeb\x02\n\x15\x43onversationEventType\x12\'\n#CONVERSATION_EVENT_TYPE_UNSPECIFIED\x10\x00\x12(\n$CONVERSATION_EVENT_TYPE_AGENT_JOINED\x10\x01\x12&\n\"CONVERSATION_EVENT_TYPE_AGENT_LEFT\x10\x02\x12,\n(CONVERSATION_EVENT_TYPE_CUSTOMER_MESSAGE\x10\x03\x12)\n%CONVERSATION_EVENT_TYPE_AGENT_MESSAGE\x10\x04\x12)\n%CONVERSATION_EVENT_TYPE_STATE_CHANGED\x10\x05\x12/\n+CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED\x10\x06\x12\"\n\x1e\x43ONVERSATION_EVENT_TYPE_SYNCED\x10\x07*\x90\x01\n\nLeaveCause\x12\x1b\n\x17LEAVE_CAUSE_UNSPECIFIED\x10\x00\x12\x14\n\x10LEAVE_CAUSE_LEFT\x10\x01\x12\x18\n\x14LEAVE_CAUSE_RELEASED\x10\x02\x12\x18\n\x14LEAVE_CAUSE_DISABLED\x10\x03\x12\x1b\n\x17LEAVE_CAUSE_TRANSFERRED\x10\x04*\xac\x01\n\x11OutboundEventType\x12#\n\x1fOUTBOUND_EVENT_TYPE_UNSPECIFIED\x10\x00\x12%\n!OUTBOUND_EVENT_TYPE_AGENT_MESSAGE\x10\x01\x12+\n\'OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED\x10\x02\x12\x1e\n\x1aOUTBOUND_EVENT_TYPE_SYNCED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bpullrouting/v1/events.proto\x12\x0epullrouting.v1\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!pullrouting/v1/conversation.proto\x1a\x1epullrouting/v1/resources.proto\"\xa6\x02\n\tListEvent\x12+\n\x04type\x18\x01 \x01(\x0e\x32\x1d.pullrouting.v1.ListEventType\x12#\n\x04list\x18\x02 \x01(\tB\x15\xfa\x41\x12\n\x10pullrouting/List\x12\x32\n\x0c\x63onversation\x18\x03 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\x12\x14\n\x0cresume_token\x18\x04 \x01(\t\x12\r\n\x05reset\x18\x05 \x01(\x08\x12\x14\n\x08reminder\x18\x06 \x01(\x08\x42\x02\x18\x01\x12.\n\nevent_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x05\x61lert\x18\x08 \x01(\x0e\x32\x19.pullrouting.v1.ListAlert\"\xc1\x03\n\x11\x43onversationEvent\x12\x33\n\x04type\x18\x01 \x01(\x0e\x32%.pullrouting.v1.ConversationEventType\x12\x32\n\x0c\x63onversation\x18\x02 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\x12%\n\x05\x61gent\x18\x03 \x01(\tB\x16\xfa\x41\x13\n\x11pullrouting/Agent\x12(\n\x07message\x18\x04 \x01(\x0b\x32\x17.pullrouting.v1.Message\x12\x39\n\x0eprevious_state\x18\x05 \x01(\x0e\x32!.pullrouting.v1.ConversationState\x12\x31\n\x0c\x63lose_reason\x18\x06 \x01(\x0e\x32\x1b.pullrouting.v1.CloseReason\x12\x14\n\x0cresume_token\x18\x07 \x01(\t\x12\r\n\x05reset\x18\x08 \x01(\x08\x12.\n\nevent_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bleave_cause\x18\n \x01(\x0e\x32\x1a.pullrouting.v1.LeaveCause\"\xe0\x02\n\rOutboundEvent\x12/\n\x04type\x18\x01 \x01(\x0e\x32!.pullrouting.v1.OutboundEventType\x12\x33\n\x0c\x63onversation\x18\x02 \x01(\tB\x1d\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x1a\n\x12service_identifier\x18\x03 \x01(\t\x12*\n\x08\x63ustomer\x18\x04 \x01(\x0b\x32\x18.pullrouting.v1.Customer\x12(\n\x07message\x18\x05 \x01(\x0b\x32\x17.pullrouting.v1.Message\x12\x31\n\x0c\x63lose_reason\x18\x06 \x01(\x0e\x32\x1b.pullrouting.v1.CloseReason\x12\x14\n\x0cresume_token\x18\x07 \x01(\t\x12.\n\nevent_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"<\n\x0ePresenceChange\x12*\n\x08presence\x18\x01 \x01(\x0e\x32\x18.pullrouting.v1.Presence\"n\n\x0cReadPosition\x12\x33\n\x0c\x63onversation\x18\x01 \x01(\tB\x1d\xfa\x41\x1a\n\x18pullrouting/Conversation\x12)\n\x07message\x18\x02 \x01(\tB\x18\xfa\x41\x15\n\x13pullrouting/Message\"\xa3\x02\n\tDeskEvent\x12/\n\nlist_event\x18\x01 \x01(\x0b\x32\x19.pullrouting.v1.ListEventH\x00\x12?\n\x12\x63onversation_event\x18\x02 \x01(\x0b\x32!.pullrouting.v1.ConversationEventH\x00\x12\x32\n\x08presence\x18\x03 \x01(\x0b\x32\x1e.pullrouting.v1.PresenceChangeH\x00\x12,\n\x04read\x18\x04 \x01(\x0b\x32\x1c.pullrouting.v1.ReadPositionH\x00\x12\x14\n\x0cresume_token\x18\n \x01(\t\x12\r\n\x05reset\x18\x0b \x01(\x08\x12\x14\n\x0cunread_count\x18\x0c \x01(\x05\x42\x07\n\x05\x65vent*\x81\x02\n\rListEventType\x12\x1f\n\x1bLIST_EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1c\n\x18LIST_EVENT_TYPE_SNAPSHOT\x10\x01\x12\x1a\n\x16LIST_EVENT_TYPE_SYNCED\x10\x02\x12\x19\n\x15LIST_EVENT_TYPE_ADDED\x10\x03\x12\x1b\n\x17LIST_EVENT_TYPE_UPDATED\x10\x04\x12\x1b\n\x17LIST_EVENT_TYPE_REMOVED\x10\x05\x12\x1e\n\x1aLIST_EVENT_TYPE_SUBSCRIBED\x10\x06\x12 \n\x1cLIST_EVENT_TYPE_UNSUBSCRIBED\x10\x07*\xcb\x01\n\tListAlert\x12\x1a\n\x16LIST_ALERT_UNSPECIFIED\x10\x00\x12\x1a\n\x16LIST_ALERT_NEW_REQUEST\x10\x01\x12\x1e\n\x1aLIST_ALERT_UNREAD_REMINDER\x10\x02\x12\x18\n\x14LIST_ALERT_FOLLOW_UP\x10\x03\x12\x17\n\x13LIST_ALERT_NO_REPLY\x10\x04\x12\x17\n\x13LIST_ALERT_RELEASED\x10\x05\x12\x1a\n\x16LIST_ALERT_TRANSFERRED\x10\x06*\x91\x03\n\x15\x43onversationEventType\x12\'\n#CONVERSATION_EVENT_TYPE_UNSPECIFIED\x10\x00\x12(\n$CONVERSATION_EVENT_TYPE_AGENT_JOINED\x10\x01\x12&\n\"CONVERSATION_EVENT_TYPE_AGENT_LEFT\x10\x02\x12,\n(CONVERSATION_EVENT_TYPE_CUSTOMER_MESSAGE\x10\x03\x12)\n%CONVERSATION_EVENT_TYPE_AGENT_MESSAGE\x10\x04\x12)\n%CONVERSATION_EVENT_TYPE_STATE_CHANGED\x10\x05\x12/\n+CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED\x10\x06\x12\"\n\x1e\x43ONVERSATION_EVENT_TYPE_SYNCED\x10\x07\x12$\n CONVERSATION_EVENT_TYPE_SNAPSHOT\x10\x08*\x90\x01\n\nLeaveCause\x12\x1b\n\x17LEAVE_CAUSE_UNSPECIFIED\x10\x00\x12\x14\n\x10LEAVE_CAUSE_LEFT\x10\x01\x12\x18\n\x14LEAVE_CAUSE_RELEASED\x10\x02\x12\x18\n\x14LEAVE_CAUSE_DISABLED\x10\x03\x12\x1b\n\x17LEAVE_CAUSE_TRANSFERRED\x10\x04*\xac\x01\n\x11OutboundEventType\x12#\n\x1fOUTBOUND_EVENT_TYPE_UNSPECIFIED\x10\x00\x12%\n!OUTBOUND_EVENT_TYPE_AGENT_MESSAGE\x10\x01\x12+\n\'OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED\x10\x02\x12\x1e\n\x1aOUTBOUND_EVENT_TYPE_SYNCED\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,20 +43,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CONVERSATIONEVENT'].fields_by_name['agent']._serialized_options = b'\372A\023\n\021pullrouting/Agent'
   _globals['_OUTBOUNDEVENT'].fields_by_name['conversation']._loaded_options = None
   _globals['_OUTBOUNDEVENT'].fields_by_name['conversation']._serialized_options = b'\372A\032\n\030pullrouting/Conversation'
-  _globals['_LISTEVENTTYPE']._serialized_start=1247
-  _globals['_LISTEVENTTYPE']._serialized_end=1504
-  _globals['_LISTALERT']._serialized_start=1507
-  _globals['_LISTALERT']._serialized_end=1710
-  _globals['_CONVERSATIONEVENTTYPE']._serialized_start=1713
-  _globals['_CONVERSATIONEVENTTYPE']._serialized_end=2076
-  _globals['_LEAVECAUSE']._serialized_start=2079
-  _globals['_LEAVECAUSE']._serialized_end=2223
-  _globals['_OUTBOUNDEVENTTYPE']._serialized_start=2226
-  _globals['_OUTBOUNDEVENTTYPE']._serialized_end=2398
-  _globals['_LISTEVENT']._serialized_start=143
-  _globals['_LISTEVENT']._serialized_end=437
-  _globals['_CONVERSATIONEVENT']._serialized_start=440
-  _globals['_CONVERSATIONEVENT']._serialized_end=889
-  _globals['_OUTBOUNDEVENT']._serialized_start=892
-  _globals['_OUTBOUNDEVENT']._serialized_end=1244
+  _globals['_READPOSITION'].fields_by_name['conversation']._loaded_options = None
+  _globals['_READPOSITION'].fields_by_name['conversation']._serialized_options = b'\372A\032\n\030pullrouting/Conversation'
+  _globals['_READPOSITION'].fields_by_name['message']._loaded_options = None
+  _globals['_READPOSITION'].fields_by_name['message']._serialized_options = b'\372A\025\n\023pullrouting/Message'
+  _globals['_LISTEVENTTYPE']._serialized_start=1747
+  _globals['_LISTEVENTTYPE']._serialized_end=2004
+  _globals['_LISTALERT']._serialized_start=2007
+  _globals['_LISTALERT']._serialized_end=2210
+  _globals['_CONVERSATIONEVENTTYPE']._serialized_start=2213
+  _globals['_CONVERSATIONEVENTTYPE']._serialized_end=2614
+  _globals['_LEAVECAUSE']._serialized_start=2617
+  _globals['_LEAVECAUSE']._serialized_end=2761
+  _globals['_OUTBOUNDEVENTTYPE']._serialized_start=2764
+  _globals['_OUTBOUNDEVENTTYPE']._serialized_end=2936
+  _globals['_LISTEVENT']._serialized_start=175
+  _globals['_LISTEVENT']._serialized_end=469
+  _globals['_CONVERSATIONEVENT']._serialized_start=472
+  _globals['_CONVERSATIONEVENT']._serialized_end=921
+  _globals['_OUTBOUNDEVENT']._serialized_start=924
+  _globals['_OUTBOUNDEVENT']._serialized_end=1276
+  _globals['_PRESENCECHANGE']._serialized_start=1278
+  _globals['_PRESENCECHANGE']._serialized_end=1338
+  _globals['_READPOSITION']._serialized_start=1340
+  _globals['_READPOSITION']._serialized_end=1450
+  _globals['_DESKEVENT']._serialized_start=1453
+  _globals['_DESKEVENT']._serialized_end=1744
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,7 @@ import datetime
 from google.api import resource_pb2 as _resource_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from pullrouting.v1 import conversation_pb2 as _conversation_pb2
+from pullrouting.v1 import resources_pb2 as _resources_pb2
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -42,6 +43,7 @@ class ConversationEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CONVERSATION_EVENT_TYPE_STATE_CHANGED: _ClassVar[ConversationEventType]
     CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED: _ClassVar[ConversationEventType]
     CONVERSATION_EVENT_TYPE_SYNCED: _ClassVar[ConversationEventType]
+    CONVERSATION_EVENT_TYPE_SNAPSHOT: _ClassVar[ConversationEventType]
 
 class LeaveCause(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -80,6 +82,7 @@ CONVERSATION_EVENT_TYPE_AGENT_MESSAGE: ConversationEventType
 CONVERSATION_EVENT_TYPE_STATE_CHANGED: ConversationEventType
 CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED: ConversationEventType
 CONVERSATION_EVENT_TYPE_SYNCED: ConversationEventType
+CONVERSATION_EVENT_TYPE_SNAPSHOT: ConversationEventType
 LEAVE_CAUSE_UNSPECIFIED: LeaveCause
 LEAVE_CAUSE_LEFT: LeaveCause
 LEAVE_CAUSE_RELEASED: LeaveCause
@@ -153,3 +156,35 @@ class OutboundEvent(_message.Message):
     resume_token: str
     event_time: _timestamp_pb2.Timestamp
     def __init__(self, type: _Optional[_Union[OutboundEventType, str]] = ..., conversation: _Optional[str] = ..., service_identifier: _Optional[str] = ..., customer: _Optional[_Union[_conversation_pb2.Customer, _Mapping]] = ..., message: _Optional[_Union[_conversation_pb2.Message, _Mapping]] = ..., close_reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ..., resume_token: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PresenceChange(_message.Message):
+    __slots__ = ("presence",)
+    PRESENCE_FIELD_NUMBER: _ClassVar[int]
+    presence: _resources_pb2.Presence
+    def __init__(self, presence: _Optional[_Union[_resources_pb2.Presence, str]] = ...) -> None: ...
+
+class ReadPosition(_message.Message):
+    __slots__ = ("conversation", "message")
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    conversation: str
+    message: str
+    def __init__(self, conversation: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
+
+class DeskEvent(_message.Message):
+    __slots__ = ("list_event", "conversation_event", "presence", "read", "resume_token", "reset", "unread_count")
+    LIST_EVENT_FIELD_NUMBER: _ClassVar[int]
+    CONVERSATION_EVENT_FIELD_NUMBER: _ClassVar[int]
+    PRESENCE_FIELD_NUMBER: _ClassVar[int]
+    READ_FIELD_NUMBER: _ClassVar[int]
+    RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    RESET_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    list_event: ListEvent
+    conversation_event: ConversationEvent
+    presence: PresenceChange
+    read: ReadPosition
+    resume_token: str
+    reset: bool
+    unread_count: int
+    def __init__(self, list_event: _Optional[_Union[ListEvent, _Mapping]] = ..., conversation_event: _Optional[_Union[ConversationEvent, _Mapping]] = ..., presence: _Optional[_Union[PresenceChange, _Mapping]] = ..., read: _Optional[_Union[ReadPosition, _Mapping]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., unread_count: _Optional[int] = ...) -> None: ...
