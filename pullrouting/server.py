@@ -16,6 +16,7 @@ from grpc_reflection.v1alpha import reflection
 from pullrouting.api.admin import AdminServicer
 from pullrouting.api.agent import AgentServicer
 from pullrouting.api.auth import Authenticator, AuthInterceptor
+from pullrouting.api.desk import Desks
 from pullrouting.api.drain import Drain
 from pullrouting.api.errors import DomainErrorInterceptor
 from pullrouting.api.ingest import IngestServicer
@@ -248,7 +249,7 @@ async def start(settings: Settings) -> RunningServer:
     )
     subscription_changes = RateLimiter(settings.subscription_changes_per_minute, 60, "subscription changes in a minute")
     agent_service_pb2_grpc.add_AgentServiceServicer_to_server(
-        AgentServicer(database, streams, subscription_changes, agent_streams), server
+        AgentServicer(database, streams, Desks(streams), subscription_changes, agent_streams), server
     )
     ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(IngestServicer(database, streams), server)
     # The asyncio servicer: the threaded one's Watch does not work on a grpc.aio server.

@@ -39,7 +39,7 @@ STREAM_ENUMS = [
         "CONVERSATION_EVENT_TYPE_",
         (ConversationEventType,),
         CONVERSATION_EVENT_TYPE_TO_PROTO,
-        {"SYNCED"},
+        {"SYNCED", "SNAPSHOT"},
     ),
     (
         events_pb2.OutboundEventType,

@@ -38,6 +38,8 @@ class World:
     foreign_conversation: str
     foreign_list: str
     foreign_service: str
+    own_message: str
+    foreign_message: str
 
 
 Request = Callable[[World], Any]
@@ -253,6 +255,22 @@ for method, request_type in [
         oversized=(lambda w, request_type=request_type: request_type(name=f"conversations/{LONG}"), "name"),
         foreign=(_by_conversation(request_type, own=False), *NOT_ENTITLED),
     )
+AGENT_RPCS["WatchDesk"] = Rpc(
+    valid=lambda w: agent.WatchDeskRequest(),
+    oversized=(lambda w: agent.WatchDeskRequest(resume_token=LONG), "resume_token"),
+)
+AGENT_RPCS["MarkRead"] = Rpc(
+    valid=lambda w: agent.MarkReadRequest(conversation=w.own_conversation, message=w.own_message),
+    malformed_name=(lambda w: agent.MarkReadRequest(conversation=w.own_conversation, message=BAD_NAME), "message"),
+    oversized=(
+        lambda w: agent.MarkReadRequest(conversation=f"conversations/{LONG}", message=w.own_message),
+        "conversation",
+    ),
+    foreign=(
+        lambda w: agent.MarkReadRequest(conversation=w.foreign_conversation, message=w.foreign_message),
+        *NOT_ENTITLED,
+    ),
+)
 AGENT_RPCS["SetPresence"] = Rpc(
     valid=lambda w: agent.SetPresenceRequest(presence=res.PRESENCE_AWAY),
     unknown_enum=(lambda w: agent.SetPresenceRequest(presence=UNKNOWN_ENUM), "presence"),
@@ -325,13 +343,23 @@ async def world(tmp_path_factory):
                 ingestor_id="scoped", ingestor=res.Ingestor(display_name="Scoped", channels=[scenario.channel])
             )
         )
-        own = (await scenario.post(customer_id="own")).conversation.name
+        own_post = await scenario.post(customer_id="own")
+        own = own_post.conversation.name
         await scenario.agents[0].stub.JoinConversation(agent.JoinConversationRequest(name=own))
-        foreign = (await scenario.post(customer_id="foreign", service_identifier=foreign_service)).conversation.name
-        yield (
-            server,
-            World(scenario, scenario.agents[0].token, scoped.token, own, foreign, foreign_list, foreign_service),
+        foreign_post = await scenario.post(customer_id="foreign", service_identifier=foreign_service)
+        foreign = foreign_post.conversation.name
+        world = World(
+            scenario,
+            scenario.agents[0].token,
+            scoped.token,
+            own,
+            foreign,
+            foreign_list,
+            foreign_service,
+            own_post.message.name,
+            foreign_post.message.name,
         )
+        yield server, world
 
 
 def _metadata(case: str, service: str, w: World) -> tuple[tuple[str, str], ...]:

@@ -7,6 +7,7 @@ import grpc
 
 from pullrouting.api.auth import current_principal
 from pullrouting.api.conversation_pages import conversation_page
+from pullrouting.api.desk import Desks
 from pullrouting.api.limits import RateLimiter
 from pullrouting.api.mappings import (
     close_reason_from_proto,
@@ -22,9 +23,9 @@ from pullrouting.api.watch import Streams
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import Violations
 from pullrouting.domain.model import ConversationState, Subscription
-from pullrouting.domain.names import CONVERSATIONS, LISTS, check_name, format_name, parse_name
+from pullrouting.domain.names import CONVERSATIONS, LISTS, check_message_name, check_name, format_name, parse_name
 from pullrouting.domain.presence import check_settable
-from pullrouting.store import conversations, subscriptions, transcripts
+from pullrouting.store import conversations, read_positions, subscriptions, transcripts
 from pullrouting.store import presence as presence_store
 from pullrouting.store.database import Database
 from pullrouting.store.events import now_micros
@@ -69,12 +70,29 @@ def _message_fields(request: pb.SendMessageRequest) -> str:
     return conversation_id
 
 
+def _mark_read_fields(request: pb.MarkReadRequest) -> tuple[str, tuple[str, str]]:
+    """The conversation id and the message's (conversation id, message id); INVALID_ARGUMENT naming every
+    bad field otherwise."""
+    violations = Violations()
+    conversation_id = check_name(violations, request.conversation, CONVERSATIONS, "conversation")
+    message = check_message_name(violations, request.message, "message")
+    violations.raise_if_any()
+    assert conversation_id is not None and message is not None
+    return conversation_id, message
+
+
 class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
     def __init__(
-        self, database: Database, streams: Streams, subscription_changes: RateLimiter, agent_streams: AgentStreams
+        self,
+        database: Database,
+        streams: Streams,
+        desks: Desks,
+        subscription_changes: RateLimiter,
+        agent_streams: AgentStreams,
     ) -> None:
         self._database = database
         self._streams = streams
+        self._desks = desks
         self._subscription_changes = subscription_changes
         self._agent_streams = agent_streams
 
@@ -194,3 +212,18 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
         agent_id, presence = _agent_id(), check_settable(PRESENCE_FROM_PROTO.get(request.presence))
         shown = await self._database.run(lambda c: presence_store.set_presence(c, agent_id, presence, now_micros()))
         return pb.SetPresenceResponse(presence=PRESENCE_TO_PROTO[shown])
+
+    async def WatchDesk(
+        self, request: pb.WatchDeskRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.WatchDeskResponse]:
+        agent_id = _agent_id()
+        responses = self._desks.watch_desk(agent_id, request.resume_token, context)
+        async for response in self._agent_streams.present_while_open(agent_id, responses):
+            yield response
+
+    async def MarkRead(self, request: pb.MarkReadRequest, context: grpc.aio.ServicerContext) -> pb.MarkReadResponse:
+        agent_id, conversation_id, message = _agent_id(), *_mark_read_fields(request)
+        unread_count = await self._database.run(
+            lambda c: read_positions.mark_read(c, agent_id, conversation_id, message, now_micros())
+        )
+        return pb.MarkReadResponse(unread_count=unread_count)

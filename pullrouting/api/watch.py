@@ -56,6 +56,7 @@ from pullrouting.store.database import Database
 from pullrouting.store.events import StoredEvent, Wanted
 from pullrouting.store.pages import Key, Page, Shown
 from pullrouting.store.positions import RESTART, Position
+from pullrouting.store.streams import ListWatchStart
 from pullrouting.v1 import agent_service_pb2, conversation_pb2, events_pb2, ingest_service_pb2
 
 ListType = events_pb2.ListEventType
@@ -77,7 +78,7 @@ class StreamSettings:
     catch_ups_per_principal: int = 4
 
 
-class _Call:
+class Call:
     """One open stream: what it needs to be cut off from outside, its tokens, and the position it last sent."""
 
     def __init__(self, context: grpc.aio.ServicerContext, tokens: StreamTokens) -> None:
@@ -153,23 +154,23 @@ def _message_response(
 
 class Streams:
     def __init__(self, database: Database, hub: EventHub, settings: StreamSettings, tokens: ResumeTokens) -> None:
-        self._database = database
+        self.database = database
         self._hub = hub
         self._settings = settings
-        self._tokens = tokens
+        self.tokens = tokens
         self._catch_ups = CatchUpSlots(settings.catch_ups_per_principal)
         # Oldest first: evicting from a plain dict's front scans the slots deleted before (1 us an event).
         self._built_list_events: OrderedDict[int, agent_service_pb2.WatchListsResponse] = OrderedDict()
 
     @contextlib.contextmanager
-    def _following(
-        self, call: _Call, principal: str, wanted: Callable[[], Wanted], wants: Callable[[StoredEvent], bool]
+    def following(
+        self, call: Call, principal: str, wanted: Callable[[], Wanted], wants: Callable[[StoredEvent], bool]
     ) -> Iterator[Follower]:
         """The stream's inbox of live events, from before its first message: the slow-consumer budget applies
         while it sends its snapshot or history too. Its catch-up reads what `wanted()` says, taking turns with
         the principal's other streams."""
         follower = Follower(
-            self._database,
+            self.database,
             self._hub,
             wanted,
             wants,
@@ -188,8 +189,8 @@ class Streams:
         finally:
             follower.close()
 
-    async def _events(
-        self, call: _Call, follower: Follower, position: Position
+    async def events(
+        self, call: Call, follower: Follower, position: Position
     ) -> AsyncIterator[tuple[StoredEvent, Position]]:
         async for event, after in follower.events(position):
             yield event, after
@@ -208,7 +209,7 @@ class Streams:
         after: Key | None = None
         while True:
             follower.check()  # a stream cut off meanwhile reads no further
-            page = await self._database.read(read(after))
+            page = await self.database.read(read(after))
             if page is None:
                 return
             for item in page.items:
@@ -219,7 +220,7 @@ class Streams:
             if page.final:
                 return
 
-    def _open_pages(
+    def open_pages(
         self, follower: Follower, agent_id: str, list_ids: frozenset[str], shown: Shown
     ) -> AsyncIterator[Conversation]:
         def read(after: Key | None) -> Callable[[Connection], Page[Conversation]]:
@@ -232,59 +233,30 @@ class Streams:
     async def watch_lists(
         self, agent_id: str, resume_token: str, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
-        call = _Call(context, self._tokens.for_stream(Principal(Role.AGENT, agent_id), "WatchLists"))
+        call = Call(context, self.tokens.for_stream(Principal(Role.AGENT, agent_id), "WatchLists"))
         position = call.tokens.decode(resume_token)
-        # Lists whose events the hub queues for this stream: any until the start says which the agent may
-        # subscribe to; then those, and any it subscribes to later (an entitlement granted after the stream
-        # opened). Precise filtering below.
-        coarse: set[str] | None = None
-
-        def wants(event: StoredEvent) -> bool:
-            if event.kind is EventKind.SUBSCRIPTION:
-                if event.agent_id != agent_id:
-                    return False
-                if event.type is SubscriptionEventType.SUBSCRIBED and event.list_id and coarse is not None:
-                    coarse.add(event.list_id)
-                return True
-            return event.kind is EventKind.LIST and (coarse is None or event.list_id in coarse)
+        lists = AgentLists(self, call, agent_id)
 
         def wanted() -> Wanted:
-            # The start sets `coarse` before any catch-up.
-            return Wanted(list_ids=frozenset(coarse or ()), subscriber=agent_id)
+            return Wanted(list_ids=lists.wanted_list_ids(), subscriber=agent_id)
 
-        with self._following(call, format_name(AGENTS, agent_id), wanted, wants) as follower:
-            start = await self._database.read(
+        with self.following(call, format_name(AGENTS, agent_id), wanted, lists.wants) as follower:
+            start = await self.database.read(
                 functools.partial(stream_store.list_watch_start, agent_id=agent_id, position=position)
             )
-            coarse = set(start.entitled | start.subscribed)
-            subscribed = set(start.subscribed)
-            # The pages each list's snapshot was sent in, while later events may still be in them.
-            shown: dict[str, Shown] = {}
+            lists.started(start)
             if start.snapshot:
-                opening = Shown()
-                async for conversation in self._open_pages(follower, agent_id, start.subscribed, opening):
-                    yield _list_response(
-                        ListType.LIST_EVENT_TYPE_SNAPSHOT, call.restart_token, conversation, reset=start.reset
-                    )
-                shown.update(dict.fromkeys(start.subscribed, opening))
+                async for response in lists.snapshot(follower):
+                    yield response
                 call.last_position = start.position
                 yield _list_response(ListType.LIST_EVENT_TYPE_SYNCED, call.last_token, reset=start.reset)
-            async for event, after in self._events(call, follower, start.position):
-                if event.kind is EventKind.SUBSCRIPTION:
-                    if start.replays_unentitled(event):
-                        continue
-                    before = call.last_position or start.position
-                    changes = self._subscription_change(
-                        call, follower, agent_id, event, before, after, subscribed, shown
-                    )
-                    async for item in changes:
-                        yield item
-                elif event.list_id in subscribed and not _already_shown(shown, event):
-                    yield self._list_event_response(event, after, call.tokens)
+            async for event, after in self.events(call, follower, start.position):
+                async for response in lists.on_event(follower, event, after):
+                    yield response
 
-    async def _subscription_change(
+    async def subscription_change(
         self,
-        call: _Call,
+        call: Call,
         follower: Follower,
         agent_id: str,
         event: StoredEvent,
@@ -312,12 +284,12 @@ class Streams:
         time = to_timestamp(event.create_time)
         yield _list_response(ListType.LIST_EVENT_TYPE_SUBSCRIBED, before, list=list_name, event_time=time)
         pages = Shown()
-        async for conversation in self._open_pages(follower, agent_id, frozenset({list_id}), pages):
+        async for conversation in self.open_pages(follower, agent_id, frozenset({list_id}), pages):
             yield _list_response(ListType.LIST_EVENT_TYPE_SNAPSHOT, before, conversation)
         shown[list_id] = pages
         yield _list_response(ListType.LIST_EVENT_TYPE_SYNCED, token, list=list_name)
 
-    def _list_event_response(
+    def list_event_response(
         self, event: StoredEvent, after: Position, tokens: StreamTokens
     ) -> agent_service_pb2.WatchListsResponse:
         """A list event is the same for every stream it reaches, live or catching up, but for the resume token,
@@ -347,7 +319,7 @@ class Streams:
         self, agent_id: str, conversation_id: str, resume_token: str, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[agent_service_pb2.WatchConversationResponse]:
         principal = Principal(Role.AGENT, agent_id)
-        call = _Call(context, self._tokens.for_stream(principal, f"WatchConversation/{conversation_id}"))
+        call = Call(context, self.tokens.for_stream(principal, f"WatchConversation/{conversation_id}"))
         position = call.tokens.decode(resume_token)
 
         def wants(event: StoredEvent) -> bool:
@@ -363,10 +335,10 @@ class Streams:
             )
 
         def wanted() -> Wanted:
-            return Wanted(conversation_id=conversation_id)
+            return Wanted(conversation_ids=frozenset({conversation_id}))
 
-        with self._following(call, format_name(AGENTS, agent_id), wanted, wants) as follower:
-            start = await self._database.read(
+        with self.following(call, format_name(AGENTS, agent_id), wanted, wants) as follower:
+            start = await self.database.read(
                 functools.partial(
                     stream_store.conversation_watch_start,
                     agent_id=agent_id,
@@ -387,12 +359,12 @@ class Streams:
                         reset=start.reset,
                     )
                 )
-            async for event, after in self._events(call, follower, start.position):
+            async for event, after in self.events(call, follower, start.position):
                 message = event.payload.get("message")
                 key = (message["create_time"], message["id"]) if message is not None else None
                 if key is not None and shown.shows(key, event.xact, event.id):
                     continue  # in the history already
-                yield _conversation_response(event, after, call.tokens)
+                yield conversation_response(event, after, call.tokens)
                 if event.type is ConversationEventType.CONVERSATION_CLOSED or (
                     event.type is ConversationEventType.AGENT_LEFT and event.agent_id == agent_id
                 ):
@@ -403,8 +375,8 @@ class Streams:
     ) -> AsyncIterator[ingest_service_pb2.WatchOutboundResponse]:
         principal = Principal(Role.INGESTOR, ingestor_id)
         # One channel or all of them: the ingestor may resume either from the other's token, it sees both.
-        call = _Call(context, self._tokens.for_stream(principal, "WatchOutbound"))
-        start = await self._database.read(
+        call = Call(context, self.tokens.for_stream(principal, "WatchOutbound"))
+        start = await self.database.read(
             functools.partial(
                 stream_store.outbound_watch_start,
                 ingestor_id=ingestor_id,
@@ -417,7 +389,7 @@ class Streams:
         def wanted() -> Wanted:
             return Wanted(outbound_channels=scope.channel_ids, principal_events=True)
 
-        with self._following(call, str(principal), wanted, scope.wants) as follower:
+        with self.following(call, str(principal), wanted, scope.wants) as follower:
             call.last_position = start.position
             yield ingest_service_pb2.WatchOutboundResponse(
                 event=events_pb2.OutboundEvent(
@@ -425,10 +397,10 @@ class Streams:
                 )
             )
             service_identifiers: dict[str, str] = {}
-            async for event, after in self._events(call, follower, start.position):
+            async for event, after in self.events(call, follower, start.position):
                 if event.kind is EventKind.PRINCIPAL:
                     # The ingestor changed: its channels are read again (CHANNEL_NOT_PERMITTED for a lost one).
-                    scope.channel_ids = await self._database.read(
+                    scope.channel_ids = await self.database.read(
                         functools.partial(
                             stream_store.outbound_channel_ids,
                             ingestor_id=ingestor_id,
@@ -440,10 +412,79 @@ class Streams:
                     continue
                 channel_id = event.channel_id or ""
                 if channel_id not in service_identifiers:
-                    service_identifiers[channel_id] = await self._database.read(
+                    service_identifiers[channel_id] = await self.database.read(
                         functools.partial(stream_store.service_identifier, channel_id=channel_id)
                     )
                 yield _outbound_response(event, after, service_identifiers[channel_id], call.tokens)
+
+
+class AgentLists:
+    """What a stream of an agent's subscribed lists keeps as it goes (WatchLists, and WatchDesk's lists): the
+    lists whose events the hub queues for it, the lists subscribed to, and the snapshot pages sent of each."""
+
+    def __init__(self, streams: Streams, call: Call, agent_id: str) -> None:
+        self._streams = streams
+        self._call = call
+        self._agent_id = agent_id
+        # Lists whose events the hub queues for this stream: any until the start says which the agent may
+        # subscribe to; then those, and any it subscribes to later (an entitlement granted after the stream
+        # opened). Precise filtering in on_event.
+        self._coarse: set[str] | None = None
+        self._subscribed: set[str] = set()
+        # The pages each list's snapshot was sent in, while later events may still be in them.
+        self._shown: dict[str, Shown] = {}
+        self._start: ListWatchStart | None = None
+
+    def wants(self, event: StoredEvent) -> bool:
+        if event.kind is EventKind.SUBSCRIPTION:
+            if event.agent_id != self._agent_id:
+                return False
+            if event.type is SubscriptionEventType.SUBSCRIBED and event.list_id and self._coarse is not None:
+                self._coarse.add(event.list_id)
+            return True
+        return event.kind is EventKind.LIST and (self._coarse is None or event.list_id in self._coarse)
+
+    def wanted_list_ids(self) -> frozenset[str]:
+        # The start sets the coarse lists before any catch-up.
+        return frozenset(self._coarse or ())
+
+    def started(self, start: ListWatchStart) -> None:
+        self._start = start
+        self._coarse = set(start.entitled | start.subscribed)
+        self._subscribed = set(start.subscribed)
+
+    def subscribes(self, list_id: str) -> bool:
+        return list_id in self._subscribed
+
+    async def snapshot(self, follower: Follower) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
+        """The open requests of the subscribed lists, as SNAPSHOT items carrying the restart token."""
+        assert self._start is not None
+        opening = Shown()
+        pages = self._streams.open_pages(follower, self._agent_id, self._start.subscribed, opening)
+        async for conversation in pages:
+            yield _list_response(
+                ListType.LIST_EVENT_TYPE_SNAPSHOT, self._call.restart_token, conversation, reset=self._start.reset
+            )
+        self._shown.update(dict.fromkeys(self._start.subscribed, opening))
+
+    async def on_event(
+        self, follower: Follower, event: StoredEvent, after: Position
+    ) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
+        """What a list or subscription event shows the agent, if anything."""
+        assert self._start is not None
+        if event.kind is EventKind.SUBSCRIPTION:
+            if self._start.replays_unentitled(event):
+                return
+            before = self._call.last_position or self._start.position
+            changes = self._streams.subscription_change(
+                self._call, follower, self._agent_id, event, before, after, self._subscribed, self._shown
+            )
+            async for response in changes:
+                yield response
+        elif event.kind is EventKind.LIST and event.list_id in self._subscribed and not _already_shown(
+            self._shown, event
+        ):
+            yield self._streams.list_event_response(event, after, self._call.tokens)
 
 
 class _OutboundScope:
@@ -490,7 +531,7 @@ def _close_reason_value(value: str | None) -> int:
     return CLOSE_REASON_TO_PROTO[CloseReason(value)] if value else conversation_pb2.CLOSE_REASON_UNSPECIFIED
 
 
-def _conversation_response(
+def conversation_response(
     event: StoredEvent, after: Position, tokens: StreamTokens
 ) -> agent_service_pb2.WatchConversationResponse:
     payload = event.payload

@@ -84,10 +84,11 @@ class PrincipalEventType(StrEnum):
 
 
 class AgentEventType(StrEnum):
-    """What happened to an agent, for its own desk and supervisors: its presence changed (payload "presence",
-    "previous_presence"). No stream sends it yet; WatchDesk will."""
+    """What happened to an agent, for its own desks (WatchDesk): its presence changed (payload "presence",
+    "previous_presence"), or it moved its read position in a conversation (payload "message_id")."""
 
     PRESENCE_CHANGED = "PRESENCE_CHANGED"
+    READ = "READ"
 
 
 EventType = (

@@ -15,6 +15,7 @@ CHANNELS = "channels"
 AGENTS = "agents"
 INGESTORS = "ingestors"
 CONVERSATIONS = "conversations"
+MESSAGES = "messages"
 
 
 def new_id() -> str:
@@ -58,3 +59,16 @@ def check_name(violations: Violations, name: str, collection: str, field_path: s
         what = "is required" if not name else "is not a valid resource name"
         violations.add(field_path, f"{what}: expected `{collection}/{{id}}`")
     return resource_id
+
+
+
+def check_message_name(violations: Violations, name: str, field_path: str) -> tuple[str, str] | None:
+    """(conversation id, message id) of `conversations/{conversation}/messages/{message}`; records the
+    violation when malformed."""
+    conversation, separator, message = name.rpartition(f"/{MESSAGES}/")
+    conversation_id = id_from_name(conversation, CONVERSATIONS) if separator else None
+    if conversation_id is None or not is_valid_id(message):
+        what = "is required" if not name else "is not a valid resource name"
+        violations.add(field_path, f"{what}: expected `{CONVERSATIONS}/{{id}}/{MESSAGES}/{{id}}`")
+        return None
+    return conversation_id, message

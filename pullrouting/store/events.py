@@ -95,19 +95,25 @@ class Wanted:
     list_ids: frozenset[str] = frozenset()
     # SUBSCRIPTION events of this agent.
     subscriber: str | None = None
-    conversation_id: str | None = None
+    conversation_ids: frozenset[str] = frozenset()
+    # CONVERSATION events made by this agent (its joins, among them) and AGENT events about it.
+    participant: str | None = None
     # OUTBOUND events of these channels; of every channel when None.
     outbound_channels: frozenset[str] | None = frozenset()
     # PRINCIPAL events (an ingestor's WatchOutbound reads its channels again at its own).
     principal_events: bool = False
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        """One condition per index walk: each list, the subscriptions, the conversation, each channel."""
+        """One condition per index walk: each list, the subscriptions, each conversation, the participant's
+        conversation and agent events, each channel."""
         found = [and_(_kind_is(EventKind.LIST), events.c.list_id == list_id) for list_id in sorted(self.list_ids)]
         if self.subscriber is not None:
             found.append(and_(_kind_is(EventKind.SUBSCRIPTION), events.c.agent_id == self.subscriber))
-        if self.conversation_id is not None:
-            found.append(and_(_kind_is(EventKind.CONVERSATION), events.c.conversation_id == self.conversation_id))
+        for conversation_id in sorted(self.conversation_ids):
+            found.append(and_(_kind_is(EventKind.CONVERSATION), events.c.conversation_id == conversation_id))
+        if self.participant is not None:
+            found.append(and_(_kind_is(EventKind.CONVERSATION), events.c.agent_id == self.participant))
+            found.append(and_(_kind_is(EventKind.AGENT), events.c.agent_id == self.participant))
         if self.outbound_channels is None:
             found.append(_kind_is(EventKind.OUTBOUND))
         for channel_id in sorted(self.outbound_channels or ()):

@@ -5,7 +5,7 @@ and repeats nothing (store/pages.py). Callers run these in a read-only (snapshot
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Connection, Integer, Select, and_, bindparam, or_, select, tuple_
+from sqlalchemy import BigInteger, Connection, Integer, Select, and_, bindparam, literal_column, or_, select, tuple_
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
@@ -13,12 +13,13 @@ from pullrouting.domain.events import ConversationEventType, EventKind, Subscrip
 from pullrouting.domain.model import Conversation, Message
 from pullrouting.store import conversations as conversation_store
 from pullrouting.store import events as event_store
+from pullrouting.store import read_positions
 from pullrouting.store.conversation_rows import message_from_row, open_on_lists
 from pullrouting.store.conversations import INGESTOR_CHANNEL_IDS, ingest_channel
 from pullrouting.store.events import StoredEvent
 from pullrouting.store.pages import Key, Page
 from pullrouting.store.positions import RESTART, Position
-from pullrouting.store.tables import agent_lists, channels, events, messages, subscriptions
+from pullrouting.store.tables import agent_lists, agents, channels, events, messages, subscriptions
 
 # Built once (see store/conversations.py).
 SUBSCRIBED_LIST_IDS = select(subscriptions.c.list_id).where(subscriptions.c.agent_id == bindparam("agent_id"))
@@ -64,6 +65,23 @@ MESSAGES_AFTER = (
     .order_by(messages.c.create_time, messages.c.id)
     .limit(bindparam("limit", type_=Integer))
 )
+# The conversations an agent joined or left after a position, and the closes after it with whom they let go.
+PARTICIPATIONS_AFTER = (
+    select(events.c.conversation_id)
+    .where(
+        AFTER_POSITION,
+        events.c.kind == literal_column(f"'{EventKind.CONVERSATION.value}'"),
+        events.c.agent_id == bindparam("agent_id"),
+        events.c.type.in_([ConversationEventType.AGENT_JOINED.value, ConversationEventType.AGENT_LEFT.value]),
+    )
+    .distinct()
+)
+CLOSES_AFTER = select(events.c.conversation_id, events.c.payload).where(
+    AFTER_POSITION,
+    events.c.kind == literal_column(f"'{EventKind.CONVERSATION.value}'"),
+    events.c.type == literal_column(f"'{ConversationEventType.CONVERSATION_CLOSED.value}'"),
+)
+AGENT_PRESENCE = select(agents.c.presence).where(agents.c.id == bindparam("agent_id"))
 # Before every key: conversations and messages are created at a time >= 0.
 FIRST_KEY: Key = (-1, "")
 SERVICE_IDENTIFIER_OF = select(channels.c.service_identifier).where(channels.c.id == bindparam("channel_id"))
@@ -99,6 +117,21 @@ class ConversationWatchStart:
     # Whether the messages so far come first (not when resuming); read with `history_page`.
     history: bool
     reset: bool
+
+
+@dataclass(frozen=True)
+class DeskStart:
+    """Where a WatchDesk stream starts: its lists as WatchLists would start, and the conversations the agent
+    is in at that position."""
+
+    lists: ListWatchStart
+    # On an opening (lists.snapshot): each conversation the agent is in, as it is, in order of creation;
+    # its unread count; and the presence the agent chose. Empty when resuming.
+    conversations: list[Conversation]
+    unread_counts: dict[str, int]
+    presence: str | None
+    # The conversations the agent is in at `lists.position`.
+    participating: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -171,6 +204,34 @@ def conversation_watch_start(
     return ConversationWatchStart(newest, conversation, history=True, reset=position is not None)
 
 
+def desk_start(connection: Connection, agent_id: str, position: Position | None) -> DeskStart:
+    """On an opening, the agent's open conversations and presence as they are at the start; when resuming,
+    which conversations the agent was in at `position`: those it is in now, and those it joined, left or was
+    let go from by a close since, each with the changes since undone."""
+    lists = list_watch_start(connection, agent_id, position)
+    if lists.snapshot:
+        ids = list(connection.scalars(conversation_store.OPEN_CONVERSATIONS_OF_AGENT, {"agent_id": agent_id}))
+        found = sorted((conversation_store.get(connection, i) for i in ids), key=lambda c: (c.create_time, c.id))
+        presence = connection.scalar(AGENT_PRESENCE, {"agent_id": agent_id})
+        counts = read_positions.unread_counts(connection, agent_id, ids)
+        return DeskStart(lists, found, counts, presence, frozenset(ids))
+    parameters = {"xact": lists.position.xact, "id": lists.position.id, "agent_id": agent_id}
+    candidates = set(connection.scalars(conversation_store.OPEN_CONVERSATIONS_OF_AGENT, {"agent_id": agent_id}))
+    candidates.update(connection.scalars(PARTICIPATIONS_AFTER, parameters))
+    candidates.update(
+        row.conversation_id
+        for row in connection.execute(CLOSES_AFTER, parameters)
+        if agent_id in row.payload.get("released", ())
+    )
+    position = lists.position
+    participating = frozenset(
+        conversation_id
+        for conversation_id in candidates
+        if _was_participant_at(connection, conversation_store.get(connection, conversation_id), agent_id, position)
+    )
+    return DeskStart(lists, [], {}, None, participating)
+
+
 def history_page(
     connection: Connection, agent_id: str, conversation_id: str, after: Key | None, limit: int
 ) -> Page[Message] | None:
@@ -188,8 +249,12 @@ def history_page(
 
 def _may_replay(connection: Connection, conversation: Conversation, agent_id: str, position: Position) -> bool:
     """A participant now, or one at `position`."""
-    if rules.is_participant(conversation, agent_id):
-        return True
+    return rules.is_participant(conversation, agent_id) or _was_participant_at(
+        connection, conversation, agent_id, position
+    )
+
+
+def _was_participant_at(connection: Connection, conversation: Conversation, agent_id: str, position: Position) -> bool:
     parameters = {"xact": position.xact, "id": position.id, "conversation_id": conversation.id}
     changes = [
         row for row in connection.execute(PARTICIPATION_CHANGES_AFTER, parameters) if row.xact not in position.covered

@@ -203,8 +203,9 @@ messages = Table(
 )
 
 
-def _of_kind(name: str, kind: str, *columns: str) -> Index:
-    predicate = text(f"kind = '{kind}'")
+def _of_kind(name: str, kind: str, *columns: str, event_type: str | None = None) -> Index:
+    condition = f"kind = '{kind}'" + (f" AND type = '{event_type}'" if event_type else "")
+    predicate = text(condition)
     return Index(name, *columns, postgresql_where=predicate, sqlite_where=predicate)
 
 
@@ -234,7 +235,22 @@ events = Table(
     _of_kind("ix_events_outbound", "outbound", "xact", "id"),
     _of_kind("ix_events_outbound_channel", "outbound", "channel_id", "xact", "id"),
     _of_kind("ix_events_principal", "principal", "xact", "id"),
+    # A desk's (WatchDesk): its agent's presence and read positions, the conversations it joined and left,
+    # and the closes, to tell which conversations the agent was in at a resume token's place.
+    _of_kind("ix_events_agent", "agent", "agent_id", "xact", "id"),
+    _of_kind("ix_events_conversation_agent", "conversation", "agent_id", "xact", "id"),
+    _of_kind("ix_events_closes", "conversation", "xact", "id", event_type="CONVERSATION_CLOSED"),
     sqlite_autoincrement=True,
+)
+
+# Each agent's read position in the conversations it read (MarkRead): the last message it has read.
+read_positions = Table(
+    "read_positions",
+    metadata,
+    Column("agent_id", ID, ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
+    Column("conversation_id", ID, ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True),
+    Column("message_create_time", TIME, nullable=False),
+    Column("message_id", ID, nullable=False),
 )
 
 # One row: how far retention has pruned the events table.
