@@ -2,16 +2,21 @@
 lists; unread counts; resuming with the desk's token, across its joins, leaves and closes it did not see."""
 
 import grpc
+import pytest
 from scenario import Agent, Scenario, add_second_list, conversation_id, create_scenario, expect_refusal, join, leave
 from sqlalchemy import create_engine
 from streams import read_event, read_until
-from support import Server, expect_error, violated_fields
+from support import Server, error_details, error_reason, expect_error, serve, violated_fields
 
 from pullrouting.store import events as event_store
 from pullrouting.v1 import agent_service_pb2, conversation_pb2, events_pb2, resources_pb2
+from pullrouting.v1.agent_service_pb2_grpc import AgentServiceStub
+from pullrouting_client import bearer_token_interceptors
 
 L = events_pb2.ListEventType
 C = events_pb2.ConversationEventType
+# Requests landing while a desk reads nothing: many times its buffer.
+BURST = 300
 
 
 def watch_desk(agent: Agent, token: str = ""):
@@ -290,3 +295,31 @@ async def test_tokens_of_other_streams_and_other_agents_are_refused(server: Serv
     for agent, token in ((alice, lists_token), (bob, events[-1].resume_token)):
         error = await expect_error(read_event(watch_desk(agent, token)), grpc.StatusCode.INVALID_ARGUMENT)
         assert violated_fields(error) == {"resume_token"}
+
+
+async def test_a_stalled_desk_is_cut_off_and_resumes_with_nothing_lost(sqlite_url: str):
+    async for server in serve(sqlite_url, stream_buffer_events=8):
+        scenario = await create_scenario(server, agents=1)
+        alice = scenario.agents[0]
+        # A small receive window, so the server's writes to the client that reads nothing block soon.
+        channel = grpc.aio.insecure_channel(
+            server.address,
+            interceptors=bearer_token_interceptors(alice.token),
+            options=[("grpc.http2.bdp_probe", 0), ("grpc.http2.lookahead_bytes", 4096)],
+        )
+        server.channels.append(channel)
+        stalled = AgentServiceStub(channel).WatchDesk(agent_service_pb2.WatchDeskRequest())
+        await read_until(stalled, is_synced)
+        for number in range(BURST):
+            await scenario.post(customer_id=f"burst-{number}")
+        received = []
+        with pytest.raises(grpc.aio.AioRpcError) as cut_off:
+            while True:
+                received.append(await read_event(stalled))
+        assert error_reason(cut_off.value) == "SLOW_CONSUMER"
+        assert len(received) < BURST
+
+        resumed = watch_desk(alice, error_details(cut_off.value)[0].metadata["resume_token"])
+        rest = await read_until(resumed, lambda e: e.list_event.conversation.customer.id == f"burst-{BURST - 1}")
+        customers = [e.list_event.conversation.customer.id for e in [*received, *rest]]
+        assert set(customers) == {f"burst-{number}" for number in range(BURST)}
