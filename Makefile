@@ -11,10 +11,11 @@ install:
 generate:
 	rm -f pullrouting/v1/*_pb2*.py pullrouting/v1/*_pb2.pyi
 	$(PYTHON) -m grpc_tools.protoc -Iproto --python_out=. --pyi_out=. --grpc_python_out=. $(PROTOS)
+	$(PYTHON) clients/python/tools/generate_enums.py
 
 check-generated: generate
-	@git diff --exit-code --stat -- pullrouting/v1 || { echo "generated stubs are stale: run 'make generate' and commit"; exit 1; }
-	@test -z "$$(git status --porcelain --untracked-files=all -- pullrouting/v1)" || { echo "generated stubs are not committed: run 'make generate' and commit"; exit 1; }
+	@git diff --exit-code --stat -- pullrouting/v1 clients/python/pullrouting_client/enums.py || { echo "generated stubs are stale: run 'make generate' and commit"; exit 1; }
+	@test -z "$$(git status --porcelain --untracked-files=all -- pullrouting/v1 clients/python/pullrouting_client/enums.py)" || { echo "generated stubs are not committed: run 'make generate' and commit"; exit 1; }
 
 lint:
 	.venv/bin/buf lint

@@ -1,26 +1,123 @@
-"""pullrouting_client: a small typed layer over the generated pullrouting.v1 stubs.
+"""pullrouting_client: the Python SDK of pullrouting, a typed layer over the generated `pullrouting.v1` stubs.
 
-- `connect()` opens a channel that sends the bearer token on every call, over TLS when asked
-  (`bearer_token_interceptors()` do that for a channel made by hand);
-- `AgentClient` and `IngestClient` wrap AgentService and IngestService with plain Python arguments;
+- `connect()` opens a `grpc.aio` channel that sends the bearer token on every call (over TLS when asked),
+  retries UNAVAILABLE and waits for a starting server; `bearer_token_interceptors()` add the token to a
+  channel made by hand;
+- `AdminClient`, `AgentClient` and `IngestClient` take plain Python arguments, give each unary call a default
+  deadline, and raise a `PullroutingError` subclass per refusal reason (`ListFull`, `NotSubscribed`...);
+  `pullrouting_client.sync` has the same clients, blocking;
 - their `watch_*` methods return `ResumableWatch` iterators that reconnect with backoff and jitter and resume
-  from the last resume token, so a desktop or connector never misses an event;
-- `names` builds and parses resource names; `error_reason()` reads a failed call's ErrorInfo reason.
+  from the last resume token, so a desk or connector never misses an event;
+- `enums` has the API's enums as IntEnums; `names` builds and parses resource names.
 """
 
-from pullrouting_client.agent import AgentClient
+from pullrouting_client import enums, names
+from pullrouting_client.admin import AdminClient
+from pullrouting_client.agent import AgentClient, new_message_id
+from pullrouting_client.calls import DEFAULT_TIMEOUT
 from pullrouting_client.connection import bearer_token_interceptors, connect
-from pullrouting_client.errors import error_reason
+from pullrouting_client.enums import (
+    CloseReason,
+    ConversationEventType,
+    ConversationState,
+    ListAlert,
+    ListEventType,
+    OutboundEventType,
+    Presence,
+    RoutingMode,
+    SenderType,
+)
+from pullrouting_client.errors import (
+    ERROR_BY_REASON,
+    AgentAtCapacity,
+    ChannelDisabled,
+    ChannelNotPermitted,
+    ChannelNotPull,
+    CloseReasonNotAllowed,
+    ConversationClosed,
+    DeadlineExceeded,
+    FieldInvalid,
+    ListFull,
+    NotEntitled,
+    NotParticipant,
+    NotSubscribed,
+    PrincipalDisabled,
+    PullroutingError,
+    RateLimited,
+    ResourceExists,
+    ResourceIdRetired,
+    ResourceInUse,
+    ResourceNotFound,
+    ResumeTokenExpired,
+    RoleNotAllowed,
+    ServerShuttingDown,
+    ServiceIdentifierTaken,
+    ServiceIdentifierUnknown,
+    SlowConsumer,
+    TokenInvalid,
+    TokenMissing,
+    TooManyStreams,
+    Unavailable,
+    error_reason,
+    from_rpc_error,
+)
 from pullrouting_client.ingest import IngestClient
 from pullrouting_client.watch import Backoff, ResumableWatch, is_retryable
 
+__version__ = "0.2.0"
+
 __all__ = [
+    "DEFAULT_TIMEOUT",
+    "ERROR_BY_REASON",
+    "AdminClient",
+    "AgentAtCapacity",
     "AgentClient",
     "Backoff",
+    "ChannelDisabled",
+    "ChannelNotPermitted",
+    "ChannelNotPull",
+    "CloseReason",
+    "CloseReasonNotAllowed",
+    "ConversationClosed",
+    "ConversationEventType",
+    "ConversationState",
+    "DeadlineExceeded",
+    "FieldInvalid",
     "IngestClient",
+    "ListAlert",
+    "ListEventType",
+    "ListFull",
+    "NotEntitled",
+    "NotParticipant",
+    "NotSubscribed",
+    "OutboundEventType",
+    "Presence",
+    "PrincipalDisabled",
+    "PullroutingError",
+    "RateLimited",
+    "ResourceExists",
+    "ResourceIdRetired",
+    "ResourceInUse",
+    "ResourceNotFound",
     "ResumableWatch",
+    "ResumeTokenExpired",
+    "RoleNotAllowed",
+    "RoutingMode",
+    "SenderType",
+    "ServerShuttingDown",
+    "ServiceIdentifierTaken",
+    "ServiceIdentifierUnknown",
+    "SlowConsumer",
+    "TokenInvalid",
+    "TokenMissing",
+    "TooManyStreams",
+    "Unavailable",
     "bearer_token_interceptors",
     "connect",
+    "enums",
     "error_reason",
+    "from_rpc_error",
     "is_retryable",
+    "names",
+    "new_message_id",
 ]

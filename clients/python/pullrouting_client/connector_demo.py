@@ -17,12 +17,10 @@ import signal
 import sys
 import uuid
 
-import grpc
-
 from pullrouting.v1 import events_pb2
 from pullrouting_client.demo_setup import SERVICE_IDENTIFIER, set_up
 from pullrouting_client.desktop.view import close_reason_label, short
-from pullrouting_client.errors import error_reason
+from pullrouting_client.errors import PullroutingError
 from pullrouting_client.ingest import IngestClient
 from pullrouting_client.options import add_connection_options, open_channel
 
@@ -57,8 +55,8 @@ async def post_comments(ingest: IngestClient, service_identifier: str, count: in
 async def print_replies(ingest: IngestClient, service_identifier: str, live: asyncio.Event) -> None:
     """Prints what WatchOutbound hands over; sets `live` once the stream is open (its SYNCED marker)."""
 
-    def reconnecting(error: grpc.aio.AioRpcError, delay: float) -> None:
-        say(f"(outbound stream lost: {error_reason(error) or error.code().name}; resuming in {delay:.1f} s)")
+    def reconnecting(error: PullroutingError, delay: float) -> None:
+        say(f"(outbound stream lost: {error.reason or error.status.name}; resuming in {delay:.1f} s)")
 
     async for event in ingest.watch_outbound(service_identifier, on_retry=reconnecting):
         customer = f"{event.customer.display_name} ({event.customer.id})"
@@ -129,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     async def main_task() -> None:
         try:
             await until_stopped(asyncio.create_task(command(args, token)))
-        except grpc.aio.AioRpcError as error:
-            sys.exit(f"{args.command} failed: {error_reason(error) or error.code().name}: {error.details()}")
+        except PullroutingError as error:
+            sys.exit(f"{args.command} failed: {error.reason or error.status.name}: {error.message}")
 
     asyncio.run(main_task())

@@ -2,15 +2,17 @@
 "Facebook Page Comments", List L1, PULL channel C2 for one Facebook page; kept when they exist already), an
 agent entitled to L1 and an ingestor credential for C2, whose tokens it returns (rotated when they exist)."""
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
 
-from pullrouting.v1 import admin_service_pb2 as pb
-from pullrouting.v1 import admin_service_pb2_grpc, resources_pb2
 from pullrouting_client import names
+from pullrouting_client.admin import AdminClient
+from pullrouting_client.enums import RoutingMode
+from pullrouting_client.errors import ResourceExists
 
 SERVICE_IDENTIFIER = "facebook-page-1234567890"
 LIST = names.list_name("l1")
@@ -23,76 +25,48 @@ class Credentials:
     ingestor_token: str
 
 
-async def _create_unless_exists(call: grpc.aio.UnaryUnaryMultiCallable, request: object) -> None:
-    try:
-        await call(request)
-    except grpc.aio.AioRpcError as error:
-        if error.code() != grpc.StatusCode.ALREADY_EXISTS:
-            raise
+async def _create_unless_exists(create: Awaitable[Any]) -> None:
+    with contextlib.suppress(ResourceExists):
+        await create
 
 
-async def _token(
-    create: grpc.aio.UnaryUnaryMultiCallable, request: object, rotate: Callable[[], Awaitable[Any]]
-) -> str:
+async def _token(create: Awaitable[tuple[Any, str]], rotate: Callable[[], Awaitable[str]]) -> str:
     """The token of a new credential; of a fresh one for a credential that exists already."""
     try:
-        return (await create(request)).token
-    except grpc.aio.AioRpcError as error:
-        if error.code() != grpc.StatusCode.ALREADY_EXISTS:
-            raise
-    return (await rotate()).token
+        return (await create)[1]
+    except ResourceExists:
+        return await rotate()
 
 
 async def set_up(channel: grpc.aio.Channel, agent_id: str, ingestor_id: str) -> Credentials:
-    admin = admin_service_pb2_grpc.AdminServiceStub(channel)
+    admin = AdminClient(channel)
     await _create_unless_exists(
-        admin.CreateMediaRoutingDomain,
-        pb.CreateMediaRoutingDomainRequest(
-            media_routing_domain_id="social",
-            media_routing_domain=resources_pb2.MediaRoutingDomain(
-                display_name="Social", description="Social media requests"
-            ),
-        ),
+        admin.create_media_routing_domain("social", display_name="Social", description="Social media requests")
     )
     await _create_unless_exists(
-        admin.CreateChannelType,
-        pb.CreateChannelTypeRequest(
-            channel_type_id="facebook-page-comments",
-            channel_type=resources_pb2.ChannelType(
-                display_name="Facebook Page Comments", media_routing_domain="mediaRoutingDomains/social"
-            ),
-        ),
+        admin.create_channel_type(
+            "facebook-page-comments",
+            display_name="Facebook Page Comments",
+            media_routing_domain=names.name(names.MEDIA_ROUTING_DOMAINS, "social"),
+        )
     )
+    await _create_unless_exists(admin.create_list("l1", display_name="L1", description="Comments on our Facebook page"))
     await _create_unless_exists(
-        admin.CreateList,
-        pb.CreateListRequest(
-            list_id="l1", list=resources_pb2.List(display_name="L1", description="Comments on our Facebook page")
-        ),
-    )
-    await _create_unless_exists(
-        admin.CreateChannel,
-        pb.CreateChannelRequest(
-            channel_id="c2",
-            channel=resources_pb2.Channel(
-                display_name="C2",
-                channel_type="channelTypes/facebook-page-comments",
-                service_identifier=SERVICE_IDENTIFIER,
-                routing_mode=resources_pb2.ROUTING_MODE_PULL,
-                list=LIST,
-            ),
-        ),
+        admin.create_channel(
+            "c2",
+            display_name="C2",
+            channel_type=names.name(names.CHANNEL_TYPES, "facebook-page-comments"),
+            service_identifier=SERVICE_IDENTIFIER,
+            routing_mode=RoutingMode.PULL,
+            list=LIST,
+        )
     )
     agent_token = await _token(
-        admin.CreateAgent,
-        pb.CreateAgentRequest(agent_id=agent_id, agent=resources_pb2.Agent(display_name=agent_id, lists=[LIST])),
-        lambda: admin.RotateAgentToken(pb.RotateAgentTokenRequest(name=names.agent_name(agent_id))),
+        admin.create_agent(agent_id, display_name=agent_id, lists=[LIST]),
+        lambda: admin.rotate_agent_token(names.agent_name(agent_id)),
     )
     ingestor_token = await _token(
-        admin.CreateIngestor,
-        pb.CreateIngestorRequest(
-            ingestor_id=ingestor_id,
-            ingestor=resources_pb2.Ingestor(display_name="Facebook comments connector", channels=[CHANNEL]),
-        ),
-        lambda: admin.RotateIngestorToken(pb.RotateIngestorTokenRequest(name=names.name(names.INGESTORS, ingestor_id))),
+        admin.create_ingestor(ingestor_id, display_name="Facebook comments connector", channels=[CHANNEL]),
+        lambda: admin.rotate_ingestor_token(names.name(names.INGESTORS, ingestor_id)),
     )
     return Credentials(agent_token, ingestor_token)

@@ -4,13 +4,16 @@ import grpc
 
 from pullrouting.v1 import conversation_pb2, events_pb2, ingest_service_pb2_grpc
 from pullrouting.v1 import ingest_service_pb2 as pb
+from pullrouting_client.calls import DEFAULT_TIMEOUT, ServiceClient
 from pullrouting_client.watch import Backoff, OnRetry, ResumableWatch
 
 
-class IngestClient:
-    """The calls of one ingestor credential (the channel's token)."""
+class IngestClient(ServiceClient):
+    """The calls of one ingestor credential (the channel's token). Unary calls have the client's deadline
+    (`timeout`), are retried by gRPC on UNAVAILABLE, and raise `PullroutingError` subclasses when refused."""
 
-    def __init__(self, channel: grpc.aio.Channel) -> None:
+    def __init__(self, channel: grpc.aio.Channel, *, timeout: float | None = DEFAULT_TIMEOUT) -> None:
+        super().__init__(channel, timeout=timeout)
         self.stub = ingest_service_pb2_grpc.IngestServiceStub(channel)
 
     async def post(
@@ -23,19 +26,20 @@ class IngestClient:
     ) -> pb.PostCustomerMessageResponse:
         """A customer message. A retry with the same `source_message_id` returns the first result and
         creates nothing: retry freely after a timeout or a lost connection."""
-        return await self.stub.PostCustomerMessage(
+        return await self._unary(
+            self.stub.PostCustomerMessage,
             pb.PostCustomerMessageRequest(
                 service_identifier=service_identifier,
                 customer=conversation_pb2.Customer(id=customer_id, display_name=customer_display_name),
                 text=text,
                 source_message_id=source_message_id,
-            )
+            ),
         )
 
     async def end(self, service_identifier: str, customer_id: str) -> conversation_pb2.Conversation:
         """The customer's side ended their open conversation on the channel."""
         request = pb.EndConversationRequest(service_identifier=service_identifier, customer_id=customer_id)
-        return (await self.stub.EndConversation(request)).conversation
+        return (await self._unary(self.stub.EndConversation, request)).conversation
 
     def watch_outbound(
         self,
@@ -46,8 +50,8 @@ class IngestClient:
         on_retry: OnRetry | None = None,
     ) -> ResumableWatch[events_pb2.OutboundEvent]:
         """Agent messages and closes to deliver, for one channel or all the credential serves; reconnects and
-        resumes by itself. An expired token raises OUT_OF_RANGE (RESUME_TOKEN_EXPIRED): what was missed is
-        gone, and only the caller can decide how to catch up."""
+        resumes by itself. An expired token raises `ResumeTokenExpired`: what was missed is gone, and only the
+        caller can decide how to catch up."""
         return ResumableWatch(
             lambda token: self.stub.WatchOutbound(
                 pb.WatchOutboundRequest(service_identifier=service_identifier, resume_token=token)

@@ -1,10 +1,10 @@
 """Watch streams that survive disconnects: reconnect with backoff and jitter, resume from the last token.
 
-Every event of WatchLists, WatchConversation and WatchOutbound carries a resume token, and a stream reopened
+Every event of WatchLists, WatchConversation, WatchDesk and WatchOutbound carries a resume token, and a stream reopened
 with the last one replays exactly what was missed. So a `ResumableWatch` remembers the token of each event it
 hands out and, when the stream fails for a reason that passes (server restarting or shutting down, network
 gone, deadline, cut off as a slow consumer), waits and reopens it from there. Failures that a retry cannot
-fix (bad token, no permission, bad input...) are raised to the caller.
+fix (bad token, no permission, bad input...) are raised to the caller, as `PullroutingError` subclasses.
 """
 
 import asyncio
@@ -15,22 +15,12 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import grpc
 
-from pullrouting_client.errors import error_reason
-
-# Statuses after which the same stream, reopened, can succeed.
-RETRYABLE_CODES = frozenset(
-    {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.ABORTED}
-)
-# RESOURCE_EXHAUSTED is retryable only for this reason: RATE_LIMITED and TOO_MANY_STREAMS are limits to back
-# off from. (LIST_FULL and AGENT_AT_CAPACITY are FAILED_PRECONDITION: a state to change, never retried.)
-SLOW_CONSUMER = "SLOW_CONSUMER"
+from pullrouting_client.errors import PullroutingError, from_rpc_error
 
 
-def is_retryable(error: grpc.aio.AioRpcError) -> bool:
+def is_retryable(error: grpc.RpcError) -> bool:
     """Whether reopening the stream from the last resume token can get past this failure."""
-    if error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED:
-        return error_reason(error) == SLOW_CONSUMER
-    return error.code() in RETRYABLE_CODES
+    return from_rpc_error(error).retryable
 
 
 @dataclass(frozen=True)
@@ -55,7 +45,7 @@ E = TypeVar("E", bound=_Event)
 # Opens the stream from a resume token ("" for a fresh start).
 OpenStream = Callable[[str], Any]
 # Told about each retry: the failure and the seconds it waits before reopening.
-OnRetry = Callable[[grpc.aio.AioRpcError, float], None]
+OnRetry = Callable[[PullroutingError, float], None]
 
 
 class ResumableWatch(Generic[E]):
@@ -96,9 +86,10 @@ class ResumableWatch(Generic[E]):
                     self.resume_token = event.resume_token
                     yield event
                 return
-            except grpc.aio.AioRpcError as error:
-                if not is_retryable(error) or (self._max_attempts is not None and failures >= self._max_attempts):
-                    raise
+            except grpc.aio.AioRpcError as raw:
+                error = from_rpc_error(raw)
+                if not error.retryable or (self._max_attempts is not None and failures >= self._max_attempts):
+                    raise error from raw
                 delay = self._backoff.delay(failures)
                 failures += 1
                 if self._on_retry is not None:

@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Log, Static
 from pullrouting.v1 import agent_service_pb2, conversation_pb2, events_pb2
 from pullrouting_client.agent import AgentClient
 from pullrouting_client.desktop.view import chat_line, list_row, request_row, short
-from pullrouting_client.errors import error_reason
+from pullrouting_client.errors import PullroutingError
 from pullrouting_client.options import add_connection_options, open_channel
 
 L = events_pb2.ListEventType
@@ -31,8 +31,8 @@ L = events_pb2.ListEventType
 ChannelFactory = Callable[[str], grpc.aio.Channel]
 
 
-def describe(error: grpc.aio.AioRpcError) -> str:
-    return f"{error_reason(error) or error.code().name}: {error.details()}"
+def describe(error: PullroutingError) -> str:
+    return f"{error.reason or error.status.name}: {error.message}"
 
 
 class LoginScreen(Screen[str]):
@@ -122,7 +122,7 @@ class DesktopApp(App[None]):
         agent = AgentClient(channel)
         try:
             summaries = await agent.list_lists()
-        except grpc.aio.AioRpcError as error:
+        except PullroutingError as error:
             await channel.close()
             self._ask_token(f"Login refused: {describe(error)}")
             return
@@ -152,7 +152,7 @@ class DesktopApp(App[None]):
         assert self.agent is not None
         try:
             self._show_lists(await self.agent.list_lists())
-        except grpc.aio.AioRpcError as error:
+        except PullroutingError as error:
             self.status(f"cannot read the Lists: {describe(error)}")
 
     # Requests, live from WatchLists.
@@ -177,11 +177,11 @@ class DesktopApp(App[None]):
                 self._show_requests()
                 if event.type != L.LIST_EVENT_TYPE_SNAPSHOT:
                     self._refresh_counts()
-        except grpc.aio.AioRpcError as error:
+        except PullroutingError as error:
             self.status(f"the Lists stream stopped: {describe(error)}")
 
-    def _reconnecting(self, error: grpc.aio.AioRpcError, delay: float) -> None:
-        self.status(f"connection lost ({error_reason(error) or error.code().name}); reconnecting")
+    def _reconnecting(self, error: PullroutingError, delay: float) -> None:
+        self.status(f"connection lost ({error.reason or error.status.name}); reconnecting")
         self.run_worker(self._wait_reconnected, group="reconnect", exclusive=True, exit_on_error=False)
 
     async def _wait_reconnected(self) -> None:
@@ -218,7 +218,7 @@ class DesktopApp(App[None]):
                 line = chat_line(event)
                 if line is not None:
                     log.write_line(line)
-        except grpc.aio.AioRpcError as error:
+        except PullroutingError as error:
             self.status(f"the conversation stream stopped: {describe(error)}")
         if self.current == name:
             self.current = None
@@ -245,7 +245,7 @@ class DesktopApp(App[None]):
         async def attempt() -> None:
             try:
                 await call
-            except grpc.aio.AioRpcError as error:
+            except PullroutingError as error:
                 self.status(describe(error))
                 return
             self.status(done)
