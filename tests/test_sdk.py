@@ -5,28 +5,49 @@ repeating an event, and that give up at once on failures a retry cannot fix."""
 import asyncio
 import random
 import re
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import grpc
 import pytest
-from docs_shell import DOCS, PRINTED_ADDRESS
+from docs_shell import DOCS, PRINTED_ADDRESS, ROOT
 from scenario import Scenario, create_scenario
 from support import ADMIN_TOKEN, Server, within
 
 from pullrouting import server as server_module
+from pullrouting.domain.errors import Reason
 from pullrouting.settings import Settings
-from pullrouting.v1 import admin_service_pb2, conversation_pb2, events_pb2, resources_pb2
+from pullrouting.v1 import admin_service_pb2, agent_service_pb2, conversation_pb2, events_pb2, resources_pb2
 from pullrouting_client import (
+    DEFAULT_TIMEOUT,
     ERROR_BY_REASON,
+    AdminClient,
     AgentClient,
     Backoff,
+    ConversationState,
+    DeadlineExceeded,
+    FieldInvalid,
     IngestClient,
+    ListAlert,
+    ListEventType,
+    ListFull,
+    NotParticipant,
+    NotSubscribed,
     PullroutingError,
+    ResourceExists,
+    ResourceNotFound,
+    RoutingMode,
     SlowConsumer,
+    Unavailable,
+    bearer_token_interceptors,
     connect,
     names,
+    sync,
 )
+from pullrouting_client.sync import SyncAgentClient, SyncIngestClient
 
 L = events_pb2.ListEventType
 C = events_pb2.ConversationEventType
@@ -300,3 +321,200 @@ async def test_the_documented_snippet_joins_and_writes(server):
     await within(DEADLINE, running_snippet)
     conversation = await AgentClient(server.channel(scenario.agents[0].token)).get(name)
     assert (conversation.state, conversation.message_count) == (conversation_pb2.CONVERSATION_STATE_ACTIVE, 2)
+
+
+# Typed refusals, the admin client, the blocking clients, deadlines, retries and waiting for a starting server.
+
+
+def test_every_reason_the_server_sends_has_its_exception_class():
+    # A reason added to the server's table (pullrouting/domain/errors.py) needs its class in
+    # clients/python/pullrouting_client/errors.py, named after it: `LIST_FULL` -> `ListFull`.
+    assert set(ERROR_BY_REASON) == {reason.value for reason in Reason}
+    for reason, kind in ERROR_BY_REASON.items():
+        assert kind.__name__ == reason.title().replace("_", "")
+        assert issubclass(kind, PullroutingError)
+
+
+def test_the_enums_are_generated_from_the_proto():
+    checked = subprocess.run(
+        [sys.executable, str(ROOT / "clients/python/tools/generate_enums.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert ConversationState.ACTIVE == conversation_pb2.CONVERSATION_STATE_ACTIVE
+    assert ListAlert.NEW_REQUEST == events_pb2.LIST_ALERT_NEW_REQUEST
+    # A value of a newer server is named, not refused.
+    assert ConversationState(99).name == "UNKNOWN_99"
+
+
+async def test_refusals_raise_the_class_of_their_reason_with_status_and_metadata(server, channels):
+    scenario = await create_scenario(server, agents=2, max_participants=1)
+    first, second = (agent_client(channels, server.address, agent.token) for agent in scenario.agents)
+    name = (await scenario.post("Hello?")).conversation.name
+    await first.join(name)
+
+    with pytest.raises(ListFull) as full:
+        await second.join(name)
+    assert (full.value.status, full.value.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "LIST_FULL")
+    assert full.value.metadata and not full.value.retryable
+    assert isinstance(full.value, PullroutingError)
+
+    with pytest.raises(FieldInvalid) as invalid:
+        await first.send(name, "")
+    assert "text" in invalid.value.field_violations
+    await second.unsubscribe(scenario.list)
+    with pytest.raises(NotSubscribed):
+        await second.close(name)
+
+
+async def test_the_admin_client_takes_plain_arguments_and_updates_only_what_it_is_given(server, channels):
+    channel = connect(server.address, ADMIN_TOKEN)
+    channels.append(channel)
+    admin = AdminClient(channel)
+    await admin.create_media_routing_domain("social", display_name="Social")
+    await admin.create_channel_type("fb", display_name="Facebook", media_routing_domain="mediaRoutingDomains/social")
+    created = await admin.create_list("l1", display_name="L1", description="Comments")
+    await admin.create_channel(
+        "c2", display_name="C2", channel_type="channelTypes/fb", service_identifier="page-1",
+        routing_mode=RoutingMode.PULL, list=created.name,
+    )  # fmt: skip
+    agent, token = await admin.create_agent("ann", display_name="Ann", lists=[created.name])
+    assert (agent.name, agent.lists, token.startswith("prg_")) == ("agents/ann", [created.name], True)
+    with pytest.raises(ResourceExists):
+        await admin.create_list("l1", display_name="L1 again")
+
+    updated = await admin.update_list(created.name, display_name="Comments L1")
+    assert (updated.display_name, updated.description) == ("Comments L1", "Comments")
+    disabled = await admin.update_agent(agent.name, enabled=False)
+    assert (disabled.enabled, disabled.display_name, disabled.lists) == (False, "Ann", [created.name])
+    assert [c.name for c in await admin.list_channels()] == ["channels/c2"]
+    assert (await admin.get_channel("channels/c2")).routing_mode == RoutingMode.PULL
+    new_token = await admin.rotate_agent_token(agent.name)
+    assert new_token != token
+    await admin.delete_agent(agent.name)
+    with pytest.raises(ResourceNotFound):
+        await admin.get_agent(agent.name)
+
+
+async def test_the_blocking_clients_work_a_request(server):
+    scenario = await create_scenario(server, agents=1, subscribe=False)
+
+    def work() -> tuple[list[int], conversation_pb2.Message, str]:
+        with sync.connect(server.address, scenario.agents[0].token) as agent_channel:
+            agent = SyncAgentClient(agent_channel)
+            agent.subscribe(scenario.list)
+            watch = agent.watch_lists()
+            seen: list[int] = []
+            with sync.connect(server.address, scenario.ingestor_token) as ingest_channel:
+                for event in watch:
+                    seen.append(event.type)
+                    if event.type == ListEventType.SYNCED:
+                        SyncIngestClient(ingest_channel).post(scenario.service_identifier, "fb-1", "Hi", "src-1")
+                    elif event.type == ListEventType.ADDED:
+                        break
+            name = event.conversation.name
+            agent.join(name)
+            message = agent.send(name, "Hello!", client_message_id="m-1")
+            agent.leave(name)
+            with pytest.raises(NotParticipant):
+                agent.send(name, "after leaving")
+            return seen, message, watch.resume_token
+
+    # The server serves on this test's event loop, which blocking calls must not hold: they run in a thread.
+    seen, message, resume_token = await within(DEADLINE, asyncio.to_thread(work))
+    assert seen == [ListEventType.SYNCED, ListEventType.ADDED]
+    assert (message.text, message.idempotency_key) == ("Hello!", "m-1")
+    assert resume_token
+
+
+async def test_a_call_past_its_deadline_raises_deadline_exceeded(channels):
+    # A port that accepts connections and never answers: the call waits for the server, up to its deadline.
+    silent = await asyncio.start_server(lambda reader, writer: None, "127.0.0.1", 0)
+    address = f"127.0.0.1:{silent.sockets[0].getsockname()[1]}"
+    try:
+        channel = connect(address, "prg_token")
+        channels.append(channel)
+        assert AgentClient(channel).timeout == DEFAULT_TIMEOUT == 10
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(DeadlineExceeded) as late:
+            await within(DEADLINE, AgentClient(channel, timeout=0.5).list_lists())
+        assert late.value.retryable
+        assert 0.5 <= asyncio.get_running_loop().time() - started < 5
+    finally:
+        silent.close()
+
+
+async def test_a_call_made_while_the_server_starts_waits_for_it(tmp_path, channels):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    database_url = f"sqlite:///{tmp_path}/starting.db"
+    async with running(database_url) as first:
+        scenario = await create_scenario(first, agents=1)
+    agent = agent_client(channels, f"127.0.0.1:{port}", scenario.agents[0].token)
+    # Made before anything listens on the port: without wait-for-ready it would fail at once, UNAVAILABLE.
+    early = asyncio.create_task(agent.list_lists())
+    await asyncio.sleep(0.3)
+    assert not early.done()
+    async with running(database_url, port):
+        summaries = await within(DEADLINE, early)
+    assert [summary.list.name for summary in summaries] == [scenario.list]
+
+
+class LosingProxy:
+    """A gRPC proxy in front of a server that forwards every unary call and, for the first `lose` calls of
+    `method`, drops the server's answer and answers UNAVAILABLE instead, as a connection lost after the server
+    acted does. Records the request bytes of every call of `method`."""
+
+    def __init__(self, upstream: str, method: str, lose: int) -> None:
+        self.method, self.lose = method, lose
+        self.requests: list[bytes] = []
+        self._upstream = grpc.aio.insecure_channel(upstream)
+        self.server = grpc.aio.server()
+        self.server.add_generic_rpc_handlers([self])
+        self.port = self.server.add_insecure_port("127.0.0.1:0")
+
+    def service(self, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
+        method = details.method
+
+        async def forward(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+            metadata = [(k, v) for k, v in context.invocation_metadata() if k == "authorization"]
+            answer = await self._upstream.unary_unary(method)(request, metadata=metadata)
+            if method == self.method:
+                self.requests.append(request)
+                if len(self.requests) <= self.lose:
+                    await context.abort(grpc.StatusCode.UNAVAILABLE, "connection lost")
+            return answer
+
+        return grpc.unary_unary_rpc_method_handler(forward)
+
+    async def close(self) -> None:
+        await self.server.stop(None)
+        await self._upstream.close()
+
+
+async def test_a_lost_answer_is_retried_with_the_same_idempotency_key(server, channels):
+    scenario = await create_scenario(server, agents=1)
+    name = (await scenario.post("Hello?")).conversation.name
+    proxy = LosingProxy(server.address, "/pullrouting.v1.AgentService/SendMessage", lose=1)
+    await proxy.server.start()
+    try:
+        address = f"127.0.0.1:{proxy.port}"
+        agent = agent_client(channels, address, scenario.agents[0].token)
+        await agent.join(name)
+        message = await within(DEADLINE, agent.send(name, "On its way"))
+        # gRPC retried the UNAVAILABLE with the very same request, client_message_id included: one message.
+        assert len(proxy.requests) == 2 and proxy.requests[0] == proxy.requests[1]
+        sent = agent_service_pb2.SendMessageRequest.FromString(proxy.requests[0])
+        assert message.idempotency_key == sent.client_message_id != ""
+        assert (await agent.get(name)).message_count == 2
+
+        # Without the SDK's service config the same lost answer reaches the caller.
+        bare = grpc.aio.insecure_channel(address, interceptors=bearer_token_interceptors(scenario.agents[0].token))
+        channels.append(bare)
+        proxy.lose = 3
+        with pytest.raises(Unavailable):
+            await within(DEADLINE, AgentClient(bare).send(name, "Again"))
+    finally:
+        await proxy.close()
