@@ -158,3 +158,27 @@ def test_a_call_with_a_wrong_token_is_unauthenticated(grpcurl_server, tool_envir
     )
     assert isinstance(result, subprocess.CompletedProcess), f"succeeded with a wrong token: {result}"
     assert "Code: Unauthenticated" in result.stderr, result.stderr
+
+
+def test_the_printed_update_lines_change_only_the_masked_fields(grpcurl_server, tool_environment):
+    for command in printed_workflow():
+        assert run(command.replace(PRINTED_ADDRESS, grpcurl_server.address), tool_environment).returncode == 0
+    lines = shell_commands(fenced_block(GRPCURL_DOC.read_text(), "grpcurl-update"))
+    assert [method_of(command) for command in lines] == [
+        "pullrouting.v1.AdminService/UpdateChannel",
+        "pullrouting.v1.AdminService/UpdateList",
+        "pullrouting.v1.AdminService/UpdateChannel",
+    ]
+    outputs = []
+    for command in lines:
+        result = run(command.replace(PRINTED_ADDRESS, grpcurl_server.address), tool_environment)
+        assert result.returncode == 0, f"{command}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+        outputs.append(json.loads(result.stdout))
+    # -emit-defaults prints the disabled channel's `enabled: false`, which grpcurl leaves out otherwise.
+    disabled = field(outputs[0], "channel")
+    assert (field(disabled, "enabled"), field(disabled, "list")) == (False, "lists/l1")
+    updated = field(outputs[1], "list")
+    assert (field(updated, "display_name"), field(updated, "max_participants")) == ("L1", 2)
+    assert field(updated, "description") == "Comments and messages on our Facebook page"
+    assert field(field(outputs[2], "channel"), "enabled") is True
+    expect_seed_resources(tool_environment, grpcurl_server.address)

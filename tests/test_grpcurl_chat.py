@@ -4,6 +4,7 @@ admin_workflow.sh; the server's records show the whole lifecycle."""
 
 import json
 import os
+import re
 import shlex
 
 from docs_shell import GRPCURL_DOC, PRINTED_ADDRESS, ROOT, fenced_block, run, shell_commands
@@ -32,10 +33,18 @@ def grpcurl_calls(text: str) -> list[str]:
     return [command for command in shell_commands(text) if "grpcurl -plaintext" in command]
 
 
+def call_words(command: str) -> list[str]:
+    """A grpcurl call's words, from `grpcurl` to the method it names, with the address as printed and the
+    comment's source_message_id (fixed in the docs, new on every run of the script) left out."""
+    words = shlex.split(command[command.index("grpcurl -plaintext") :].partition(" | ")[0])
+    method_at = next(i for i, word in enumerate(words) if word.startswith("pullrouting.v1."))
+    words = [*words[:method_at], words[method_at].removesuffix(")")]
+    return [re.sub(r"fb-comment-[^\"]*", "fb-comment-N", word.replace("$ADDRESS", PRINTED_ADDRESS)) for word in words]
+
+
 def method_of(command: str) -> str:
     """The method a grpcurl call names: the word after the address."""
-    words = shlex.split(command.partition(" | ")[0].removesuffix(")"))
-    return words[-1]
+    return call_words(command)[-1]
 
 
 def printed_chat() -> str:
@@ -63,7 +72,8 @@ def expect_the_example_chat(tmp_path, output: str) -> None:
         ("STATE_CHANGED", "agent-1"),
         ("CONVERSATION_CLOSED", "agent-1"),
     ]
-    for printed in ('"unread_count": "1"', "CONVERSATION_STATE_INACTIVE", '"close_reason": "CLOSE_REASON_AGENT"'):
+    expected = ('"unread_count": "1"', '"active_count": "0"', "CONVERSATION_STATE_INACTIVE", "CLOSE_REASON_AGENT")
+    for printed in expected:
         assert printed in output
 
 
@@ -72,8 +82,10 @@ def test_the_printed_lines_and_the_script_make_the_seeds_example_chat_calls():
     assert [method_of(command) for command in printed] == CHAT_METHODS
     for command in printed:
         assert command.count(PRINTED_ADDRESS) == 1, command
-    scripted = [command.replace('"$ADDRESS"', PRINTED_ADDRESS) for command in grpcurl_calls(CHAT_SCRIPT.read_text())]
-    assert scripted == printed
+    # The script makes the same calls, and on a second run takes new tokens for the agent and ingestor it made.
+    scripted = [call_words(command) for command in grpcurl_calls(CHAT_SCRIPT.read_text())]
+    rotations = {"pullrouting.v1.AdminService/RotateAgentToken", "pullrouting.v1.AdminService/RotateIngestorToken"}
+    assert [words for words in scripted if words[-1] not in rotations] == [call_words(c) for c in printed]
     assert os.access(CHAT_SCRIPT, os.X_OK), f"{CHAT_SCRIPT} is not executable"
 
 
@@ -94,10 +106,17 @@ def test_the_script_runs_the_example_chat(grpcurl_server, tool_environment, tmp_
     expect_the_example_chat(tmp_path, result.stdout + result.stderr)
     posted = json.loads(result.stderr)
     assert (posted["created"], posted["conversation"]["state"]) == (True, "CONVERSATION_STATE_UNREAD")
-    # The ids are taken now: a second run fails.
+    # Run again: the agent and the ingestor exist, so their tokens are rotated, and a new comment is worked.
     again = run([str(CHAT_SCRIPT)], env)
-    assert again.returncode != 0
-    assert "AlreadyExists" in again.stderr
+    assert again.returncode == 0, f"stdout: {again.stdout}\nstderr: {again.stderr}"
+    assert "Traceback" not in again.stderr
+    assert json.loads(again.stderr)["conversation"]["name"] != posted["conversation"]["name"]
+    closes = [
+        event.agent_id
+        for event in stored_events(sqlite_url_for(tmp_path / "pullrouting.db"))
+        if (event.kind, event.type) == ("conversation", "CONVERSATION_CLOSED")
+    ]
+    assert closes == ["agent-1", "agent-1"]
 
 
 def test_the_script_needs_the_admin_token(tool_environment):

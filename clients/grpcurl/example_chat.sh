@@ -3,11 +3,12 @@
 # admin_workflow.sh: the admin makes an agent entitled to L1 and an ingestor credential for C2; a comment on
 # the Facebook page comes in through IngestService and lands on L1, UNREAD; the agent sees it, subscribes,
 # joins (ACTIVE), writes to the customer, leaves (INACTIVE) and closes it (CLOSED).
-# The same calls as the grpcurl-example-chat block of docs/grpcurl.md (tests/test_grpcurl_chat.py keeps them in step).
+# The same calls as the grpcurl-example-chat block of docs/grpcurl.md (tests/test_grpcurl_chat.py keeps them in
+# step), and what a second run needs.
 #
 #   PULLROUTING_ADMIN_TOKEN=... [PULLROUTING_ADDRESS=host:port] clients/grpcurl/example_chat.sh
 #
-# Meant for a fresh server after admin_workflow.sh: a second run fails with ALREADY_EXISTS (agent-1 exists).
+# Run again, it plays the chat again with a new comment (agent-1 and the ingestor exist: their tokens are rotated).
 set -euo pipefail
 
 ADDRESS="${PULLROUTING_ADDRESS:-127.0.0.1:50051}"
@@ -17,16 +18,42 @@ if ! command -v grpcurl >/dev/null; then
     PATH="$(cd "$(dirname "$0")/../.." && pwd)/.venv/bin:$PATH"
 fi
 
-AGENT_TOKEN=$(grpcurl -plaintext -H "authorization: Bearer $PULLROUTING_ADMIN_TOKEN" \
+# One field of the JSON response on stdin, by its path ("conversation.name").
+json_field() {
+    python3 -c 'import json, sys
+value = json.load(sys.stdin)
+for key in sys.argv[1].split("."):
+    value = value[key]
+print(value)' "$1"
+}
+# A new comment on every run: a post that repeats an earlier run's source_message_id is answered with that run's
+# (closed) request.
+RUN=$(date +%s)-$$
+
+# agent-1 and the ingestor are made on the first run; a later run finds them (ALREADY_EXISTS) and takes new
+# tokens for them instead.
+if ! AGENT=$(grpcurl -plaintext -H "authorization: Bearer $PULLROUTING_ADMIN_TOKEN" \
   -d '{"agent_id": "agent-1", "agent": {"display_name": "Agent 1", "lists": ["lists/l1"]}}' \
-  "$ADDRESS" pullrouting.v1.AdminService/CreateAgent | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
-INGESTOR_TOKEN=$(grpcurl -plaintext -H "authorization: Bearer $PULLROUTING_ADMIN_TOKEN" \
+  "$ADDRESS" pullrouting.v1.AdminService/CreateAgent 2>/dev/null); then
+    AGENT=$(grpcurl -plaintext -H "authorization: Bearer $PULLROUTING_ADMIN_TOKEN" \
+      -d '{"name": "agents/agent-1"}' \
+      "$ADDRESS" pullrouting.v1.AdminService/RotateAgentToken)
+fi
+AGENT_TOKEN=$(json_field token <<<"$AGENT")
+if ! INGESTOR=$(grpcurl -plaintext -H "authorization: Bearer $PULLROUTING_ADMIN_TOKEN" \
   -d '{"ingestor_id": "facebook-page", "ingestor": {"display_name": "Facebook page connector", "channels": ["channels/c2"]}}' \
-  "$ADDRESS" pullrouting.v1.AdminService/CreateIngestor | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
-CONVERSATION=$(grpcurl -plaintext -H "authorization: Bearer $INGESTOR_TOKEN" \
-  -d '{"service_identifier": "facebook-page-1234567890", "customer": {"id": "fb-user-77", "display_name": "Dana"}, "text": "Is my order shipped?", "source_message_id": "fb-comment-1"}' \
-  "$ADDRESS" pullrouting.v1.IngestService/PostCustomerMessage | tee /dev/stderr | python3 -c 'import json, sys; print(json.load(sys.stdin)["conversation"]["name"])')
-grpcurl -plaintext -H "authorization: Bearer $AGENT_TOKEN" \
+  "$ADDRESS" pullrouting.v1.AdminService/CreateIngestor 2>/dev/null); then
+    INGESTOR=$(grpcurl -plaintext -H "authorization: Bearer $PULLROUTING_ADMIN_TOKEN" \
+      -d '{"name": "ingestors/facebook-page"}' \
+      "$ADDRESS" pullrouting.v1.AdminService/RotateIngestorToken)
+fi
+INGESTOR_TOKEN=$(json_field token <<<"$INGESTOR")
+POSTED=$(grpcurl -plaintext -H "authorization: Bearer $INGESTOR_TOKEN" \
+  -d "{\"service_identifier\": \"facebook-page-1234567890\", \"customer\": {\"id\": \"fb-user-77\", \"display_name\": \"Dana\"}, \"text\": \"Is my order shipped?\", \"source_message_id\": \"fb-comment-$RUN\"}" \
+  "$ADDRESS" pullrouting.v1.IngestService/PostCustomerMessage)
+echo "$POSTED" >&2
+CONVERSATION=$(json_field conversation.name <<<"$POSTED")
+grpcurl -plaintext -emit-defaults -H "authorization: Bearer $AGENT_TOKEN" \
   -d '{}' \
   "$ADDRESS" pullrouting.v1.AgentService/ListLists
 grpcurl -plaintext -H "authorization: Bearer $AGENT_TOKEN" \
