@@ -27,6 +27,7 @@ from pullrouting_client import (
     AdminClient,
     AgentClient,
     Backoff,
+    ConversationEventType,
     ConversationState,
     DeadlineExceeded,
     FieldInvalid,
@@ -36,6 +37,7 @@ from pullrouting_client import (
     ListFull,
     NotParticipant,
     NotSubscribed,
+    Presence,
     PullroutingError,
     ResourceExists,
     ResourceNotFound,
@@ -518,3 +520,46 @@ async def test_a_lost_answer_is_retried_with_the_same_idempotency_key(server, ch
             await within(DEADLINE, AgentClient(bare).send(name, "Again"))
     finally:
         await proxy.close()
+
+
+async def next_member(events: AsyncIterator[events_pb2.DeskEvent], member: str) -> events_pb2.DeskEvent:
+    """The next desk event of that member ("read", "conversation_event"...), past the others."""
+    while (event := await within(DEADLINE, anext(events))).WhichOneof("event") != member:
+        pass
+    return event
+
+
+async def test_watch_desk_resumes_across_a_restart_with_what_it_missed(tmp_path, channels):
+    database_url = f"sqlite:///{tmp_path}/desk.db"
+    retried_while_down = asyncio.Event()
+    async with running(database_url) as first:
+        port = first.running.port
+        scenario = await create_scenario(first, agents=1)
+        agent = agent_client(channels, first.address, scenario.agents[0].token)
+        name = (await scenario.post("Hello?")).conversation.name
+        await agent.join(name)
+        watch = agent.watch_desk(backoff=FAST_BACKOFF, on_retry=lambda error, _: retried_while_down.set())
+        events = aiter(watch)
+        opening = [await within(DEADLINE, anext(events)) for _ in range(4)]
+        members = [e.WhichOneof("event") for e in opening]
+        assert members == ["presence", "conversation_event", "list_event", "list_event"]
+        assert Presence(opening[0].presence.presence) == Presence.AVAILABLE
+        assert (opening[1].conversation_event.type, opening[1].unread_count) == (ConversationEventType.SNAPSHOT, 1)
+        assert opening[3].list_event.type == ListEventType.SYNCED
+
+    reading = asyncio.create_task(anext(events))
+    await within(DEADLINE, retried_while_down.wait())
+    async with running(database_url) as elsewhere:
+        await post(elsewhere, scenario, "customer-1")  # the scenario's customer: the same conversation
+    async with running(database_url, port):
+        missed = await within(DEADLINE, reading)
+        # The agent went offline with its stream, and is back with it: presence changes come first.
+        if missed.WhichOneof("event") == "presence":
+            missed = await next_member(events, "conversation_event")
+        assert missed.conversation_event.type == ConversationEventType.CUSTOMER_MESSAGE
+        assert (missed.conversation_event.conversation.name, missed.unread_count) == (name, 2)
+        message = missed.conversation_event.message.name
+        assert await agent.mark_read(name, message) == 0
+        read = await next_member(events, "read")
+    assert (read.WhichOneof("event"), read.read.message, read.unread_count) == ("read", message, 0)
+    assert watch.resume_token == read.resume_token
