@@ -121,9 +121,9 @@ def dump_store(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
         engine.dispose()
 
 
-async def serve(database_url: str, **overrides: object) -> AsyncIterator[Server]:
-    """A server on port 0 with the test admin token; `overrides` change other settings."""
-    settings = Settings(listen="127.0.0.1:0", database_url=database_url, admin_token=ADMIN_TOKEN, **overrides)
+async def serve(database_url: str, port: int = 0, **overrides: object) -> AsyncIterator[Server]:
+    """A server on `port` (0: a free one) with the test admin token; `overrides` change other settings."""
+    settings = Settings(listen=f"127.0.0.1:{port}", database_url=database_url, admin_token=ADMIN_TOKEN, **overrides)
     running = await server_module.start(settings)
     handle = Server(f"127.0.0.1:{running.port}", database_url, running, [])
     try:

@@ -1,21 +1,74 @@
-"""What the desktop shows, as plain text: table rows and chat lines made from the API's messages."""
+"""What the desk shows, as text: table rows and chat lines made from the API's messages, with the waiting time,
+timestamps, List display names, state colours and unread markers."""
+
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+from rich.text import Text
 
 from pullrouting.v1 import agent_service_pb2, conversation_pb2, events_pb2
+from pullrouting_client.enums import CloseReason, ConversationEventType, ConversationState, ListAlert, SenderType
 
-C = events_pb2.ConversationEventType
+C = ConversationEventType
+# How a state looks in the tables: a request nobody answers stands out, one being worked is calm.
+STATE_STYLES = {
+    ConversationState.UNREAD: "bold yellow",
+    ConversationState.ACTIVE: "green",
+    ConversationState.INACTIVE: "cyan",
+    ConversationState.CLOSED: "dim",
+}
 
 
 def state_label(state: int) -> str:
-    return conversation_pb2.ConversationState.Name(state).removeprefix("CONVERSATION_STATE_")
+    return ConversationState(state).name
 
 
 def close_reason_label(reason: int) -> str:
-    return conversation_pb2.CloseReason.Name(reason).removeprefix("CLOSE_REASON_")
+    return CloseReason(reason).name
+
+
+def alert_label(alert: int) -> str:
+    return ListAlert(alert).name.replace("_", " ").lower()
 
 
 def short(name: str) -> str:
     """`agents/agent-1` -> `agent-1`."""
     return name.rpartition("/")[2]
+
+
+def customer_label(conversation: conversation_pb2.Conversation) -> str:
+    return conversation.customer.display_name or conversation.customer.id or short(conversation.name)
+
+
+def state_cell(state: int) -> Text:
+    return Text(state_label(state), style=STATE_STYLES.get(ConversationState(state), ""))
+
+
+def age(since: Timestamp, now: datetime) -> str:
+    """How long ago, compactly: `42s`, `3m05s`, `2h07m`; empty when `since` is unset."""
+    if not since.seconds and not since.nanos:
+        return ""
+    seconds = max(0, int((now - since.ToDatetime(tzinfo=UTC)).total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+def clock(at: Timestamp) -> str:
+    """The local time of day of a timestamp, `14:05:09`."""
+    return at.ToDatetime(tzinfo=UTC).astimezone().strftime("%H:%M:%S")
+
+
+def waiting(conversation: conversation_pb2.Conversation, now: datetime) -> str:
+    """How long the customer has waited for an answer (empty when answered)."""
+    return age(conversation.waiting_since, now)
+
+
+def preview(conversation: conversation_pb2.Conversation, width: int = 40) -> str:
+    text = conversation.last_message.text.replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def list_row(summary: agent_service_pb2.ListSummary) -> tuple[str, ...]:
@@ -28,34 +81,61 @@ def list_row(summary: agent_service_pb2.ListSummary) -> tuple[str, ...]:
     )
 
 
-def request_row(conversation: conversation_pb2.Conversation) -> tuple[str, ...]:
-    customer = conversation.customer.display_name or conversation.customer.id
+def queue_order(conversation: conversation_pb2.Conversation) -> tuple[int, int, str]:
+    """Highest priority first, then the longest waiting (or, once answered, the oldest)."""
+    since = conversation.waiting_since if conversation.HasField("waiting_since") else conversation.create_time
+    return (-conversation.priority, since.ToNanoseconds(), conversation.name)
+
+
+def request_row(
+    conversation: conversation_pb2.Conversation, list_names: dict[str, str], now: datetime
+) -> tuple[str | Text, ...]:
     return (
-        customer,
-        short(conversation.list),
-        state_label(conversation.state),
+        waiting(conversation, now),
+        str(conversation.priority) if conversation.priority else "",
+        customer_label(conversation),
+        list_names.get(conversation.list) or short(conversation.list),
+        state_cell(conversation.state),
         ", ".join(short(p.agent) for p in conversation.participants) or "-",
-        str(conversation.message_count),
+        preview(conversation),
     )
+
+
+def unread_marker(unread: int) -> Text:
+    return Text(f"● {unread}", style="bold magenta") if unread else Text("")
+
+
+def my_row(
+    conversation: conversation_pb2.Conversation, unread: int, list_names: dict[str, str], now: datetime
+) -> tuple[str | Text, ...]:
+    return (
+        unread_marker(unread),
+        customer_label(conversation),
+        list_names.get(conversation.list) or short(conversation.list),
+        state_cell(conversation.state),
+        waiting(conversation, now),
+    )
+
+
+def message_line(message: conversation_pb2.Message, customer: str) -> str:
+    who = customer if message.sender_type == SenderType.CUSTOMER else short(message.agent)
+    return f"[{clock(message.create_time)}] {who}: {message.text}"
 
 
 def chat_line(event: events_pb2.ConversationEvent) -> str | None:
     """One line of the conversation pane for an event; None for the ones it does not show."""
     kind = event.type
-    if kind == C.CONVERSATION_EVENT_TYPE_CUSTOMER_MESSAGE:
-        customer = event.conversation.customer
-        return f"{customer.display_name or customer.id}: {event.message.text}"
-    if kind == C.CONVERSATION_EVENT_TYPE_AGENT_MESSAGE:
-        return f"{short(event.agent)}: {event.message.text}"
-    if kind == C.CONVERSATION_EVENT_TYPE_AGENT_JOINED:
-        return f"-- {short(event.agent)} joined"
-    if kind == C.CONVERSATION_EVENT_TYPE_AGENT_LEFT:
-        return f"-- {short(event.agent)} left"
-    if kind == C.CONVERSATION_EVENT_TYPE_STATE_CHANGED:
-        return f"-- {state_label(event.previous_state)} -> {state_label(event.conversation.state)}"
-    if kind == C.CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED:
+    customer = customer_label(event.conversation)
+    if kind in (C.CUSTOMER_MESSAGE, C.AGENT_MESSAGE):
+        return message_line(event.message, customer)
+    at = f"[{clock(event.event_time)}] " if event.HasField("event_time") else ""
+    if kind == C.AGENT_JOINED:
+        return f"{at}-- {short(event.agent)} joined"
+    if kind == C.AGENT_LEFT:
+        return f"{at}-- {short(event.agent)} left"
+    if kind == C.STATE_CHANGED:
+        return f"{at}-- {state_label(event.previous_state)} -> {state_label(event.conversation.state)}"
+    if kind == C.CONVERSATION_CLOSED:
         by = f" by {short(event.agent)}" if event.agent else ""
-        return f"-- closed{by} ({close_reason_label(event.close_reason)})"
-    if kind == C.CONVERSATION_EVENT_TYPE_SYNCED:
-        return "-- live"
+        return f"{at}-- closed{by} ({close_reason_label(event.close_reason)})"
     return None
