@@ -15,11 +15,13 @@ import grpc
 import pytest
 from docs_shell import DOCS, PRINTED_ADDRESS, ROOT
 from scenario import Scenario, create_scenario
+from sqlalchemy import create_engine, select
 from support import ADMIN_TOKEN, Server, within
 
 from pullrouting import server as server_module
 from pullrouting.domain.errors import Reason
 from pullrouting.settings import Settings
+from pullrouting.store.tables import messages
 from pullrouting.v1 import admin_service_pb2, agent_service_pb2, conversation_pb2, events_pb2, resources_pb2
 from pullrouting_client import (
     DEFAULT_TIMEOUT,
@@ -27,6 +29,7 @@ from pullrouting_client import (
     AdminClient,
     AgentClient,
     Backoff,
+    ConversationClosed,
     ConversationEventType,
     ConversationState,
     DeadlineExceeded,
@@ -308,21 +311,65 @@ async def test_tls_with_the_servers_certificate_authority(tmp_path, certificate,
         assert unreadable.value.status in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 
 
-async def test_the_documented_snippet_joins_and_writes(server):
+def python_blocks() -> list[str]:
+    """The python blocks of docs/clients.md, in order: the 20-line agent, then the error handling."""
+    blocks = re.findall(r"^```python\n(.*?)^```", (DOCS / "clients.md").read_text(), flags=re.MULTILINE | re.DOTALL)
+    assert len(blocks) == 2, "expected the agent and the error handling in docs/clients.md"
+    return blocks
+
+
+async def test_the_documented_agent_works_a_request_as_printed(server):
     scenario = await create_scenario(server, agents=1, subscribe=False)
-    snippet = re.search(r"^```python\n(.*?)^```", (DOCS / "clients.md").read_text(), flags=re.MULTILINE | re.DOTALL)
-    assert snippet is not None, "no python block in docs/clients.md"
-    code = snippet.group(1).replace(PRINTED_ADDRESS, server.address).replace("prg_...", scenario.agents[0].token)
+    code = python_blocks()[0].replace(PRINTED_ADDRESS, server.address).replace("prg_...", scenario.agents[0].token)
+    assert len([line for line in code.splitlines() if line.strip()]) <= 20
     # Everything but the last line, `asyncio.run(main())`: this test's event loop runs `main()` instead.
     body, _, last = code.rstrip().rpartition("\n")
     assert last == "asyncio.run(main())"
     namespace: dict[str, object] = {}
     exec(body, namespace)
     running_snippet = asyncio.create_task(namespace["main"]())  # type: ignore[operator]
-    name = (await scenario.post("Hello?")).conversation.name
+    name = (await scenario.post("Where is my parcel?")).conversation.name
+    outbound = aiter(IngestClient(server.channel(scenario.ingestor_token)).watch_outbound())
+    replies = []
+    while len(replies) < 2:
+        event = await within(DEADLINE, anext(outbound))
+        if event.type == events_pb2.OUTBOUND_EVENT_TYPE_AGENT_MESSAGE:
+            replies.append(event.message.text)
+            if len(replies) == 1:
+                await scenario.post("Thanks, it is order 1234")
+    await scenario.post("OK, bye!")
     await within(DEADLINE, running_snippet)
+    assert replies[0] == "Hello, how can I help?"
+    assert replies[1] in ("Noted: Where is my parcel?", "Noted: Thanks, it is order 1234")
     conversation = await AgentClient(server.channel(scenario.agents[0].token)).get(name)
-    assert (conversation.state, conversation.message_count) == (conversation_pb2.CONVERSATION_STATE_ACTIVE, 2)
+    assert conversation.state == ConversationState.CLOSED
+
+
+async def test_the_documented_error_handling_as_printed(server, channels):
+    scenario = await create_scenario(server, agents=2, max_participants=1)
+    namespace: dict[str, object] = {}
+    exec(python_blocks()[1], namespace)
+    take = namespace["take"]
+    first, second = (agent_client(channels, server.address, agent.token) for agent in scenario.agents)
+    name = (await scenario.post("Hello?")).conversation.name
+    assert await within(DEADLINE, take(first, name, "Hi, I am on it"))  # type: ignore[operator]
+    assert not await within(DEADLINE, take(second, name, "Hi from me too"))  # type: ignore[operator]
+    await first.close(name)
+    with pytest.raises(ConversationClosed):
+        await within(DEADLINE, take(first, name, "Hi again"))  # type: ignore[operator]
+    assert agent_messages_of(server, name) == ["Hi, I am on it"]
+
+
+def agent_messages_of(server: Server, name: str) -> list[str]:
+    engine = create_engine(server.database_url)
+    try:
+        with engine.connect() as connection:
+            query = select(messages.c.text).where(
+                messages.c.conversation_id == name.removeprefix("conversations/"), messages.c.agent_id.is_not(None)
+            )
+            return list(connection.scalars(query))
+    finally:
+        engine.dispose()
 
 
 # Typed refusals, the admin client, the blocking clients, deadlines, retries and waiting for a starting server.
