@@ -218,9 +218,8 @@ async def start(settings: Settings) -> RunningServer:
     presence = PresenceTracker(database, settings.presence_grace_seconds, now_micros, agent_streams.agent_ids)
     drain = Drain()
     failed_logins = FailedLogins(settings.failed_logins_per_minute, metrics.count_failed_login)
-    auth = AuthInterceptor(
-        authenticator, RateLimiter(settings.rate_limit_per_second), open_streams, failed_logins, drain
-    )
+    rate_limiter = RateLimiter(settings.rate_limit_per_second)
+    auth = AuthInterceptor(authenticator, rate_limiter, open_streams, failed_logins, drain)
     server = grpc.aio.server(
         # Outermost first: the observer sees each RPC's final status, domain errors and auth refusals included.
         interceptors=[RpcObserver(metrics), DomainErrorInterceptor(), auth],
@@ -251,7 +250,9 @@ async def start(settings: Settings) -> RunningServer:
     agent_service_pb2_grpc.add_AgentServiceServicer_to_server(
         AgentServicer(database, streams, Desks(streams), subscription_changes, agent_streams), server
     )
-    ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(IngestServicer(database, streams), server)
+    ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(
+        IngestServicer(database, streams, rate_limiter, settings.ingest_stream_window), server
+    )
     # The asyncio servicer: the threaded one's Watch does not work on a grpc.aio server.
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

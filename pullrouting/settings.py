@@ -166,6 +166,13 @@ class Settings:
         "past it `RATE_LIMITED`; `0` for no limit",
         at_least=0,
     )
+    ingest_stream_window: int = setting(
+        64,
+        "customer messages one `StreamCustomerMessages` stream may have posted and not yet acknowledged; past it "
+        "the server reads no more of that stream until acknowledgements go out",
+        at_least=1,
+        metavar="MESSAGES",
+    )
     subscription_changes_per_minute: int = setting(
         60,
         "Subscribe and Unsubscribe calls a minute for each agent, in bursts of up to as many (per instance); "

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import grpc
-from google.rpc import error_details_pb2
+from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 from sqlalchemy import create_engine, select
 
@@ -54,6 +54,11 @@ def error_details(error: grpc.aio.AioRpcError) -> list[Any]:
     """ErrorInfo first, then BadRequest when present, unpacked from the status details."""
     status = rpc_status.from_call(error)
     assert status is not None, f"no rich status on {error.code()}: {error.details()}"
+    return status_details(status)
+
+
+def status_details(status: status_pb2.Status) -> list[Any]:
+    """error_details of a google.rpc.Status, as a streamed acknowledgement carries a refusal."""
     found: list[Any] = []
     for detail in status.details:
         for kind in (error_details_pb2.ErrorInfo, error_details_pb2.BadRequest):

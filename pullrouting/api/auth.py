@@ -125,6 +125,19 @@ class Authenticator:
         return Credentials(principal, expires)
 
 
+def _undecodable() -> InvalidInput:
+    return InvalidInput.of("request", "is not a valid protobuf message of the method's request type")
+
+
+async def _decoded_messages(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """A request stream's messages; one that does not parse ends the call. Each message's fields (control
+    characters among them) are the method's to check, so that it can refuse one message and go on."""
+    async for request in requests:
+        if request is _UNDECODABLE:
+            raise _undecodable()
+        yield request
+
+
 class AuthInterceptor(ServiceInterceptor):
     """Admits each call on its metadata, before its request is read: a call refused here (no token, a bad
     one, a throttled caller, a server shutting down) never waits for a body its client may withhold."""
@@ -175,27 +188,30 @@ class AuthInterceptor(ServiceInterceptor):
             except DecodeError:
                 return _UNDECODABLE
 
-        def admit(request: Any, context: grpc.aio.ServicerContext) -> None:
+        def admit(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            """The request, admitted; a request stream is admitted message by message as it is read."""
             failed_logins.check(context.peer())
-            if request is _UNDECODABLE:
-                raise InvalidInput.of("request", "is not a valid protobuf message of the method's request type")
-            check_control_characters(request)
             _principal.set(credentials.principal)
+            if handler.request_streaming:
+                return _decoded_messages(request)
+            if request is _UNDECODABLE:
+                raise _undecodable()
+            check_control_characters(request)
+            return request
 
         def guard_unary(behavior: UnaryBehavior) -> UnaryBehavior:
             async def guarded(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                admit(request, context)
-                return await behavior(request, context)
+                return await behavior(admit(request, context), context)
 
             return guarded
 
         def guard_stream(behavior: StreamBehavior) -> StreamBehavior:
             async def guarded(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-                admit(request, context)
+                admitted = admit(request, context)
                 with open_streams.track(credentials, token, context):
                     # Again, now that the stream is tracked: a disable committed since the first check ends it here.
                     await authenticate(token, required)
-                    async for response in behavior(request, context):
+                    async for response in behavior(admitted, context):
                         yield response
 
             return guarded

@@ -49,8 +49,8 @@ def _packed(message: Any) -> any_pb2.Any:
     return packed
 
 
-def to_status(error: DomainError) -> grpc.Status:
-    """The status for `error`: its code from the table, an ErrorInfo, and a BadRequest for bad input."""
+def to_status_proto(error: DomainError) -> status_pb2.Status:
+    """The google.rpc.Status for `error`: its code from the table, an ErrorInfo, and a BadRequest for bad input."""
     code = STATUS_BY_REASON[error.reason]
     details = [_packed(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata))]
     if isinstance(error, InvalidInput):
@@ -61,8 +61,12 @@ def to_status(error: DomainError) -> grpc.Status:
             ]
         )
         details.append(_packed(bad_request))
-    proto = status_pb2.Status(code=getattr(code_pb2, code.name), message=error.message, details=details)
-    return rpc_status.to_status(proto)
+    return status_pb2.Status(code=getattr(code_pb2, code.name), message=error.message, details=details)
+
+
+def to_status(error: DomainError) -> grpc.Status:
+    """The status a call refused with `error` ends with."""
+    return rpc_status.to_status(to_status_proto(error))
 
 
 def _translate_unary(behavior: UnaryBehavior) -> UnaryBehavior:

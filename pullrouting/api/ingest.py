@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 import grpc
 
 from pullrouting.api.auth import current_principal
+from pullrouting.api.ingest_stream import CustomerMessageStreams
+from pullrouting.api.limits import RateLimiter
 from pullrouting.api.mappings import conversation_to_proto, message_to_proto
 from pullrouting.api.watch import Streams
 from pullrouting.domain import conversation as rules
@@ -68,15 +70,24 @@ def _check_watch(request: pb.WatchOutboundRequest) -> None:
 
 
 class IngestServicer(ingest_service_pb2_grpc.IngestServiceServicer):
-    def __init__(self, database: Database, streams: Streams) -> None:
+    def __init__(self, database: Database, streams: Streams, rate_limiter: RateLimiter, stream_window: int) -> None:
         self._database = database
         self._streams = streams
+        self._message_streams = CustomerMessageStreams(self._post, rate_limiter, stream_window)
 
     async def PostCustomerMessage(
         self, request: pb.PostCustomerMessageRequest, context: grpc.aio.ServicerContext
     ) -> pb.PostCustomerMessageResponse:
+        return await self._post(_ingestor_id(), request)
+
+    async def StreamCustomerMessages(
+        self, request_iterator: AsyncIterator[pb.StreamCustomerMessagesRequest], context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.StreamCustomerMessagesResponse]:
+        async for acknowledgement in self._message_streams.serve(current_principal(), request_iterator):
+            yield acknowledgement
+
+    async def _post(self, ingestor_id: str, request: pb.PostCustomerMessageRequest) -> pb.PostCustomerMessageResponse:
         _check_post(request)
-        ingestor_id = _ingestor_id()
         posted = await self._database.run(
             lambda c: conversations.post_customer_message(
                 c,

@@ -27,13 +27,23 @@ class RateLimiter:
         self._counted = counted
         self._buckets: dict[str, AsyncLimiter] = {}
 
-    async def check(self, principal: Principal) -> None:
-        if not self._limit:
-            return
+    def _bucket(self, principal: Principal) -> AsyncLimiter:
         key = str(principal)
         bucket = self._buckets.get(key)
         if bucket is None:
             bucket = self._buckets[key] = AsyncLimiter(self._limit, time_period=self._period)
+        return bucket
+
+    async def wait(self, principal: Principal) -> None:
+        """Counts one more for the caller, waiting for capacity instead of refusing: for the messages of a
+        stream, whose reading then pauses, which gRPC's flow control passes back to the client."""
+        if self._limit:
+            await self._bucket(principal).acquire()
+
+    async def check(self, principal: Principal) -> None:
+        if not self._limit:
+            return
+        bucket = self._bucket(principal)
         if not bucket.has_capacity():
             raise DomainError(
                 Reason.RATE_LIMITED,

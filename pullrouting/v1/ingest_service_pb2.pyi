@@ -1,5 +1,6 @@
 from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.api import resource_pb2 as _resource_pb2
+from google.rpc import status_pb2 as _status_pb2
 from pullrouting.v1 import conversation_pb2 as _conversation_pb2
 from pullrouting.v1 import events_pb2 as _events_pb2
 from google.protobuf import descriptor as _descriptor
@@ -62,3 +63,19 @@ class WatchOutboundResponse(_message.Message):
     EVENT_FIELD_NUMBER: _ClassVar[int]
     event: _events_pb2.OutboundEvent
     def __init__(self, event: _Optional[_Union[_events_pb2.OutboundEvent, _Mapping]] = ...) -> None: ...
+
+class StreamCustomerMessagesRequest(_message.Message):
+    __slots__ = ("message",)
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    message: PostCustomerMessageRequest
+    def __init__(self, message: _Optional[_Union[PostCustomerMessageRequest, _Mapping]] = ...) -> None: ...
+
+class StreamCustomerMessagesResponse(_message.Message):
+    __slots__ = ("source_message_id", "posted", "error")
+    SOURCE_MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    POSTED_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    source_message_id: str
+    posted: PostCustomerMessageResponse
+    error: _status_pb2.Status
+    def __init__(self, source_message_id: _Optional[str] = ..., posted: _Optional[_Union[PostCustomerMessageResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...

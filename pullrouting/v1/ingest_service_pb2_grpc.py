@@ -60,6 +60,11 @@ class IngestServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_ingest__service__pb2.WatchOutboundRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_ingest__service__pb2.WatchOutboundResponse.FromString,
                 _registered_method=True)
+        self.StreamCustomerMessages = channel.stream_stream(
+                '/pullrouting.v1.IngestService/StreamCustomerMessages',
+                request_serializer=pullrouting_dot_v1_dot_ingest__service__pb2.StreamCustomerMessagesRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_ingest__service__pb2.StreamCustomerMessagesResponse.FromString,
+                _registered_method=True)
 
 
 class IngestServiceServicer:
@@ -108,6 +113,20 @@ class IngestServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StreamCustomerMessages(self, request_iterator, context):
+        """PostCustomerMessage for high-volume connectors: customer messages in, one acknowledgement per message
+        out, in the order the messages came. Each acknowledgement is the answer PostCustomerMessage would give:
+        the posted result, or the refusal as a google.rpc.Status with the same ErrorInfo reason and BadRequest
+        (the stream goes on). Idempotent on source_message_id as PostCustomerMessage is, so a connector whose
+        stream broke sends the unacknowledged messages again on a new one. Up to a window of messages are in
+        flight (docs/api.md, "Streaming ingest"); past it the server reads no further until acknowledgements
+        go out, and each message counts against the caller's rate limit, waited for instead of refused.
+        Refusals (per message): as PostCustomerMessage. The stream itself may end as WatchOutbound may.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IngestServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -125,6 +144,11 @@ def add_IngestServiceServicer_to_server(servicer, server):
                     servicer.WatchOutbound,
                     request_deserializer=pullrouting_dot_v1_dot_ingest__service__pb2.WatchOutboundRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_ingest__service__pb2.WatchOutboundResponse.SerializeToString,
+            ),
+            'StreamCustomerMessages': grpc.stream_stream_rpc_method_handler(
+                    servicer.StreamCustomerMessages,
+                    request_deserializer=pullrouting_dot_v1_dot_ingest__service__pb2.StreamCustomerMessagesRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_ingest__service__pb2.StreamCustomerMessagesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -219,6 +243,33 @@ class IngestService:
             '/pullrouting.v1.IngestService/WatchOutbound',
             pullrouting_dot_v1_dot_ingest__service__pb2.WatchOutboundRequest.SerializeToString,
             pullrouting_dot_v1_dot_ingest__service__pb2.WatchOutboundResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamCustomerMessages(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/pullrouting.v1.IngestService/StreamCustomerMessages',
+            pullrouting_dot_v1_dot_ingest__service__pb2.StreamCustomerMessagesRequest.SerializeToString,
+            pullrouting_dot_v1_dot_ingest__service__pb2.StreamCustomerMessagesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -67,6 +67,11 @@ class _StreamBearerToken(_BearerToken, grpc.aio.UnaryStreamClientInterceptor):
         return await continuation(self._with_token(details), request)
 
 
+class _BidiBearerToken(_BearerToken, grpc.aio.StreamStreamClientInterceptor):
+    async def intercept_stream_stream(self, continuation: Any, details: Any, request_iterator: Any) -> Any:
+        return await continuation(self._with_token(details), request_iterator)
+
+
 def channel_options_for_sdk() -> list[tuple[str, Any]]:
     """The options `connect()` gives a channel: keepalive pings and the SDK's service config."""
     return [*KEEPALIVE_OPTIONS, ("grpc.enable_retries", 1), ("grpc.service_config", json.dumps(SERVICE_CONFIG))]
@@ -75,7 +80,7 @@ def channel_options_for_sdk() -> list[tuple[str, Any]]:
 def bearer_token_interceptors(token: str) -> list[grpc.aio.ClientInterceptor]:
     """Interceptors that send `authorization: Bearer <token>` on every call, for a channel made by hand
     (with options of its own); `connect()` uses them."""
-    return [_UnaryBearerToken(token), _StreamBearerToken(token)]
+    return [_UnaryBearerToken(token), _StreamBearerToken(token), _BidiBearerToken(token)]
 
 
 def connect(

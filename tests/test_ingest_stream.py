@@ -1,0 +1,155 @@
+"""StreamCustomerMessages over a real port: one acknowledgement per message, in order, each the answer
+PostCustomerMessage gives; refusals acknowledged without ending the stream; resending the unacknowledged on a
+new stream posts nothing twice; each customer's messages land in the order sent; the rate limit is waited for."""
+
+import grpc
+from scenario import Scenario, conversation_id, create_scenario
+from sqlalchemy import create_engine, func, select
+from support import Server, error_reason, expect_error, serve, status_details, within
+
+from pullrouting.store.tables import messages
+from pullrouting.v1 import admin_service_pb2, conversation_pb2, ingest_service_pb2
+
+CUSTOMERS = 5
+PER_CUSTOMER = 8
+
+
+def message(
+    scenario: Scenario, customer: str, number: int, **fields: object
+) -> ingest_service_pb2.PostCustomerMessageRequest:
+    return ingest_service_pb2.PostCustomerMessageRequest(
+        service_identifier=fields.pop("service_identifier", scenario.service_identifier),
+        customer=conversation_pb2.Customer(id=customer, display_name=customer.title()),
+        text=fields.pop("text", f"{customer} says {number}"),
+        source_message_id=f"{customer}-{number}",
+        **fields,
+    )
+
+
+async def stream_all(
+    scenario: Scenario, requests: list[ingest_service_pb2.PostCustomerMessageRequest]
+) -> list[ingest_service_pb2.StreamCustomerMessagesResponse]:
+    """Sends every message on one stream, then reads every acknowledgement."""
+    stream = scenario.ingest.StreamCustomerMessages()
+    for request in requests:
+        await stream.write(ingest_service_pb2.StreamCustomerMessagesRequest(message=request))
+    await stream.done_writing()
+    acknowledgements = [await within(30, stream.read()) for _ in requests]
+    assert await within(30, stream.read()) is grpc.aio.EOF
+    return acknowledgements
+
+
+def interleaved(scenario: Scenario, prefix: str = "customer") -> list[ingest_service_pb2.PostCustomerMessageRequest]:
+    return [
+        message(scenario, f"{prefix}-{customer}", number)
+        for number in range(PER_CUSTOMER)
+        for customer in range(CUSTOMERS)
+    ]
+
+
+def stored_message_count(database_url: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(messages)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+async def test_each_message_is_acknowledged_in_order_as_post_customer_message_answers(any_server: Server):
+    scenario = await create_scenario(any_server, agents=0)
+    requests = interleaved(scenario)
+    acknowledgements = await stream_all(scenario, requests)
+
+    assert [a.source_message_id for a in acknowledgements] == [r.source_message_id for r in requests]
+    assert all(a.WhichOneof("result") == "posted" for a in acknowledgements)
+    # The same answer as PostCustomerMessage: a retry of each by the unary call repeats it.
+    for request, acknowledgement in zip(requests, acknowledgements, strict=True):
+        retried = await scenario.ingest.PostCustomerMessage(request)
+        assert retried.message == acknowledgement.posted.message
+        assert retried.created == acknowledgement.posted.created
+    created = [a.posted.created for a in acknowledgements]
+    assert created == [True] * CUSTOMERS + [False] * (CUSTOMERS * (PER_CUSTOMER - 1))
+
+
+async def test_each_customers_messages_land_in_the_order_sent(any_server: Server):
+    scenario = await create_scenario(any_server, agents=0)
+    acknowledgements = await stream_all(scenario, interleaved(scenario))
+    conversations = {a.posted.conversation.name for a in acknowledgements}
+    assert len(conversations) == CUSTOMERS
+    for name in conversations:
+        request = admin_service_pb2.ListConversationMessagesRequest(parent=name)
+        page = await scenario.admin.ListConversationMessages(request)
+        texts = [m.text for m in page.messages]
+        customer = texts[0].split(" says ")[0]
+        assert texts == [f"{customer} says {number}" for number in range(PER_CUSTOMER)]
+
+
+async def test_a_refused_message_is_acknowledged_with_its_status_and_the_stream_goes_on(server: Server):
+    scenario = await create_scenario(server, agents=0)
+    requests = [
+        message(scenario, "good", 1),
+        message(scenario, "bad", 1, text=""),
+        message(scenario, "unknown", 1, service_identifier="nobody-serves-this"),
+        message(scenario, "control", 1, text="bell \x07"),
+        message(scenario, "good", 2),
+    ]
+    acknowledgements = await stream_all(scenario, requests)
+
+    assert [a.WhichOneof("result") for a in acknowledgements] == ["posted", "error", "error", "error", "posted"]
+    empty_text, unknown, control = (a.error for a in acknowledgements[1:4])
+    assert empty_text.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    info, bad_request = status_details(empty_text)
+    assert info.reason == "FIELD_INVALID"
+    assert {v.field for v in bad_request.field_violations} == {"text"}
+    assert unknown.code == grpc.StatusCode.NOT_FOUND.value[0]
+    assert status_details(unknown)[0].reason == "SERVICE_IDENTIFIER_UNKNOWN"
+    assert {v.field for v in status_details(control)[1].field_violations} == {"text"}
+    assert stored_message_count(server.database_url) == 2
+
+
+async def test_resending_the_unacknowledged_on_a_new_stream_posts_nothing_twice(any_server: Server):
+    scenario = await create_scenario(any_server, agents=0)
+    requests = interleaved(scenario)
+    broken = scenario.ingest.StreamCustomerMessages()
+    for request in requests:
+        await broken.write(ingest_service_pb2.StreamCustomerMessagesRequest(message=request))
+    received = [await within(30, broken.read()) for _ in range(3)]
+    broken.cancel()
+
+    # The connector does not know how far the server got: it sends everything not acknowledged again.
+    resent = await stream_all(scenario, requests[len(received) :])
+    first_answers = {a.source_message_id: a.posted for a in [*received, *resent]}
+    assert len(first_answers) == len(requests)
+    assert stored_message_count(scenario.server.database_url) == len(requests)
+    assert sum(answer.created for answer in first_answers.values()) == CUSTOMERS
+
+
+async def test_streamed_messages_wait_for_the_rate_limit_instead_of_being_refused(sqlite_url: str):
+    async for server in serve(sqlite_url, rate_limit_per_second=5):
+        scenario = await create_scenario(server, agents=0)
+        acknowledgements = await stream_all(scenario, [message(scenario, "patient", n) for n in range(8)])
+        assert all(a.WhichOneof("result") == "posted" for a in acknowledgements)
+        # The stream's messages counted against the ingestor's calls: its bucket is empty now.
+        refused = await expect_error(
+            scenario.ingest.PostCustomerMessage(message(scenario, "impatient", 1)), grpc.StatusCode.RESOURCE_EXHAUSTED
+        )
+        assert error_reason(refused) == "RATE_LIMITED"
+
+
+async def test_a_message_that_does_not_parse_ends_the_stream_after_the_ones_before(server: Server):
+    scenario = await create_scenario(server, agents=0)
+    path = "/pullrouting.v1.IngestService/StreamCustomerMessages"
+    channel = server.channel(scenario.ingestor_token)
+    call = channel.stream_stream(
+        path,
+        request_serializer=lambda body: body,
+        response_deserializer=ingest_service_pb2.StreamCustomerMessagesResponse.FromString,
+    )()
+    good = ingest_service_pb2.StreamCustomerMessagesRequest(message=message(scenario, "first", 1))
+    await call.write(good.SerializeToString())
+    await call.write(b"\xff\xff\xff")
+    acknowledgement = await within(30, call.read())
+    assert conversation_id(acknowledgement.posted.conversation.name)
+    error = await expect_error(call.read(), grpc.StatusCode.INVALID_ARGUMENT)
+    assert error_reason(error) == "FIELD_INVALID"
