@@ -62,13 +62,14 @@ def _names(sizes: Sizes) -> dict[str, str]:
     names = {
         "new": "ingest: new requests per s",
         "follow": "ingest: follow-up messages per s",
+        "stream": "streaming ingest: new requests per s (bare: unary calls)",
         "join": f"join/leave calls per s ({sizes.join_leave_agents} agents)",
     }
     for count in sizes.fan_out:
         for level in ("p50", "p99"):
             names[f"fan_out_{count}_{level}"] = f"fan-out to {count:,} agents, {level} (ms)"
     names["catch_up"] = f"catch-up: {sizes.catch_up:,} missed events (ms)"
-    names["rss"] = f"peak RSS: {sizes.new_requests:,} open requests, {max(sizes.fan_out):,} streams (MB)"
+    names["rss"] = f"peak RSS: {2 * sizes.new_requests:,} open requests, {max(sizes.fan_out):,} streams (MB)"
     return names
 
 
@@ -92,7 +93,8 @@ async def measure_bare(address: str, sizes: Sizes, server: processes.ServerProce
     target = targets.Bare(address)
     try:
         unary = await load.rate(target.unary, INGEST_WORKERS, sizes.new_requests // INGEST_WORKERS)
-        found = {"new": unary, "follow": unary}
+        # StreamCustomerMessages is measured against the bare unary call rate: the figure a connector compares.
+        found = {"new": unary, "follow": unary, "stream": unary}
         found["join"] = await load.rate(target.unary, sizes.join_leave_agents, 2 * sizes.join_leave_cycles)
         fan_out_figures, fan_out = await _fan_out(target, sizes)
         found |= fan_out_figures
@@ -115,6 +117,7 @@ async def measure_pullrouting(
         found = {
             "new": await load.rate(new, INGEST_WORKERS, sizes.new_requests // INGEST_WORKERS),
             "follow": await load.rate(follow, INGEST_WORKERS, sizes.follow_ups // INGEST_WORKERS),
+            "stream": await target.stream_new_requests(sizes.new_requests),
         }
         # Two calls (join, leave) per cycle.
         found["join"] = 2 * await load.rate(target.join_leave, sizes.join_leave_agents, sizes.join_leave_cycles)
@@ -167,7 +170,7 @@ def _server_environment(admin_token: str) -> dict[str, str]:
 async def run(sizes: Sizes, backends: list[str], profile_dir: Path | None) -> list[Figure]:
     """One event loop for the whole run: grpc.aio keeps per-process state bound to the first loop."""
     names = _names(sizes)
-    kinds = {"new": "rate", "follow": "rate", "join": "rate", "rss": "memory"}
+    kinds = {"new": "rate", "follow": "rate", "stream": "rate", "join": "rate", "rss": "memory"}
     figures = []
     for backend in backends:
         # The floor is measured next to each backend, so drift between the two runs stays small.

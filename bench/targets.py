@@ -4,6 +4,7 @@ connectors and agent desktops do."""
 
 import asyncio
 import itertools
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -242,6 +243,35 @@ class Pullrouting:
             self.conversations[number] = posted.conversation.name
 
         return call
+
+    async def stream_new_requests(self, total: int) -> float:
+        """Messages per second over one StreamCustomerMessages stream per connector, each message opening a
+        request on `bulk` for a new customer: written as fast as the stream takes them, every acknowledgement
+        read."""
+
+        async def one(connector: int) -> None:
+            call = self._ingest.StreamCustomerMessages(metadata=self._connector_auth[connector])
+
+            async def write() -> None:
+                for number in range(connector, total, CONNECTORS):
+                    message = ingest_service_pb2.PostCustomerMessageRequest(
+                        service_identifier=BULK_SERVICE,
+                        customer=conversation_pb2.Customer(id=f"streamed-{number}", display_name="Streamed"),
+                        text="Hello, I have a question about my order.",
+                        source_message_id=f"streamed-{number}",
+                    )
+                    await call.write(ingest_service_pb2.StreamCustomerMessagesRequest(message=message))
+                await call.done_writing()
+
+            writer = asyncio.create_task(write())
+            async for acknowledgement in call:
+                if acknowledgement.HasField("error"):
+                    raise RuntimeError(f"streamed message refused: {acknowledgement.error.message}")
+            await writer
+
+        start = time.perf_counter()
+        await asyncio.gather(*(one(connector) for connector in range(CONNECTORS)))
+        return total / (time.perf_counter() - start)
 
     def follow_ups(self, workers: int) -> Callable[[int, int], Awaitable[None]]:
         """Each call appends to an open request of an earlier customer."""
