@@ -121,7 +121,9 @@ class IngestServiceServicer:
         stream broke sends the unacknowledged messages again on a new one. Up to a window of messages are in
         flight (docs/api.md, "Streaming ingest"); past it the server reads no further until acknowledgements
         go out, and each message counts against the caller's rate limit, waited for instead of refused.
-        Refusals (per message): as PostCustomerMessage. The stream itself may end as WatchOutbound may.
+        The stream itself may end as WatchOutbound may, and with FIELD_INVALID on a message that does not parse.
+        Refusals: in an acknowledgement, those of PostCustomerMessage: FIELD_INVALID, SERVICE_IDENTIFIER_UNKNOWN,
+        CHANNEL_NOT_PERMITTED, CHANNEL_DISABLED, CHANNEL_NOT_PULL.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
