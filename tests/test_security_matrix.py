@@ -426,9 +426,9 @@ async def _call(server, service: str, method: str, request: Any, metadata: tuple
     }
     try:
         if descriptor.client_streaming:
-            stream = channel.stream_stream(path, **serializers)(metadata=metadata, timeout=10)
-            await stream.write(request)
-            await stream.done_writing()
+            # The request given as an iterator, not written: a call refused on its metadata may end before
+            # a write, and the write's failure would hide the status.
+            stream = channel.stream_stream(path, **serializers)(iter([request]), metadata=metadata, timeout=10)
             acknowledgement = await stream.read()
             if acknowledgement.HasField("error"):
                 status = acknowledgement.error
