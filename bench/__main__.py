@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
-from bench import load, processes, scale_out, targets
+from bench import desks, load, processes, scale_out, targets
 from bench.databases import reset_postgres
 
 POSTGRES_URL = os.environ.get("PULLROUTING_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
@@ -40,12 +40,17 @@ class Sizes:
     catch_up: int
     # New requests each scale-out writer opens (bench/scale_out.py).
     scale_out_calls: int
+    # Desks open on one instance, and desks reconnecting at once after a restart (bench/desks.py).
+    desks: int
+    storm: int
 
 
-FULL = Sizes(10_000, 5_000, 200, 10, (100, 1_000), 100, 10_000, 100)
-QUICK = Sizes(2_000, 1_000, 50, 5, (100, 1_000), 20, 3_000, 30)
+FULL = Sizes(10_000, 5_000, 200, 10, (100, 1_000), 100, 10_000, 100, 10_000, 2_000)
+QUICK = Sizes(2_000, 1_000, 50, 5, (100, 1_000), 20, 3_000, 30, 2_000, 500)
 # Every code path at toy sizes: what tests/test_bench_smoke.py runs.
-SMOKE = Sizes(32, 16, 3, 2, (2, 5), 3, 40, 2)
+SMOKE = Sizes(32, 16, 3, 2, (2, 5), 3, 40, 2, 4, 4)
+# 10,000 desks are more calls at once than the server's default limit (PULLROUTING_MAX_CONCURRENT_RPCS).
+DESK_BENCH_CONCURRENT_RPCS = 30_000
 
 
 @dataclass(frozen=True)
@@ -158,12 +163,13 @@ def _profiled(server: processes.ServerProcess, profile_dir: Path | None, backend
         recorder.wait(60)
 
 
-def _server_environment(admin_token: str) -> dict[str, str]:
+def _server_environment(admin_token: str, **settings: object) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PULLROUTING_")}
     env["PULLROUTING_ADMIN_TOKEN"] = admin_token
     # A few callers make all the load here, far past a per-caller limit meant for many agents: the limiter
     # still counts every call, but never refuses one.
     env["PULLROUTING_RATE_LIMIT_PER_SECOND"] = str(RATE_LIMIT)
+    env |= {f"PULLROUTING_{name.upper()}": str(value) for name, value in settings.items()}
     return env
 
 
@@ -185,6 +191,64 @@ async def run(sizes: Sizes, backends: list[str], profile_dir: Path | None) -> li
             measured = await measure_pullrouting(server.address, admin_token, sizes, server)
         figures += [Figure(names[key], backend, measured[key], floor[key], kinds.get(key, "time")) for key in names]
     return figures
+
+
+async def _measure(
+    sizes: Sizes, backends: list[str], profile_dir: Path | None, main_figures: bool, with_desks: bool
+) -> tuple[list[Figure], list[tuple[str, desks.ManyDesks, desks.Storm]]]:
+    """The main table and the desks' in one event loop (see `run`)."""
+    figures = await run(sizes, backends, profile_dir) if main_figures else []
+    return figures, await run_desks(sizes, backends) if with_desks else []
+
+
+async def run_desks(sizes: Sizes, backends: list[str]) -> list[tuple[str, desks.ManyDesks, desks.Storm]]:
+    """Many desks on one instance, then a reconnect storm after a restart, on each backend."""
+    admin_token = f"pra_{secrets.token_urlsafe(32)}"
+    env = _server_environment(admin_token, max_concurrent_rpcs=DESK_BENCH_CONCURRENT_RPCS)
+    found = []
+    for backend in backends:
+        with (
+            processes.running(processes.bare_command()) as bare,
+            _database(backend) as url,
+            processes.running(processes.pullrouting_command(url), env) as server,
+        ):
+            many = await desks.measure_many(sizes.desks, bare, server, admin_token)
+        with processes.running(processes.bare_command()) as bare, _database(backend) as url:
+            with processes.running(processes.pullrouting_command(url), env) as server:
+                tokens, auth_of = await desks.prepare_storm(sizes.storm, server, admin_token)
+            with processes.running(processes.pullrouting_command(url), env) as restarted:
+                storm = await desks.measure_storm(tokens, auth_of, bare.address, restarted)
+        found.append((backend, many, storm))
+    return found
+
+
+def desks_table(found: list[tuple[str, desks.ManyDesks, desks.Storm]]) -> str:
+    lines = [
+        "| figure | database | pullrouting | bare gRPC | ratio |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+
+    def row(name: str, backend: str, measured: float, bare: float) -> None:
+        ratio = f"{measured / bare:.2f}" if bare else "-"
+        lines.append(f"| {name} | {backend} | {measured:,.1f} | {bare:,.1f} | {ratio} |")
+
+    for backend, many, storm in found:
+        row(f"{many.desks:,} desks open: memory per desk (KB)", backend, many.kb_per_desk, many.kb_per_bare_stream)
+        row(f"{many.desks:,} desks open: RSS (MB)", backend, many.rss_mb, many.bare_rss_mb)
+        row(f"fan-out to {many.desks:,} desks, p50 (ms)", backend, many.p50_ms, many.bare_p50_ms)
+        row(f"fan-out to {many.desks:,} desks, p99 (ms)", backend, many.p99_ms, many.bare_p99_ms)
+        row(
+            f"reconnect storm: last of {storm.desks:,} desks {desks.EVENTS_BEHIND} events behind caught up (s)",
+            backend,
+            storm.last_caught_up_s,
+            storm.bare_last_s,
+        )
+        lines.append(
+            f"| reconnect storm: peak RSS {storm.peak_rss_mb:,.1f} MB, {storm.refused} reconnects refused and "
+            f"retried, health p99 {storm.health_p99_ms:,.1f} ms over {storm.health_samples} checks | {backend} "
+            "| | | |"
+        )
+    return "\n".join(lines)
 
 
 async def run_scale_out(sizes: Sizes, delay_each_way: float) -> tuple[float, list[scale_out.ScaleOutFigure]]:
@@ -260,6 +324,12 @@ def main(argv: list[str] | None = None) -> None:
         help="PostgreSQL: also (or only) 1 and 2 instances behind a delaying proxy (default on)",
     )
     parser.add_argument(
+        "--desks",
+        choices=("on", "off", "only"),
+        default="on",
+        help="also (or only) many desks on one instance and a reconnect storm (default on)",
+    )
+    parser.add_argument(
         "--proxy-delay-ms",
         type=float,
         default=scale_out.DELAY_EACH_WAY * 1000,
@@ -271,14 +341,18 @@ def main(argv: list[str] | None = None) -> None:
     if "postgresql" in backends and not _postgres_reachable():
         print(f"PostgreSQL is not reachable at {POSTGRES_URL}: measuring SQLite only", file=sys.stderr)
         backends.remove("postgresql")
-    figures = [] if arguments.scale_out == "only" else asyncio.run(run(sizes, backends, arguments.profile))
+    main_figures = "only" not in (arguments.scale_out, arguments.desks)
+    with_desks = arguments.desks != "off" and arguments.scale_out != "only"
+    figures, desk_figures = asyncio.run(_measure(sizes, backends, arguments.profile, main_figures, with_desks))
     scaled = None
-    if "postgresql" in backends and arguments.scale_out != "off":
+    if "postgresql" in backends and arguments.scale_out != "off" and arguments.desks != "only":
         scaled = asyncio.run(run_scale_out(sizes, arguments.proxy_delay_ms / 1000))
     print(f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}")
     print(f"command: {shlex.join(['python', '-m', 'bench', *(argv if argv is not None else sys.argv[1:])])}")
     if figures:
         print(table(figures))
+    if desk_figures:
+        print(desks_table(desk_figures))
     if scaled is not None:
         print(scale_out_table(*scaled, arguments.proxy_delay_ms / 1000))
     if arguments.json is not None:

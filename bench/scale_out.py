@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bench import processes
-from bench.targets import _auth, _bounded
+from bench.targets import _auth, bounded
 from pullrouting.store.tables import events
 from pullrouting.v1 import (
     admin_service_pb2,
@@ -116,7 +116,7 @@ async def _setup(address: str, admin_token: str) -> list[tuple[tuple[str, str]]]
             ),
             metadata=auth,
         )
-        created = await _bounded(
+        created = await bounded(
             [
                 lambda number=number: admin.CreateIngestor(
                     admin_service_pb2.CreateIngestorRequest(

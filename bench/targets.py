@@ -127,9 +127,9 @@ def _auth(token: str) -> tuple[tuple[str, str]]:
     return (("authorization", f"Bearer {token}"),)
 
 
-async def _bounded(calls: list[Callable[[], Awaitable[Any]]]) -> list[Any]:
-    """Runs the calls SETUP_CONCURRENCY at a time."""
-    gate = asyncio.Semaphore(SETUP_CONCURRENCY)
+async def bounded(calls: list[Callable[[], Awaitable[Any]]], concurrency: int = SETUP_CONCURRENCY) -> list[Any]:
+    """Runs the calls `concurrency` at a time."""
+    gate = asyncio.Semaphore(concurrency)
 
     async def one(call: Callable[[], Awaitable[Any]]) -> Any:
         async with gate:
@@ -189,7 +189,7 @@ class Pullrouting:
                     ),
                 ),
             )
-        ingestors = await _bounded(
+        ingestors = await bounded(
             [
                 lambda number=number: self._create(
                     "CreateIngestor",
@@ -205,7 +205,7 @@ class Pullrouting:
         agents += [(f"fan-{number}", "watched") for number in range(fan_out_agents)]
         agents.append(("catch-up", "bulk"))
         channels = self.channels.spread(len(agents))
-        await _bounded(
+        await bounded(
             [lambda a=agent, c=channel: self._add_agent(*a, c) for agent, channel in zip(agents, channels, strict=True)]
         )
 
@@ -293,6 +293,10 @@ class Pullrouting:
         await self._agents[agent].LeaveConversation(
             agent_service_pb2.LeaveConversationRequest(**request), metadata=self._agent_auth[agent]
         )
+
+    def auth_of(self, agent: str) -> tuple[tuple[str, str]]:
+        """The call metadata of an agent set up here."""
+        return self._agent_auth[agent]
 
     def watchers(self, first: int, count: int) -> list[Watcher]:
         return [self._watch(f"fan-{number}") for number in range(first, first + count)]
