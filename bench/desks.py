@@ -15,16 +15,17 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from bench import load, processes
-from bench.targets import Bare, Channels, Pullrouting, bounded
+from bench.targets import Bare, Channels, Pullrouting, attached, bounded
 from pullrouting.v1 import agent_service_pb2, agent_service_pb2_grpc, events_pb2
 
 EVENTS_BEHIND = 20
 FAN_OUT_EVENTS = 20
-# A refused reconnect (the documented back-pressure: TOO_MANY_STREAMS, RATE_LIMITED, UNAVAILABLE) is retried
+# A refused reconnect (the documented back-pressure: TOO_MANY_STREAMS, RATE_LIMITED, UNAVAILABLE; or ended
+# before its first message, as streams opened by the thousand sometimes are, see targets.attached) is retried
 # after this long, as the SDKs back off.
 RETRY_PAUSE = 0.2
 HEALTH_INTERVAL = 0.02
-RETRIED_CODES = (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAVAILABLE)
+RETRIED_CODES = (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED)
 LIST_TYPE = events_pb2.ListEventType
 
 
@@ -79,8 +80,11 @@ class Desks:
 
     async def _watch(self, agent: str, channel: grpc.aio.Channel) -> load.Watcher:
         stub = agent_service_pb2_grpc.AgentServiceStub(channel)
-        call = stub.WatchDesk(agent_service_pb2.WatchDeskRequest(), metadata=self._auth_of(agent))
-        async for response in call:
+
+        def open_call() -> grpc.aio.UnaryStreamCall:
+            return stub.WatchDesk(agent_service_pb2.WatchDeskRequest(), metadata=self._auth_of(agent))
+
+        async for response in attached(open_call, lambda response: _is_synced(response.event)):
             if _is_synced(response.event):
                 yield None
             elif (added := _added(response.event)) is not None:

@@ -107,7 +107,7 @@ class Bare:
         return [self._watch(channel) for channel in self.channels.spread(count)]
 
     async def _watch(self, channel: grpc.aio.Channel) -> Watcher:
-        async for payload in channel.unary_stream(bare.WATCH)(b""):
+        async for payload in attached(lambda: channel.unary_stream(bare.WATCH)(b""), lambda p: p == bare.ATTACHED):
             yield None if payload == bare.ATTACHED else payload[:KEY_LENGTH].decode()
 
     async def publish(self) -> str:
@@ -121,6 +121,28 @@ class Bare:
                 yield payload
 
         return stream
+
+
+# Streams opened by the thousand at once on a loaded machine are now and then ended (CANCELLED, UNAVAILABLE)
+# before their first message, on the bare server as on pullrouting: opened again, as a client would.
+REOPENED_CODES = (grpc.StatusCode.CANCELLED, grpc.StatusCode.UNAVAILABLE)
+REOPEN_PAUSE = 0.1
+
+
+async def attached(open_call: Callable[[], Any], is_attached: Callable[[Any], bool]) -> AsyncIterator[Any]:
+    """The responses of a stream opened with `open_call`, opened again if it ends with REOPENED_CODES before
+    the response `is_attached` holds for."""
+    while True:
+        seen_attached = False
+        try:
+            async for response in open_call():
+                seen_attached = seen_attached or is_attached(response)
+                yield response
+            return
+        except grpc.aio.AioRpcError as error:
+            if seen_attached or error.code() not in REOPENED_CODES:
+                raise
+        await asyncio.sleep(REOPEN_PAUSE)
 
 
 def _auth(token: str) -> tuple[tuple[str, str]]:
