@@ -2,11 +2,15 @@
 PostCustomerMessage gives; refusals acknowledged without ending the stream; resending the unacknowledged on a
 new stream posts nothing twice; each customer's messages land in the order sent; the rate limit is waited for."""
 
+import asyncio
+
 import grpc
 from scenario import Scenario, conversation_id, create_scenario
 from sqlalchemy import create_engine, func, select
 from support import Server, error_reason, expect_error, serve, status_details, within
 
+import pullrouting_client
+import pullrouting_client.sync
 from pullrouting.store.tables import messages
 from pullrouting.v1 import admin_service_pb2, conversation_pb2, ingest_service_pb2
 
@@ -153,3 +157,34 @@ async def test_a_message_that_does_not_parse_ends_the_stream_after_the_ones_befo
     assert conversation_id(acknowledgement.posted.conversation.name)
     error = await expect_error(call.read(), grpc.StatusCode.INVALID_ARGUMENT)
     assert error_reason(error) == "FIELD_INVALID"
+
+
+async def test_the_python_sdk_streams_messages_and_hands_back_typed_refusals(server: Server):
+    scenario = await create_scenario(server, agents=0)
+    channel = pullrouting_client.connect(server.address, scenario.ingestor_token)
+    server.channels.append(channel)
+
+    async def messages():
+        for request in (message(scenario, "sdk", 1), message(scenario, "sdk", 2, text=""), message(scenario, "sdk", 3)):
+            yield request
+
+    results = [result async for result in pullrouting_client.IngestClient(channel).stream(messages())]
+    assert [source for source, _ in results] == ["sdk-1", "sdk-2", "sdk-3"]
+    first, refused, third = (result for _, result in results)
+    assert isinstance(refused, pullrouting_client.FieldInvalid)
+    assert refused.field_violations.keys() == {"text"}
+    assert first.created and not third.created
+    assert third.conversation.name == first.conversation.name
+
+
+async def test_the_blocking_sdk_streams_too(server: Server):
+    scenario = await create_scenario(server, agents=0)
+    requests = [message(scenario, "blocking", number) for number in range(3)]
+
+    def stream_all_blocking() -> list[tuple[str, object]]:
+        with pullrouting_client.sync.connect(server.address, scenario.ingestor_token) as channel:
+            return list(pullrouting_client.sync.SyncIngestClient(channel).stream(requests))
+
+    results = await asyncio.to_thread(stream_all_blocking)
+    assert [source for source, _ in results] == ["blocking-0", "blocking-1", "blocking-2"]
+    assert all(isinstance(result, ingest_service_pb2.PostCustomerMessageResponse) for _, result in results)

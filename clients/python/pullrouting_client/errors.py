@@ -219,9 +219,16 @@ def from_rpc_error(error: grpc.RpcError) -> PullroutingError:
     if isinstance(error, PullroutingError):
         return error
     call: Any = error
-    status: grpc.StatusCode = call.code()
-    message: str = call.details() or ""
-    details = _status_details(call.trailing_metadata())
+    return _typed(call.code(), call.details() or "", _status_details(call.trailing_metadata()))
+
+
+def from_status(status: status_pb2.Status) -> PullroutingError:
+    """The typed exception for a refusal carried as a google.rpc.Status (a streamed message's acknowledgement)."""
+    code = next((code for code in grpc.StatusCode if code.value[0] == status.code), grpc.StatusCode.UNKNOWN)
+    return _typed(code, status.message, status)
+
+
+def _typed(status: grpc.StatusCode, message: str, details: status_pb2.Status | None) -> PullroutingError:
     reason: str | None = None
     metadata: dict[str, str] = {}
     violations: dict[str, str] = {}

@@ -1,10 +1,13 @@
 """IngestService for backend connectors: post customer messages in, watch agent messages out."""
 
+from collections.abc import AsyncIterable, AsyncIterator
+
 import grpc
 
 from pullrouting.v1 import conversation_pb2, events_pb2, ingest_service_pb2_grpc
 from pullrouting.v1 import ingest_service_pb2 as pb
 from pullrouting_client.calls import DEFAULT_TIMEOUT, ServiceClient
+from pullrouting_client.errors import PullroutingError, from_rpc_error, from_status
 from pullrouting_client.watch import Backoff, OnRetry, ResumableWatch
 
 
@@ -35,6 +38,25 @@ class IngestClient(ServiceClient):
                 source_message_id=source_message_id,
             ),
         )
+
+    async def stream(
+        self, messages: AsyncIterable[pb.PostCustomerMessageRequest]
+    ) -> AsyncIterator[tuple[str, pb.PostCustomerMessageResponse | PullroutingError]]:
+        """Posts many customer messages over one StreamCustomerMessages stream: yields, in the order sent,
+        each message's source_message_id with what `post` would return, or the `PullroutingError` it would
+        raise (not raised: the stream goes on). If the stream breaks, send the messages not yet yielded again
+        on a new one; posting is idempotent on source_message_id."""
+        call = self.stub.StreamCustomerMessages(
+            pb.StreamCustomerMessagesRequest(message=message) async for message in messages
+        )
+        try:
+            async for acknowledgement in call:
+                if acknowledgement.HasField("error"):
+                    yield acknowledgement.source_message_id, from_status(acknowledgement.error)
+                else:
+                    yield acknowledgement.source_message_id, acknowledgement.posted
+        except grpc.RpcError as error:
+            raise from_rpc_error(error) from None
 
     async def end(self, service_identifier: str, customer_id: str) -> conversation_pb2.Conversation:
         """The customer's side ended their open conversation on the channel."""

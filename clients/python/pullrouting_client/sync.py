@@ -23,6 +23,7 @@ from pullrouting_client.agent import AgentClient
 from pullrouting_client.calls import DEFAULT_TIMEOUT
 from pullrouting_client.connection import connect as connect_aio
 from pullrouting_client.enums import CloseReason, ConversationState, Presence
+from pullrouting_client.errors import PullroutingError
 from pullrouting_client.ingest import IngestClient
 from pullrouting_client.watch import Backoff, OnRetry, ResumableWatch
 
@@ -388,6 +389,31 @@ class SyncIngestClient:
     def end(self, service_identifier: str, customer_id: str) -> conversation_pb2.Conversation:
         """The customer's side ended their open conversation on the channel."""
         return self._channel.run(self.aio.end(service_identifier, customer_id))
+
+    def stream(
+        self, messages: Iterable[ingest_service_pb2.PostCustomerMessageRequest]
+    ) -> Iterator[tuple[str, ingest_service_pb2.PostCustomerMessageResponse | PullroutingError]]:
+        """IngestClient.stream, blocking: `messages` is read as the stream takes them (on the channel's
+        thread, so it must not block for long), and each (source_message_id, result or refusal) is handed out
+        in the order sent."""
+
+        async def sent() -> AsyncIterator[ingest_service_pb2.PostCustomerMessageRequest]:
+            for message in messages:
+                yield message
+
+        results = self.aio.stream(sent())
+
+        async def following() -> tuple[str, ingest_service_pb2.PostCustomerMessageResponse | PullroutingError]:
+            return await anext(results)
+
+        try:
+            while True:
+                try:
+                    yield self._channel.run(following())
+                except StopAsyncIteration:
+                    return
+        finally:
+            self._channel.run(results.aclose())  # type: ignore[attr-defined]
 
     def watch_outbound(
         self,
