@@ -81,6 +81,7 @@ def test_updatable_fields_are_the_ones_not_annotated_output_only_or_identifier()
             "close_inactive_after",
             "release_after",
             "release_away_agents",
+            "accepts_transfers_from",
         },
         "Channel": {"display_name", "channel_type", "service_identifier", "routing_mode", "list", "enabled"},
         "Agent": {"display_name", "lists", "enabled"},

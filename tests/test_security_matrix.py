@@ -272,6 +272,18 @@ AGENT_RPCS["MarkRead"] = Rpc(
         *NOT_ENTITLED,
     ),
 )
+AGENT_RPCS["TransferConversation"] = Rpc(
+    valid=_by_conversation(agent.TransferConversationRequest, list="lists/l2"),
+    malformed_name=(lambda w: agent.TransferConversationRequest(name=BAD_NAME, list="lists/l2"), "name"),
+    oversized=(_by_conversation(agent.TransferConversationRequest, list="lists/l2", note=LONG), "note"),
+    foreign=(_by_conversation(agent.TransferConversationRequest, own=False, list="lists/l1"), *NOT_ENTITLED),
+)
+AGENT_RPCS["ReturnConversation"] = Rpc(
+    valid=_by_conversation(agent.ReturnConversationRequest),
+    malformed_name=(lambda w: agent.ReturnConversationRequest(name=BAD_NAME), "name"),
+    oversized=(_by_conversation(agent.ReturnConversationRequest, note=LONG), "note"),
+    foreign=(_by_conversation(agent.ReturnConversationRequest, own=False), *NOT_ENTITLED),
+)
 AGENT_RPCS["SetPresence"] = Rpc(
     valid=lambda w: agent.SetPresenceRequest(presence=res.PRESENCE_AWAY),
     unknown_enum=(lambda w: agent.SetPresenceRequest(presence=UNKNOWN_ENUM), "presence"),

@@ -81,6 +81,27 @@ def _mark_read_fields(request: pb.MarkReadRequest) -> tuple[str, tuple[str, str]
     return conversation_id, message
 
 
+def _transfer_fields(request: pb.TransferConversationRequest) -> tuple[str, str]:
+    """The conversation and target list ids of a valid TransferConversation; INVALID_ARGUMENT otherwise."""
+    violations = Violations()
+    conversation_id = check_name(violations, request.name, CONVERSATIONS, "name")
+    list_id = check_name(violations, request.list, LISTS, "list")
+    rules.check_note(violations, request.note, "note")
+    violations.raise_if_any()
+    assert conversation_id is not None and list_id is not None
+    return conversation_id, list_id
+
+
+def _return_fields(request: pb.ReturnConversationRequest) -> str:
+    """The conversation id of a valid ReturnConversation; INVALID_ARGUMENT otherwise."""
+    violations = Violations()
+    conversation_id = check_name(violations, request.name, CONVERSATIONS, "name")
+    rules.check_note(violations, request.note, "note")
+    violations.raise_if_any()
+    assert conversation_id is not None
+    return conversation_id
+
+
 class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
     def __init__(
         self,
@@ -205,6 +226,24 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
         responses = self._streams.watch_conversation(agent_id, conversation_id, request.resume_token, context)
         async for response in self._agent_streams.present_while_open(agent_id, responses):
             yield response
+
+    async def TransferConversation(
+        self, request: pb.TransferConversationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.TransferConversationResponse:
+        agent_id, (conversation_id, list_id) = _agent_id(), _transfer_fields(request)
+        conversation = await self._database.run(
+            lambda c: conversations.transfer(c, agent_id, conversation_id, list_id, request.note)
+        )
+        return pb.TransferConversationResponse(conversation=conversation_to_proto(conversation))
+
+    async def ReturnConversation(
+        self, request: pb.ReturnConversationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ReturnConversationResponse:
+        agent_id, conversation_id = _agent_id(), _return_fields(request)
+        conversation = await self._database.run(
+            lambda c: conversations.return_to_list(c, agent_id, conversation_id, request.note)
+        )
+        return pb.ReturnConversationResponse(conversation=conversation_to_proto(conversation))
 
     async def SetPresence(
         self, request: pb.SetPresenceRequest, context: grpc.aio.ServicerContext

@@ -40,6 +40,8 @@ STATUS_BY_REASON: dict[Reason, grpc.StatusCode] = {
     Reason.PRINCIPAL_DISABLED: grpc.StatusCode.PERMISSION_DENIED,
     Reason.RATE_LIMITED: grpc.StatusCode.RESOURCE_EXHAUSTED,
     Reason.TOO_MANY_STREAMS: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    Reason.TRANSFER_NOT_ACCEPTED: grpc.StatusCode.PERMISSION_DENIED,
+    Reason.STALE_VIEW: grpc.StatusCode.FAILED_PRECONDITION,
 }
 
 

@@ -19,7 +19,15 @@ from pullrouting.domain.events import (
     SubscriptionEventType,
     conversation_dict,
 )
-from pullrouting.domain.model import OPEN_STATES, CloseReason, Conversation, ConversationState, Message, SenderType
+from pullrouting.domain.model import (
+    OPEN_STATES,
+    CloseReason,
+    Conversation,
+    ConversationState,
+    Message,
+    MessageVisibility,
+    SenderType,
+)
 from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, format_name
 from pullrouting.domain.ordering import ConversationOrder
 from pullrouting.v1 import conversation_pb2, events_pb2
@@ -49,6 +57,12 @@ SENDER_TYPE_TO_PROTO = {
     SenderType.AGENT: conversation_pb2.SENDER_TYPE_AGENT,
 }
 _SENDER_TYPE_BY_VALUE = {sender.value: value for sender, value in SENDER_TYPE_TO_PROTO.items()}
+
+VISIBILITY_TO_PROTO = {
+    MessageVisibility.PUBLIC: conversation_pb2.MESSAGE_VISIBILITY_PUBLIC,
+    MessageVisibility.INTERNAL: conversation_pb2.MESSAGE_VISIBILITY_INTERNAL,
+}
+VISIBILITY_FROM_PROTO = {value: visibility for visibility, value in VISIBILITY_TO_PROTO.items()}
 
 
 # The event types and list alerts, one table per proto enum.
@@ -132,6 +146,7 @@ def conversation_payload_to_proto(data: Mapping[str, Any], proto: conversation_p
     # Events written before waiting times and previews lack these.
     _set_time(proto.waiting_since, data.get("waiting_since"))
     proto.priority = data.get("priority", 0)
+    proto.transfer_count = data.get("transfer_count", 0)
     sender = data.get("last_message_sender")
     if sender is not None:
         preview = proto.last_message
@@ -161,6 +176,7 @@ def message_to_proto(message: Message) -> conversation_pb2.Message:
         text=message.text,
         create_time=to_timestamp(message.create_time),
         idempotency_key=message.idempotency_key or "",
+        visibility=VISIBILITY_TO_PROTO[message.visibility],
     )
 
 
@@ -171,6 +187,15 @@ def states_filter(states: Sequence[int]) -> tuple[ConversationState, ...]:
     if any(value not in STATE_FROM_PROTO for value in states):
         raise InvalidInput.of("states", "must hold only UNREAD, ACTIVE, INACTIVE or CLOSED")
     return tuple(dict.fromkeys(STATE_FROM_PROTO[value] for value in states))
+
+
+def visibility_from_proto(value: int, field_path: str) -> MessageVisibility:
+    """PUBLIC for MESSAGE_VISIBILITY_UNSPECIFIED; INVALID_ARGUMENT for a value this server does not know."""
+    if value == conversation_pb2.MESSAGE_VISIBILITY_UNSPECIFIED:
+        return MessageVisibility.PUBLIC
+    if value not in VISIBILITY_FROM_PROTO:
+        raise InvalidInput.of(field_path, "must be PUBLIC or INTERNAL")
+    return VISIBILITY_FROM_PROTO[value]
 
 
 def close_reason_from_proto(value: int, field_path: str) -> CloseReason | None:

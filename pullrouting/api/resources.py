@@ -158,6 +158,7 @@ def _list_to_proto(routing_list: RoutingList) -> resources_pb2.List:
         close_inactive_after=_optional_duration(routing_list.close_inactive_after),
         release_after=_optional_duration(routing_list.release_after),
         release_away_agents=routing_list.release_away_agents,
+        accepts_transfers_from=routing_list.accepts_transfers_from,
     )
 
 
@@ -187,6 +188,7 @@ def _list_from_proto(message: resources_pb2.List, list_id: str) -> RoutingList:
             _seconds(message.release_after, "list.release_after") if message.HasField("release_after") else None
         ),
         release_away_agents=message.release_away_agents,
+        accepts_transfers_from=tuple(message.accepts_transfers_from),
     )
 
 

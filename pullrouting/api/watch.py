@@ -125,10 +125,11 @@ def _list_response(
 
 
 def _payload_list_response(
-    event_type: int, token: str, conversation: Mapping[str, Any], **fields: object
+    event_type: int, token: str, list_id: str, conversation: Mapping[str, Any], **fields: object
 ) -> agent_service_pb2.WatchListsResponse:
-    """_list_response for a conversation as an event's payload carries it."""
-    response = _list_response(event_type, token, list=format_name(LISTS, conversation["list_id"]), **fields)
+    """_list_response for a conversation as an event's payload carries it, on the list the event is for: the
+    REMOVED of a transfer names the list the request left, its conversation the list it went to."""
+    response = _list_response(event_type, token, list=format_name(LISTS, list_id), **fields)
     conversation_payload_to_proto(conversation, response.event.conversation)
     return response
 
@@ -302,6 +303,7 @@ class Streams:
             built = _payload_list_response(
                 LIST_EVENT_TYPE_TO_PROTO[event.type],
                 "",
+                event.list_id or "",
                 event.payload["conversation"],
                 alert=LIST_ALERT_TO_PROTO[alert],
                 reminder=alert is ListAlert.UNREAD_REMINDER,

@@ -9,7 +9,7 @@ Pure Python: the store decides nothing, it loads the facts these rules need and 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from pullrouting.domain.errors import DomainError, Reason, Violations
+from pullrouting.domain.errors import DomainError, InvalidInput, Reason, Violations
 from pullrouting.domain.events import (
     ConversationEventType,
     Event,
@@ -25,6 +25,7 @@ from pullrouting.domain.model import (
     Conversation,
     ConversationState,
     Message,
+    MessageVisibility,
     Participant,
     SenderType,
 )
@@ -238,7 +239,10 @@ def _event(
 
 def _with_message(conversation: Conversation, message: Message) -> Conversation:
     """The conversation after `message`: counted and previewed; a customer message starts the customer's wait
-    unless one is running, an agent's answer ends it."""
+    unless one is running, an agent's answer ends it. An internal note is counted only: the customer saw no
+    answer, and a row's last message is the last one exchanged with the customer."""
+    if message.visibility is MessageVisibility.INTERNAL:
+        return replace(conversation, update_time=message.create_time, message_count=conversation.message_count + 1)
     if message.sender_type is SenderType.CUSTOMER:
         waiting_since = message.create_time if conversation.waiting_since is None else conversation.waiting_since
     else:
@@ -455,6 +459,99 @@ def add_agent_message(
         _event(ListEventType.UPDATED, after, after.list_id),
     )
     return Outcome(after, events, message)
+
+
+def check_note(violations: Violations, note: str, field_path: str) -> None:
+    """A note is optional; when given it is a message's text."""
+    if note:
+        check_text(violations, note, field_path)
+
+
+def _internal_note(
+    conversation: Conversation, agent_id: str, note: str, message_id: str, now: int
+) -> tuple[Conversation, Message | None, list[Event]]:
+    """The agent's note for whoever takes the conversation next, as an INTERNAL message; nothing when empty."""
+    if not note:
+        return conversation, None, []
+    message = Message(
+        message_id, conversation.id, SenderType.AGENT, note, now, agent_id, None, MessageVisibility.INTERNAL
+    )
+    after = _with_message(conversation, message)
+    event = _event(ConversationEventType.AGENT_MESSAGE, after, after.list_id, agent_id, message=message)
+    return after, message, [event]
+
+
+def transfer(
+    conversation: Conversation,
+    agent_id: str,
+    *,
+    target_list_id: str,
+    target_accepts: bool,
+    note: str,
+    message_id: str,
+    now: int,
+    entitled: bool,
+) -> Outcome:
+    """A participant hands the request on to another list: the note (if any) is written, every participant is
+    released, the request leaves its list and lands UNREAD on the target, alerted TRANSFERRED. A target that
+    does not accept transfers from the request's list and one that does not exist are refused alike, so that
+    an agent learns nothing of lists it may not name."""
+    check_may_see(conversation, agent_id, entitled)
+    _check_open(conversation)
+    check_participant(conversation, agent_id)
+    if target_list_id == conversation.list_id:
+        raise InvalidInput.of("list", "is the conversation's own list; name another list")
+    target = format_name(LISTS, target_list_id)
+    if not target_accepts:
+        source = format_name(LISTS, conversation.list_id)
+        raise DomainError(
+            Reason.TRANSFER_NOT_ACCEPTED,
+            f"{target} does not exist or does not accept transfers from {source}",
+            list=target,
+        )
+    now = _tick(conversation, now)
+    noted, message, events = _internal_note(conversation, agent_id, note, message_id, now)
+    after = replace(
+        noted,
+        list_id=target_list_id,
+        state=ConversationState.UNREAD,
+        participants=(),
+        update_time=now,
+        transfer_count=conversation.transfer_count + 1,
+    )
+    events += [
+        _event(
+            ConversationEventType.AGENT_LEFT, after, after.list_id, p.agent_id, leave_cause=LeaveCause.TRANSFERRED
+        )
+        for p in conversation.participants
+    ]
+    events += _state_changed(conversation, after, agent_id)
+    events += [
+        _event(ListEventType.REMOVED, after, conversation.list_id),
+        _event(ListEventType.ADDED, after, target_list_id, alert=ListAlert.TRANSFERRED),
+    ]
+    return Outcome(after, tuple(events), message)
+
+
+def return_to_list(
+    conversation: Conversation, agent_id: str, *, note: str, message_id: str, now: int, entitled: bool
+) -> Outcome:
+    """A participant gives the request back: the note (if any) is written, the agent leaves, and the list is
+    alerted RELEASED so that somebody else takes it; INACTIVE when nobody is left."""
+    check_may_see(conversation, agent_id, entitled)
+    _check_open(conversation)
+    check_participant(conversation, agent_id)
+    now = _tick(conversation, now)
+    noted, message, events = _internal_note(conversation, agent_id, note, message_id, now)
+    remaining = tuple(p for p in conversation.participants if p.agent_id != agent_id)
+    state = ConversationState.ACTIVE if remaining else ConversationState.INACTIVE
+    after = replace(noted, state=state, participants=remaining, update_time=now)
+    events += [
+        _event(ConversationEventType.AGENT_LEFT, after, after.list_id, agent_id, leave_cause=LeaveCause.LEFT),
+        *_state_changed(conversation, after, agent_id),
+        _event(ListEventType.UPDATED, after, after.list_id, alert=ListAlert.RELEASED),
+    ]
+    return Outcome(after, tuple(events), message)
 
 
 def subscription_event(event_type: SubscriptionEventType, agent_id: str, list_id: str) -> Event:

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
-from pullrouting.domain.model import CloseReason, Conversation, ConversationState, Message, Participant, SenderType
+from pullrouting.domain.model import (
+    CloseReason,
+    Conversation,
+    ConversationState,
+    Message,
+    MessageVisibility,
+    Participant,
+    SenderType,
+)
 from pullrouting.domain.principal import Principal
 
 
@@ -200,8 +208,9 @@ def conversation_from_payload(data: dict[str, Any]) -> Conversation:
 
 
 def message_from_payload(data: dict[str, Any]) -> Message:
-
-    return Message(**{**data, "sender_type": SenderType(data["sender_type"])})
+    """Messages written before internal notes existed were all PUBLIC."""
+    visibility = MessageVisibility(data.get("visibility", MessageVisibility.PUBLIC))
+    return Message(**{**data, "sender_type": SenderType(data["sender_type"]), "visibility": visibility})
 
 
 def principal_changed(principal: Principal) -> Event:

@@ -26,6 +26,13 @@ class SenderType(StrEnum):
     AGENT = "AGENT"
 
 
+class MessageVisibility(StrEnum):
+    """PUBLIC messages reach the customer; INTERNAL notes stay among agents and supervisors."""
+
+    PUBLIC = "PUBLIC"
+    INTERNAL = "INTERNAL"
+
+
 @dataclass(frozen=True)
 class Participant:
     agent_id: str
@@ -56,6 +63,8 @@ class Conversation:
     last_message_sender: SenderType | None = None
     last_message_agent_id: str | None = None
     last_message_preview: str | None = None
+    # How many times it moved to another list.
+    transfer_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class Message:
     create_time: int
     agent_id: str | None = None
     idempotency_key: str | None = None
+    visibility: MessageVisibility = MessageVisibility.PUBLIC
 
 
 @dataclass(frozen=True)

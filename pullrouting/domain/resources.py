@@ -125,11 +125,14 @@ class RoutingList(Resource):
     # released; None means never.
     release_after: float | None = None
     release_away_agents: bool = False
+    # The lists whose conversations may be transferred here; empty means any.
+    accepts_transfers_from: tuple[str, ...] = ()
 
     def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
         super().validate(violations, prefix, rules)
         _check_text(violations, self.description, f"{prefix}.description", MAX_DESCRIPTION)
         _check_count(violations, self.max_participants, f"{prefix}.max_participants")
+        _check_names(violations, self.accepts_transfers_from, LISTS, f"{prefix}.accepts_transfers_from")
         for field, seconds in (
             ("unread_reminder_after", self.unread_reminder_after),
             ("reply_reminder_after", self.reply_reminder_after),
@@ -138,6 +141,12 @@ class RoutingList(Resource):
         ):
             if seconds is not None:
                 _check_timer(violations, seconds, f"{prefix}.{field}", rules.min_unread_reminder_seconds)
+
+    def references(self, prefix: str) -> list[Reference]:
+        return [
+            Reference(f"{prefix}.accepts_transfers_from[{i}]", name, LISTS)
+            for i, name in enumerate(self.accepts_transfers_from)
+        ]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,6 +13,7 @@ from pullrouting.domain.model import (
     Conversation,
     ConversationState,
     Message,
+    MessageVisibility,
     Participant,
     SenderType,
 )
@@ -73,6 +74,7 @@ def conversation_row(conversation: Conversation) -> dict[str, Any]:
         "last_message_sender": _value(conversation.last_message_sender),
         "last_message_agent_id": conversation.last_message_agent_id,
         "last_message_preview": conversation.last_message_preview,
+        "transfer_count": conversation.transfer_count,
     }
 
 
@@ -98,6 +100,7 @@ def conversation_from_row(row: Row, participants: tuple[Participant, ...]) -> Co
         last_message_sender=None if row.last_message_sender is None else SenderType(row.last_message_sender),
         last_message_agent_id=row.last_message_agent_id,
         last_message_preview=row.last_message_preview,
+        transfer_count=row.transfer_count,
     )
 
 
@@ -116,6 +119,7 @@ def message_from_row(row: Row) -> Message:
         create_time=row.create_time,
         agent_id=row.agent_id,
         idempotency_key=row.idempotency_key,
+        visibility=MessageVisibility(row.visibility),
     )
 
 

@@ -32,6 +32,7 @@ from pullrouting.store.tables import (
     channels,
     conversations,
     ingestor_channels,
+    list_transfer_sources,
     lists,
     media_routing_domains,
     messages,
@@ -89,6 +90,14 @@ OPEN_CONVERSATIONS_OF_AGENT = (
     .where(participants.c.agent_id == bindparam("agent_id"), conversations.c.state != ConversationState.CLOSED.value)
     .order_by(participants.c.conversation_id)
 )
+# The target list of a transfer, locked so that it is not deleted, nor its accepts_transfers_from changed,
+# before the transfer commits; then the lists it accepts transfers from (none: any).
+LOCK_LIST = select(lists.c.id).where(lists.c.id == bindparam("list_id")).with_for_update()
+TRANSFER_SOURCES = select(list_transfer_sources.c.source_list_id).where(
+    list_transfer_sources.c.list_id == bindparam("list_id")
+)
+# A transfer announces the request on its new list: an UNREAD reminder there counts from then.
+MARK_ANNOUNCED = update(conversations).where(conversations.c.id == bindparam("conversation_id"))
 LOCK_AGENT = select(agents.c.enabled).where(agents.c.id == bindparam("agent_id")).with_for_update()
 OPEN_COUNT_OF_AGENT_IN_DOMAIN = (
     select(func.count())
@@ -241,6 +250,7 @@ def _write(
                 "create_time": message.create_time,
                 "idempotency_scope": scope if message.idempotency_key is not None else None,
                 "idempotency_key": message.idempotency_key,
+                "visibility": message.visibility.value,
             },
         )
     events.append(connection, list(outcome.events), after.update_time)
@@ -457,3 +467,45 @@ def send_agent_message(
     _write(connection, before, outcome, scope)
     assert outcome.message is not None
     return outcome.message
+
+
+def _accepts_transfer(connection: Connection, target_list_id: str, source_list_id: str) -> bool:
+    """Whether the target list exists and accepts transfers from the source list; its row stays locked."""
+    if connection.execute(LOCK_LIST, {"list_id": target_list_id}).first() is None:
+        return False
+    sources = connection.execute(TRANSFER_SOURCES, {"list_id": target_list_id}).scalars().all()
+    return not sources or source_list_id in sources
+
+
+def transfer(connection: Connection, agent_id: str, conversation_id: str, list_id: str, note: str) -> Conversation:
+    """Locks the conversation, then the target list (the order every transfer takes; nothing locks a
+    conversation while holding a list)."""
+    before = get(connection, conversation_id, for_update=True)
+    outcome = rules.transfer(
+        before,
+        agent_id,
+        target_list_id=list_id,
+        target_accepts=_accepts_transfer(connection, list_id, before.list_id),
+        note=note,
+        message_id=new_id(),
+        now=now_micros(),
+        entitled=is_entitled(connection, agent_id, before.list_id),
+    )
+    _write(connection, before, outcome)
+    after = outcome.conversation
+    connection.execute(MARK_ANNOUNCED, {"conversation_id": after.id, "last_reminder_time": after.update_time})
+    return after
+
+
+def return_to_list(connection: Connection, agent_id: str, conversation_id: str, note: str) -> Conversation:
+    before = get(connection, conversation_id, for_update=True)
+    outcome = rules.return_to_list(
+        before,
+        agent_id,
+        note=note,
+        message_id=new_id(),
+        now=now_micros(),
+        entitled=is_entitled(connection, agent_id, before.list_id),
+    )
+    _write(connection, before, outcome)
+    return outcome.conversation

@@ -47,6 +47,7 @@ from pullrouting.store.tables import (
     conversations,
     ingestor_channels,
     ingestors,
+    list_transfer_sources,
     lists,
     media_routing_domains,
     retired_ids,
@@ -93,9 +94,9 @@ class ResourceTable(Generic[R]):
     collection: str
     table: Table
     to_row: Callable[[R], dict[str, Any]]
-    # Takes the row's columns, plus the member names under `members.attribute`.
+    # Takes the row's columns, plus the member names under each `members.attribute`.
     from_row: Callable[[Row], R]
-    members: Members | None = None
+    members: tuple[Members, ...] = ()
     dependents: tuple[Dependent, ...] = ()
     # Columns no two rows may share, with the reason given when a value is taken.
     unique: tuple[tuple[str, Reason], ...] = ()
@@ -258,25 +259,25 @@ def _require_unique(connection: Connection, spec: ResourceTable[R], resource: R)
 
 
 def _with_members(connection: Connection, spec: ResourceTable[R], rows: list[Row]) -> list[R]:
-    if spec.members is None:
-        return [spec.from_row(row) for row in rows]
-    members = spec.members
-    owner = members.table.c[members.owner_column]
-    found: dict[str, list[str]] = {row["id"]: [] for row in rows}
-    links = connection.execute(
-        select(owner, members.table.c[members.member_column])
-        .where(owner.in_(list(found)))
-        .order_by(owner, members.table.c.position)
-    )
-    for owner_id, member_id in links:
-        found[owner_id].append(format_name(members.collection, member_id))
-    return [spec.from_row({**row, members.attribute: tuple(found[row["id"]])}) for row in rows]
+    values: list[dict[str, Any]] = [dict(row) for row in rows]
+    for members in spec.members:
+        owner = members.table.c[members.owner_column]
+        found: dict[str, list[str]] = {row["id"]: [] for row in rows}
+        links = connection.execute(
+            select(owner, members.table.c[members.member_column])
+            .where(owner.in_(list(found)))
+            .order_by(owner, members.table.c.position)
+        )
+        for owner_id, member_id in links:
+            found[owner_id].append(format_name(members.collection, member_id))
+        for row in values:
+            row[members.attribute] = tuple(found[row["id"]])
+    return [spec.from_row(row) for row in values]
 
 
 def _write_derived_rows(connection: Connection, spec: ResourceTable[R], resource: R) -> None:
     """Rewrites the link rows of `resource` and runs its after_write hook."""
-    members = spec.members
-    if members is not None:
+    for members in spec.members:
         connection.execute(delete(members.table).where(members.table.c[members.owner_column] == resource.id))
         names: tuple[str, ...] = getattr(resource, members.attribute)
         if names:
@@ -394,9 +395,18 @@ LIST_TABLE = ResourceTable[RoutingList](
         close_inactive_after=row["close_inactive_after_seconds"],
         release_after=row["release_after_seconds"],
         release_away_agents=row["release_away_agents"],
+        accepts_transfers_from=row["accepts_transfers_from"],
     ),
+    members=(Members("accepts_transfers_from", list_transfer_sources, "list_id", "source_list_id", LISTS),),
     dependents=(
         Dependent(channels, "list_id", CHANNELS),
+        Dependent(
+            list_transfer_sources,
+            "source_list_id",
+            LISTS,
+            id_column="list_id",
+            only=list_transfer_sources.c.list_id != list_transfer_sources.c.source_list_id,
+        ),
         Dependent(conversations, "list_id", CONVERSATIONS, only=_open(conversations.c.state)),
     ),
     before_delete=_revoke_list_subscriptions,
@@ -438,7 +448,7 @@ AGENT_TABLE = ResourceTable[Agent](
         enabled=row["enabled"],
         presence=Presence.OFFLINE if row["offline"] else Presence(row["presence"]),
     ),
-    members=Members("lists", agent_lists, "agent_id", "list_id", LISTS),
+    members=(Members("lists", agent_lists, "agent_id", "list_id", LISTS),),
     after_write=_revoke_unentitled_subscriptions,
     before_delete=_revoke_agent_subscriptions,
     principal_role=Role.AGENT,
@@ -451,6 +461,6 @@ INGESTOR_TABLE = ResourceTable[Ingestor](
     table=ingestors,
     to_row=lambda ingestor: {**_base_row(ingestor), "enabled": ingestor.enabled},
     from_row=lambda row: Ingestor(**_base(row), channels=row["channels"], enabled=row["enabled"]),
-    members=Members("channels", ingestor_channels, "ingestor_id", "channel_id", CHANNELS),
+    members=(Members("channels", ingestor_channels, "ingestor_id", "channel_id", CHANNELS),),
     principal_role=Role.INGESTOR,
 )

@@ -111,6 +111,16 @@ agent_lists = Table(
     Column("position", Integer, nullable=False),
 )
 
+# A list's accepts_transfers_from, in the order given. A source list named here cannot be deleted (no cascade
+# on it): dropping it silently would leave the list accepting transfers from any list.
+list_transfer_sources = Table(
+    "list_transfer_sources",
+    metadata,
+    Column("list_id", ID, ForeignKey("lists.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_list_id", ID, ForeignKey("lists.id"), primary_key=True, index=True),
+    Column("position", Integer, nullable=False),
+)
+
 ingestors = Table(
     "ingestors",
     metadata,
@@ -164,6 +174,7 @@ conversations = Table(
     Column("last_message_preview", Text, nullable=True),
     # When an ACTIVE request's waiting customer was last announced to its list as NO_REPLY; not in the API.
     Column("last_reply_reminder_time", TIME, nullable=True),
+    Column("transfer_count", Integer, nullable=False, server_default=text("0")),
     Index("ix_conversations_list_state_create", "list_id", "state", "create_time", "id"),
     Index("ix_conversations_channel_id", "channel_id"),
     # At most one open conversation per customer and channel: two first messages racing open one request.
@@ -198,6 +209,8 @@ messages = Table(
     # for agent messages.
     Column("idempotency_scope", String(200), nullable=True),
     Column("idempotency_key", String(500), nullable=True),
+    # PUBLIC or INTERNAL (an agents' note, never sent to the connector).
+    Column("visibility", String(16), nullable=False, server_default="PUBLIC"),
     Index("ix_messages_conversation_create", "conversation_id", "create_time"),
     UniqueConstraint("idempotency_scope", "idempotency_key"),
 )

@@ -163,14 +163,18 @@ class CloseConversationResponse(_message.Message):
     def __init__(self, conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ...) -> None: ...
 
 class SendMessageRequest(_message.Message):
-    __slots__ = ("conversation", "text", "client_message_id")
+    __slots__ = ("conversation", "text", "client_message_id", "visibility", "expected_last_message")
     CONVERSATION_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     CLIENT_MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    VISIBILITY_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_LAST_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     conversation: str
     text: str
     client_message_id: str
-    def __init__(self, conversation: _Optional[str] = ..., text: _Optional[str] = ..., client_message_id: _Optional[str] = ...) -> None: ...
+    visibility: _conversation_pb2.MessageVisibility
+    expected_last_message: str
+    def __init__(self, conversation: _Optional[str] = ..., text: _Optional[str] = ..., client_message_id: _Optional[str] = ..., visibility: _Optional[_Union[_conversation_pb2.MessageVisibility, str]] = ..., expected_last_message: _Optional[str] = ...) -> None: ...
 
 class SendMessageResponse(_message.Message):
     __slots__ = ("message",)
@@ -259,3 +263,33 @@ class MarkReadResponse(_message.Message):
     UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
     unread_count: int
     def __init__(self, unread_count: _Optional[int] = ...) -> None: ...
+
+class TransferConversationRequest(_message.Message):
+    __slots__ = ("name", "list", "note")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LIST_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    list: str
+    note: str
+    def __init__(self, name: _Optional[str] = ..., list: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class TransferConversationResponse(_message.Message):
+    __slots__ = ("conversation",)
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
+    conversation: _conversation_pb2.Conversation
+    def __init__(self, conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ...) -> None: ...
+
+class ReturnConversationRequest(_message.Message):
+    __slots__ = ("name", "note")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    note: str
+    def __init__(self, name: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class ReturnConversationResponse(_message.Message):
+    __slots__ = ("conversation",)
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
+    conversation: _conversation_pb2.Conversation
+    def __init__(self, conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ...) -> None: ...

@@ -126,6 +126,16 @@ class AgentServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.MarkReadRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.MarkReadResponse.FromString,
                 _registered_method=True)
+        self.TransferConversation = channel.unary_unary(
+                '/pullrouting.v1.AgentService/TransferConversation',
+                request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.TransferConversationRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.TransferConversationResponse.FromString,
+                _registered_method=True)
+        self.ReturnConversation = channel.unary_unary(
+                '/pullrouting.v1.AgentService/ReturnConversation',
+                request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.ReturnConversationRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.ReturnConversationResponse.FromString,
+                _registered_method=True)
 
 
 class AgentServiceServicer:
@@ -306,6 +316,32 @@ class AgentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def TransferConversation(self, request, context):
+        """Hands a conversation the agent is in on to another list: every participant is released (AGENT_LEFT with
+        leave_cause TRANSFERRED), it leaves its list (REMOVED there) and lands UNREAD on the target list (ADDED
+        with alert TRANSFERRED), its transfer_count one higher. The note, when given, is written first as an
+        INTERNAL message of the agent's. The target list must accept transfers from the conversation's list
+        (List.accepts_transfers_from); the agent need not be entitled to it.
+        Refusals: FIELD_INVALID (a malformed name or list, the conversation's own list, or a note too long),
+        RESOURCE_NOT_FOUND (no such conversation), NOT_ENTITLED (not in it, and not on an entitled list),
+        NOT_PARTICIPANT, CONVERSATION_CLOSED, TRANSFER_NOT_ACCEPTED (the target list does not accept transfers
+        from this one, or does not exist: the two are not told apart).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReturnConversation(self, request, context):
+        """Gives a conversation back to its list: the agent leaves it (AGENT_LEFT, leave_cause LEFT) and the list's
+        watchers are alerted RELEASED (an UPDATED event), so that somebody else takes it; INACTIVE if nobody is
+        left in it. The note, when given, is written first as an INTERNAL message of the agent's.
+        Refusals: FIELD_INVALID (a malformed name, or a note too long), RESOURCE_NOT_FOUND, NOT_ENTITLED (not in
+        it, and not on an entitled list), NOT_PARTICIPANT, CONVERSATION_CLOSED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AgentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -388,6 +424,16 @@ def add_AgentServiceServicer_to_server(servicer, server):
                     servicer.MarkRead,
                     request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.MarkReadRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.MarkReadResponse.SerializeToString,
+            ),
+            'TransferConversation': grpc.unary_unary_rpc_method_handler(
+                    servicer.TransferConversation,
+                    request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.TransferConversationRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.TransferConversationResponse.SerializeToString,
+            ),
+            'ReturnConversation': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReturnConversation,
+                    request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.ReturnConversationRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.ReturnConversationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -834,6 +880,60 @@ class AgentService:
             '/pullrouting.v1.AgentService/MarkRead',
             pullrouting_dot_v1_dot_agent__service__pb2.MarkReadRequest.SerializeToString,
             pullrouting_dot_v1_dot_agent__service__pb2.MarkReadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TransferConversation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AgentService/TransferConversation',
+            pullrouting_dot_v1_dot_agent__service__pb2.TransferConversationRequest.SerializeToString,
+            pullrouting_dot_v1_dot_agent__service__pb2.TransferConversationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReturnConversation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AgentService/ReturnConversation',
+            pullrouting_dot_v1_dot_agent__service__pb2.ReturnConversationRequest.SerializeToString,
+            pullrouting_dot_v1_dot_agent__service__pb2.ReturnConversationResponse.FromString,
             options,
             channel_credentials,
             insecure,

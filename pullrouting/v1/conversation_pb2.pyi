@@ -33,6 +33,12 @@ class SenderType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SENDER_TYPE_UNSPECIFIED: _ClassVar[SenderType]
     SENDER_TYPE_CUSTOMER: _ClassVar[SenderType]
     SENDER_TYPE_AGENT: _ClassVar[SenderType]
+
+class MessageVisibility(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    MESSAGE_VISIBILITY_UNSPECIFIED: _ClassVar[MessageVisibility]
+    MESSAGE_VISIBILITY_PUBLIC: _ClassVar[MessageVisibility]
+    MESSAGE_VISIBILITY_INTERNAL: _ClassVar[MessageVisibility]
 CONVERSATION_STATE_UNSPECIFIED: ConversationState
 CONVERSATION_STATE_UNREAD: ConversationState
 CONVERSATION_STATE_ACTIVE: ConversationState
@@ -46,6 +52,9 @@ CLOSE_REASON_INACTIVITY: CloseReason
 SENDER_TYPE_UNSPECIFIED: SenderType
 SENDER_TYPE_CUSTOMER: SenderType
 SENDER_TYPE_AGENT: SenderType
+MESSAGE_VISIBILITY_UNSPECIFIED: MessageVisibility
+MESSAGE_VISIBILITY_PUBLIC: MessageVisibility
+MESSAGE_VISIBILITY_INTERNAL: MessageVisibility
 
 class Customer(_message.Message):
     __slots__ = ("id", "display_name")
@@ -64,7 +73,7 @@ class Participant(_message.Message):
     def __init__(self, agent: _Optional[str] = ..., join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Conversation(_message.Message):
-    __slots__ = ("name", "list", "channel", "customer", "state", "participants", "create_time", "update_time", "close_time", "first_join_time", "message_count", "last_message_time", "close_reason", "waiting_since", "last_message", "priority")
+    __slots__ = ("name", "list", "channel", "customer", "state", "participants", "create_time", "update_time", "close_time", "first_join_time", "message_count", "last_message_time", "close_reason", "waiting_since", "last_message", "priority", "transfer_count")
     NAME_FIELD_NUMBER: _ClassVar[int]
     LIST_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -81,6 +90,7 @@ class Conversation(_message.Message):
     WAITING_SINCE_FIELD_NUMBER: _ClassVar[int]
     LAST_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    TRANSFER_COUNT_FIELD_NUMBER: _ClassVar[int]
     name: str
     list: str
     channel: str
@@ -97,7 +107,8 @@ class Conversation(_message.Message):
     waiting_since: _timestamp_pb2.Timestamp
     last_message: MessagePreview
     priority: int
-    def __init__(self, name: _Optional[str] = ..., list: _Optional[str] = ..., channel: _Optional[str] = ..., customer: _Optional[_Union[Customer, _Mapping]] = ..., state: _Optional[_Union[ConversationState, str]] = ..., participants: _Optional[_Iterable[_Union[Participant, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_count: _Optional[int] = ..., last_message_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ..., waiting_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_message: _Optional[_Union[MessagePreview, _Mapping]] = ..., priority: _Optional[int] = ...) -> None: ...
+    transfer_count: int
+    def __init__(self, name: _Optional[str] = ..., list: _Optional[str] = ..., channel: _Optional[str] = ..., customer: _Optional[_Union[Customer, _Mapping]] = ..., state: _Optional[_Union[ConversationState, str]] = ..., participants: _Optional[_Iterable[_Union[Participant, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_count: _Optional[int] = ..., last_message_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ..., waiting_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_message: _Optional[_Union[MessagePreview, _Mapping]] = ..., priority: _Optional[int] = ..., transfer_count: _Optional[int] = ...) -> None: ...
 
 class MessagePreview(_message.Message):
     __slots__ = ("sender_type", "agent", "text", "create_time")
@@ -112,17 +123,19 @@ class MessagePreview(_message.Message):
     def __init__(self, sender_type: _Optional[_Union[SenderType, str]] = ..., agent: _Optional[str] = ..., text: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Message(_message.Message):
-    __slots__ = ("name", "sender_type", "agent", "text", "create_time", "idempotency_key")
+    __slots__ = ("name", "sender_type", "agent", "text", "create_time", "idempotency_key", "visibility")
     NAME_FIELD_NUMBER: _ClassVar[int]
     SENDER_TYPE_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    VISIBILITY_FIELD_NUMBER: _ClassVar[int]
     name: str
     sender_type: SenderType
     agent: str
     text: str
     create_time: _timestamp_pb2.Timestamp
     idempotency_key: str
-    def __init__(self, name: _Optional[str] = ..., sender_type: _Optional[_Union[SenderType, str]] = ..., agent: _Optional[str] = ..., text: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    visibility: MessageVisibility
+    def __init__(self, name: _Optional[str] = ..., sender_type: _Optional[_Union[SenderType, str]] = ..., agent: _Optional[str] = ..., text: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., visibility: _Optional[_Union[MessageVisibility, str]] = ...) -> None: ...

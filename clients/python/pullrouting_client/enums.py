@@ -49,6 +49,14 @@ class SenderType(ProtoEnum):
     AGENT = 2
 
 
+class MessageVisibility(ProtoEnum):
+    """pullrouting.v1.MessageVisibility."""
+
+    UNSPECIFIED = 0
+    PUBLIC = 1
+    INTERNAL = 2
+
+
 class ListEventType(ProtoEnum):
     """pullrouting.v1.ListEventType."""
 

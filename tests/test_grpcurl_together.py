@@ -1,0 +1,50 @@
+"""The "Working together with grpcurl" lines of docs/grpcurl.md, run as printed after the List watch's setup,
+post and transcript: Ann returns the request to L1 with a note, then transfers it to Billing."""
+
+import json
+
+from docs_shell import printed_lines, run, run_lines
+from test_grpcurl_transcript import json_objects
+
+
+def _run(tags: list[str], address: str, env: dict[str, str], tmp_path) -> list[dict]:
+    """The blocks' lines in one shell, as a reader pastes them one after the other; grpcurl's answers."""
+    lines = [line for tag in tags for line in printed_lines(tag, address)]
+    result = run("set -e\n" + "\n".join(lines), env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    return json_objects(result.stdout)
+
+
+def test_the_printed_return_and_transfer_lines_move_the_request(grpcurl_server, tool_environment, tmp_path):
+    address = grpcurl_server.address
+    run_lines(printed_lines("grpcurl-admin-workflow", address), tool_environment, tmp_path)
+    env = run_lines(printed_lines("grpcurl-watch-setup", address), tool_environment, tmp_path)
+    run_lines(printed_lines("grpcurl-watch-post", address), env, tmp_path)
+
+    answers = _run(["grpcurl-transcript", "grpcurl-return", "grpcurl-transfer"], address, env, tmp_path)
+
+    joined, returned, created, _, transferred = answers[2:]
+    assert joined["conversation"]["state"] == "CONVERSATION_STATE_ACTIVE"
+    assert returned["conversation"]["state"] == "CONVERSATION_STATE_INACTIVE"
+    assert "participants" not in returned["conversation"]
+    assert created["list"]["accepts_transfers_from"] == ["lists/l1"]
+    conversation = transferred["conversation"]
+    assert (conversation["list"], conversation["state"], conversation["transfer_count"]) == (
+        "lists/billing",
+        "CONVERSATION_STATE_UNREAD",
+        1,
+    )
+    messages = json.loads(
+        run(
+            f"grpcurl -plaintext -H 'authorization: Bearer {env['PULLROUTING_ADMIN_TOKEN']}' "
+            f'-d \'{{"parent": "{conversation["name"]}"}}\' {address} '
+            "pullrouting.v1.AdminService/ListConversationMessages",
+            env,
+            tmp_path,
+        ).stdout
+    )["messages"]
+    assert [(m["text"], m["visibility"]) for m in messages] == [
+        ("Is my order on its way?", "MESSAGE_VISIBILITY_PUBLIC"),
+        ("Asked for the order number, no answer yet", "MESSAGE_VISIBILITY_INTERNAL"),
+        ("A refund question", "MESSAGE_VISIBILITY_INTERNAL"),
+    ]
