@@ -7,23 +7,26 @@ from docs_shell import printed_lines, run, run_lines
 from test_grpcurl_transcript import json_objects
 
 
-def _run(tags: list[str], address: str, env: dict[str, str], tmp_path) -> list[dict]:
-    """The blocks' lines in one shell, as a reader pastes them one after the other; grpcurl's answers."""
+def _run(tags: list[str], address: str, env: dict[str, str], tmp_path) -> tuple[list[dict], str]:
+    """The blocks' lines in one shell, as a reader pastes them one after the other; grpcurl's answers and
+    what it printed on stderr (its refusals)."""
     lines = [line for tag in tags for line in printed_lines(tag, address)]
     result = run("set -e\n" + "\n".join(lines), env, tmp_path)
     assert result.returncode == 0, result.stderr
-    return json_objects(result.stdout)
+    return json_objects(result.stdout), result.stderr
 
 
-def test_the_printed_return_and_transfer_lines_move_the_request(grpcurl_server, tool_environment, tmp_path):
+def test_the_printed_return_transfer_and_notes_lines_work_as_told(grpcurl_server, tool_environment, tmp_path):
     address = grpcurl_server.address
     run_lines(printed_lines("grpcurl-admin-workflow", address), tool_environment, tmp_path)
     env = run_lines(printed_lines("grpcurl-watch-setup", address), tool_environment, tmp_path)
     run_lines(printed_lines("grpcurl-watch-post", address), env, tmp_path)
 
-    answers = _run(["grpcurl-transcript", "grpcurl-return", "grpcurl-transfer"], address, env, tmp_path)
+    answers, refusals = _run(
+        ["grpcurl-transcript", "grpcurl-return", "grpcurl-transfer", "grpcurl-notes"], address, env, tmp_path
+    )
 
-    joined, returned, created, _, transferred = answers[2:]
+    joined, returned, created, _, transferred = answers[2:7]
     assert joined["conversation"]["state"] == "CONVERSATION_STATE_ACTIVE"
     assert returned["conversation"]["state"] == "CONVERSATION_STATE_INACTIVE"
     assert "participants" not in returned["conversation"]
@@ -47,4 +50,13 @@ def test_the_printed_return_and_transfer_lines_move_the_request(grpcurl_server, 
         ("Is my order on its way?", "MESSAGE_VISIBILITY_PUBLIC"),
         ("Asked for the order number, no answer yet", "MESSAGE_VISIBILITY_INTERNAL"),
         ("A refund question", "MESSAGE_VISIBILITY_INTERNAL"),
+        ("Refund approved by Bob", "MESSAGE_VISIBILITY_INTERNAL"),
     ]
+    _, _, rejoined, note = answers[7:]
+    assert rejoined["conversation"]["state"] == "CONVERSATION_STATE_ACTIVE"
+    assert (note["message"]["text"], note["message"]["visibility"]) == (
+        "Refund approved by Bob",
+        "MESSAGE_VISIBILITY_INTERNAL",
+    )
+    assert "FailedPrecondition" in refusals and "STALE_VIEW" in refusals
+    assert note["message"]["name"] in refusals  # the newest message, named in the refusal's details

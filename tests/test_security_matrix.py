@@ -288,6 +288,10 @@ AGENT_RPCS["SetPresence"] = Rpc(
     valid=lambda w: agent.SetPresenceRequest(presence=res.PRESENCE_AWAY),
     unknown_enum=(lambda w: agent.SetPresenceRequest(presence=UNKNOWN_ENUM), "presence"),
 )
+AGENT_RPCS["SendMessage"].unknown_enum = (
+    lambda w: agent.SendMessageRequest(conversation=w.own_conversation, text="Hello", visibility=UNKNOWN_ENUM),
+    "visibility",
+)
 AGENT_RPCS["CloseConversation"].unknown_enum = (
     _by_conversation(agent.CloseConversationRequest, reason=UNKNOWN_ENUM),
     "reason",

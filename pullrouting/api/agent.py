@@ -14,6 +14,7 @@ from pullrouting.api.mappings import (
     conversation_to_proto,
     message_key,
     message_to_proto,
+    visibility_from_proto,
 )
 from pullrouting.api.pagination import after_position, page, page_size
 from pullrouting.api.presence import AgentStreams
@@ -55,8 +56,9 @@ def _summary_to_proto(summary: subscriptions.ListSummary) -> pb.ListSummary:
     )
 
 
-def _message_fields(request: pb.SendMessageRequest) -> str:
-    """The conversation id of a valid SendMessage; INVALID_ARGUMENT naming every bad field otherwise."""
+def _message_fields(request: pb.SendMessageRequest) -> tuple[str, str | None]:
+    """The conversation id of a valid SendMessage and the id of its expected_last_message (None when empty);
+    INVALID_ARGUMENT naming every bad field otherwise."""
     violations = Violations()
     conversation_id = check_name(violations, request.conversation, CONVERSATIONS, "conversation")
     rules.check_text(violations, request.text, "text")
@@ -65,9 +67,17 @@ def _message_fields(request: pb.SendMessageRequest) -> str:
         "client_message_id",
         f"must be at most {rules.IDEMPOTENCY_KEY_MAX_LENGTH} characters long",
     )
+    expected_id = None
+    if request.expected_last_message:
+        expected = check_message_name(violations, request.expected_last_message, "expected_last_message")
+        if expected is not None:
+            violations.check(
+                expected[0] == conversation_id, "expected_last_message", "must be a message of `conversation`"
+            )
+            expected_id = expected[1]
     violations.raise_if_any()
     assert conversation_id is not None
-    return conversation_id
+    return conversation_id, expected_id
 
 
 def _mark_read_fields(request: pb.MarkReadRequest) -> tuple[str, tuple[str, str]]:
@@ -192,10 +202,13 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
     async def SendMessage(
         self, request: pb.SendMessageRequest, context: grpc.aio.ServicerContext
     ) -> pb.SendMessageResponse:
-        agent_id, conversation_id = _agent_id(), _message_fields(request)
+        agent_id, (conversation_id, expected_id) = _agent_id(), _message_fields(request)
         key = request.client_message_id or None
+        visibility = visibility_from_proto(request.visibility, "visibility")
         message = await self._database.run(
-            lambda c: conversations.send_agent_message(c, agent_id, conversation_id, request.text, key),
+            lambda c: conversations.send_agent_message(
+                c, agent_id, conversation_id, request.text, key, visibility, expected_id
+            ),
             retry_on_conflict=True,
         )
         return pb.SendMessageResponse(message=message_to_proto(message))

@@ -444,21 +444,35 @@ def add_agent_message(
     client_message_id: str | None,
     now: int,
     entitled: bool,
+    visibility: MessageVisibility = MessageVisibility.PUBLIC,
+    expected_last_message_id: str | None = None,
+    newest_message_id: str | None = None,
 ) -> Outcome:
-    """A participant writes to the customer: the conversation's watchers and the connector are told, and the
-    list's row is refreshed."""
+    """A participant writes to the customer (or, INTERNAL, to the other agents): the conversation's watchers
+    are told, the connector only of a PUBLIC message, and the list's row is refreshed. With the newest message
+    the agent saw, a send made on a stale view (someone wrote since) is refused, naming the newest message."""
     check_may_see(conversation, agent_id, entitled)
     _check_open(conversation)
     check_participant(conversation, agent_id)
+    if expected_last_message_id is not None and newest_message_id != expected_last_message_id:
+        conversation_name = format_name(CONVERSATIONS, conversation.id)
+        newest = f"{conversation_name}/messages/{newest_message_id}"
+        raise DomainError(
+            Reason.STALE_VIEW,
+            f"{conversation_name} has a newer message than the one expected: {newest}",
+            conversation=conversation_name,
+            newest_message=newest,
+        )
     now = _tick(conversation, now)
-    message = Message(message_id, conversation.id, SenderType.AGENT, text, now, agent_id, client_message_id)
-    after = _with_message(conversation, message)
-    events = (
-        _event(ConversationEventType.AGENT_MESSAGE, after, after.list_id, agent_id, message=message),
-        _event(OutboundEventType.AGENT_MESSAGE, after, after.list_id, agent_id, message=message),
-        _event(ListEventType.UPDATED, after, after.list_id),
+    message = Message(
+        message_id, conversation.id, SenderType.AGENT, text, now, agent_id, client_message_id, visibility
     )
-    return Outcome(after, events, message)
+    after = _with_message(conversation, message)
+    events = [_event(ConversationEventType.AGENT_MESSAGE, after, after.list_id, agent_id, message=message)]
+    if visibility is MessageVisibility.PUBLIC:
+        events.append(_event(OutboundEventType.AGENT_MESSAGE, after, after.list_id, agent_id, message=message))
+    events.append(_event(ListEventType.UPDATED, after, after.list_id))
+    return Outcome(after, tuple(events), message)
 
 
 def check_note(violations: Violations, note: str, field_path: str) -> None:

@@ -18,6 +18,7 @@ from pullrouting.domain.model import (
     Conversation,
     ConversationState,
     Message,
+    MessageVisibility,
 )
 from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, format_name, new_id
 from pullrouting.domain.ordering import NOT_WAITING, ConversationOrder, OrderField
@@ -51,6 +52,12 @@ OPEN_OF_CUSTOMER = (
         conversations.c.state != ConversationState.CLOSED.value,
     )
     .with_for_update()
+)
+NEWEST_MESSAGE = (
+    select(messages.c.id)
+    .where(messages.c.conversation_id == bindparam("conversation_id"))
+    .order_by(messages.c.create_time.desc(), messages.c.id.desc())
+    .limit(1)
 )
 MESSAGE_BY_KEY = select(messages).where(
     messages.c.idempotency_scope == bindparam("scope"), messages.c.idempotency_key == bindparam("key")
@@ -445,10 +452,18 @@ def close_abandoned(connection: Connection, before: Conversation, now: int) -> C
 
 
 def send_agent_message(
-    connection: Connection, agent_id: str, conversation_id: str, text: str, client_message_id: str | None
+    connection: Connection,
+    agent_id: str,
+    conversation_id: str,
+    text: str,
+    client_message_id: str | None,
+    visibility: MessageVisibility = MessageVisibility.PUBLIC,
+    expected_last_message_id: str | None = None,
 ) -> Message:
     """A participant's message. A retry with the same client_message_id (per conversation and agent) is
-    answered with the first message and writes nothing. Run it with `retry_on_conflict=True`."""
+    answered with the first message and writes nothing. The newest message is read under the conversation's
+    lock, so two agents answering the same view cannot both pass the collision guard. Run it with
+    `retry_on_conflict=True`."""
     scope = rules.agent_message_scope(conversation_id, agent_id)
     if client_message_id is not None:
         earlier = _message_by_key(connection, scope, client_message_id)
@@ -463,6 +478,13 @@ def send_agent_message(
         client_message_id=client_message_id,
         now=now_micros(),
         entitled=is_entitled(connection, agent_id, before.list_id),
+        visibility=visibility,
+        expected_last_message_id=expected_last_message_id,
+        newest_message_id=(
+            connection.execute(NEWEST_MESSAGE, {"conversation_id": conversation_id}).scalar()
+            if expected_last_message_id is not None
+            else None
+        ),
     )
     _write(connection, before, outcome, scope)
     assert outcome.message is not None

@@ -129,13 +129,13 @@ def get(connection: Connection, spec: ResourceTable[R], resource_id: str, *, for
     if row is None:
         name = format_name(spec.collection, resource_id)
         raise DomainError(Reason.RESOURCE_NOT_FOUND, f"{name} does not exist", resource=name)
-    return _with_members(connection, spec, [row])[0]
+    return with_members(connection, spec, [row])[0]
 
 
 def list_after(connection: Connection, spec: ResourceTable[R], after_id: str | None, limit: int) -> list[R]:
     """Up to `limit` resources in id order, starting after `after_id`."""
     query = keyset_page(select(spec.table), (spec.table.c.id,), None if after_id is None else (after_id,), limit)
-    return _with_members(connection, spec, list(connection.execute(query).mappings()))
+    return with_members(connection, spec, list(connection.execute(query).mappings()))
 
 
 def create(connection: Connection, spec: ResourceTable[R], resource: R, field_path: str, **extra_columns: Any) -> R:
@@ -258,7 +258,7 @@ def _require_unique(connection: Connection, spec: ResourceTable[R], resource: R)
             raise DomainError(reason, f"{column} {value!r} is taken by {user}", **{column: value}, used_by=user)
 
 
-def _with_members(connection: Connection, spec: ResourceTable[R], rows: list[Row]) -> list[R]:
+def with_members(connection: Connection, spec: ResourceTable[R], rows: list[Row]) -> list[R]:
     values: list[dict[str, Any]] = [dict(row) for row in rows]
     for members in spec.members:
         owner = members.table.c[members.owner_column]

@@ -13,7 +13,7 @@ from pullrouting.domain.resources import RoutingList
 from pullrouting.store import events
 from pullrouting.store.events import now_micros
 from pullrouting.store.paging import keyset_page
-from pullrouting.store.resources import LIST_TABLE
+from pullrouting.store.resources import LIST_TABLE, with_members
 from pullrouting.store.tables import agent_lists, conversations, lists, subscriptions
 
 # Built once (see store/conversations.py).
@@ -126,12 +126,12 @@ def list_summaries(
     counts = _open_counts(connection, [row["id"] for row in rows])
     return [
         ListSummary(
-            LIST_TABLE.from_row(row),
+            routing_list,
             row["position"],
             row["subscribed"],
             {state: counts.get((row["id"], state), 0) for state in OPEN_STATES},
         )
-        for row in rows
+        for row, routing_list in zip(rows, with_members(connection, LIST_TABLE, rows), strict=True)
     ]
 
 

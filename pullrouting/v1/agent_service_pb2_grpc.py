@@ -238,9 +238,12 @@ class AgentServiceServicer:
 
     def SendMessage(self, request, context):
         """Writes to the customer; participants only. The connector gets it on WatchOutbound. Idempotent on
-        client_message_id: a retry is answered with the first message, and is not checked again.
-        Refusals: FIELD_INVALID (a malformed conversation, text or client_message_id), RESOURCE_NOT_FOUND,
-        NOT_ENTITLED, CONVERSATION_CLOSED, NOT_PARTICIPANT.
+        client_message_id: a retry is answered with the first message, and is not checked again. With
+        visibility INTERNAL it is a note for agents and supervisors, never sent to the connector. With
+        expected_last_message, it is written only if that is still the conversation's newest message.
+        Refusals: FIELD_INVALID (a malformed conversation, text, client_message_id or expected_last_message, or
+        an unknown visibility), RESOURCE_NOT_FOUND, NOT_ENTITLED, CONVERSATION_CLOSED, NOT_PARTICIPANT,
+        STALE_VIEW (a newer message than expected_last_message exists; metadata newest_message names it).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
