@@ -5,6 +5,7 @@ transfers are decided by the database, on SQLite and PostgreSQL."""
 
 import grpc
 from google.protobuf import field_mask_pb2
+from metrics_scrape import scrape, value
 from scenario import (
     Scenario,
     conversation_id,
@@ -301,3 +302,20 @@ async def test_a_transfer_on_one_instance_reaches_the_watchers_of_another(two_in
         moved,
     )
     stream.cancel()
+
+
+async def test_a_transferred_request_joined_again_counts_one_first_join(measured_server):
+    scenario = await create_scenario(measured_server, agents=1)
+    mover = scenario.agents[0]
+    target = await add_list(scenario, "l2")
+    taker = await scenario.add_agent("taker", lists=[target])
+    conversation = await scenario.new_conversation()
+    await join(mover, conversation.name)
+    await transfer(mover, conversation.name, target)
+
+    await join(taker, conversation.name)
+
+    samples = await scrape(measured_server)
+    assert value(samples, "pullrouting_time_to_first_join_seconds_count", list="l1") == 1
+    assert ("pullrouting_time_to_first_join_seconds_count", frozenset({("list", "l2")})) not in samples
+    assert value(samples, "pullrouting_alerts_total", list="l2", alert="TRANSFERRED") == 1

@@ -199,8 +199,9 @@ class Metrics:
             if (
                 event.type is ConversationEventType.STATE_CHANGED
                 and event.payload.get("previous_state") == ConversationState.UNREAD
+                and conversation["first_join_time"] == conversation["update_time"]
             ):
-                # Only the first join takes a request out of UNREAD.
+                # The first join: a request transferred after it is UNREAD again, and its next join is not.
                 waited = conversation["first_join_time"] - conversation["create_time"]
                 self.first_join_seconds.labels(event.list_id).observe(waited / MICROS_PER_SECOND)
             elif event.type is ConversationEventType.CONVERSATION_CLOSED:
