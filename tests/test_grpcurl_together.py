@@ -23,7 +23,10 @@ def test_the_printed_return_transfer_and_notes_lines_work_as_told(grpcurl_server
     run_lines(printed_lines("grpcurl-watch-post", address), env, tmp_path)
 
     answers, refusals = _run(
-        ["grpcurl-transcript", "grpcurl-return", "grpcurl-transfer", "grpcurl-notes"], address, env, tmp_path
+        ["grpcurl-transcript", "grpcurl-return", "grpcurl-transfer", "grpcurl-notes", "grpcurl-wrap-up"],
+        address,
+        env,
+        tmp_path,
     )
 
     joined, returned, created, _, transferred = answers[2:7]
@@ -52,7 +55,7 @@ def test_the_printed_return_transfer_and_notes_lines_work_as_told(grpcurl_server
         ("A refund question", "MESSAGE_VISIBILITY_INTERNAL"),
         ("Refund approved by Bob", "MESSAGE_VISIBILITY_INTERNAL"),
     ]
-    _, _, rejoined, note = answers[7:]
+    _, _, rejoined, note = answers[7:11]
     assert rejoined["conversation"]["state"] == "CONVERSATION_STATE_ACTIVE"
     assert (note["message"]["text"], note["message"]["visibility"]) == (
         "Refund approved by Bob",
@@ -60,3 +63,9 @@ def test_the_printed_return_transfer_and_notes_lines_work_as_told(grpcurl_server
     )
     assert "FailedPrecondition" in refusals and "STALE_VIEW" in refusals
     assert note["message"]["name"] in refusals  # the newest message, named in the refusal's details
+    code, required, closed = answers[11:]
+    assert code["wrap_up_code"]["lists"] == ["lists/billing"]
+    assert required["list"]["require_wrap_up"] is True
+    assert "WRAP_UP_REQUIRED" in refusals
+    assert closed["conversation"]["state"] == "CONVERSATION_STATE_CLOSED"
+    assert closed["conversation"]["wrap_up"] == {"codes": ["wrapUpCodes/refunded"], "note": "Shipping refunded"}

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from google.api import field_behavior_pb2
 
-from pullrouting.api.resources import AGENT, CHANNEL, CHANNEL_TYPE, INGESTOR, LIST, MEDIA_ROUTING_DOMAIN
+from pullrouting.api.resources import AGENT, CHANNEL, CHANNEL_TYPE, INGESTOR, LIST, MEDIA_ROUTING_DOMAIN, WRAP_UP_CODE
 from pullrouting.domain.errors import Reason
 
 PROTOS = sorted((Path(__file__).resolve().parent.parent / "proto" / "pullrouting" / "v1").glob("*.proto"))
 SERVICE_PROTOS = [path for path in PROTOS if path.name.endswith("_service.proto")]
-KINDS = [MEDIA_ROUTING_DOMAIN, CHANNEL_TYPE, LIST, CHANNEL, AGENT, INGESTOR]
+KINDS = [MEDIA_ROUTING_DOMAIN, CHANNEL_TYPE, LIST, CHANNEL, AGENT, INGESTOR, WRAP_UP_CODE]
 # A field or an enum value: its first line (options may follow on the next lines).
 DECLARATION = re.compile(r"^\s+((repeated|optional) )?[\w.]+ \w+ = \d+\b|^\s+[A-Z][A-Z0-9_]* = \d+;")
 RPC = re.compile(r"^\s+rpc (\w+)\(")
@@ -82,10 +82,12 @@ def test_updatable_fields_are_the_ones_not_annotated_output_only_or_identifier()
             "release_after",
             "release_away_agents",
             "accepts_transfers_from",
+            "require_wrap_up",
         },
         "Channel": {"display_name", "channel_type", "service_identifier", "routing_mode", "list", "enabled"},
         "Agent": {"display_name", "lists", "enabled"},
         "Ingestor": {"display_name", "channels", "enabled"},
+        "WrapUpCode": {"display_name", "lists"},
     }
     for kind in KINDS:
         for field in kind.message.DESCRIPTOR.fields:

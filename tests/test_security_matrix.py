@@ -143,6 +143,7 @@ ADMIN_RPCS: dict[str, Rpc] = {
     ),
     **_standard("agents", "agent", res.Agent, "agent-1"),
     **_standard("ingestors", "ingestor", res.Ingestor, "connector"),
+    **_standard("wrapUpCodes", "wrap_up_code", res.WrapUpCode, "resolved"),
     "RotateAgentToken": Rpc(
         valid=lambda w: admin.RotateAgentTokenRequest(name="agents/agent-1"),
         malformed_name=(lambda w: admin.RotateAgentTokenRequest(name=BAD_NAME), "name"),
@@ -372,6 +373,11 @@ async def world(tmp_path_factory):
         scoped = await scenario.admin.CreateIngestor(
             admin.CreateIngestorRequest(
                 ingestor_id="scoped", ingestor=res.Ingestor(display_name="Scoped", channels=[scenario.channel])
+            )
+        )
+        await scenario.admin.CreateWrapUpCode(
+            admin.CreateWrapUpCodeRequest(
+                wrap_up_code_id="resolved", wrap_up_code=res.WrapUpCode(display_name="Resolved")
             )
         )
         own_post = await scenario.post(customer_id="own")

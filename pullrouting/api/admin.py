@@ -1,4 +1,4 @@
-"""AdminService: the standard methods (AIP-131..135) for the six configuration resources, plus token
+"""AdminService: the standard methods (AIP-131..135) for the configuration resources, plus token
 rotation. Each RPC names its resource kind and hands over to one of the generic methods at the bottom."""
 
 import grpc
@@ -6,7 +6,18 @@ from google.protobuf.field_mask_pb2 import FieldMask
 
 from pullrouting.api.admin_conversations import AdminConversationMethods
 from pullrouting.api.pagination import after_id, page, page_size
-from pullrouting.api.resources import AGENT, CHANNEL, CHANNEL_TYPE, INGESTOR, LIST, MEDIA_ROUTING_DOMAIN, Kind, M, R
+from pullrouting.api.resources import (
+    AGENT,
+    CHANNEL,
+    CHANNEL_TYPE,
+    INGESTOR,
+    LIST,
+    MEDIA_ROUTING_DOMAIN,
+    WRAP_UP_CODE,
+    Kind,
+    M,
+    R,
+)
 from pullrouting.domain.errors import Violations
 from pullrouting.domain.names import check_id, check_name, new_id, parse_name
 from pullrouting.domain.principal import Role
@@ -182,6 +193,33 @@ class AdminServicer(AdminConversationMethods, admin_service_pb2_grpc.AdminServic
         token = new_token(Role.INGESTOR)
         await self._replace_token(INGESTOR, request.name, token)
         return pb.RotateIngestorTokenResponse(token=token)
+
+    # Wrap-up codes
+
+    async def CreateWrapUpCode(
+        self, request: pb.CreateWrapUpCodeRequest, context: Context
+    ) -> pb.CreateWrapUpCodeResponse:
+        code = await self._create(WRAP_UP_CODE, request.wrap_up_code_id, request.wrap_up_code)
+        return pb.CreateWrapUpCodeResponse(wrap_up_code=code)
+
+    async def GetWrapUpCode(self, request: pb.GetWrapUpCodeRequest, context: Context) -> pb.GetWrapUpCodeResponse:
+        return pb.GetWrapUpCodeResponse(wrap_up_code=await self._get(WRAP_UP_CODE, request.name))
+
+    async def ListWrapUpCodes(self, request: pb.ListWrapUpCodesRequest, context: Context) -> pb.ListWrapUpCodesResponse:
+        codes, next_page_token = await self._list(WRAP_UP_CODE, request.page_size, request.page_token)
+        return pb.ListWrapUpCodesResponse(wrap_up_codes=codes, next_page_token=next_page_token)
+
+    async def UpdateWrapUpCode(
+        self, request: pb.UpdateWrapUpCodeRequest, context: Context
+    ) -> pb.UpdateWrapUpCodeResponse:
+        code = await self._update(WRAP_UP_CODE, request.wrap_up_code, request.update_mask)
+        return pb.UpdateWrapUpCodeResponse(wrap_up_code=code)
+
+    async def DeleteWrapUpCode(
+        self, request: pb.DeleteWrapUpCodeRequest, context: Context
+    ) -> pb.DeleteWrapUpCodeResponse:
+        await self._delete(WRAP_UP_CODE, request.name)
+        return pb.DeleteWrapUpCodeResponse()
 
     # The standard methods, for any kind. Writes retry when a constraint caught a concurrent change: a create of
     # an id just taken, or a delete racing a new dependent, is then reported as the refusal it amounts to.

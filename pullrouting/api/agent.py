@@ -23,7 +23,7 @@ from pullrouting.api.timestamps import to_timestamp
 from pullrouting.api.watch import Streams
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import Violations
-from pullrouting.domain.model import ConversationState, Subscription
+from pullrouting.domain.model import ConversationState, Subscription, WrapUp
 from pullrouting.domain.names import CONVERSATIONS, LISTS, check_message_name, check_name, format_name, parse_name
 from pullrouting.domain.presence import check_settable
 from pullrouting.store import conversations, read_positions, subscriptions, transcripts
@@ -89,6 +89,16 @@ def _mark_read_fields(request: pb.MarkReadRequest) -> tuple[str, tuple[str, str]
     violations.raise_if_any()
     assert conversation_id is not None and message is not None
     return conversation_id, message
+
+
+def _close_fields(request: pb.CloseConversationRequest) -> tuple[str, WrapUp]:
+    """The conversation id and wrap-up of a valid CloseConversation; INVALID_ARGUMENT otherwise."""
+    violations = Violations()
+    conversation_id = check_name(violations, request.name, CONVERSATIONS, "name")
+    wrap_up = rules.check_wrap_up_fields(violations, request.wrap_up.codes, request.wrap_up.note, "wrap_up")
+    violations.raise_if_any()
+    assert conversation_id is not None
+    return conversation_id, wrap_up
 
 
 def _transfer_fields(request: pb.TransferConversationRequest) -> tuple[str, str]:
@@ -192,10 +202,10 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
     async def CloseConversation(
         self, request: pb.CloseConversationRequest, context: grpc.aio.ServicerContext
     ) -> pb.CloseConversationResponse:
-        agent_id, conversation_id = _agent_id(), parse_name(request.name, CONVERSATIONS, "name")
+        agent_id, (conversation_id, wrap_up) = _agent_id(), _close_fields(request)
         reason = rules.agent_close_reason(close_reason_from_proto(request.reason, "reason"))
         conversation = await self._database.run(
-            lambda c: conversations.close_by_agent(c, agent_id, conversation_id, reason)
+            lambda c: conversations.close_by_agent(c, agent_id, conversation_id, reason, wrap_up)
         )
         return pb.CloseConversationResponse(conversation=conversation_to_proto(conversation))
 

@@ -42,6 +42,7 @@ STATUS_BY_REASON: dict[Reason, grpc.StatusCode] = {
     Reason.TOO_MANY_STREAMS: grpc.StatusCode.RESOURCE_EXHAUSTED,
     Reason.TRANSFER_NOT_ACCEPTED: grpc.StatusCode.PERMISSION_DENIED,
     Reason.STALE_VIEW: grpc.StatusCode.FAILED_PRECONDITION,
+    Reason.WRAP_UP_REQUIRED: grpc.StatusCode.FAILED_PRECONDITION,
 }
 
 

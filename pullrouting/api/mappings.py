@@ -28,7 +28,7 @@ from pullrouting.domain.model import (
     MessageVisibility,
     SenderType,
 )
-from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, format_name
+from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, WRAP_UP_CODES, format_name
 from pullrouting.domain.ordering import ConversationOrder
 from pullrouting.v1 import conversation_pb2, events_pb2
 
@@ -147,6 +147,10 @@ def conversation_payload_to_proto(data: Mapping[str, Any], proto: conversation_p
     _set_time(proto.waiting_since, data.get("waiting_since"))
     proto.priority = data.get("priority", 0)
     proto.transfer_count = data.get("transfer_count", 0)
+    codes, note = data.get("wrap_up_codes") or (), data.get("wrap_up_note") or ""
+    if codes or note:
+        proto.wrap_up.codes.extend(format_name(WRAP_UP_CODES, code) for code in codes)
+        proto.wrap_up.note = note
     sender = data.get("last_message_sender")
     if sender is not None:
         preview = proto.last_message

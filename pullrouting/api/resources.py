@@ -1,4 +1,4 @@
-"""The six configuration resources as the Admin API sees them: one `Kind` per resource says how its proto
+"""The configuration resources as the Admin API sees them: one `Kind` per resource says how its proto
 message maps to the domain resource and which table keeps it; the standard methods work from that alone."""
 
 from collections.abc import Callable
@@ -22,6 +22,7 @@ from pullrouting.domain.resources import (
     Resource,
     RoutingList,
     RoutingMode,
+    WrapUpCode,
 )
 from pullrouting.store import resources as store
 from pullrouting.v1 import resources_pb2
@@ -159,6 +160,7 @@ def _list_to_proto(routing_list: RoutingList) -> resources_pb2.List:
         release_after=_optional_duration(routing_list.release_after),
         release_away_agents=routing_list.release_away_agents,
         accepts_transfers_from=routing_list.accepts_transfers_from,
+        require_wrap_up=routing_list.require_wrap_up,
     )
 
 
@@ -189,6 +191,7 @@ def _list_from_proto(message: resources_pb2.List, list_id: str) -> RoutingList:
         ),
         release_away_agents=message.release_away_agents,
         accepts_transfers_from=tuple(message.accepts_transfers_from),
+        require_wrap_up=message.require_wrap_up,
     )
 
 
@@ -238,6 +241,14 @@ def _ingestor_from_proto(message: resources_pb2.Ingestor, ingestor_id: str) -> I
     )
 
 
+def _wrap_up_code_to_proto(code: WrapUpCode) -> resources_pb2.WrapUpCode:
+    return resources_pb2.WrapUpCode(**_common_fields(code), lists=code.lists)
+
+
+def _wrap_up_code_from_proto(message: resources_pb2.WrapUpCode, code_id: str) -> WrapUpCode:
+    return WrapUpCode(id=code_id, display_name=message.display_name, lists=tuple(message.lists))
+
+
 MEDIA_ROUTING_DOMAIN = Kind(
     "media_routing_domain",
     resources_pb2.MediaRoutingDomain,
@@ -256,3 +267,10 @@ LIST = Kind("list", resources_pb2.List, _list_to_proto, _list_from_proto, store.
 CHANNEL = Kind("channel", resources_pb2.Channel, _channel_to_proto, _channel_from_proto, store.CHANNEL_TABLE)
 AGENT = Kind("agent", resources_pb2.Agent, _agent_to_proto, _agent_from_proto, store.AGENT_TABLE)
 INGESTOR = Kind("ingestor", resources_pb2.Ingestor, _ingestor_to_proto, _ingestor_from_proto, store.INGESTOR_TABLE)
+WRAP_UP_CODE = Kind(
+    "wrap_up_code",
+    resources_pb2.WrapUpCode,
+    _wrap_up_code_to_proto,
+    _wrap_up_code_from_proto,
+    store.WRAP_UP_CODE_TABLE,
+)

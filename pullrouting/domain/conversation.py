@@ -7,7 +7,7 @@ Pure Python: the store decides nothing, it loads the facts these rules need and 
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from pullrouting.domain.errors import DomainError, InvalidInput, Reason, Violations
 from pullrouting.domain.events import (
@@ -28,8 +28,9 @@ from pullrouting.domain.model import (
     MessageVisibility,
     Participant,
     SenderType,
+    WrapUp,
 )
-from pullrouting.domain.names import CHANNELS, CONVERSATIONS, LISTS, format_name
+from pullrouting.domain.names import CHANNELS, CONVERSATIONS, LISTS, WRAP_UP_CODES, check_name, format_name
 from pullrouting.domain.resources import RoutingMode
 
 TEXT_MAX_LENGTH = 4096
@@ -41,6 +42,9 @@ MAX_PRIORITY = 9
 # How much of the last message a row shows: enough to triage without opening the conversation.
 PREVIEW_LENGTH = 200
 AGENT_CLOSE_REASONS = (CloseReason.AGENT, CloseReason.INACTIVITY)
+# A close records a few outcomes, not a catalogue.
+MAX_WRAP_UP_CODES = 20
+NO_WRAP_UP = WrapUp()
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,15 @@ class JoinLimits:
     max_participants: int
     max_conversations_per_agent: int
     agent_open_conversations: int
+
+
+@dataclass(frozen=True)
+class WrapUpRules:
+    """What a close's wrap-up is checked against: whether the list requires a code, and the lists each named
+    code is for (empty: every list); a code missing here does not exist."""
+
+    required: bool = False
+    code_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -396,9 +409,15 @@ def _let_go(conversation: Conversation, agent_id: str, now: int, cause: LeaveCau
     return Outcome(after, tuple(events))
 
 
-def close(conversation: Conversation, reason: CloseReason, now: int, agent_id: str | None = None) -> Outcome:
+def close(
+    conversation: Conversation,
+    reason: CloseReason,
+    now: int,
+    agent_id: str | None = None,
+    wrap_up: WrapUp = NO_WRAP_UP,
+) -> Outcome:
     """Any open request -> CLOSED: participants are let go, nobody waits any more, it leaves the list, and,
-    unless the customer's side ended it, the connector is told."""
+    unless the customer's side ended it, the connector is told. It keeps the closing agent's wrap-up."""
     _check_open(conversation)
     now = _tick(conversation, now)
     after = replace(
@@ -409,6 +428,8 @@ def close(conversation: Conversation, reason: CloseReason, now: int, agent_id: s
         close_time=now,
         close_reason=reason,
         waiting_since=None,
+        wrap_up_codes=wrap_up.codes,
+        wrap_up_note=wrap_up.note,
     )
     events = [
         _event(
@@ -428,11 +449,57 @@ def close(conversation: Conversation, reason: CloseReason, now: int, agent_id: s
     return Outcome(after, tuple(events))
 
 
-def close_by_agent(conversation: Conversation, agent_id: str, reason: CloseReason, now: int, access: Access) -> Outcome:
+def close_by_agent(
+    conversation: Conversation,
+    agent_id: str,
+    reason: CloseReason,
+    now: int,
+    access: Access,
+    wrap_up: WrapUp = NO_WRAP_UP,
+    wrap_up_rules: WrapUpRules | None = None,
+) -> Outcome:
     """An agent entitled and subscribed to the list closes a request, whether or not it is in it (closing
-    an INACTIVE request nobody is in is how a list is tidied up)."""
+    an INACTIVE request nobody is in is how a list is tidied up), with a wrap-up its list allows."""
     _check_may_act(conversation, access)
-    return close(conversation, reason, now, agent_id)
+    _check_open(conversation)
+    _check_wrap_up(conversation, wrap_up, wrap_up_rules or WrapUpRules())
+    return close(conversation, reason, now, agent_id, wrap_up)
+
+
+def check_wrap_up_fields(violations: Violations, codes: Sequence[str], note: str, field_path: str) -> WrapUp:
+    """The wrap-up of a close request: well-formed codes, each once, not too many; a note of a message's size."""
+    violations.check(
+        len(codes) <= MAX_WRAP_UP_CODES, f"{field_path}.codes", f"must hold at most {MAX_WRAP_UP_CODES} codes"
+    )
+    ids: list[str] = []
+    for index, name in enumerate(codes):
+        code_id = check_name(violations, name, WRAP_UP_CODES, f"{field_path}.codes[{index}]")
+        if code_id is not None and code_id in ids:
+            violations.add(f"{field_path}.codes[{index}]", "is listed twice")
+        ids.append(code_id or "")
+    violations.check(
+        len(note) <= TEXT_MAX_LENGTH, f"{field_path}.note", f"must be at most {TEXT_MAX_LENGTH} characters"
+    )
+    return WrapUp(tuple(ids), note)
+
+
+def _check_wrap_up(conversation: Conversation, wrap_up: WrapUp, wrap_up_rules: WrapUpRules) -> None:
+    list_name = format_name(LISTS, conversation.list_id)
+    for index, code_id in enumerate(wrap_up.codes):
+        field_path, name = f"wrap_up.codes[{index}]", format_name(WRAP_UP_CODES, code_id)
+        if code_id not in wrap_up_rules.code_lists:
+            raise DomainError(
+                Reason.RESOURCE_NOT_FOUND, f"{field_path}: {name} does not exist", resource=name, field=field_path
+            )
+        code_lists = wrap_up_rules.code_lists[code_id]
+        if code_lists and list_name not in code_lists:
+            raise InvalidInput.of(field_path, f"{name} is not a wrap-up code of {list_name}")
+    if wrap_up_rules.required and not wrap_up.codes:
+        raise DomainError(
+            Reason.WRAP_UP_REQUIRED,
+            f"{list_name} requires a wrap-up code to close its conversations (CloseConversationRequest.wrap_up)",
+            list=list_name,
+        )
 
 
 def add_agent_message(

@@ -202,6 +202,7 @@ def conversation_from_payload(data: dict[str, Any]) -> Conversation:
     if values.get("last_message_sender") is not None:
         values["last_message_sender"] = SenderType(values["last_message_sender"])
     values["participants"] = tuple(Participant(**p) for p in values["participants"])
+    values["wrap_up_codes"] = tuple(values.get("wrap_up_codes", ()))
     if values.get("close_reason") is not None:
         values["close_reason"] = CloseReason(values["close_reason"])
     return Conversation(**values)

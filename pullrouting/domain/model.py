@@ -65,6 +65,17 @@ class Conversation:
     last_message_preview: str | None = None
     # How many times it moved to another list.
     transfer_count: int = 0
+    # What the closing agent recorded: wrap-up code ids and a note.
+    wrap_up_codes: tuple[str, ...] = ()
+    wrap_up_note: str = ""
+
+
+@dataclass(frozen=True)
+class WrapUp:
+    """How a conversation ended, as its closing agent records it: wrap-up code ids and a note."""
+
+    codes: tuple[str, ...] = ()
+    note: str = ""
 
 
 @dataclass(frozen=True)

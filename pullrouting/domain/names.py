@@ -16,6 +16,7 @@ AGENTS = "agents"
 INGESTORS = "ingestors"
 CONVERSATIONS = "conversations"
 MESSAGES = "messages"
+WRAP_UP_CODES = "wrapUpCodes"
 
 
 def new_id() -> str:

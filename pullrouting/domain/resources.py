@@ -16,6 +16,7 @@ from pullrouting.domain.names import (
     INGESTORS,
     LISTS,
     MEDIA_ROUTING_DOMAINS,
+    WRAP_UP_CODES,
     check_name,
     format_name,
 )
@@ -127,6 +128,8 @@ class RoutingList(Resource):
     release_away_agents: bool = False
     # The lists whose conversations may be transferred here; empty means any.
     accepts_transfers_from: tuple[str, ...] = ()
+    # Whether an agent's close needs a wrap-up code.
+    require_wrap_up: bool = False
 
     def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
         super().validate(violations, prefix, rules)
@@ -214,6 +217,24 @@ class Ingestor(Resource):
 
     def references(self, prefix: str) -> list[Reference]:
         return [Reference(f"{prefix}.channels[{i}]", name, CHANNELS) for i, name in enumerate(self.channels)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class WrapUpCode(Resource):
+    COLLECTION: ClassVar[str] = WRAP_UP_CODES
+
+    # The lists whose conversations it may close; empty means every list.
+    lists: tuple[str, ...] = ()
+
+    def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
+        super().validate(violations, prefix, rules)
+        _check_names(violations, self.lists, LISTS, f"{prefix}.lists")
+
+    def references(self, prefix: str) -> list[Reference]:
+        return [Reference(f"{prefix}.lists[{i}]", name, LISTS) for i, name in enumerate(self.lists)]
+
+    def applies_to(self, list_name: str) -> bool:
+        return not self.lists or list_name in self.lists
 
 
 def _check_text(violations: Violations, value: str, field_path: str, max_length: int, required: bool = False) -> None:

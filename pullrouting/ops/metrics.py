@@ -167,6 +167,13 @@ class Metrics:
             ["list", "cause"],
             registry=registry,
         )
+        self.wrap_ups = Counter(
+            "pullrouting_wrap_ups",
+            "Conversations closed with a wrap-up code, by list and code (a close with several codes counts once "
+            "under each)",
+            ["list", "code"],
+            registry=registry,
+        )
         self.failed_logins = Counter(
             "pullrouting_failed_logins",
             "Calls refused for a missing (TOKEN_MISSING) or unknown (TOKEN_INVALID) token, and calls refused because"
@@ -209,6 +216,8 @@ class Metrics:
                     self.closed_unjoined.labels(event.list_id, event.payload["close_reason"]).inc()
                 if event.payload["close_reason"] == CloseReason.INACTIVITY:
                     self.auto_closes.labels(event.list_id).inc()
+                for code in conversation.get("wrap_up_codes") or ():
+                    self.wrap_ups.labels(event.list_id, code).inc()
             elif event.type is ConversationEventType.AGENT_LEFT:
                 cause = leave_cause_of(event.payload)
                 if cause is not LeaveCause.LEFT:

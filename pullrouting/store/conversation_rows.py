@@ -75,6 +75,8 @@ def conversation_row(conversation: Conversation) -> dict[str, Any]:
         "last_message_agent_id": conversation.last_message_agent_id,
         "last_message_preview": conversation.last_message_preview,
         "transfer_count": conversation.transfer_count,
+        "wrap_up_codes": list(conversation.wrap_up_codes) or None,
+        "wrap_up_note": conversation.wrap_up_note or None,
     }
 
 
@@ -101,6 +103,8 @@ def conversation_from_row(row: Row, participants: tuple[Participant, ...]) -> Co
         last_message_agent_id=row.last_message_agent_id,
         last_message_preview=row.last_message_preview,
         transfer_count=row.transfer_count,
+        wrap_up_codes=tuple(row.wrap_up_codes or ()),
+        wrap_up_note=row.wrap_up_note or "",
     )
 
 

@@ -19,8 +19,9 @@ from pullrouting.domain.model import (
     ConversationState,
     Message,
     MessageVisibility,
+    WrapUp,
 )
-from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, format_name, new_id
+from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, format_name, new_id
 from pullrouting.domain.ordering import NOT_WAITING, ConversationOrder, OrderField
 from pullrouting.store import events
 from pullrouting.store.conversation_rows import conversation_row, load_conversations, message_from_row
@@ -38,6 +39,8 @@ from pullrouting.store.tables import (
     media_routing_domains,
     messages,
     participants,
+    wrap_up_code_lists,
+    wrap_up_codes,
 )
 
 # The hot paths' statements are built once, here and in the other store modules, and run with their values
@@ -83,6 +86,14 @@ DELETE_PARTICIPANTS = delete(participants).where(
 INSERT_PARTICIPANTS = insert(participants)
 INSERT_MESSAGE = insert(messages)
 LIST_FOLLOW_UP_ALERTS = select(lists.c.follow_up_alerts).where(lists.c.id == bindparam("list_id"))
+LIST_REQUIRES_WRAP_UP = select(lists.c.require_wrap_up).where(lists.c.id == bindparam("list_id"))
+# Each named code that exists, with each of its lists (one row with no list for a code of every list).
+WRAP_UP_CODE_LISTS = (
+    select(wrap_up_codes.c.id, wrap_up_code_lists.c.list_id)
+    .outerjoin(wrap_up_code_lists, wrap_up_code_lists.c.wrap_up_code_id == wrap_up_codes.c.id)
+    .where(wrap_up_codes.c.id.in_(bindparam("code_ids", expanding=True)))
+    .order_by(wrap_up_codes.c.id, wrap_up_code_lists.c.position)
+)
 LIST_MAX_PARTICIPANTS = select(lists.c.max_participants).where(lists.c.id == bindparam("list_id"))
 CHANNEL_MEDIA_ROUTING_DOMAIN = (
     select(media_routing_domains.c.id, media_routing_domains.c.max_conversations_per_agent)
@@ -430,9 +441,35 @@ def release(connection: Connection, agent_id: str, conversation_id: str, cause: 
     return outcome.conversation
 
 
-def close_by_agent(connection: Connection, agent_id: str, conversation_id: str, reason: CloseReason) -> Conversation:
+def _wrap_up_rules(connection: Connection, list_id: str, code_ids: tuple[str, ...]) -> rules.WrapUpRules:
+    """Whether the list requires a wrap-up, and the lists of each named code that exists."""
+    required = connection.execute(LIST_REQUIRES_WRAP_UP, {"list_id": list_id}).scalar()
+    code_lists: dict[str, list[str]] = {}
+    if code_ids:
+        for code_id, list_code in connection.execute(WRAP_UP_CODE_LISTS, {"code_ids": list(code_ids)}):
+            named = code_lists.setdefault(code_id, [])
+            if list_code is not None:
+                named.append(format_name(LISTS, list_code))
+    return rules.WrapUpRules(bool(required), {code: tuple(names) for code, names in code_lists.items()})
+
+
+def close_by_agent(
+    connection: Connection,
+    agent_id: str,
+    conversation_id: str,
+    reason: CloseReason,
+    wrap_up: WrapUp = rules.NO_WRAP_UP,
+) -> Conversation:
     before = get(connection, conversation_id, for_update=True)
-    outcome = rules.close_by_agent(before, agent_id, reason, now_micros(), access(connection, agent_id, before.list_id))
+    outcome = rules.close_by_agent(
+        before,
+        agent_id,
+        reason,
+        now_micros(),
+        access(connection, agent_id, before.list_id),
+        wrap_up,
+        _wrap_up_rules(connection, before.list_id, wrap_up.codes),
+    )
     _write(connection, before, outcome)
     return outcome.conversation
 

@@ -20,6 +20,7 @@ from pullrouting.domain.names import (
     INGESTORS,
     LISTS,
     MEDIA_ROUTING_DOMAINS,
+    WRAP_UP_CODES,
     format_name,
 )
 from pullrouting.domain.presence import Presence
@@ -35,6 +36,7 @@ from pullrouting.domain.resources import (
     ResourceRules,
     RoutingList,
     RoutingMode,
+    WrapUpCode,
 )
 from pullrouting.store import conversations as conversation_store
 from pullrouting.store import events
@@ -52,6 +54,8 @@ from pullrouting.store.tables import (
     media_routing_domains,
     retired_ids,
     subscriptions,
+    wrap_up_code_lists,
+    wrap_up_codes,
 )
 
 R = TypeVar("R", bound=Resource)
@@ -64,6 +68,7 @@ TABLE_BY_COLLECTION: dict[str, Table] = {
     CHANNELS: channels,
     AGENTS: agents,
     INGESTORS: ingestors,
+    WRAP_UP_CODES: wrap_up_codes,
 }
 
 
@@ -384,6 +389,7 @@ LIST_TABLE = ResourceTable[RoutingList](
         "close_inactive_after_seconds": routing_list.close_inactive_after,
         "release_after_seconds": routing_list.release_after,
         "release_away_agents": routing_list.release_away_agents,
+        "require_wrap_up": routing_list.require_wrap_up,
     },
     from_row=lambda row: RoutingList(
         **_base(row),
@@ -396,6 +402,7 @@ LIST_TABLE = ResourceTable[RoutingList](
         release_after=row["release_after_seconds"],
         release_away_agents=row["release_away_agents"],
         accepts_transfers_from=row["accepts_transfers_from"],
+        require_wrap_up=row["require_wrap_up"],
     ),
     members=(Members("accepts_transfers_from", list_transfer_sources, "list_id", "source_list_id", LISTS),),
     dependents=(
@@ -407,6 +414,7 @@ LIST_TABLE = ResourceTable[RoutingList](
             id_column="list_id",
             only=list_transfer_sources.c.list_id != list_transfer_sources.c.source_list_id,
         ),
+        Dependent(wrap_up_code_lists, "list_id", WRAP_UP_CODES, id_column="wrap_up_code_id"),
         Dependent(conversations, "list_id", CONVERSATIONS, only=_open(conversations.c.state)),
     ),
     before_delete=_revoke_list_subscriptions,
@@ -463,4 +471,12 @@ INGESTOR_TABLE = ResourceTable[Ingestor](
     from_row=lambda row: Ingestor(**_base(row), channels=row["channels"], enabled=row["enabled"]),
     members=(Members("channels", ingestor_channels, "ingestor_id", "channel_id", CHANNELS),),
     principal_role=Role.INGESTOR,
+)
+
+WRAP_UP_CODE_TABLE = ResourceTable[WrapUpCode](
+    collection=WRAP_UP_CODES,
+    table=wrap_up_codes,
+    to_row=_base_row,
+    from_row=lambda row: WrapUpCode(**_base(row), lists=row["lists"]),
+    members=(Members("lists", wrap_up_code_lists, "wrap_up_code_id", "list_id", LISTS),),
 )

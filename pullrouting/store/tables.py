@@ -71,6 +71,7 @@ lists = Table(
     *_times(),
     Column("release_after_seconds", Float, nullable=True),
     Column("release_away_agents", Boolean, nullable=False, server_default=false()),
+    Column("require_wrap_up", Boolean, nullable=False, server_default=false()),
 )
 
 channels = Table(
@@ -118,6 +119,24 @@ list_transfer_sources = Table(
     metadata,
     Column("list_id", ID, ForeignKey("lists.id", ondelete="CASCADE"), primary_key=True),
     Column("source_list_id", ID, ForeignKey("lists.id"), primary_key=True, index=True),
+    Column("position", Integer, nullable=False),
+)
+
+wrap_up_codes = Table(
+    "wrap_up_codes",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("display_name", NAME, nullable=False),
+    *_times(),
+)
+
+# A wrap-up code's lists, in the order given; a list named here cannot be deleted (no cascade on it), since
+# dropping it silently could leave the code for every list.
+wrap_up_code_lists = Table(
+    "wrap_up_code_lists",
+    metadata,
+    Column("wrap_up_code_id", ID, ForeignKey("wrap_up_codes.id", ondelete="CASCADE"), primary_key=True),
+    Column("list_id", ID, ForeignKey("lists.id"), primary_key=True, index=True),
     Column("position", Integer, nullable=False),
 )
 
@@ -175,6 +194,9 @@ conversations = Table(
     # When an ACTIVE request's waiting customer was last announced to its list as NO_REPLY; not in the API.
     Column("last_reply_reminder_time", TIME, nullable=True),
     Column("transfer_count", Integer, nullable=False, server_default=text("0")),
+    # The closing agent's wrap-up: code ids (a JSON list) and note; NULL without one.
+    Column("wrap_up_codes", JSON, nullable=True),
+    Column("wrap_up_note", Text, nullable=True),
     Index("ix_conversations_list_state_create", "list_id", "state", "create_time", "id"),
     Index("ix_conversations_channel_id", "channel_id"),
     # At most one open conversation per customer and channel: two first messages racing open one request.

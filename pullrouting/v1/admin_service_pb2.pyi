@@ -498,3 +498,69 @@ class ForceCloseConversationResponse(_message.Message):
     CONVERSATION_FIELD_NUMBER: _ClassVar[int]
     conversation: _conversation_pb2.Conversation
     def __init__(self, conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ...) -> None: ...
+
+class CreateWrapUpCodeRequest(_message.Message):
+    __slots__ = ("wrap_up_code_id", "wrap_up_code")
+    WRAP_UP_CODE_ID_FIELD_NUMBER: _ClassVar[int]
+    WRAP_UP_CODE_FIELD_NUMBER: _ClassVar[int]
+    wrap_up_code_id: str
+    wrap_up_code: _resources_pb2.WrapUpCode
+    def __init__(self, wrap_up_code_id: _Optional[str] = ..., wrap_up_code: _Optional[_Union[_resources_pb2.WrapUpCode, _Mapping]] = ...) -> None: ...
+
+class CreateWrapUpCodeResponse(_message.Message):
+    __slots__ = ("wrap_up_code",)
+    WRAP_UP_CODE_FIELD_NUMBER: _ClassVar[int]
+    wrap_up_code: _resources_pb2.WrapUpCode
+    def __init__(self, wrap_up_code: _Optional[_Union[_resources_pb2.WrapUpCode, _Mapping]] = ...) -> None: ...
+
+class GetWrapUpCodeRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class GetWrapUpCodeResponse(_message.Message):
+    __slots__ = ("wrap_up_code",)
+    WRAP_UP_CODE_FIELD_NUMBER: _ClassVar[int]
+    wrap_up_code: _resources_pb2.WrapUpCode
+    def __init__(self, wrap_up_code: _Optional[_Union[_resources_pb2.WrapUpCode, _Mapping]] = ...) -> None: ...
+
+class ListWrapUpCodesRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListWrapUpCodesResponse(_message.Message):
+    __slots__ = ("wrap_up_codes", "next_page_token")
+    WRAP_UP_CODES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    wrap_up_codes: _containers.RepeatedCompositeFieldContainer[_resources_pb2.WrapUpCode]
+    next_page_token: str
+    def __init__(self, wrap_up_codes: _Optional[_Iterable[_Union[_resources_pb2.WrapUpCode, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class UpdateWrapUpCodeRequest(_message.Message):
+    __slots__ = ("wrap_up_code", "update_mask")
+    WRAP_UP_CODE_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    wrap_up_code: _resources_pb2.WrapUpCode
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, wrap_up_code: _Optional[_Union[_resources_pb2.WrapUpCode, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class UpdateWrapUpCodeResponse(_message.Message):
+    __slots__ = ("wrap_up_code",)
+    WRAP_UP_CODE_FIELD_NUMBER: _ClassVar[int]
+    wrap_up_code: _resources_pb2.WrapUpCode
+    def __init__(self, wrap_up_code: _Optional[_Union[_resources_pb2.WrapUpCode, _Mapping]] = ...) -> None: ...
+
+class DeleteWrapUpCodeRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class DeleteWrapUpCodeResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

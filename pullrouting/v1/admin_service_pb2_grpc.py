@@ -222,6 +222,31 @@ class AdminServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.ForceCloseConversationRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.ForceCloseConversationResponse.FromString,
                 _registered_method=True)
+        self.CreateWrapUpCode = channel.unary_unary(
+                '/pullrouting.v1.AdminService/CreateWrapUpCode',
+                request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.CreateWrapUpCodeRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.CreateWrapUpCodeResponse.FromString,
+                _registered_method=True)
+        self.GetWrapUpCode = channel.unary_unary(
+                '/pullrouting.v1.AdminService/GetWrapUpCode',
+                request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.GetWrapUpCodeRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.GetWrapUpCodeResponse.FromString,
+                _registered_method=True)
+        self.ListWrapUpCodes = channel.unary_unary(
+                '/pullrouting.v1.AdminService/ListWrapUpCodes',
+                request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.ListWrapUpCodesRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.ListWrapUpCodesResponse.FromString,
+                _registered_method=True)
+        self.UpdateWrapUpCode = channel.unary_unary(
+                '/pullrouting.v1.AdminService/UpdateWrapUpCode',
+                request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.UpdateWrapUpCodeRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.UpdateWrapUpCodeResponse.FromString,
+                _registered_method=True)
+        self.DeleteWrapUpCode = channel.unary_unary(
+                '/pullrouting.v1.AdminService/DeleteWrapUpCode',
+                request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.DeleteWrapUpCodeRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.DeleteWrapUpCodeResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer:
@@ -322,7 +347,8 @@ class AdminServiceServicer:
 
     def CreateList(self, request, context):
         """Creates a list.
-        Refusals: FIELD_INVALID, RESOURCE_EXISTS, RESOURCE_ID_RETIRED.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (a list of accepts_transfers_from), RESOURCE_EXISTS,
+        RESOURCE_ID_RETIRED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -347,16 +373,17 @@ class AdminServiceServicer:
     def UpdateList(self, request, context):
         """Changes a list's fields (AIP-134). A lower max_participants ends no conversation; it refuses further
         joins.
-        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (the list, or one of accepts_transfers_from).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteList(self, request, context):
-        """Deletes a list no channel points at and no open conversation is on; its subscriptions end.
-        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND, RESOURCE_IN_USE (a channel or an open
-        conversation).
+        """Deletes a list no channel points at and no open conversation is on, named by no other list's
+        accepts_transfers_from and no wrap-up code; its subscriptions end.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND, RESOURCE_IN_USE (a channel, an open
+        conversation, a list that accepts transfers from it or a wrap-up code for it).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -537,6 +564,47 @@ class AdminServiceServicer:
     def ForceCloseConversation(self, request, context):
         """Closes any open conversation with reason FORCED; its participants are let go and the connector is told.
         Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND, CONVERSATION_CLOSED (already closed).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateWrapUpCode(self, request, context):
+        """Creates a wrap-up code, for the Lists it names (all Lists when none).
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (a list; ErrorInfo's `field` says which), RESOURCE_EXISTS,
+        RESOURCE_ID_RETIRED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetWrapUpCode(self, request, context):
+        """Gets a wrap-up code.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWrapUpCodes(self, request, context):
+        """Lists wrap-up codes in id order.
+        Refusals: FIELD_INVALID (a negative page_size, or a page_token this method did not issue).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateWrapUpCode(self, request, context):
+        """Changes a wrap-up code's fields (AIP-134). Closed conversations keep the codes they were closed with.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (the wrap-up code, or a list it would name).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteWrapUpCode(self, request, context):
+        """Deletes a wrap-up code; closed conversations keep naming it, and its id is never given again.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -724,6 +792,31 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.ForceCloseConversation,
                     request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.ForceCloseConversationRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.ForceCloseConversationResponse.SerializeToString,
+            ),
+            'CreateWrapUpCode': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateWrapUpCode,
+                    request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.CreateWrapUpCodeRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.CreateWrapUpCodeResponse.SerializeToString,
+            ),
+            'GetWrapUpCode': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWrapUpCode,
+                    request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.GetWrapUpCodeRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.GetWrapUpCodeResponse.SerializeToString,
+            ),
+            'ListWrapUpCodes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWrapUpCodes,
+                    request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.ListWrapUpCodesRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.ListWrapUpCodesResponse.SerializeToString,
+            ),
+            'UpdateWrapUpCode': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateWrapUpCode,
+                    request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.UpdateWrapUpCodeRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.UpdateWrapUpCodeResponse.SerializeToString,
+            ),
+            'DeleteWrapUpCode': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteWrapUpCode,
+                    request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.DeleteWrapUpCodeRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.DeleteWrapUpCodeResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1706,6 +1799,141 @@ class AdminService:
             '/pullrouting.v1.AdminService/ForceCloseConversation',
             pullrouting_dot_v1_dot_admin__service__pb2.ForceCloseConversationRequest.SerializeToString,
             pullrouting_dot_v1_dot_admin__service__pb2.ForceCloseConversationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateWrapUpCode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AdminService/CreateWrapUpCode',
+            pullrouting_dot_v1_dot_admin__service__pb2.CreateWrapUpCodeRequest.SerializeToString,
+            pullrouting_dot_v1_dot_admin__service__pb2.CreateWrapUpCodeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetWrapUpCode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AdminService/GetWrapUpCode',
+            pullrouting_dot_v1_dot_admin__service__pb2.GetWrapUpCodeRequest.SerializeToString,
+            pullrouting_dot_v1_dot_admin__service__pb2.GetWrapUpCodeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWrapUpCodes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AdminService/ListWrapUpCodes',
+            pullrouting_dot_v1_dot_admin__service__pb2.ListWrapUpCodesRequest.SerializeToString,
+            pullrouting_dot_v1_dot_admin__service__pb2.ListWrapUpCodesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateWrapUpCode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AdminService/UpdateWrapUpCode',
+            pullrouting_dot_v1_dot_admin__service__pb2.UpdateWrapUpCodeRequest.SerializeToString,
+            pullrouting_dot_v1_dot_admin__service__pb2.UpdateWrapUpCodeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteWrapUpCode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AdminService/DeleteWrapUpCode',
+            pullrouting_dot_v1_dot_admin__service__pb2.DeleteWrapUpCodeRequest.SerializeToString,
+            pullrouting_dot_v1_dot_admin__service__pb2.DeleteWrapUpCodeResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -149,12 +149,14 @@ class LeaveConversationResponse(_message.Message):
     def __init__(self, conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ...) -> None: ...
 
 class CloseConversationRequest(_message.Message):
-    __slots__ = ("name", "reason")
+    __slots__ = ("name", "reason", "wrap_up")
     NAME_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    WRAP_UP_FIELD_NUMBER: _ClassVar[int]
     name: str
     reason: _conversation_pb2.CloseReason
-    def __init__(self, name: _Optional[str] = ..., reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ...) -> None: ...
+    wrap_up: _conversation_pb2.WrapUp
+    def __init__(self, name: _Optional[str] = ..., reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ..., wrap_up: _Optional[_Union[_conversation_pb2.WrapUp, _Mapping]] = ...) -> None: ...
 
 class CloseConversationResponse(_message.Message):
     __slots__ = ("conversation",)

@@ -229,8 +229,12 @@ class AgentServiceServicer:
     def CloseConversation(self, request, context):
         """Closes an open request on a list the agent is entitled and subscribed to, whether or not the agent is
         in it; participants are let go and the connector is told.
-        Refusals: FIELD_INVALID (a malformed name or an unknown reason), CLOSE_REASON_NOT_ALLOWED (CUSTOMER or
-        FORCED), RESOURCE_NOT_FOUND, NOT_ENTITLED, NOT_SUBSCRIBED, CONVERSATION_CLOSED.
+        With a wrap_up, the conversation keeps it (Conversation.wrap_up).
+        Refusals: FIELD_INVALID (a malformed name, an unknown reason, or a wrap_up code that is malformed, listed
+        twice or not for the conversation's list, or a note too long), CLOSE_REASON_NOT_ALLOWED (CUSTOMER or
+        FORCED), RESOURCE_NOT_FOUND (the conversation, or a wrap-up code; ErrorInfo's `field` says which),
+        NOT_ENTITLED, NOT_SUBSCRIBED, CONVERSATION_CLOSED, WRAP_UP_REQUIRED (the list has require_wrap_up and no
+        code was given).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

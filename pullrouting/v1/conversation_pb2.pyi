@@ -73,7 +73,7 @@ class Participant(_message.Message):
     def __init__(self, agent: _Optional[str] = ..., join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Conversation(_message.Message):
-    __slots__ = ("name", "list", "channel", "customer", "state", "participants", "create_time", "update_time", "close_time", "first_join_time", "message_count", "last_message_time", "close_reason", "waiting_since", "last_message", "priority", "transfer_count")
+    __slots__ = ("name", "list", "channel", "customer", "state", "participants", "create_time", "update_time", "close_time", "first_join_time", "message_count", "last_message_time", "close_reason", "waiting_since", "last_message", "priority", "transfer_count", "wrap_up")
     NAME_FIELD_NUMBER: _ClassVar[int]
     LIST_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -91,6 +91,7 @@ class Conversation(_message.Message):
     LAST_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     PRIORITY_FIELD_NUMBER: _ClassVar[int]
     TRANSFER_COUNT_FIELD_NUMBER: _ClassVar[int]
+    WRAP_UP_FIELD_NUMBER: _ClassVar[int]
     name: str
     list: str
     channel: str
@@ -108,7 +109,8 @@ class Conversation(_message.Message):
     last_message: MessagePreview
     priority: int
     transfer_count: int
-    def __init__(self, name: _Optional[str] = ..., list: _Optional[str] = ..., channel: _Optional[str] = ..., customer: _Optional[_Union[Customer, _Mapping]] = ..., state: _Optional[_Union[ConversationState, str]] = ..., participants: _Optional[_Iterable[_Union[Participant, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_count: _Optional[int] = ..., last_message_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ..., waiting_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_message: _Optional[_Union[MessagePreview, _Mapping]] = ..., priority: _Optional[int] = ..., transfer_count: _Optional[int] = ...) -> None: ...
+    wrap_up: WrapUp
+    def __init__(self, name: _Optional[str] = ..., list: _Optional[str] = ..., channel: _Optional[str] = ..., customer: _Optional[_Union[Customer, _Mapping]] = ..., state: _Optional[_Union[ConversationState, str]] = ..., participants: _Optional[_Iterable[_Union[Participant, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_count: _Optional[int] = ..., last_message_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ..., waiting_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_message: _Optional[_Union[MessagePreview, _Mapping]] = ..., priority: _Optional[int] = ..., transfer_count: _Optional[int] = ..., wrap_up: _Optional[_Union[WrapUp, _Mapping]] = ...) -> None: ...
 
 class MessagePreview(_message.Message):
     __slots__ = ("sender_type", "agent", "text", "create_time")
@@ -139,3 +141,11 @@ class Message(_message.Message):
     idempotency_key: str
     visibility: MessageVisibility
     def __init__(self, name: _Optional[str] = ..., sender_type: _Optional[_Union[SenderType, str]] = ..., agent: _Optional[str] = ..., text: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., visibility: _Optional[_Union[MessageVisibility, str]] = ...) -> None: ...
+
+class WrapUp(_message.Message):
+    __slots__ = ("codes", "note")
+    CODES_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    codes: _containers.RepeatedScalarFieldContainer[str]
+    note: str
+    def __init__(self, codes: _Optional[_Iterable[str]] = ..., note: _Optional[str] = ...) -> None: ...

@@ -64,7 +64,7 @@ class ChannelType(_message.Message):
     def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., media_routing_domain: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class List(_message.Message):
-    __slots__ = ("name", "display_name", "description", "max_participants", "unread_reminder_after", "create_time", "update_time", "follow_up_alerts", "reply_reminder_after", "close_inactive_after", "release_after", "release_away_agents", "accepts_transfers_from")
+    __slots__ = ("name", "display_name", "description", "max_participants", "unread_reminder_after", "create_time", "update_time", "follow_up_alerts", "reply_reminder_after", "close_inactive_after", "release_after", "release_away_agents", "accepts_transfers_from", "require_wrap_up")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -78,6 +78,7 @@ class List(_message.Message):
     RELEASE_AFTER_FIELD_NUMBER: _ClassVar[int]
     RELEASE_AWAY_AGENTS_FIELD_NUMBER: _ClassVar[int]
     ACCEPTS_TRANSFERS_FROM_FIELD_NUMBER: _ClassVar[int]
+    REQUIRE_WRAP_UP_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     description: str
@@ -91,7 +92,8 @@ class List(_message.Message):
     release_after: _duration_pb2.Duration
     release_away_agents: bool
     accepts_transfers_from: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., description: _Optional[str] = ..., max_participants: _Optional[int] = ..., unread_reminder_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., follow_up_alerts: _Optional[bool] = ..., reply_reminder_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., close_inactive_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., release_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., release_away_agents: _Optional[bool] = ..., accepts_transfers_from: _Optional[_Iterable[str]] = ...) -> None: ...
+    require_wrap_up: bool
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., description: _Optional[str] = ..., max_participants: _Optional[int] = ..., unread_reminder_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., follow_up_alerts: _Optional[bool] = ..., reply_reminder_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., close_inactive_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., release_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., release_away_agents: _Optional[bool] = ..., accepts_transfers_from: _Optional[_Iterable[str]] = ..., require_wrap_up: _Optional[bool] = ...) -> None: ...
 
 class Channel(_message.Message):
     __slots__ = ("name", "display_name", "channel_type", "service_identifier", "routing_mode", "list", "enabled", "create_time", "update_time")
@@ -148,3 +150,17 @@ class Ingestor(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., channels: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class WrapUpCode(_message.Message):
+    __slots__ = ("name", "display_name", "lists", "create_time", "update_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    LISTS_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    display_name: str
+    lists: _containers.RepeatedScalarFieldContainer[str]
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., lists: _Optional[_Iterable[str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
