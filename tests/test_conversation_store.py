@@ -41,6 +41,9 @@ def test_a_change_to_any_field_of_a_conversation_is_stored(database: Database) -
         last_message_sender=SenderType.AGENT,
         last_message_agent_id="ann",
         last_message_preview="Bye",
+        transfer_count=2,
+        wrap_up_codes=("resolved",),
+        wrap_up_note="Done",
     )
     assert all(
         getattr(changed, f.name) != getattr(opened.conversation, f.name)
