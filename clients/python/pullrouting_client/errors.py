@@ -171,6 +171,18 @@ class TooManyStreams(PullroutingError):
     """The caller has the most streams open it may."""
 
 
+class TransferNotAccepted(PullroutingError):
+    """The target list does not accept transfers from the conversation's list, or does not exist."""
+
+
+class StaleView(PullroutingError):
+    """Someone wrote since the expected last message; metadata `newest_message` names the newest one."""
+
+
+class WrapUpRequired(PullroutingError):
+    """The list requires a wrap-up code to close its conversations."""
+
+
 ERROR_BY_REASON: dict[str, type[PullroutingError]] = {
     "FIELD_INVALID": FieldInvalid,
     "RESOURCE_NOT_FOUND": ResourceNotFound,
@@ -198,6 +210,9 @@ ERROR_BY_REASON: dict[str, type[PullroutingError]] = {
     "PRINCIPAL_DISABLED": PrincipalDisabled,
     "RATE_LIMITED": RateLimited,
     "TOO_MANY_STREAMS": TooManyStreams,
+    "TRANSFER_NOT_ACCEPTED": TransferNotAccepted,
+    "STALE_VIEW": StaleView,
+    "WRAP_UP_REQUIRED": WrapUpRequired,
 }
 
 # Failures without a reason, by status: transport failures the caller may retry.
