@@ -23,7 +23,14 @@ def test_the_printed_return_transfer_and_notes_lines_work_as_told(grpcurl_server
     run_lines(printed_lines("grpcurl-watch-post", address), env, tmp_path)
 
     answers, refusals = _run(
-        ["grpcurl-transcript", "grpcurl-return", "grpcurl-transfer", "grpcurl-notes", "grpcurl-wrap-up"],
+        [
+            "grpcurl-transcript",
+            "grpcurl-return",
+            "grpcurl-transfer",
+            "grpcurl-notes",
+            "grpcurl-wrap-up",
+            "grpcurl-capacity",
+        ],
         address,
         env,
         tmp_path,
@@ -63,9 +70,12 @@ def test_the_printed_return_transfer_and_notes_lines_work_as_told(grpcurl_server
     )
     assert "FailedPrecondition" in refusals and "STALE_VIEW" in refusals
     assert note["message"]["name"] in refusals  # the newest message, named in the refusal's details
-    code, required, closed = answers[11:]
+    code, required, closed, capped = answers[11:]
     assert code["wrap_up_code"]["lists"] == ["lists/billing"]
     assert required["list"]["require_wrap_up"] is True
     assert "WRAP_UP_REQUIRED" in refusals
     assert closed["conversation"]["state"] == "CONVERSATION_STATE_CLOSED"
     assert closed["conversation"]["wrap_up"] == {"codes": ["wrapUpCodes/refunded"], "note": "Shipping refunded"}
+    assert capped["agent"]["capacity_overrides"] == [
+        {"media_routing_domain": "mediaRoutingDomains/social", "max_conversations": 5}
+    ]

@@ -85,7 +85,7 @@ def test_updatable_fields_are_the_ones_not_annotated_output_only_or_identifier()
             "require_wrap_up",
         },
         "Channel": {"display_name", "channel_type", "service_identifier", "routing_mode", "list", "enabled"},
-        "Agent": {"display_name", "lists", "enabled"},
+        "Agent": {"display_name", "lists", "enabled", "capacity_overrides"},
         "Ingestor": {"display_name", "channels", "enabled"},
         "WrapUpCode": {"display_name", "lists"},
     }

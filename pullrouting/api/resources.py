@@ -224,11 +224,21 @@ def _agent_to_proto(agent: Agent) -> resources_pb2.Agent:
         lists=agent.lists,
         enabled=agent.enabled,
         presence=PRESENCE_TO_PROTO[agent.presence],
+        capacity_overrides=[
+            resources_pb2.CapacityOverride(media_routing_domain=mrd, max_conversations=cap)
+            for mrd, cap in agent.capacity_overrides
+        ],
     )
 
 
 def _agent_from_proto(message: resources_pb2.Agent, agent_id: str) -> Agent:
-    return Agent(id=agent_id, display_name=message.display_name, lists=tuple(message.lists), enabled=_enabled(message))
+    return Agent(
+        id=agent_id,
+        display_name=message.display_name,
+        lists=tuple(message.lists),
+        enabled=_enabled(message),
+        capacity_overrides=tuple((o.media_routing_domain, o.max_conversations) for o in message.capacity_overrides),
+    )
 
 
 def _ingestor_to_proto(ingestor: Ingestor) -> resources_pb2.Ingestor:

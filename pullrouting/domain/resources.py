@@ -194,13 +194,26 @@ class Agent(Resource):
     enabled: bool = True
     # Output only: what domain/presence.py says shows; a new agent has had no stream yet.
     presence: Presence = Presence.OFFLINE
+    # (media routing domain name, cap) pairs replacing the domains' max_conversations_per_agent; 0: no cap.
+    capacity_overrides: tuple[tuple[str, int], ...] = ()
 
     def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
         super().validate(violations, prefix, rules)
         _check_names(violations, self.lists, LISTS, f"{prefix}.lists")
+        seen: set[str] = set()
+        for index, (mrd, cap) in enumerate(self.capacity_overrides):
+            field_path = f"{prefix}.capacity_overrides[{index}]"
+            named = check_name(violations, mrd, MEDIA_ROUTING_DOMAINS, f"{field_path}.media_routing_domain")
+            if named is not None and mrd in seen:
+                violations.add(f"{field_path}.media_routing_domain", "is listed twice")
+            seen.add(mrd)
+            _check_count(violations, cap, f"{field_path}.max_conversations")
 
     def references(self, prefix: str) -> list[Reference]:
-        return [Reference(f"{prefix}.lists[{i}]", name, LISTS) for i, name in enumerate(self.lists)]
+        return [Reference(f"{prefix}.lists[{i}]", name, LISTS) for i, name in enumerate(self.lists)] + [
+            Reference(f"{prefix}.capacity_overrides[{i}].media_routing_domain", mrd, MEDIA_ROUTING_DOMAINS)
+            for i, (mrd, _) in enumerate(self.capacity_overrides)
+        ]
 
 
 @dataclass(frozen=True, kw_only=True)

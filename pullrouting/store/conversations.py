@@ -29,6 +29,7 @@ from pullrouting.store.events import now_micros
 from pullrouting.store.paging import keyset_page
 from pullrouting.store.subscriptions import access, is_entitled, require_entitled_list, require_list
 from pullrouting.store.tables import (
+    agent_capacity_overrides,
     agents,
     channel_types,
     channels,
@@ -116,6 +117,11 @@ TRANSFER_SOURCES = select(list_transfer_sources.c.source_list_id).where(
 )
 # A transfer announces the request on its new list: an UNREAD reminder there counts from then.
 MARK_ANNOUNCED = update(conversations).where(conversations.c.id == bindparam("conversation_id"))
+# The agent's own cap in a domain, which replaces the domain's.
+AGENT_CAP = select(agent_capacity_overrides.c.max_conversations).where(
+    agent_capacity_overrides.c.agent_id == bindparam("agent_id"),
+    agent_capacity_overrides.c.media_routing_domain_id == bindparam("media_routing_domain_id"),
+)
 LOCK_AGENT = select(agents.c.enabled).where(agents.c.id == bindparam("agent_id")).with_for_update()
 OPEN_COUNT_OF_AGENT_IN_DOMAIN = (
     select(func.count())
@@ -401,6 +407,9 @@ def _join_limits(connection: Connection, agent_id: str, conversation: Conversati
     max_participants = connection.execute(LIST_MAX_PARTICIPANTS, {"list_id": conversation.list_id}).scalar()
     mrd = connection.execute(CHANNEL_MEDIA_ROUTING_DOMAIN, {"channel_id": conversation.channel_id}).first()
     cap = mrd.max_conversations_per_agent if mrd is not None else 0
+    if mrd is not None:
+        override = connection.execute(AGENT_CAP, {"agent_id": agent_id, "media_routing_domain_id": mrd.id}).scalar()
+        cap = cap if override is None else override
     open_count = 0
     if cap:
         open_count = connection.execute(

@@ -42,6 +42,7 @@ from pullrouting.store import conversations as conversation_store
 from pullrouting.store import events
 from pullrouting.store.paging import keyset_page
 from pullrouting.store.tables import (
+    agent_capacity_overrides,
     agent_lists,
     agents,
     channel_types,
@@ -81,6 +82,8 @@ class Members:
     owner_column: str
     member_column: str
     collection: str
+    # A value kept with each member (an agent's cap in a domain): the attribute then holds (name, value) pairs.
+    value_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -267,14 +270,16 @@ def with_members(connection: Connection, spec: ResourceTable[R], rows: list[Row]
     values: list[dict[str, Any]] = [dict(row) for row in rows]
     for members in spec.members:
         owner = members.table.c[members.owner_column]
-        found: dict[str, list[str]] = {row["id"]: [] for row in rows}
+        found: dict[str, list[Any]] = {row["id"]: [] for row in rows}
+        value = members.table.c[members.value_column] if members.value_column else members.table.c.position
         links = connection.execute(
-            select(owner, members.table.c[members.member_column])
+            select(owner, members.table.c[members.member_column], value)
             .where(owner.in_(list(found)))
             .order_by(owner, members.table.c.position)
         )
-        for owner_id, member_id in links:
-            found[owner_id].append(format_name(members.collection, member_id))
+        for owner_id, member_id, member_value in links:
+            name = format_name(members.collection, member_id)
+            found[owner_id].append((name, member_value) if members.value_column else name)
         for row in values:
             row[members.attribute] = tuple(found[row["id"]])
     return [spec.from_row(row) for row in values]
@@ -284,17 +289,22 @@ def _write_derived_rows(connection: Connection, spec: ResourceTable[R], resource
     """Rewrites the link rows of `resource` and runs its after_write hook."""
     for members in spec.members:
         connection.execute(delete(members.table).where(members.table.c[members.owner_column] == resource.id))
-        names: tuple[str, ...] = getattr(resource, members.attribute)
-        if names:
+        items: tuple[Any, ...] = getattr(resource, members.attribute)
+        if items:
             connection.execute(
-                insert(members.table),
-                [
-                    {members.owner_column: resource.id, members.member_column: _id_of(name), "position": position}
-                    for position, name in enumerate(names)
-                ],
+                insert(members.table), [_link_row(members, resource.id, item, p) for p, item in enumerate(items)]
             )
     if spec.after_write is not None:
         spec.after_write(connection, resource.id)
+
+
+def _link_row(members: Members, owner_id: str, item: Any, position: int) -> dict[str, Any]:
+    """A link table's row for a member name, or a (name, value) pair where the members keep a value."""
+    name, value = item if members.value_column else (item, None)
+    row = {members.owner_column: owner_id, members.member_column: _id_of(name), "position": position}
+    if members.value_column:
+        row[members.value_column] = value
+    return row
 
 
 def _id_of(name: str) -> str:
@@ -360,7 +370,10 @@ MEDIA_ROUTING_DOMAIN_TABLE = ResourceTable[MediaRoutingDomain](
         description=row["description"],
         max_conversations_per_agent=row["max_conversations_per_agent"],
     ),
-    dependents=(Dependent(channel_types, "media_routing_domain_id", CHANNEL_TYPES),),
+    dependents=(
+        Dependent(channel_types, "media_routing_domain_id", CHANNEL_TYPES),
+        Dependent(agent_capacity_overrides, "media_routing_domain_id", AGENTS, id_column="agent_id"),
+    ),
 )
 
 CHANNEL_TYPE_TABLE = ResourceTable[ChannelType](
@@ -455,8 +468,19 @@ AGENT_TABLE = ResourceTable[Agent](
         lists=row["lists"],
         enabled=row["enabled"],
         presence=Presence.OFFLINE if row["offline"] else Presence(row["presence"]),
+        capacity_overrides=row["capacity_overrides"],
     ),
-    members=(Members("lists", agent_lists, "agent_id", "list_id", LISTS),),
+    members=(
+        Members("lists", agent_lists, "agent_id", "list_id", LISTS),
+        Members(
+            "capacity_overrides",
+            agent_capacity_overrides,
+            "agent_id",
+            "media_routing_domain_id",
+            MEDIA_ROUTING_DOMAINS,
+            value_column="max_conversations",
+        ),
+    ),
     after_write=_revoke_unentitled_subscriptions,
     before_delete=_revoke_agent_subscriptions,
     principal_role=Role.AGENT,

@@ -140,6 +140,16 @@ wrap_up_code_lists = Table(
     Column("position", Integer, nullable=False),
 )
 
+# An agent's caps per media routing domain, in the order given; a domain named here cannot be deleted.
+agent_capacity_overrides = Table(
+    "agent_capacity_overrides",
+    metadata,
+    Column("agent_id", ID, ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
+    Column("media_routing_domain_id", ID, ForeignKey("media_routing_domains.id"), primary_key=True, index=True),
+    Column("max_conversations", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
 ingestors = Table(
     "ingestors",
     metadata,

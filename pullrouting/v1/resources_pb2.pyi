@@ -118,7 +118,7 @@ class Channel(_message.Message):
     def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., channel_type: _Optional[str] = ..., service_identifier: _Optional[str] = ..., routing_mode: _Optional[_Union[RoutingMode, str]] = ..., list: _Optional[str] = ..., enabled: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Agent(_message.Message):
-    __slots__ = ("name", "display_name", "lists", "enabled", "create_time", "update_time", "presence")
+    __slots__ = ("name", "display_name", "lists", "enabled", "create_time", "update_time", "presence", "capacity_overrides")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     LISTS_FIELD_NUMBER: _ClassVar[int]
@@ -126,6 +126,7 @@ class Agent(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     PRESENCE_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_OVERRIDES_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     lists: _containers.RepeatedScalarFieldContainer[str]
@@ -133,7 +134,16 @@ class Agent(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     presence: Presence
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., lists: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., presence: _Optional[_Union[Presence, str]] = ...) -> None: ...
+    capacity_overrides: _containers.RepeatedCompositeFieldContainer[CapacityOverride]
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., lists: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., presence: _Optional[_Union[Presence, str]] = ..., capacity_overrides: _Optional[_Iterable[_Union[CapacityOverride, _Mapping]]] = ...) -> None: ...
+
+class CapacityOverride(_message.Message):
+    __slots__ = ("media_routing_domain", "max_conversations")
+    MEDIA_ROUTING_DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    MAX_CONVERSATIONS_FIELD_NUMBER: _ClassVar[int]
+    media_routing_domain: str
+    max_conversations: int
+    def __init__(self, media_routing_domain: _Optional[str] = ..., max_conversations: _Optional[int] = ...) -> None: ...
 
 class Ingestor(_message.Message):
     __slots__ = ("name", "display_name", "channels", "enabled", "create_time", "update_time")
