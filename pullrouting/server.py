@@ -248,7 +248,10 @@ async def start(settings: Settings) -> RunningServer:
     )
     subscription_changes = RateLimiter(settings.subscription_changes_per_minute, 60, "subscription changes in a minute")
     agent_service_pb2_grpc.add_AgentServiceServicer_to_server(
-        AgentServicer(database, streams, Desks(streams), subscription_changes, agent_streams), server
+        AgentServicer(
+            database, streams, Desks(streams), subscription_changes, agent_streams, settings.invitation_ttl_seconds
+        ),
+        server,
     )
     ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(
         IngestServicer(database, streams, rate_limiter, settings.ingest_stream_window), server

@@ -122,6 +122,12 @@ class Settings:
         "it goes unnoticed); each instance records the agents whose streams it holds every third of it",
         above=0,
     )
+    invitation_ttl_seconds: float = setting(
+        120.0,
+        "how long an invitation (AgentService.InviteAgent) waits for an answer before it expires and the inviter "
+        "is told; noticed within the reminder check interval",
+        above=0,
+    )
     tls_cert: str | None = setting(
         None,
         "serve TLS with this certificate chain (PEM file)",

@@ -53,8 +53,8 @@ def test_a_change_to_any_field_of_a_conversation_is_stored(database: Database) -
     moved = rules.Outcome(changed, (Event(ListEventType.ADDED, "l2", "r1", "c2"),))
 
     def write_both(connection) -> None:
-        conversation_store._write(connection, None, opened, rules.customer_message_scope("c1"))
-        conversation_store._write(connection, opened.conversation, moved)
+        conversation_store.write(connection, None, opened, rules.customer_message_scope("c1"))
+        conversation_store.write(connection, opened.conversation, moved)
 
     database.run_sync(write_both)
     assert database.run_sync(lambda connection: conversation_store.get(connection, "r1")) == changed

@@ -30,6 +30,7 @@ def test_the_printed_return_transfer_and_notes_lines_work_as_told(grpcurl_server
             "grpcurl-notes",
             "grpcurl-wrap-up",
             "grpcurl-capacity",
+            "grpcurl-invite",
         ],
         address,
         env,
@@ -70,7 +71,7 @@ def test_the_printed_return_transfer_and_notes_lines_work_as_told(grpcurl_server
     )
     assert "FailedPrecondition" in refusals and "STALE_VIEW" in refusals
     assert note["message"]["name"] in refusals  # the newest message, named in the refusal's details
-    code, required, closed, capped = answers[11:]
+    code, required, closed, capped, joined_new, accepted = answers[11:]
     assert code["wrap_up_code"]["lists"] == ["lists/billing"]
     assert required["list"]["require_wrap_up"] is True
     assert "WRAP_UP_REQUIRED" in refusals
@@ -79,3 +80,6 @@ def test_the_printed_return_transfer_and_notes_lines_work_as_told(grpcurl_server
     assert capped["agent"]["capacity_overrides"] == [
         {"media_routing_domain": "mediaRoutingDomains/social", "max_conversations": 5}
     ]
+    assert joined_new["conversation"]["state"] == "CONVERSATION_STATE_ACTIVE"
+    assert [p["agent"] for p in accepted["conversation"]["participants"]] == ["agents/ann", "agents/bob"]
+    assert "INVITATION_STATE_PENDING" in refusals  # the invitation, printed on stderr by tee

@@ -285,6 +285,30 @@ AGENT_RPCS["ReturnConversation"] = Rpc(
     oversized=(_by_conversation(agent.ReturnConversationRequest, note=LONG), "note"),
     foreign=(_by_conversation(agent.ReturnConversationRequest, own=False), *NOT_ENTITLED),
 )
+AGENT_RPCS["InviteAgent"] = Rpc(
+    valid=lambda w: agent.InviteAgentRequest(name=w.own_conversation, agent="agents/agent-1"),
+    malformed_name=(lambda w: agent.InviteAgentRequest(name=w.own_conversation, agent=BAD_NAME), "agent"),
+    oversized=(lambda w: agent.InviteAgentRequest(name=w.own_conversation, agent="agents/x", note=LONG), "note"),
+    foreign=(lambda w: agent.InviteAgentRequest(name=w.foreign_conversation, agent="agents/x"), *NOT_ENTITLED),
+)
+for method, request_type in [
+    ("AcceptInvitation", agent.AcceptInvitationRequest),
+    ("DeclineInvitation", agent.DeclineInvitationRequest),
+]:
+    AGENT_RPCS[method] = Rpc(
+        valid=lambda w, request_type=request_type: request_type(name=f"{w.own_conversation}/invitations/some"),
+        malformed_name=(lambda w, request_type=request_type: request_type(name=BAD_NAME), "name"),
+        oversized=(
+            lambda w, request_type=request_type: request_type(name=f"{w.own_conversation}/invitations/{LONG}"),
+            "name",
+        ),
+        # Another agent's invitation (or one of a conversation off the agent's lists) is not the agent's to see.
+        foreign=(
+            lambda w, request_type=request_type: request_type(name=f"{w.foreign_conversation}/invitations/some"),
+            Code.NOT_FOUND,
+            "RESOURCE_NOT_FOUND",
+        ),
+    )
 AGENT_RPCS["SetPresence"] = Rpc(
     valid=lambda w: agent.SetPresenceRequest(presence=res.PRESENCE_AWAY),
     unknown_enum=(lambda w: agent.SetPresenceRequest(presence=UNKNOWN_ENUM), "presence"),

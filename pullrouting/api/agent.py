@@ -12,6 +12,7 @@ from pullrouting.api.limits import RateLimiter
 from pullrouting.api.mappings import (
     close_reason_from_proto,
     conversation_to_proto,
+    invitation_to_proto,
     message_key,
     message_to_proto,
     visibility_from_proto,
@@ -24,9 +25,18 @@ from pullrouting.api.watch import Streams
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import Violations
 from pullrouting.domain.model import ConversationState, Subscription, WrapUp
-from pullrouting.domain.names import CONVERSATIONS, LISTS, check_message_name, check_name, format_name, parse_name
+from pullrouting.domain.names import (
+    AGENTS,
+    CONVERSATIONS,
+    LISTS,
+    check_invitation_name,
+    check_message_name,
+    check_name,
+    format_name,
+    parse_name,
+)
 from pullrouting.domain.presence import check_settable
-from pullrouting.store import conversations, read_positions, subscriptions, transcripts
+from pullrouting.store import conversations, invitations, read_positions, subscriptions, transcripts
 from pullrouting.store import presence as presence_store
 from pullrouting.store.database import Database
 from pullrouting.store.events import now_micros
@@ -122,6 +132,26 @@ def _return_fields(request: pb.ReturnConversationRequest) -> str:
     return conversation_id
 
 
+def _invite_fields(request: pb.InviteAgentRequest) -> tuple[str, str]:
+    """The conversation and invited agent ids of a valid InviteAgent; INVALID_ARGUMENT otherwise."""
+    violations = Violations()
+    conversation_id = check_name(violations, request.name, CONVERSATIONS, "name")
+    invitee_id = check_name(violations, request.agent, AGENTS, "agent")
+    rules.check_note(violations, request.note, "note")
+    violations.raise_if_any()
+    assert conversation_id is not None and invitee_id is not None
+    return conversation_id, invitee_id
+
+
+def _invitation_name(name: str) -> tuple[str, str]:
+    """(conversation id, invitation id) of a valid invitation name; INVALID_ARGUMENT otherwise."""
+    violations = Violations()
+    found = check_invitation_name(violations, name, "name")
+    violations.raise_if_any()
+    assert found is not None
+    return found
+
+
 class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
     def __init__(
         self,
@@ -130,8 +160,10 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
         desks: Desks,
         subscription_changes: RateLimiter,
         agent_streams: AgentStreams,
+        invitation_ttl_seconds: float,
     ) -> None:
         self._database = database
+        self._invitation_ttl_seconds = invitation_ttl_seconds
         self._streams = streams
         self._desks = desks
         self._subscription_changes = subscription_changes
@@ -267,6 +299,36 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
             lambda c: conversations.return_to_list(c, agent_id, conversation_id, request.note)
         )
         return pb.ReturnConversationResponse(conversation=conversation_to_proto(conversation))
+
+    async def InviteAgent(
+        self, request: pb.InviteAgentRequest, context: grpc.aio.ServicerContext
+    ) -> pb.InviteAgentResponse:
+        agent_id, (conversation_id, invitee_id) = _agent_id(), _invite_fields(request)
+        invitation = await self._database.run(
+            lambda c: invitations.invite(
+                c, agent_id, conversation_id, invitee_id, request.note, self._invitation_ttl_seconds
+            ),
+            retry_on_conflict=True,
+        )
+        return pb.InviteAgentResponse(invitation=invitation_to_proto(invitation))
+
+    async def AcceptInvitation(
+        self, request: pb.AcceptInvitationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AcceptInvitationResponse:
+        agent_id, (conversation_id, invitation_id) = _agent_id(), _invitation_name(request.name)
+        conversation = await self._database.run(
+            lambda c: invitations.accept(c, agent_id, conversation_id, invitation_id)
+        )
+        return pb.AcceptInvitationResponse(conversation=conversation_to_proto(conversation))
+
+    async def DeclineInvitation(
+        self, request: pb.DeclineInvitationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeclineInvitationResponse:
+        agent_id, (conversation_id, invitation_id) = _agent_id(), _invitation_name(request.name)
+        invitation = await self._database.run(
+            lambda c: invitations.decline(c, agent_id, conversation_id, invitation_id)
+        )
+        return pb.DeclineInvitationResponse(invitation=invitation_to_proto(invitation))
 
     async def SetPresence(
         self, request: pb.SetPresenceRequest, context: grpc.aio.ServicerContext

@@ -12,11 +12,17 @@ from collections.abc import AsyncIterator
 
 import grpc
 
-from pullrouting.api.mappings import conversation_to_proto
+from pullrouting.api.mappings import (
+    INVITATION_EVENT_TYPE_TO_PROTO,
+    conversation_payload_to_proto,
+    conversation_to_proto,
+    invitation_to_proto,
+)
 from pullrouting.api.resources import PRESENCE_TO_PROTO
 from pullrouting.api.watch import AgentLists, Call, Streams, conversation_response
 from pullrouting.bus.follow import Follower
 from pullrouting.domain.events import AgentEventType, ConversationEventType, EventKind
+from pullrouting.domain.invitations import invitation_from_dict
 from pullrouting.domain.model import Conversation
 from pullrouting.domain.names import AGENTS, CONVERSATIONS, MESSAGES, format_name
 from pullrouting.domain.presence import Presence
@@ -141,7 +147,8 @@ class Desks:
     async def _opening(
         self, call: Call, follower: Follower, lists: AgentLists, start: DeskStart
     ) -> AsyncIterator[agent_service_pb2.WatchDeskResponse]:
-        """Presence, the agent's conversations, the lists' snapshot, then SYNCED; the items carry the restart
+        """Presence, the agent's conversations, the invitations waiting for its answer (as INVITED, the
+        conversation as it is now), the lists' snapshot, then SYNCED; the items carry the restart
         token, so a stream resumed from one of them gets the whole opening again."""
         reset = start.lists.reset
         response = _desk_response(call.restart_token, reset)
@@ -150,6 +157,13 @@ class Desks:
         yield response
         for conversation in start.conversations:
             yield self._conversation_snapshot(call, conversation, start.unread_counts[conversation.id], reset)
+        for invitation, conversation in start.invitations:
+            response = _desk_response(call.restart_token, reset)
+            item = response.event.invitation
+            item.type = events_pb2.INVITATION_EVENT_TYPE_INVITED
+            item.invitation.CopyFrom(invitation_to_proto(invitation))
+            conversation_to_proto(conversation, item.conversation)
+            yield response
         async for listed in lists.snapshot(follower):
             conversation_id = listed.event.conversation.name.removeprefix(f"{CONVERSATIONS}/")
             yield self._listed(listed.event, call.restart_token, start.unread_counts.get(conversation_id))
@@ -189,7 +203,10 @@ class Desks:
         after: Position,
     ) -> AsyncIterator[agent_service_pb2.WatchDeskResponse]:
         if event.kind is EventKind.AGENT:
-            yield await self._read(call, agent_id, event, after)
+            if event.type is AgentEventType.READ:
+                yield await self._read(call, agent_id, event, after)
+            else:
+                yield self._invitation(call, event, after)
         elif event.kind is EventKind.CONVERSATION:
             if participation.shows(event):
                 unread = await self._unread_count(agent_id, event.conversation_id, participation)
@@ -204,6 +221,18 @@ class Desks:
                 conversation_id = listed.event.conversation.name.removeprefix(f"{CONVERSATIONS}/") or None
                 unread = await self._unread_count(agent_id, conversation_id, participation)
                 yield self._listed(listed.event, "", unread)
+
+    def _invitation(self, call: Call, event: StoredEvent, after: Position) -> agent_service_pb2.WatchDeskResponse:
+        """An invitation to the agent (INVITED), or the answer to or expiry of one it made."""
+        assert isinstance(event.type, AgentEventType)
+        response = _desk_response(call.tokens.encode(after))
+        item = response.event.invitation
+        item.type = INVITATION_EVENT_TYPE_TO_PROTO[event.type]
+        item.invitation.CopyFrom(invitation_to_proto(invitation_from_dict(event.payload["invitation"])))
+        conversation = event.payload.get("conversation")
+        if conversation is not None:
+            conversation_payload_to_proto(conversation, item.conversation)
+        return response
 
     def _presence_change(self, call: Call, event: StoredEvent, after: Position) -> agent_service_pb2.WatchDeskResponse:
         response = _desk_response(call.tokens.encode(after))

@@ -43,6 +43,7 @@ STATUS_BY_REASON: dict[Reason, grpc.StatusCode] = {
     Reason.TRANSFER_NOT_ACCEPTED: grpc.StatusCode.PERMISSION_DENIED,
     Reason.STALE_VIEW: grpc.StatusCode.FAILED_PRECONDITION,
     Reason.WRAP_UP_REQUIRED: grpc.StatusCode.FAILED_PRECONDITION,
+    Reason.INVITATION_NOT_PENDING: grpc.StatusCode.FAILED_PRECONDITION,
 }
 
 

@@ -11,6 +11,7 @@ from pullrouting.api.pagination import decode_page_token, page
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.domain.errors import InvalidInput
 from pullrouting.domain.events import (
+    AgentEventType,
     ConversationEventType,
     LeaveCause,
     ListAlert,
@@ -19,6 +20,7 @@ from pullrouting.domain.events import (
     SubscriptionEventType,
     conversation_dict,
 )
+from pullrouting.domain.invitations import Invitation, InvitationState
 from pullrouting.domain.model import (
     OPEN_STATES,
     CloseReason,
@@ -231,3 +233,31 @@ def ordered_page(
     """`page` for a listing of conversations in `order`."""
     prefix = () if order.is_default else (order.canonical,)
     return page(conversations, size, lambda conversation: (*prefix, *order.key_of(conversation)))
+
+
+INVITATION_STATE_TO_PROTO = {
+    InvitationState.PENDING: conversation_pb2.INVITATION_STATE_PENDING,
+    InvitationState.ACCEPTED: conversation_pb2.INVITATION_STATE_ACCEPTED,
+    InvitationState.DECLINED: conversation_pb2.INVITATION_STATE_DECLINED,
+    InvitationState.EXPIRED: conversation_pb2.INVITATION_STATE_EXPIRED,
+}
+
+INVITATION_EVENT_TYPE_TO_PROTO: dict[AgentEventType, int] = {
+    AgentEventType.INVITED: events_pb2.INVITATION_EVENT_TYPE_INVITED,
+    AgentEventType.INVITATION_ACCEPTED: events_pb2.INVITATION_EVENT_TYPE_ACCEPTED,
+    AgentEventType.INVITATION_DECLINED: events_pb2.INVITATION_EVENT_TYPE_DECLINED,
+    AgentEventType.INVITATION_EXPIRED: events_pb2.INVITATION_EVENT_TYPE_EXPIRED,
+}
+
+
+def invitation_to_proto(invitation: Invitation) -> conversation_pb2.Invitation:
+    return conversation_pb2.Invitation(
+        name=invitation.name,
+        inviter=format_name(AGENTS, invitation.inviter_id),
+        invitee=format_name(AGENTS, invitation.invitee_id),
+        note=invitation.note,
+        state=INVITATION_STATE_TO_PROTO[invitation.state],
+        create_time=to_timestamp(invitation.create_time),
+        expire_time=to_timestamp(invitation.expire_time),
+        update_time=to_timestamp(invitation.update_time),
+    )

@@ -97,6 +97,12 @@ class AgentEventType(StrEnum):
 
     PRESENCE_CHANGED = "PRESENCE_CHANGED"
     READ = "READ"
+    # Invitations (payload "invitation", and "conversation" on INVITED): to the invited agent, then to the
+    # inviter when it is answered or expires (domain/invitations.py).
+    INVITED = "INVITED"
+    INVITATION_ACCEPTED = "INVITATION_ACCEPTED"
+    INVITATION_DECLINED = "INVITATION_DECLINED"
+    INVITATION_EXPIRED = "INVITATION_EXPIRED"
 
 
 EventType = (

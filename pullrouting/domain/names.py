@@ -17,6 +17,7 @@ INGESTORS = "ingestors"
 CONVERSATIONS = "conversations"
 MESSAGES = "messages"
 WRAP_UP_CODES = "wrapUpCodes"
+INVITATIONS = "invitations"
 
 
 def new_id() -> str:
@@ -66,10 +67,21 @@ def check_name(violations: Violations, name: str, collection: str, field_path: s
 def check_message_name(violations: Violations, name: str, field_path: str) -> tuple[str, str] | None:
     """(conversation id, message id) of `conversations/{conversation}/messages/{message}`; records the
     violation when malformed."""
-    conversation, separator, message = name.rpartition(f"/{MESSAGES}/")
+    return _check_conversation_child(violations, name, MESSAGES, field_path)
+
+
+def check_invitation_name(violations: Violations, name: str, field_path: str) -> tuple[str, str] | None:
+    """(conversation id, invitation id) of `conversations/{conversation}/invitations/{invitation}`."""
+    return _check_conversation_child(violations, name, INVITATIONS, field_path)
+
+
+def _check_conversation_child(
+    violations: Violations, name: str, collection: str, field_path: str
+) -> tuple[str, str] | None:
+    conversation, separator, child = name.rpartition(f"/{collection}/")
     conversation_id = id_from_name(conversation, CONVERSATIONS) if separator else None
-    if conversation_id is None or not is_valid_id(message):
+    if conversation_id is None or not is_valid_id(child):
         what = "is required" if not name else "is not a valid resource name"
-        violations.add(field_path, f"{what}: expected `{CONVERSATIONS}/{{id}}/{MESSAGES}/{{id}}`")
+        violations.add(field_path, f"{what}: expected `{CONVERSATIONS}/{{id}}/{collection}/{{id}}`")
         return None
-    return conversation_id, message
+    return conversation_id, child

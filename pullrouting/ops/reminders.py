@@ -1,7 +1,7 @@
 """The reminder scheduler: every few seconds, each instance re-announces the UNREAD requests that waited
 their list's `unread_reminder_after` and alerts the ACTIVE ones whose customer waited its
 `reply_reminder_after` for an answer, and closes the INACTIVE ones untouched for its `close_inactive_after`
-(domain/reminders.py). The database decides who sends each one
+(domain/reminders.py), and expires the invitations nobody answered in time. The database decides who sends each one
 (store/reminders.py), so any number of instances may tick at once."""
 
 import functools
@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 
 from pullrouting.ops.periodic import Periodic
+from pullrouting.store import invitations as invitation_store
 from pullrouting.store import reminders as reminder_store
 from pullrouting.store.database import Database
 
@@ -26,11 +27,16 @@ class ReminderScheduler:
         self._ticks = Periodic("reminders", check_seconds, self.tick, log, "re-announcing stale requests failed")
 
     async def tick(self) -> int:
-        """Re-announces every UNREAD request due now, alerts every unanswered customer due now and closes
-        every abandoned request; returns how many of these this instance did."""
+        """Re-announces every UNREAD request due now, alerts every unanswered customer due now, closes every
+        abandoned request and expires every invitation due; returns how many of these this instance did."""
         now = self._clock()
         total = 0
-        for remind in (reminder_store.remind_due, reminder_store.remind_unanswered, reminder_store.close_abandoned):
+        for remind in (
+            reminder_store.remind_due,
+            reminder_store.remind_unanswered,
+            reminder_store.close_abandoned,
+            invitation_store.expire_due,
+        ):
             while True:
                 reminded = await self._database.run(functools.partial(remind, now=now, limit=BATCH))
                 total += len(reminded)

@@ -237,7 +237,7 @@ def _message_by_key(connection: Connection, scope: str, key: str) -> Message | N
 # Writing.
 
 
-def _write(
+def write(
     connection: Connection, before: Conversation | None, outcome: rules.Outcome, scope: str | None = None
 ) -> None:
     """Writes what a transition changed - the conversation row, its participants, its message - then its
@@ -356,7 +356,7 @@ def post_customer_message(
             now=now_micros(),
             follow_up_alerts=bool(follow_up_alerts),
         )
-    _write(connection, before, outcome, scope)
+    write(connection, before, outcome, scope)
     assert outcome.message is not None
     return Posted(outcome.conversation, outcome.message, before is None)
 
@@ -385,14 +385,14 @@ def end_by_customer(
             )
         before = found
     outcome = rules.close(before, CloseReason.CUSTOMER, now_micros())
-    _write(connection, before, outcome)
+    write(connection, before, outcome)
     return outcome.conversation
 
 
 # Agents and supervisors.
 
 
-def _lock_enabled_agent(connection: Connection, agent_id: str) -> None:
+def lock_enabled_agent(connection: Connection, agent_id: str) -> None:
     """Locks the joining agent's row and refuses it if it was disabled or deleted meanwhile. A disable takes the
     same row and then releases the agent from every conversation it is in, so a join and a disable commit one
     after the other: the release sees the join, or the join sees the disable, never neither."""
@@ -400,7 +400,7 @@ def _lock_enabled_agent(connection: Connection, agent_id: str) -> None:
         raise DomainError(Reason.PRINCIPAL_DISABLED, f"{format_name(AGENTS, agent_id)} is disabled or deleted")
 
 
-def _join_limits(connection: Connection, agent_id: str, conversation: Conversation) -> rules.JoinLimits:
+def join_limits(connection: Connection, agent_id: str, conversation: Conversation) -> rules.JoinLimits:
     """The list's participant cap and the agent's cap in the MRD of the conversation's channel type, with
     the agent's open conversations there counted under the lock on the agent's row that the join holds, so
     that two joins of one agent count one after the other."""
@@ -420,10 +420,10 @@ def _join_limits(connection: Connection, agent_id: str, conversation: Conversati
 
 def join(connection: Connection, agent_id: str, conversation_id: str) -> Conversation:
     before = get(connection, conversation_id, for_update=True)
-    _lock_enabled_agent(connection, agent_id)
+    lock_enabled_agent(connection, agent_id)
     agent_access = access(connection, agent_id, before.list_id)
-    outcome = rules.join(before, agent_id, now_micros(), agent_access, _join_limits(connection, agent_id, before))
-    _write(connection, before, outcome)
+    outcome = rules.join(before, agent_id, now_micros(), agent_access, join_limits(connection, agent_id, before))
+    write(connection, before, outcome)
     return outcome.conversation
 
 
@@ -431,7 +431,7 @@ def leave(connection: Connection, agent_id: str, conversation_id: str) -> Conver
     before = get(connection, conversation_id, for_update=True)
     entitled = is_entitled(connection, agent_id, before.list_id)
     outcome = rules.leave(before, agent_id, now_micros(), entitled)
-    _write(connection, before, outcome)
+    write(connection, before, outcome)
     return outcome.conversation
 
 
@@ -446,7 +446,7 @@ def release_everywhere(connection: Connection, agent_id: str, cause: LeaveCause)
 def release(connection: Connection, agent_id: str, conversation_id: str, cause: LeaveCause, now: int) -> Conversation:
     before = get(connection, conversation_id, for_update=True)
     outcome = rules.release(before, agent_id, now, cause)
-    _write(connection, before, outcome)
+    write(connection, before, outcome)
     return outcome.conversation
 
 
@@ -479,21 +479,21 @@ def close_by_agent(
         wrap_up,
         _wrap_up_rules(connection, before.list_id, wrap_up.codes),
     )
-    _write(connection, before, outcome)
+    write(connection, before, outcome)
     return outcome.conversation
 
 
 def force_close(connection: Connection, conversation_id: str) -> Conversation:
     before = get(connection, conversation_id, for_update=True)
     outcome = rules.close(before, CloseReason.FORCED, now_micros())
-    _write(connection, before, outcome)
+    write(connection, before, outcome)
     return outcome.conversation
 
 
 def close_abandoned(connection: Connection, before: Conversation, now: int) -> Conversation:
     """The server closes an abandoned request (reason INACTIVITY); the caller holds `before` locked."""
     outcome = rules.close(before, CloseReason.INACTIVITY, now)
-    _write(connection, before, outcome)
+    write(connection, before, outcome)
     return outcome.conversation
 
 
@@ -532,7 +532,7 @@ def send_agent_message(
             else None
         ),
     )
-    _write(connection, before, outcome, scope)
+    write(connection, before, outcome, scope)
     assert outcome.message is not None
     return outcome.message
 
@@ -559,7 +559,7 @@ def transfer(connection: Connection, agent_id: str, conversation_id: str, list_i
         now=now_micros(),
         entitled=is_entitled(connection, agent_id, before.list_id),
     )
-    _write(connection, before, outcome)
+    write(connection, before, outcome)
     after = outcome.conversation
     connection.execute(MARK_ANNOUNCED, {"conversation_id": after.id, "last_reminder_time": after.update_time})
     return after
@@ -575,5 +575,5 @@ def return_to_list(connection: Connection, agent_id: str, conversation_id: str, 
         now=now_micros(),
         entitled=is_entitled(connection, agent_id, before.list_id),
     )
-    _write(connection, before, outcome)
+    write(connection, before, outcome)
     return outcome.conversation

@@ -3,16 +3,18 @@ together with the event position it is current to, so that following the events 
 and repeats nothing (store/pages.py). Callers run these in a read-only (snapshot) transaction."""
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import BigInteger, Connection, Integer, Select, and_, bindparam, literal_column, or_, select, tuple_
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
 from pullrouting.domain.events import ConversationEventType, EventKind, SubscriptionEventType
+from pullrouting.domain.invitations import Invitation
 from pullrouting.domain.model import Conversation, Message
 from pullrouting.store import conversations as conversation_store
 from pullrouting.store import events as event_store
+from pullrouting.store import invitations as invitation_store
 from pullrouting.store import read_positions
 from pullrouting.store.conversation_rows import message_from_row, open_on_lists
 from pullrouting.store.conversations import INGESTOR_CHANNEL_IDS, ingest_channel
@@ -132,6 +134,8 @@ class DeskStart:
     presence: str | None
     # The conversations the agent is in at `lists.position`.
     participating: frozenset[str]
+    # On an opening: the invitations waiting for the agent's answer, each with its conversation.
+    invitations: list[tuple[Invitation, Conversation]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -214,7 +218,8 @@ def desk_start(connection: Connection, agent_id: str, position: Position | None)
         found = sorted((conversation_store.get(connection, i) for i in ids), key=lambda c: (c.create_time, c.id))
         presence = connection.scalar(AGENT_PRESENCE, {"agent_id": agent_id})
         counts = read_positions.unread_counts(connection, agent_id, ids)
-        return DeskStart(lists, found, counts, presence, frozenset(ids))
+        invited = invitation_store.pending_for(connection, agent_id, event_store.now_micros())
+        return DeskStart(lists, found, counts, presence, frozenset(ids), invited)
     parameters = {"xact": lists.position.xact, "id": lists.position.id, "agent_id": agent_id}
     candidates = set(connection.scalars(conversation_store.OPEN_CONVERSATIONS_OF_AGENT, {"agent_id": agent_id}))
     candidates.update(connection.scalars(PARTICIPATIONS_AFTER, parameters))

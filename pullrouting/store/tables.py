@@ -254,6 +254,32 @@ def _of_kind(name: str, kind: str, *columns: str, event_type: str | None = None)
     return Index(name, *columns, postgresql_where=predicate, sqlite_where=predicate)
 
 
+# Invitations to join a conversation (domain/invitations.py). Agent ids are kept as history, without foreign
+# keys, as conversations keep theirs; at most one PENDING per conversation and invited agent.
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("conversation_id", ID, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("inviter_id", ID, nullable=False),
+    Column("invitee_id", ID, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("create_time", TIME, nullable=False),
+    Column("expire_time", TIME, nullable=False),
+    Column("update_time", TIME, nullable=False),
+    Index(
+        "uq_invitations_pending",
+        "conversation_id",
+        "invitee_id",
+        unique=True,
+        sqlite_where=text("state = 'PENDING'"),
+        postgresql_where=text("state = 'PENDING'"),
+    ),
+    # What the expiry sweep reads.
+    Index("ix_invitations_state_expire", "state", "expire_time"),
+)
+
 # The outbox: every state change appends its events here in the same transaction. (xact, id) is the global
 # order every stream follows and the position a resume token points at (store/positions.py): on PostgreSQL
 # `xact` is the writing transaction's id (its default, set by migration 0010, is pg_current_xact_id()), on

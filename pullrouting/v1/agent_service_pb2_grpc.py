@@ -136,6 +136,21 @@ class AgentServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.ReturnConversationRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.ReturnConversationResponse.FromString,
                 _registered_method=True)
+        self.InviteAgent = channel.unary_unary(
+                '/pullrouting.v1.AgentService/InviteAgent',
+                request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.InviteAgentRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.InviteAgentResponse.FromString,
+                _registered_method=True)
+        self.AcceptInvitation = channel.unary_unary(
+                '/pullrouting.v1.AgentService/AcceptInvitation',
+                request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.AcceptInvitationRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.AcceptInvitationResponse.FromString,
+                _registered_method=True)
+        self.DeclineInvitation = channel.unary_unary(
+                '/pullrouting.v1.AgentService/DeclineInvitation',
+                request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.DeclineInvitationRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.DeclineInvitationResponse.FromString,
+                _registered_method=True)
 
 
 class AgentServiceServicer:
@@ -302,10 +317,12 @@ class AgentServiceServicer:
         """Everything the agent's desk shows, in one stream with one resume token: its presence, the conversations
         it is in (their events as WatchConversation sends them, from its join to its leave or the close), and
         its subscribed lists (their events as WatchLists sends them). Opens with the agent's presence, a SNAPSHOT
-        conversation event for each conversation it is in, the lists' snapshot, then a SYNCED list event; with a
-        resume token, the events after it instead (or, if they are no longer kept, the opening again marked
-        reset). A conversation's earlier messages are on ListMessages. Every event about a conversation the
-        agent is in carries its unread_count.
+        conversation event for each conversation it is in, an INVITED invitation event for each invitation
+        waiting for its answer, the lists' snapshot, then a SYNCED list event; with a resume token, the events
+        after it instead (or, if they are no longer kept, the opening again marked reset). A conversation's
+        earlier messages are on ListMessages. Every event about a conversation the agent is in carries its
+        unread_count. Invitations to the agent, and answers to and expiries of those it made, arrive as
+        invitation events.
         Refusals: FIELD_INVALID (a resume_token this service did not issue).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -344,6 +361,42 @@ class AgentServiceServicer:
         left in it. The note, when given, is written first as an INTERNAL message of the agent's.
         Refusals: FIELD_INVALID (a malformed name, or a note too long), RESOURCE_NOT_FOUND, NOT_ENTITLED (not in
         it, and not on an entitled list), NOT_PARTICIPANT, CONVERSATION_CLOSED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def InviteAgent(self, request, context):
+        """Invites another agent into a conversation the caller is in: the invited agent's desks get an INVITED
+        invitation event. The invitation expires after the server's invitation_ttl (`--invitation-ttl-seconds`),
+        and the inviter's desks are told (EXPIRED), as they are of a decline or an accept. Inviting an agent that
+        has a PENDING invitation to the conversation returns that one: at most one is pending per agent and
+        conversation.
+        Refusals: FIELD_INVALID (a malformed name or agent, the caller itself or an agent already in it, or a note
+        too long), RESOURCE_NOT_FOUND (the conversation or the agent), NOT_ENTITLED (not in it, and not on an
+        entitled list), NOT_PARTICIPANT, CONVERSATION_CLOSED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AcceptInvitation(self, request, context):
+        """Accepts an invitation made to the agent: it joins the conversation (without a subscription to its list,
+        within the list's and its own caps, provided it is entitled to the list), and the inviter is told.
+        Accepting one already accepted changes nothing.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND (no such invitation to this agent),
+        INVITATION_NOT_PENDING (declined or expired), NOT_ENTITLED, CONVERSATION_CLOSED, LIST_FULL,
+        AGENT_AT_CAPACITY.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeclineInvitation(self, request, context):
+        """Declines an invitation made to the agent; the inviter is told. Declining one already declined changes
+        nothing.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND (no such invitation to this agent),
+        INVITATION_NOT_PENDING (accepted or expired).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -441,6 +494,21 @@ def add_AgentServiceServicer_to_server(servicer, server):
                     servicer.ReturnConversation,
                     request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.ReturnConversationRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.ReturnConversationResponse.SerializeToString,
+            ),
+            'InviteAgent': grpc.unary_unary_rpc_method_handler(
+                    servicer.InviteAgent,
+                    request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.InviteAgentRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.InviteAgentResponse.SerializeToString,
+            ),
+            'AcceptInvitation': grpc.unary_unary_rpc_method_handler(
+                    servicer.AcceptInvitation,
+                    request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.AcceptInvitationRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.AcceptInvitationResponse.SerializeToString,
+            ),
+            'DeclineInvitation': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeclineInvitation,
+                    request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.DeclineInvitationRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.DeclineInvitationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -941,6 +1009,87 @@ class AgentService:
             '/pullrouting.v1.AgentService/ReturnConversation',
             pullrouting_dot_v1_dot_agent__service__pb2.ReturnConversationRequest.SerializeToString,
             pullrouting_dot_v1_dot_agent__service__pb2.ReturnConversationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def InviteAgent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AgentService/InviteAgent',
+            pullrouting_dot_v1_dot_agent__service__pb2.InviteAgentRequest.SerializeToString,
+            pullrouting_dot_v1_dot_agent__service__pb2.InviteAgentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AcceptInvitation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AgentService/AcceptInvitation',
+            pullrouting_dot_v1_dot_agent__service__pb2.AcceptInvitationRequest.SerializeToString,
+            pullrouting_dot_v1_dot_agent__service__pb2.AcceptInvitationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeclineInvitation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AgentService/DeclineInvitation',
+            pullrouting_dot_v1_dot_agent__service__pb2.DeclineInvitationRequest.SerializeToString,
+            pullrouting_dot_v1_dot_agent__service__pb2.DeclineInvitationResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -39,6 +39,14 @@ class MessageVisibility(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MESSAGE_VISIBILITY_UNSPECIFIED: _ClassVar[MessageVisibility]
     MESSAGE_VISIBILITY_PUBLIC: _ClassVar[MessageVisibility]
     MESSAGE_VISIBILITY_INTERNAL: _ClassVar[MessageVisibility]
+
+class InvitationState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INVITATION_STATE_UNSPECIFIED: _ClassVar[InvitationState]
+    INVITATION_STATE_PENDING: _ClassVar[InvitationState]
+    INVITATION_STATE_ACCEPTED: _ClassVar[InvitationState]
+    INVITATION_STATE_DECLINED: _ClassVar[InvitationState]
+    INVITATION_STATE_EXPIRED: _ClassVar[InvitationState]
 CONVERSATION_STATE_UNSPECIFIED: ConversationState
 CONVERSATION_STATE_UNREAD: ConversationState
 CONVERSATION_STATE_ACTIVE: ConversationState
@@ -55,6 +63,11 @@ SENDER_TYPE_AGENT: SenderType
 MESSAGE_VISIBILITY_UNSPECIFIED: MessageVisibility
 MESSAGE_VISIBILITY_PUBLIC: MessageVisibility
 MESSAGE_VISIBILITY_INTERNAL: MessageVisibility
+INVITATION_STATE_UNSPECIFIED: InvitationState
+INVITATION_STATE_PENDING: InvitationState
+INVITATION_STATE_ACCEPTED: InvitationState
+INVITATION_STATE_DECLINED: InvitationState
+INVITATION_STATE_EXPIRED: InvitationState
 
 class Customer(_message.Message):
     __slots__ = ("id", "display_name")
@@ -149,3 +162,23 @@ class WrapUp(_message.Message):
     codes: _containers.RepeatedScalarFieldContainer[str]
     note: str
     def __init__(self, codes: _Optional[_Iterable[str]] = ..., note: _Optional[str] = ...) -> None: ...
+
+class Invitation(_message.Message):
+    __slots__ = ("name", "inviter", "invitee", "note", "state", "create_time", "expire_time", "update_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    INVITER_FIELD_NUMBER: _ClassVar[int]
+    INVITEE_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    inviter: str
+    invitee: str
+    note: str
+    state: InvitationState
+    create_time: _timestamp_pb2.Timestamp
+    expire_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., inviter: _Optional[str] = ..., invitee: _Optional[str] = ..., note: _Optional[str] = ..., state: _Optional[_Union[InvitationState, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

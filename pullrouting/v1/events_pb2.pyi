@@ -59,6 +59,14 @@ class OutboundEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OUTBOUND_EVENT_TYPE_AGENT_MESSAGE: _ClassVar[OutboundEventType]
     OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED: _ClassVar[OutboundEventType]
     OUTBOUND_EVENT_TYPE_SYNCED: _ClassVar[OutboundEventType]
+
+class InvitationEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INVITATION_EVENT_TYPE_UNSPECIFIED: _ClassVar[InvitationEventType]
+    INVITATION_EVENT_TYPE_INVITED: _ClassVar[InvitationEventType]
+    INVITATION_EVENT_TYPE_ACCEPTED: _ClassVar[InvitationEventType]
+    INVITATION_EVENT_TYPE_DECLINED: _ClassVar[InvitationEventType]
+    INVITATION_EVENT_TYPE_EXPIRED: _ClassVar[InvitationEventType]
 LIST_EVENT_TYPE_UNSPECIFIED: ListEventType
 LIST_EVENT_TYPE_SNAPSHOT: ListEventType
 LIST_EVENT_TYPE_SYNCED: ListEventType
@@ -92,6 +100,11 @@ OUTBOUND_EVENT_TYPE_UNSPECIFIED: OutboundEventType
 OUTBOUND_EVENT_TYPE_AGENT_MESSAGE: OutboundEventType
 OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED: OutboundEventType
 OUTBOUND_EVENT_TYPE_SYNCED: OutboundEventType
+INVITATION_EVENT_TYPE_UNSPECIFIED: InvitationEventType
+INVITATION_EVENT_TYPE_INVITED: InvitationEventType
+INVITATION_EVENT_TYPE_ACCEPTED: InvitationEventType
+INVITATION_EVENT_TYPE_DECLINED: InvitationEventType
+INVITATION_EVENT_TYPE_EXPIRED: InvitationEventType
 
 class ListEvent(_message.Message):
     __slots__ = ("type", "list", "conversation", "resume_token", "reset", "reminder", "event_time", "alert")
@@ -172,11 +185,12 @@ class ReadPosition(_message.Message):
     def __init__(self, conversation: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class DeskEvent(_message.Message):
-    __slots__ = ("list_event", "conversation_event", "presence", "read", "resume_token", "reset", "unread_count")
+    __slots__ = ("list_event", "conversation_event", "presence", "read", "invitation", "resume_token", "reset", "unread_count")
     LIST_EVENT_FIELD_NUMBER: _ClassVar[int]
     CONVERSATION_EVENT_FIELD_NUMBER: _ClassVar[int]
     PRESENCE_FIELD_NUMBER: _ClassVar[int]
     READ_FIELD_NUMBER: _ClassVar[int]
+    INVITATION_FIELD_NUMBER: _ClassVar[int]
     RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
     RESET_FIELD_NUMBER: _ClassVar[int]
     UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -184,7 +198,18 @@ class DeskEvent(_message.Message):
     conversation_event: ConversationEvent
     presence: PresenceChange
     read: ReadPosition
+    invitation: InvitationEvent
     resume_token: str
     reset: bool
     unread_count: int
-    def __init__(self, list_event: _Optional[_Union[ListEvent, _Mapping]] = ..., conversation_event: _Optional[_Union[ConversationEvent, _Mapping]] = ..., presence: _Optional[_Union[PresenceChange, _Mapping]] = ..., read: _Optional[_Union[ReadPosition, _Mapping]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., unread_count: _Optional[int] = ...) -> None: ...
+    def __init__(self, list_event: _Optional[_Union[ListEvent, _Mapping]] = ..., conversation_event: _Optional[_Union[ConversationEvent, _Mapping]] = ..., presence: _Optional[_Union[PresenceChange, _Mapping]] = ..., read: _Optional[_Union[ReadPosition, _Mapping]] = ..., invitation: _Optional[_Union[InvitationEvent, _Mapping]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., unread_count: _Optional[int] = ...) -> None: ...
+
+class InvitationEvent(_message.Message):
+    __slots__ = ("type", "invitation", "conversation")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    INVITATION_FIELD_NUMBER: _ClassVar[int]
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
+    type: InvitationEventType
+    invitation: _conversation_pb2.Invitation
+    conversation: _conversation_pb2.Conversation
+    def __init__(self, type: _Optional[_Union[InvitationEventType, str]] = ..., invitation: _Optional[_Union[_conversation_pb2.Invitation, _Mapping]] = ..., conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ...) -> None: ...

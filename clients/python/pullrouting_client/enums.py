@@ -57,6 +57,16 @@ class MessageVisibility(ProtoEnum):
     INTERNAL = 2
 
 
+class InvitationState(ProtoEnum):
+    """pullrouting.v1.InvitationState."""
+
+    UNSPECIFIED = 0
+    PENDING = 1
+    ACCEPTED = 2
+    DECLINED = 3
+    EXPIRED = 4
+
+
 class ListEventType(ProtoEnum):
     """pullrouting.v1.ListEventType."""
 
@@ -113,6 +123,16 @@ class OutboundEventType(ProtoEnum):
     AGENT_MESSAGE = 1
     CONVERSATION_CLOSED = 2
     SYNCED = 3
+
+
+class InvitationEventType(ProtoEnum):
+    """pullrouting.v1.InvitationEventType."""
+
+    UNSPECIFIED = 0
+    INVITED = 1
+    ACCEPTED = 2
+    DECLINED = 3
+    EXPIRED = 4
 
 
 class RoutingMode(ProtoEnum):

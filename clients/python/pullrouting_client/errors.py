@@ -183,6 +183,10 @@ class WrapUpRequired(PullroutingError):
     """The list requires a wrap-up code to close its conversations."""
 
 
+class InvitationNotPending(PullroutingError):
+    """The invitation was answered otherwise, or expired."""
+
+
 ERROR_BY_REASON: dict[str, type[PullroutingError]] = {
     "FIELD_INVALID": FieldInvalid,
     "RESOURCE_NOT_FOUND": ResourceNotFound,
@@ -213,6 +217,7 @@ ERROR_BY_REASON: dict[str, type[PullroutingError]] = {
     "TRANSFER_NOT_ACCEPTED": TransferNotAccepted,
     "STALE_VIEW": StaleView,
     "WRAP_UP_REQUIRED": WrapUpRequired,
+    "INVITATION_NOT_PENDING": InvitationNotPending,
 }
 
 # Failures without a reason, by status: transport failures the caller may retry.
