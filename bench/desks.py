@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from bench import load, processes
+from bench import bare, load, processes
 from bench.targets import Bare, Channels, Pullrouting, attached, bounded
 from pullrouting.v1 import agent_service_pb2, agent_service_pb2_grpc, events_pb2
 
@@ -211,17 +211,19 @@ async def measure_many(
 
 
 async def _bare_storm(address: str, count: int) -> float:
-    """Seconds until the last of `count` bare streams, opened at once, has EVENTS_BEHIND events."""
+    """Seconds until the last of `count` bare streams, opened at once on connections shared as the desks'
+    are, has EVENTS_BEHIND events."""
     target = Bare(address)
+    payload = target.replay_request(EVENTS_BEHIND)
     try:
-        replay = target.replay(EVENTS_BEHIND)
 
-        async def one() -> None:
-            async for _payload in replay():
+        async def one(channel: grpc.aio.Channel) -> None:
+            replay = channel.unary_stream(bare.REPLAY)
+            async for _payload in attached(lambda: replay(payload), lambda _first: True):
                 pass
 
         start = time.perf_counter()
-        await asyncio.gather(*(one() for _ in range(count)))
+        await asyncio.gather(*(one(channel) for channel in target.channels.spread(count)))
         return time.perf_counter() - start
     finally:
         await target.channels.close()

@@ -115,9 +115,13 @@ class Bare:
         await self._publish(key.encode() + self._event[KEY_LENGTH:])
         return key
 
+    def replay_request(self, count: int) -> bytes:
+        """What asks the bare Replay method for `count` list events."""
+        return f"{count} ".encode() + self._event
+
     def replay(self, count: int) -> Callable[[], AsyncIterator[bytes]]:
         async def stream() -> AsyncIterator[bytes]:
-            async for payload in self._replay(f"{count} ".encode() + self._event):
+            async for payload in self._replay(self.replay_request(count)):
                 yield payload
 
         return stream
