@@ -222,6 +222,10 @@ async def run_desks(sizes: Sizes, backends: list[str]) -> list[tuple[str, desks.
     return found
 
 
+def _counts(by_status: dict[str, int]) -> str:
+    return ", ".join(f"{count} {status}" for status, count in sorted(by_status.items())) or "none"
+
+
 def desks_table(found: list[tuple[str, desks.ManyDesks, desks.Storm]]) -> str:
     lines = [
         "| figure | database | pullrouting | bare gRPC | ratio |",
@@ -244,9 +248,9 @@ def desks_table(found: list[tuple[str, desks.ManyDesks, desks.Storm]]) -> str:
             storm.bare_last_s,
         )
         lines.append(
-            f"| reconnect storm: peak RSS {storm.peak_rss_mb:,.1f} MB, {storm.refused} reconnects refused and "
-            f"retried, health p99 {storm.health_p99_ms:,.1f} ms over {storm.health_samples} checks | {backend} "
-            "| | | |"
+            f"| reconnect storm: peak RSS {storm.peak_rss_mb:,.1f} MB, reconnects ended before their first event "
+            f"and made again: {_counts(storm.refused)}, health p99 {storm.health_p99_ms:,.1f} ms over "
+            f"{storm.health_samples} checks | {backend} | | | |"
         )
     return "\n".join(lines)
 

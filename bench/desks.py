@@ -8,6 +8,7 @@
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -59,7 +60,8 @@ class Storm:
     last_caught_up_s: float
     bare_last_s: float
     peak_rss_mb: float
-    refused: int
+    # Reconnects that ended before their first event, and were made again, by status.
+    refused: dict[str, int]
     health_p99_ms: float
     health_samples: int
 
@@ -73,7 +75,7 @@ class Desks:
     def __init__(self, auth_of: Auth, address: str) -> None:
         self._auth_of = auth_of
         self.channels = Channels(address)
-        self.refused = 0
+        self.refused: Counter[str] = Counter()
 
     def watchers(self, agents: list[str]) -> list[load.Watcher]:
         channels = self.channels.spread(len(agents))
@@ -127,7 +129,7 @@ class Desks:
             except grpc.aio.AioRpcError as error:
                 if error.code() not in RETRIED_CODES:
                     raise
-                self.refused += 1
+                self.refused[error.code().name] += 1
                 await asyncio.sleep(RETRY_PAUSE)
 
 
@@ -266,7 +268,7 @@ async def measure_storm(
             max(finished) - start,
             bare_last,
             server.memory_mb("VmHWM"),
-            desks.refused,
+            dict(desks.refused),
             load.percentile(probe.latencies, 0.99) * 1000,
             len(probe.latencies),
         )
