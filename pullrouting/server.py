@@ -6,6 +6,7 @@ import logging
 import os
 import signal
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,14 +48,16 @@ from pullrouting.v1 import (
     ingest_service_pb2,
     ingest_service_pb2_grpc,
 )
+from pullrouting.web.server import WebServer, WebTls
 
 log = logging.getLogger("pullrouting")
 
-SERVICE_NAMES = [
-    admin_service_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name,
-    agent_service_pb2.DESCRIPTOR.services_by_name["AgentService"].full_name,
-    ingest_service_pb2.DESCRIPTOR.services_by_name["IngestService"].full_name,
+SERVICES = [
+    admin_service_pb2.DESCRIPTOR.services_by_name["AdminService"],
+    agent_service_pb2.DESCRIPTOR.services_by_name["AgentService"],
+    ingest_service_pb2.DESCRIPTOR.services_by_name["IngestService"],
 ]
+SERVICE_NAMES = [service.full_name for service in SERVICES]
 
 
 # Shorter admin tokens are refused at start: the token is the whole of the admin's authentication.
@@ -177,6 +180,8 @@ class RunningServer:
     drain: Drain
     presence: PresenceTracker
     releases: ReleaseScheduler
+    # None without `web_listen`.
+    web_server: WebServer | None = None
 
     async def stop(self, grace: float | None) -> None:
         """Drains, then stops: reports NOT_SERVING, answers new calls UNAVAILABLE (SERVER_SHUTTING_DOWN), ends
@@ -188,6 +193,8 @@ class RunningServer:
         await self.releases.stop()
         await self.hub.stop()
         await draining
+        if self.web_server is not None:
+            await self.web_server.stop()
         await self.server.stop(0)
         # After the streams ended, so that nothing records them any more.
         await self.presence.stop()
@@ -219,7 +226,16 @@ async def start(settings: Settings) -> RunningServer:
     drain = Drain()
     failed_logins = FailedLogins(settings.failed_logins_per_minute, metrics.count_failed_login)
     rate_limiter = RateLimiter(settings.rate_limit_per_second)
-    auth = AuthInterceptor(authenticator, rate_limiter, open_streams, failed_logins, drain)
+    # The web endpoint reaches this server over a Unix socket in a directory only this user may enter.
+    web_socket = Path(tempfile.mkdtemp(prefix="pullrouting-web-")) / "grpc.sock" if settings.web_listen else None
+    auth = AuthInterceptor(
+        authenticator,
+        rate_limiter,
+        open_streams,
+        failed_logins,
+        drain,
+        web_socket_peer=f"unix:{web_socket}" if web_socket else None,
+    )
     server = grpc.aio.server(
         # Outermost first: the observer sees each RPC's final status, domain errors and auth refusals included.
         interceptors=[RpcObserver(metrics), DomainErrorInterceptor(), auth],
@@ -267,6 +283,8 @@ async def start(settings: Settings) -> RunningServer:
             port = server.add_insecure_port(settings.listen)
         else:
             port = server.add_secure_port(settings.listen, credentials)
+        if web_socket is not None:
+            server.add_insecure_port(f"unix:{web_socket}")
     except RuntimeError as error:
         database.close()
         why = "the address is taken or not valid here"
@@ -281,6 +299,16 @@ async def start(settings: Settings) -> RunningServer:
     except (OSError, ValueError) as error:
         database.close()
         raise StartupError(f"cannot serve metrics on {settings.metrics_address}: {error}") from error
+    web_server = None
+    if settings.web_listen and web_socket is not None:
+        tls = None
+        if settings.tls_cert and settings.tls_key:
+            tls = WebTls(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
+        try:
+            web_server = WebServer(settings.web_listen, web_socket, SERVICES, settings.max_message_bytes, tls)
+        except (OSError, ValueError) as error:
+            database.close()
+            raise StartupError(f"cannot serve the web endpoint on {settings.web_listen}: {error}") from error
     reminders = ReminderScheduler(database, settings.reminder_check_seconds, now_micros)
     releases = ReleaseScheduler(database, settings.reminder_check_seconds, settings.presence_grace_seconds, now_micros)
     await hub.start()
@@ -289,6 +317,8 @@ async def start(settings: Settings) -> RunningServer:
     releases.start()
     open_streams.start()
     await server.start()
+    if web_server is not None:
+        web_server.start()
     token_path = None if settings.admin_token else settings.admin_token_path()
     return RunningServer(
         server,
@@ -302,6 +332,7 @@ async def start(settings: Settings) -> RunningServer:
         drain=drain,
         presence=presence,
         releases=releases,
+        web_server=web_server,
     )
 
 
@@ -324,6 +355,9 @@ async def serve(settings: Settings) -> None:
         log.info("admin token file: %s", running.admin_token_path)
     if running.metrics_server is not None:
         log.info("metrics on %s", running.metrics_server.url)
+    if running.web_server is not None:
+        web_host = settings.web_listen.rpartition(":")[0] if settings.web_listen else ""
+        log.info("the desk on %s://%s:%d/", running.web_server.scheme, web_host, running.web_server.port)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -264,6 +264,13 @@ class Settings:
     metrics_max_connections: int = setting(
         16, "connections the metrics endpoint serves at once; more are closed unanswered", at_least=1
     )
+    web_listen: str | None = setting(
+        None,
+        "serve the browser desk at `http://HOST:PORT/` (`https` with the TLS settings), and the services there "
+        "over Connect and gRPC-Web, forwarded to this gRPC server; port 0 picks a free port (the log says which)",
+        metavar="HOST:PORT",
+        default_note="no web endpoint",
+    )
 
     def admin_token_path(self) -> Path:
         """Beside the SQLite file; in the working directory for a server database."""

@@ -33,6 +33,10 @@ ROLE_BY_SERVICE = {
     "pullrouting.v1.IngestService": Role.INGESTOR,
 }
 
+# The metadata key in which the web endpoint (pullrouting/web) names the browser's address; believed only on
+# calls that come through the endpoint's private socket.
+WEB_PEER_KEY = "pullrouting-web-peer"
+
 # Refusals that count as failed logins: the caller did not prove who it is.
 LOGIN_FAILURES = frozenset({Reason.TOKEN_MISSING, Reason.TOKEN_INVALID})
 
@@ -149,8 +153,11 @@ class AuthInterceptor(ServiceInterceptor):
         open_streams: OpenStreams,
         failed_logins: FailedLogins,
         drain: Drain,
+        web_socket_peer: str | None = None,
     ) -> None:
+        """`web_socket_peer`: the peer of calls forwarded by the web endpoint (its private socket), if any."""
         self._authenticator = authenticator
+        self._web_socket_peer = web_socket_peer
         self._rate_limiter = rate_limiter
         self._open_streams = open_streams
         self._failed_logins = failed_logins
@@ -171,14 +178,24 @@ class AuthInterceptor(ServiceInterceptor):
 
     async def _refuse(self, error: Exception, context: grpc.aio.ServicerContext) -> NoReturn:
         if isinstance(error, DomainError) and error.reason in LOGIN_FAILURES:
-            self._failed_logins.failed(context.peer(), error.reason)
+            self._failed_logins.failed(self._caller_peer(context), error.reason)
         raise error
+
+    def _caller_peer(self, context: grpc.aio.ServicerContext) -> str:
+        """Who made the call, for counting failed logins: the connection's peer or, on a call the web endpoint
+        forwarded, the browser's address (`web:HOST`), so that all browsers are not one peer."""
+        peer = context.peer()
+        if self._web_socket_peer is not None and peer == self._web_socket_peer:
+            forwarded = dict(context.invocation_metadata() or ()).get(WEB_PEER_KEY)
+            if isinstance(forwarded, str) and forwarded:
+                return f"web:{forwarded}"
+        return peer
 
     def _admitted(
         self, handler: grpc.RpcMethodHandler, token: str, credentials: Credentials, required: Role
     ) -> grpc.RpcMethodHandler:
         authenticate, open_streams = self._authenticator.authenticate, self._open_streams
-        failed_logins = self._failed_logins
+        failed_logins, caller_peer = self._failed_logins, self._caller_peer
         decode = handler.request_deserializer
 
         def lenient_decode(data: bytes) -> Any:
@@ -190,7 +207,7 @@ class AuthInterceptor(ServiceInterceptor):
 
         def admit(request: Any, context: grpc.aio.ServicerContext) -> Any:
             """The request, admitted; a request stream is admitted message by message as it is read."""
-            failed_logins.check(context.peer())
+            failed_logins.check(caller_peer(context))
             _principal.set(credentials.principal)
             if handler.request_streaming:
                 return _decoded_messages(request)
