@@ -1,0 +1,543 @@
+// The browser desk: one WatchDesk stream (resumed with its token after any drop) feeds the queue, the tabs and
+// the presence; actions are unary calls. Everything goes through @pullrouting/client over Connect to the web
+// endpoint of the server that serves this page.
+import {
+  type AgentClient,
+  type Conversation,
+  ConversationState,
+  type ListSummary,
+  type Message,
+  Presence,
+  PullroutingError,
+  SenderType,
+  createWebClients,
+  pullroutingError,
+  timestampDate,
+  watchDesk,
+} from "@pullrouting/client/web";
+import { ALERT_TEXT, ring, unlockSound } from "./alert.js";
+import { Outbox } from "./outbox.js";
+import { DeskState, type Tab, waitingSince } from "./state.js";
+
+const TOKEN_KEY = "pullrouting.token";
+const CURRENT_KEY = "pullrouting.current";
+const ME_KEY = "pullrouting.me";
+const PAGE_SIZE = 100;
+
+type Child = Node | string | null | undefined | false;
+
+/** An element with attributes and children; text is always text (never parsed as HTML). */
+function h(tag: string, attributes: Record<string, string | boolean | undefined> = {}, ...children: Child[]): HTMLElement {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === false || value === undefined) continue;
+    element.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children) if (child) element.append(child);
+  return element;
+}
+
+function byId<T extends HTMLElement>(id: string): T {
+  return document.getElementById(id) as T;
+}
+
+function short(name: string): string {
+  return name.slice(name.lastIndexOf("/") + 1);
+}
+
+function customerName(conversation: Conversation): string {
+  return conversation.customer?.displayName || conversation.customer?.id || short(conversation.name);
+}
+
+function clock(message: Message): string {
+  return message.createTime ? timestampDate(message.createTime).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+}
+
+/** "4 s", "3 min", "2 h 5 min": how long someone has waited. */
+function age(since: number, now: number): string {
+  const seconds = Math.max(0, Math.floor((now - since) / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+const STATE_LABEL: Record<ConversationState, string> = {
+  [ConversationState.UNSPECIFIED]: "",
+  [ConversationState.UNREAD]: "unread",
+  [ConversationState.ACTIVE]: "active",
+  [ConversationState.INACTIVE]: "inactive",
+  [ConversationState.CLOSED]: "closed",
+};
+
+function describe(error: unknown): string {
+  const failure = error instanceof PullroutingError ? error : pullroutingError(error);
+  return failure.reason ? `${failure.reason}: ${failure.message}` : failure.message;
+}
+
+class Desk {
+  private readonly state = new DeskState(sessionStorage.getItem(ME_KEY) ?? "");
+  private readonly outbox: Outbox;
+  private lists: ListSummary[] = [];
+  private current = sessionStorage.getItem(CURRENT_KEY) ?? "";
+  private selected = "";
+  private preview: Message[] = [];
+  private connection = "Connecting…";
+  private readonly marking = new Set<string>();
+  private redrawing = false;
+  private listsTimer: number | undefined;
+
+  constructor(private readonly agent: AgentClient) {
+    this.outbox = new Outbox(agent, () => this.redraw());
+  }
+
+  async start(): Promise<void> {
+    this.wire();
+    await this.refreshLists();
+    setInterval(() => this.tick(), 1000);
+    // Replies left in the outbox (a reload during an outage) go as soon as they can.
+    setInterval(() => void this.outbox.flush(), 3000);
+    void this.outbox.flush();
+    try {
+      await this.follow();
+    } catch (error) {
+      this.connection = `Stopped: ${describe(error)} (sign out and in again)`;
+      this.redraw();
+    }
+  }
+
+  private async follow(): Promise<void> {
+    for await (const event of watchDesk(this.agent, { onState: (state, error) => this.connectionChanged(state, error) })) {
+      const applied = this.state.apply(event);
+      if (this.state.me) sessionStorage.setItem(ME_KEY, this.state.me);
+      for (const name of applied.opened) void this.loadTranscript(name);
+      if (applied.alert) {
+        const text = ALERT_TEXT[applied.alert.alert];
+        const who = customerName(applied.alert.conversation);
+        this.banner(`${text}: ${who}`);
+        ring(text, `${who}: ${applied.alert.conversation.lastMessage?.text ?? ""}`);
+      }
+      if (event.event.case === "listEvent") this.refreshListsSoon();
+      if (!this.current || !this.state.tabs.has(this.current)) this.current = this.firstTab();
+      this.redraw();
+    }
+  }
+
+  private connectionChanged(state: string, error?: PullroutingError): void {
+    if (state === "open") {
+      this.connection = "Connected";
+      void this.outbox.flush();
+      void this.refreshLists();
+    } else if (state === "retrying") {
+      this.connection = `Reconnecting… (${error ? describe(error) : "the stream ended"})`;
+    } else {
+      this.connection = "Connecting…";
+    }
+    this.redraw();
+  }
+
+  private firstTab(): string {
+    for (const [name, tab] of this.state.tabs) if (!tab.ended) return name;
+    return this.state.tabs.keys().next().value ?? "";
+  }
+
+  // ---- calls
+
+  private async refreshLists(): Promise<void> {
+    try {
+      this.lists = (await this.agent.listLists({ pageSize: PAGE_SIZE })).lists;
+      this.redraw();
+    } catch (error) {
+      this.status(`Lists not refreshed: ${describe(error)}`);
+    }
+  }
+
+  private refreshListsSoon(): void {
+    clearTimeout(this.listsTimer);
+    this.listsTimer = window.setTimeout(() => void this.refreshLists(), 500);
+  }
+
+  private async allMessages(conversation: string): Promise<Message[]> {
+    const messages: Message[] = [];
+    let pageToken = "";
+    do {
+      const page = await this.agent.listMessages({ parent: conversation, pageSize: PAGE_SIZE, pageToken });
+      messages.push(...page.messages);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return messages;
+  }
+
+  private async loadTranscript(name: string): Promise<void> {
+    try {
+      const messages = await this.allMessages(name);
+      const tab = this.state.tabs.get(name);
+      if (!tab) return;
+      const live = tab.messages;
+      tab.messages = new Map(messages.map((message) => [message.name, message]));
+      for (const [key, message] of live) tab.messages.set(key, message);
+      tab.loaded = true;
+      this.redraw();
+    } catch (error) {
+      this.status(`Transcript not read: ${describe(error)}`);
+    }
+  }
+
+  private async select(name: string): Promise<void> {
+    const tab = this.state.tabs.get(name);
+    if (tab && !tab.ended) {
+      this.show(name);
+      return;
+    }
+    this.selected = name;
+    this.preview = [];
+    this.redraw();
+    try {
+      this.preview = await this.allMessages(name);
+    } catch (error) {
+      this.status(`Request not read: ${describe(error)}`);
+    }
+    this.redraw();
+  }
+
+  private async join(name: string): Promise<void> {
+    try {
+      await this.agent.joinConversation({ name });
+    } catch (error) {
+      // The focus stays where it was: nothing may look as if the chat changed.
+      this.status(`Not joined: ${describe(error)}`);
+      return;
+    }
+    this.selected = "";
+    this.show(name);
+    byId<HTMLTextAreaElement>("reply").focus();
+  }
+
+  private async act(what: string, call: () => Promise<unknown>): Promise<void> {
+    try {
+      await call();
+      this.status(what);
+    } catch (error) {
+      this.status(`${what} failed: ${describe(error)}`);
+    }
+  }
+
+  private async markRead(tab: Tab): Promise<void> {
+    const name = tab.conversation.name;
+    const last = sortedMessages(tab).at(-1);
+    if (!last || tab.unread === 0 || this.marking.has(name) || document.visibilityState !== "visible") return;
+    this.marking.add(name);
+    try {
+      tab.unread = (await this.agent.markRead({ conversation: name, message: last.name })).unreadCount;
+    } catch {
+      // The next event tries again.
+    } finally {
+      this.marking.delete(name);
+    }
+    this.redraw();
+  }
+
+  // ---- page
+
+  private show(name: string): void {
+    this.current = name;
+    sessionStorage.setItem(CURRENT_KEY, name);
+    this.redraw();
+  }
+
+  private status(text: string): void {
+    byId("status").textContent = text;
+  }
+
+  private banner(text: string): void {
+    const banner = byId("alert");
+    banner.textContent = text;
+    banner.hidden = false;
+    document.title = `(!) ${text} — pullrouting desk`;
+  }
+
+  private wire(): void {
+    document.addEventListener("keydown", unlockSound, { once: true });
+    document.addEventListener("pointerdown", unlockSound, { once: true });
+    document.addEventListener("visibilitychange", () => this.redraw());
+    byId("alert").addEventListener("click", () => this.dismissAlert());
+    byId("presence").addEventListener("click", () => {
+      const next = this.state.presence === Presence.AWAY ? Presence.AVAILABLE : Presence.AWAY;
+      void this.act(next === Presence.AWAY ? "Away" : "Available", () => this.agent.setPresence({ presence: next }));
+    });
+    byId("notify").addEventListener("click", () => {
+      if ("Notification" in window) void Notification.requestPermission().then(() => this.redraw());
+    });
+    byId("logout").addEventListener("click", () => {
+      sessionStorage.clear();
+      location.reload();
+    });
+    const reply = byId<HTMLTextAreaElement>("reply");
+    byId<HTMLFormElement>("composer").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.send();
+    });
+    reply.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey) {
+        event.preventDefault();
+        this.send();
+      } else if (event.key === "Escape") {
+        // The message box never keeps the focus: Escape goes back to the conversation's tab.
+        document.querySelector<HTMLElement>(`[role=tab][aria-selected=true]`)?.focus();
+      }
+    });
+    byId("leave").addEventListener("click", () => {
+      const name = this.current;
+      void this.act("Left the conversation", () => this.agent.leaveConversation({ name }));
+    });
+    const dialog = byId<HTMLDialogElement>("confirm-close");
+    byId("close").addEventListener("click", () => {
+      const tab = this.state.tabs.get(this.current);
+      if (!tab) return;
+      byId("confirm-close-text").textContent = `Close the conversation with ${customerName(tab.conversation)}?`;
+      dialog.dataset.name = this.current;
+      dialog.showModal();
+    });
+    dialog.addEventListener("close", () => {
+      const name = dialog.dataset.name ?? "";
+      if (dialog.returnValue === "close" && name) {
+        void this.act("Closed", () => this.agent.closeConversation({ name }));
+      }
+    });
+    byId("dismiss").addEventListener("click", () => {
+      this.state.tabs.delete(this.current);
+      this.current = this.firstTab();
+      this.redraw();
+    });
+  }
+
+  private dismissAlert(): void {
+    byId("alert").hidden = true;
+    document.title = "pullrouting desk";
+  }
+
+  private send(): void {
+    const reply = byId<HTMLTextAreaElement>("reply");
+    const text = reply.value.trim();
+    const tab = this.state.tabs.get(this.current);
+    if (!text || !tab || tab.ended) return;
+    // Into the outbox first: from there it is sent, now or when the connection is back.
+    this.outbox.add(tab.conversation.name, text);
+    reply.value = "";
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const element of document.querySelectorAll<HTMLElement>("[data-since]")) {
+      element.textContent = age(Number(element.dataset.since), now);
+    }
+  }
+
+  /** Redraws once per frame; the element that had the focus gets it back. */
+  private redraw(): void {
+    if (this.redrawing) return;
+    this.redrawing = true;
+    requestAnimationFrame(() => {
+      this.redrawing = false;
+      const focused = (document.activeElement as HTMLElement | null)?.dataset.key;
+      this.draw();
+      if (focused) document.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+    });
+  }
+
+  private draw(): void {
+    const now = Date.now();
+    byId("connection").textContent =
+      this.connection + (this.outbox.size ? ` · ${this.outbox.size} repl${this.outbox.size === 1 ? "y" : "ies"} waiting` : "");
+    byId("connection").className = this.connection === "Connected" ? "ok" : "warn";
+    const presence = byId("presence");
+    presence.textContent = this.state.presence === Presence.AWAY ? "Away" : this.state.presence === Presence.AVAILABLE ? "Available" : "…";
+    presence.setAttribute("aria-pressed", String(this.state.presence === Presence.AVAILABLE));
+    byId("notify").hidden = !("Notification" in window) || Notification.permission !== "default";
+    byId("me").textContent = this.state.me ? short(this.state.me) : "";
+
+    byId("lists").replaceChildren(
+      ...this.lists.map((summary) => {
+        const list = summary.list!;
+        const key = `list:${list.name}`;
+        const button = h(
+          "button",
+          { type: "button", "data-key": key, "aria-label": `${summary.subscribed ? "Unsubscribe from" : "Subscribe to"} ${list.displayName}` },
+          summary.subscribed ? "Unsubscribe" : "Subscribe",
+        );
+        button.addEventListener("click", () =>
+          void this.act(summary.subscribed ? `Unsubscribed from ${list.displayName}` : `Subscribed to ${list.displayName}`, async () => {
+            await (summary.subscribed ? this.agent.unsubscribe({ list: list.name }) : this.agent.subscribe({ list: list.name }));
+            await this.refreshLists();
+          }),
+        );
+        return h(
+          "li",
+          { class: summary.subscribed ? "subscribed" : "" },
+          h("span", { class: "list-name" }, list.displayName || short(list.name)),
+          h("span", { class: "counts" }, `${summary.unreadCount} unread · ${summary.activeCount} active · ${summary.inactiveCount} inactive`),
+          button,
+        );
+      }),
+    );
+
+    const queue = this.state.ordered();
+    byId("queue-count").textContent = String(queue.length);
+    byId("queue").replaceChildren(
+      ...queue.map((conversation) => {
+        const since = waitingSince(conversation);
+        const key = `request:${conversation.name}`;
+        const button = h(
+          "button",
+          {
+            type: "button",
+            class: `request state-${STATE_LABEL[conversation.state]}`,
+            "data-key": key,
+            "data-name": conversation.name,
+            "aria-current": conversation.name === this.selected ? "true" : undefined,
+          },
+          h("span", { class: "customer" }, customerName(conversation)),
+          h("span", { class: "state" }, STATE_LABEL[conversation.state]),
+          conversation.priority > 0 && h("span", { class: "priority", title: "priority" }, `P${conversation.priority}`),
+          h("span", { class: "age", "data-since": String(since), title: "waiting" }, age(since, now)),
+          h("span", { class: "preview" }, conversation.lastMessage?.text ?? ""),
+        );
+        button.addEventListener("click", () => void this.select(conversation.name));
+        return h("li", {}, button);
+      }),
+    );
+
+    this.drawPreview();
+    this.drawTabs();
+    this.drawChat();
+  }
+
+  private drawPreview(): void {
+    const section = byId("request");
+    const conversation = this.state.queue.get(this.selected);
+    section.hidden = !conversation;
+    if (!conversation) return;
+    byId("request-title").textContent = `${customerName(conversation)} · ${STATE_LABEL[conversation.state]}`;
+    byId("request-messages").replaceChildren(...this.preview.map((message) => messageItem(message, this.state.me)));
+    const join = byId<HTMLButtonElement>("join");
+    join.dataset.name = conversation.name;
+    join.disabled = this.state.tabs.has(conversation.name) && !this.state.tabs.get(conversation.name)!.ended;
+    join.onclick = () => void this.join(conversation.name);
+  }
+
+  private drawTabs(): void {
+    const tabs = [...this.state.tabs.values()];
+    const tablist = byId("tabs");
+    tablist.replaceChildren(
+      ...tabs.map((tab, index) => {
+        const name = tab.conversation.name;
+        const selected = name === this.current;
+        const button = h(
+          "button",
+          {
+            type: "button",
+            role: "tab",
+            "data-key": `tab:${name}`,
+            "data-name": name,
+            "aria-selected": String(selected),
+            tabindex: selected ? "0" : "-1",
+            class: tab.ended ? "ended" : "",
+          },
+          customerName(tab.conversation),
+          tab.unread > 0 && h("span", { class: "unread", "aria-label": `${tab.unread} unread` }, String(tab.unread)),
+        );
+        button.addEventListener("click", () => this.show(name));
+        button.addEventListener("keydown", (event) => {
+          const step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+          if (step) {
+            const next = tabs[(index + step + tabs.length) % tabs.length];
+            this.show(next.conversation.name);
+            requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-key="${CSS.escape(`tab:${next.conversation.name}`)}"]`)?.focus());
+          } else if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            this.show(name);
+            byId("reply").focus();
+          }
+        });
+        return button;
+      }),
+    );
+  }
+
+  private drawChat(): void {
+    const tab = this.state.tabs.get(this.current);
+    byId("chat").hidden = !tab;
+    if (!tab) return;
+    const conversation = tab.conversation;
+    byId("chat-title").textContent = `${customerName(conversation)} · ${STATE_LABEL[conversation.state]}`;
+    byId("chat-ended").textContent = tab.ended === "closed" ? "This conversation is closed." : tab.ended === "left" ? "You left this conversation." : "";
+    const pending = this.outbox.list(conversation.name).map((item) =>
+      h("li", { class: "message agent pending" }, h("span", { class: "meta" }, `sending${item.problem ? ` (${item.problem})` : ""}`), h("span", { class: "text" }, item.text)),
+    );
+    const refused = (this.outbox.refusals.get(conversation.name) ?? []).map((text) => h("li", { class: "message refused" }, text));
+    const transcript = byId("transcript");
+    const atBottom = transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 8;
+    transcript.replaceChildren(...sortedMessages(tab).map((message) => messageItem(message, this.state.me)), ...pending, ...refused);
+    if (atBottom) transcript.scrollTop = transcript.scrollHeight;
+    byId<HTMLLabelElement>("reply-label").textContent = `Reply to ${customerName(conversation)}`;
+    for (const id of ["reply", "send", "leave", "close"]) byId<HTMLButtonElement>(id).disabled = Boolean(tab.ended);
+    byId("dismiss").hidden = !tab.ended;
+    if (tab.unread > 0 && document.hasFocus()) void this.markRead(tab);
+  }
+}
+
+function sortedMessages(tab: Tab): Message[] {
+  const time = (message: Message) => (message.createTime ? timestampDate(message.createTime).getTime() : 0);
+  return [...tab.messages.values()].sort((a, b) => time(a) - time(b));
+}
+
+function messageItem(message: Message, me: string): HTMLElement {
+  const fromCustomer = message.senderType === SenderType.CUSTOMER;
+  const who = fromCustomer ? "Customer" : message.agent === me ? "You" : short(message.agent);
+  return h(
+    "li",
+    { class: `message ${fromCustomer ? "customer" : "agent"}`, "data-name": message.name },
+    h("span", { class: "meta" }, `${who} · ${clock(message)}`),
+    h("span", { class: "text" }, message.text),
+  );
+}
+
+async function signIn(token: string): Promise<AgentClient> {
+  const { agent } = createWebClients({ baseUrl: location.origin, token });
+  await agent.listLists({ pageSize: 1 });
+  return agent;
+}
+
+async function main(): Promise<void> {
+  const login = byId<HTMLFormElement>("login");
+  const stored = sessionStorage.getItem(TOKEN_KEY);
+  let agent: AgentClient | undefined;
+  if (stored) {
+    try {
+      agent = await signIn(stored);
+    } catch (error) {
+      byId("login-error").textContent = describe(error);
+    }
+  }
+  while (!agent) {
+    login.hidden = false;
+    byId("token").focus();
+    const token = await new Promise<string>((resolve) =>
+      login.addEventListener("submit", (event) => {
+        event.preventDefault();
+        resolve(byId<HTMLInputElement>("token").value.trim());
+      }, { once: true }),
+    );
+    try {
+      agent = await signIn(token);
+      sessionStorage.setItem(TOKEN_KEY, token);
+    } catch (error) {
+      byId("login-error").textContent = describe(error);
+    }
+  }
+  login.hidden = true;
+  byId("desk").hidden = false;
+  await new Desk(agent).start();
+}
+
+void main();

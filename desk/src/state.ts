@@ -1,0 +1,143 @@
+// What the desk knows, kept from the one WatchDesk stream: the queue of its Lists, the conversations the agent
+// is in (its tabs) with their transcripts and unread counts, its presence. No DOM here.
+import {
+  type Conversation,
+  ConversationEventType,
+  ConversationState,
+  type DeskEvent,
+  ListAlert,
+  ListEventType,
+  type Message,
+  Presence,
+} from "@pullrouting/client/web";
+
+export interface Tab {
+  conversation: Conversation;
+  // By message name, in the order received (ListMessages first, then live events).
+  messages: Map<string, Message>;
+  unread: number;
+  // The transcript was read with ListMessages (live events alone may miss the earlier messages).
+  loaded: boolean;
+  // The agent left or the conversation closed: shown until the agent dismisses the tab.
+  ended: string;
+}
+
+export interface Alerted {
+  alert: ListAlert;
+  conversation: Conversation;
+}
+
+/** What applying one event changed, for the page to redraw and ring. */
+export interface Applied {
+  alert?: Alerted;
+  // Conversations whose transcripts must be read (a tab opened).
+  opened: string[];
+}
+
+export class DeskState {
+  queue = new Map<string, Conversation>();
+  tabs = new Map<string, Tab>();
+  presence: Presence = Presence.UNSPECIFIED;
+  // The opening is complete (its SYNCED arrived); alerts ring only after it.
+  synced = false;
+  // The agent's own resource name, once an event shows it (see learnAgent).
+  me: string;
+
+  constructor(me = "") {
+    this.me = me;
+  }
+
+  apply(event: DeskEvent): Applied {
+    const applied: Applied = { opened: [] };
+    if (event.reset) this.resetFor(event);
+    switch (event.event.case) {
+      case "presence":
+        this.presence = event.event.value.presence;
+        break;
+      case "listEvent": {
+        const listEvent = event.event.value;
+        const conversation = listEvent.conversation;
+        switch (listEvent.type) {
+          case ListEventType.SNAPSHOT:
+          case ListEventType.ADDED:
+          case ListEventType.UPDATED:
+            if (conversation) this.queue.set(conversation.name, conversation);
+            break;
+          case ListEventType.REMOVED:
+            if (conversation) this.queue.delete(conversation.name);
+            break;
+          case ListEventType.UNSUBSCRIBED:
+            for (const [name, queued] of this.queue) if (queued.list === listEvent.list) this.queue.delete(name);
+            break;
+          case ListEventType.SYNCED:
+            if (listEvent.list === "") this.synced = true;
+            break;
+        }
+        if (conversation && this.tabs.has(conversation.name)) this.tabs.get(conversation.name)!.conversation = conversation;
+        if (this.synced && conversation && listEvent.alert !== ListAlert.UNSPECIFIED) {
+          applied.alert = { alert: listEvent.alert, conversation };
+        }
+        break;
+      }
+      case "conversationEvent": {
+        const conversationEvent = event.event.value;
+        const conversation = conversationEvent.conversation;
+        if (!conversation) break;
+        let tab = this.tabs.get(conversation.name);
+        if (conversationEvent.type === ConversationEventType.AGENT_JOINED && (!tab || tab.ended)) {
+          // A stream follows a conversation from the agent's own join: the first join it shows is the agent's.
+          this.me = conversationEvent.agent;
+        }
+        if (!tab || tab.ended) {
+          tab = { conversation, messages: tab?.messages ?? new Map(), unread: 0, loaded: false, ended: "" };
+          this.tabs.set(conversation.name, tab);
+          applied.opened.push(conversation.name);
+        }
+        tab.conversation = conversation;
+        tab.unread = event.unreadCount;
+        if (conversationEvent.message) tab.messages.set(conversationEvent.message.name, conversationEvent.message);
+        if (conversationEvent.type === ConversationEventType.CONVERSATION_CLOSED) {
+          tab.ended = "closed";
+        } else if (conversationEvent.type === ConversationEventType.AGENT_LEFT && this.isMe(conversationEvent.agent, conversation)) {
+          tab.ended = "left";
+        }
+        break;
+      }
+      case "read": {
+        const tab = this.tabs.get(event.event.value.conversation);
+        if (tab) tab.unread = event.unreadCount;
+        break;
+      }
+    }
+    return applied;
+  }
+
+  /** Whether `agent` is this desk's agent. Unknown yet (a desk opened on conversations joined earlier), a
+   * leave that empties the conversation was the agent's: its other leaves are noticed at the next event. */
+  private isMe(agent: string, conversation: Conversation): boolean {
+    if (this.me) return agent === this.me;
+    return !conversation.participants.length;
+  }
+
+  /** A reset opening replaces everything; a tab already ended stays until dismissed. */
+  private resetFor(event: DeskEvent): void {
+    const firstOfOpening = event.event.case === "presence";
+    if (!firstOfOpening) return;
+    this.queue.clear();
+    this.synced = false;
+    for (const [name, tab] of this.tabs) if (!tab.ended) this.tabs.delete(name);
+  }
+
+  /** The queue as an agent reads it: who has waited longest first, then higher priority. */
+  ordered(): Conversation[] {
+    return [...this.queue.values()]
+      .filter((conversation) => conversation.state !== ConversationState.CLOSED)
+      .sort((a, b) => waitingSince(a) - waitingSince(b) || b.priority - a.priority || a.name.localeCompare(b.name));
+  }
+}
+
+/** When the customer started waiting (ms since the epoch): its oldest unanswered message, else the creation. */
+export function waitingSince(conversation: Conversation): number {
+  const since = conversation.waitingSince ?? conversation.createTime;
+  return since ? Number(since.seconds) * 1000 + Math.floor(since.nanos / 1e6) : 0;
+}
