@@ -1,0 +1,275 @@
+"""The browser desk of `pullrouting serve --web-listen`, in Debian's Chromium driven by Playwright, against a real
+server with a connector posting: the seed's Example Chat played by two agents, alerts, a reply typed during a
+server restart, a reload, keyboard-only use. The run saves screenshots of the desk under build/desk-screenshots."""
+
+import asyncio
+import os
+import shutil
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from scenario import Scenario, create_scenario
+from sqlalchemy import create_engine, select
+from support import Server, serve, within
+
+from pullrouting.store.tables import messages
+from pullrouting.v1 import ingest_service_pb2
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "desk-screenshots"
+# What a person waits for at most; Playwright's own waits use it too.
+DEADLINE_MS = 15_000
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Debian's chromium (.ci/run installs it); Playwright's own browser download does not work here."""
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is needed for the browser desk tests (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium) -> AsyncIterator[object]:
+    async with playwright_api.async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def web_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+async def web_server(sqlite_url, web_port) -> AsyncIterator[Server]:
+    async for handle in serve(sqlite_url, web_listen=f"127.0.0.1:{web_port}"):
+        yield handle
+
+
+async def open_desk(browser, port: int, token: str):
+    """A new browser context (its own session storage) signed in as the agent with `token`."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    page = await context.new_page()
+    page.set_default_timeout(DEADLINE_MS)
+    await page.goto(f"http://127.0.0.1:{port}/")
+    await page.fill("#token", token)
+    await page.press("#token", "Enter")
+    await page.wait_for_selector("#connection.ok")
+    return page
+
+
+def request_button(page, customer: str):
+    return page.locator("#queue .request", has_text=customer)
+
+
+def stored_texts(database_url: str, text: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return len(list(connection.execute(select(messages.c.id).where(messages.c.text == text))))
+    finally:
+        engine.dispose()
+
+
+async def post(scenario: Scenario, text: str, customer: str = "fb-user-1", name: str = "Alice"):
+    from pullrouting.v1 import conversation_pb2
+
+    return await scenario.ingest.PostCustomerMessage(
+        ingest_service_pb2.PostCustomerMessageRequest(
+            service_identifier=scenario.service_identifier,
+            customer=conversation_pb2.Customer(id=customer, display_name=name),
+            text=text,
+            source_message_id=f"{customer}-{text}",
+        )
+    )
+
+
+async def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / name))
+
+
+async def test_two_agents_play_the_example_chat(web_server: Server, web_port: int, browser):
+    scenario = await create_scenario(web_server, agents=2)
+    first = await open_desk(browser, web_port, scenario.agents[0].token)
+    second = await open_desk(browser, web_port, scenario.agents[1].token)
+    await first.wait_for_selector("#lists li.subscribed")
+
+    await post(scenario, "Hi, is my order shipped?")
+    for page in (first, second):
+        await request_button(page, "Alice").wait_for()
+        await page.wait_for_selector("#alert:not([hidden])")
+    await screenshot(first, "queue.png")
+
+    # The first agent reads the request, joins it and answers.
+    await request_button(first, "Alice").click()
+    await first.locator("#request-messages", has_text="Hi, is my order shipped?").wait_for()
+    await first.click("#join")
+    await first.locator("#tabs [role=tab]", has_text="Alice").wait_for()
+    await first.fill("#reply", "Hello Alice, it left this morning.")
+    await first.press("#reply", "Enter")
+    await first.locator("#transcript .message.agent:not(.pending)", has_text="it left this morning").wait_for()
+    assert await first.input_value("#reply") == ""
+
+    # The second agent joins as well and sees the whole conversation.
+    await request_button(second, "Alice").click()
+    await second.click("#join")
+    await second.locator("#transcript .message.agent:not(.pending)", has_text="it left this morning").wait_for()
+
+    await post(scenario, "Great, thanks!")
+    for page in (first, second):
+        await page.locator("#transcript .message.customer", has_text="Great, thanks!").wait_for()
+    await screenshot(first, "desk.png")
+
+    # The first agent closes it, after confirming.
+    await first.click("#close")
+    await first.click("#confirm-close button[value=close]")
+    for page in (first, second):
+        await page.locator("#chat-ended", has_text="closed").wait_for()
+    assert stored_texts(web_server.database_url, "Hello Alice, it left this morning.") == 1
+
+
+async def test_an_alert_rings_on_a_new_request_and_not_on_a_silent_refresh(web_server: Server, web_port: int, browser):
+    scenario = await create_scenario(web_server, agents=1)
+    page = await open_desk(browser, web_port, scenario.agents[0].token)
+
+    await post(scenario, "First question")
+    await page.wait_for_selector("body[data-alerts='1']")
+    assert await page.text_content("#alert") == "New request: Alice"
+    # A second message on the same UNREAD request updates its row silently: no alert.
+    await post(scenario, "Anyone there?")
+    await request_button(page, "Alice").locator(".preview", has_text="Anyone there?").wait_for()
+    await post(scenario, "Other question", customer="fb-user-2", name="Bob")
+    await page.wait_for_selector("body[data-alerts='2']")
+    assert await page.text_content("#alert") == "New request: Bob"
+    # The queue: who waited longest first, each with its waiting time.
+    assert await page.locator("#queue .request .customer").all_text_contents() == ["Alice", "Bob"]
+    assert await page.locator("#queue .request .age").count() == 2
+
+
+async def test_a_reply_typed_during_a_restart_is_delivered_once(sqlite_url, web_port: int, browser):
+    serving = serve(sqlite_url, web_listen=f"127.0.0.1:{web_port}")
+    server = await anext(serving)
+    scenario = await create_scenario(server, agents=1)
+    page = await open_desk(browser, web_port, scenario.agents[0].token)
+    await post(scenario, "Are you open today?")
+    await request_button(page, "Alice").click()
+    await page.click("#join")
+    await page.locator("#tabs [role=tab]", has_text="Alice").wait_for()
+
+    await serving.aclose()
+    await page.wait_for_selector("#connection.warn")
+    reply = "Yes, until six."
+    await page.fill("#reply", reply)
+    await page.press("#reply", "Enter")
+    # Kept, shown as waiting, the box free for the next one.
+    await page.locator("#transcript .message.pending", has_text=reply).wait_for()
+    await page.locator("#connection", has_text="1 reply waiting").wait_for()
+    assert await page.input_value("#reply") == ""
+
+    restarted = serve(sqlite_url, web_listen=f"127.0.0.1:{web_port}")
+    server = await anext(restarted)
+    try:
+        await page.wait_for_selector("#connection.ok")
+        await page.locator("#transcript .message.agent:not(.pending)", has_text=reply).wait_for()
+        assert await page.locator("#transcript .message", has_text=reply).count() == 1
+        assert stored_texts(server.database_url, reply) == 1
+    finally:
+        await restarted.aclose()
+
+
+async def test_a_reload_keeps_the_tabs_also_after_unsubscribing(web_server: Server, web_port: int, browser):
+    scenario = await create_scenario(web_server, agents=1)
+    page = await open_desk(browser, web_port, scenario.agents[0].token)
+    for customer, name in (("fb-user-1", "Alice"), ("fb-user-2", "Bob")):
+        await post(scenario, f"Hello from {name}", customer=customer, name=name)
+        await request_button(page, name).click()
+        await page.click("#join")
+        await page.locator("#tabs [role=tab]", has_text=name).wait_for()
+    await page.locator("#tabs [role=tab]", has_text="Alice").click()
+
+    await page.click("#lists button", timeout=DEADLINE_MS)
+    await page.locator("#lists button", has_text="Subscribe").wait_for()
+    await page.wait_for_selector("#queue .request", state="detached")
+    assert await page.locator("#tabs [role=tab]").all_text_contents() == ["Alice", "Bob"]
+
+    await page.reload()
+    await page.wait_for_selector("#connection.ok")
+    await page.locator("#tabs [role=tab]", has_text="Bob").wait_for()
+    assert await page.locator("#tabs [role=tab]").all_text_contents() == ["Alice", "Bob"]
+    assert await page.get_attribute("#tabs [role=tab][aria-selected=true]", "data-name") is not None
+    assert await page.text_content("#tabs [role=tab][aria-selected=true]") == "Alice"
+    await page.locator("#transcript .message.customer", has_text="Hello from Alice").wait_for()
+
+
+async def focused(page) -> str:
+    """The focused element: `tag#id.class role text`."""
+    return await page.evaluate(
+        "() => { const e = document.activeElement; return `${e.tagName.toLowerCase()}#${e.id}.${e.className}"
+        " ${e.getAttribute('role') ?? ''} ${e.textContent.trim()}`; }"
+    )
+
+
+async def tab_to(page, wanted: str, presses: int = 30) -> None:
+    """Presses Tab until the focused element's description contains `wanted`."""
+    for _ in range(presses):
+        if wanted in await focused(page):
+            return
+        await page.keyboard.press("Tab")
+    raise AssertionError(f"{wanted!r} never got the focus; last: {await focused(page)}")
+
+
+async def test_keyboard_only(web_server: Server, web_port: int, browser):
+    scenario = await create_scenario(web_server, agents=1)
+    context = await browser.new_context()
+    page = await context.new_page()
+    page.set_default_timeout(DEADLINE_MS)
+    await page.goto(f"http://127.0.0.1:{web_port}/")
+    await page.wait_for_selector("#token:focus")
+    await page.keyboard.type(scenario.agents[0].token)
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#connection.ok")
+    await post(scenario, "Can I change my address?")
+    await request_button(page, "Alice").wait_for()
+
+    await tab_to(page, "button#.request")
+    await page.keyboard.press("Enter")
+    await page.locator("#request-messages", has_text="Can I change my address?").wait_for()
+    await tab_to(page, "button#join")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#reply:focus")
+    await page.keyboard.type("Sure, which one?")
+    await page.keyboard.press("Enter")
+    await page.locator("#transcript .message.agent:not(.pending)", has_text="Sure, which one?").wait_for()
+
+    # Escape leaves the message box for the conversation's tab; letters typed there go nowhere.
+    await page.keyboard.press("Escape")
+    assert "tab Alice" in await focused(page)
+    await page.keyboard.type("lc")
+    assert await page.input_value("#reply") == ""
+
+    await tab_to(page, "button#close")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#confirm-close[open]")
+    assert "Cancel" in await focused(page)
+    await page.keyboard.press("Shift+Tab")
+    assert "Close conversation" in await focused(page)
+    await page.keyboard.press("Enter")
+    await page.locator("#chat-ended", has_text="closed").wait_for()
