@@ -2,9 +2,7 @@
 server with a connector posting: the seed's Example Chat played by two agents, alerts, a reply typed during a
 server restart, a reload, keyboard-only use. The run saves screenshots of the desk under build/desk-screenshots."""
 
-import asyncio
 import os
-import shutil
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,10 +10,10 @@ from pathlib import Path
 import pytest
 from scenario import Scenario, create_scenario
 from sqlalchemy import create_engine, select
-from support import Server, serve, within
+from support import Server, serve
 
 from pullrouting.store.tables import messages
-from pullrouting.v1 import ingest_service_pb2
+from pullrouting.v1 import conversation_pb2, ingest_service_pb2
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -89,8 +87,6 @@ def stored_texts(database_url: str, text: str) -> int:
 
 
 async def post(scenario: Scenario, text: str, customer: str = "fb-user-1", name: str = "Alice"):
-    from pullrouting.v1 import conversation_pb2
-
     return await scenario.ingest.PostCustomerMessage(
         ingest_service_pb2.PostCustomerMessageRequest(
             service_identifier=scenario.service_identifier,

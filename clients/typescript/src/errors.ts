@@ -43,21 +43,25 @@ export interface FieldViolation {
   description: string;
 }
 
-/** A refused or failed call: the status code, the ErrorInfo reason and metadata, the offending fields. */
-export class PullroutingError extends Error {
-  readonly code: Code;
+/** A refused or failed call: the status code, the ErrorInfo reason and metadata, the offending fields. A
+ * ConnectError too (named so), so that Connect passes it through unchanged. */
+export class PullroutingError extends ConnectError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof Error && Object.getPrototypeOf(value) === PullroutingError.prototype;
+  }
+
   readonly reason: Reason;
-  readonly metadata: Readonly<Record<string, string>>;
+  readonly reasonMetadata: Readonly<Record<string, string>>;
   readonly fieldViolations: readonly FieldViolation[];
 
-  constructor(cause: ConnectError) {
-    super(cause.rawMessage, { cause });
-    this.name = "PullroutingError";
-    this.code = cause.code;
-    const [info] = cause.findDetails(ErrorInfoSchema);
+  constructor(error: ConnectError) {
+    super(error.rawMessage, error.code, error.metadata, undefined, error.cause);
+    this.details = error.details;
+    this.isWireError = error.isWireError;
+    const [info] = error.findDetails(ErrorInfoSchema);
     this.reason = (info?.reason ?? "") as Reason;
-    this.metadata = { ...(info?.metadata ?? {}) };
-    this.fieldViolations = cause
+    this.reasonMetadata = { ...(info?.metadata ?? {}) };
+    this.fieldViolations = error
       .findDetails(BadRequestSchema)
       .flatMap((badRequest) => badRequest.fieldViolations.map(({ field, description }) => ({ field, description })));
   }
@@ -73,7 +77,10 @@ export class PullroutingError extends Error {
 
 /** The error as a PullroutingError (anything thrown by a client call converts). */
 export function pullroutingError(error: unknown): PullroutingError {
-  return error instanceof PullroutingError ? error : new PullroutingError(ConnectError.from(error));
+  if (error instanceof PullroutingError) return error;
+  const connectError = ConnectError.from(error);
+  // Connect wraps what an interceptor throws; the PullroutingError inside is the one.
+  return connectError.cause instanceof PullroutingError ? connectError.cause : new PullroutingError(connectError);
 }
 
 export { Code };

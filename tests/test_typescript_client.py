@@ -1,0 +1,78 @@
+"""@pullrouting/client (clients/typescript) against a real server, with node's test runner: typed errors, a
+resumable WatchDesk, idempotent replies; over gRPC to the server's port and over Connect through its web
+endpoint (`--web-listen`)."""
+
+import asyncio
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from scenario import create_scenario
+from support import Server, serve
+
+from pullrouting.domain.errors import Reason
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "clients" / "typescript"
+NPM_DEADLINE = 600
+TEST_DEADLINE = 120
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    """The node executable, with the npm packages installed (`npm ci`) when missing and the package built."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        message = "node and npm are needed for the TypeScript client test"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    steps = [[npm, "run", "build", "-w", "clients/typescript"]]
+    if not (ROOT / "node_modules" / "@connectrpc" / "connect-node").is_dir():
+        steps.insert(0, [npm, "ci", "--no-audit", "--no-fund"])
+    for step in steps:
+        done = subprocess.run(
+            step, cwd=ROOT, capture_output=True, text=True, timeout=NPM_DEADLINE, stdin=subprocess.DEVNULL
+        )
+        assert done.returncode == 0, f"{' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
+    return node
+
+
+@pytest.fixture
+async def web_server(sqlite_url) -> Server:
+    async for handle in serve(sqlite_url, web_listen="127.0.0.1:0"):
+        yield handle
+
+
+async def test_the_typescript_client(web_server: Server, node: str):
+    scenario = await create_scenario(web_server, agents=1)
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("PULLROUTING_")},
+        "GRPC_URL": f"http://{web_server.address}",
+        "WEB_URL": f"http://127.0.0.1:{web_server.running.web_server.port}",
+        "AGENT_TOKEN": scenario.agents[0].token,
+        "INGESTOR_TOKEN": scenario.ingestor_token,
+        "SERVICE_IDENTIFIER": scenario.service_identifier,
+    }
+    process = await asyncio.create_subprocess_exec(
+        node, "--test", "--test-reporter=spec", "test/", cwd=PACKAGE, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), TEST_DEADLINE)
+    except TimeoutError:
+        process.kill()
+        output, _ = await process.communicate()
+        raise AssertionError(f"node --test did not finish within {TEST_DEADLINE} s:\n{output.decode()}") from None
+    report = output.decode()
+    assert process.returncode == 0, report
+    assert "fail 0" in report, report
+
+
+def test_the_typescript_reasons_are_the_servers():
+    """@pullrouting/client's Reason type lists exactly the reasons the server sends."""
+    source = (PACKAGE / "src" / "errors.ts").read_text()
+    listed = source.split("export const REASONS = [", 1)[1].split("]", 1)[0]
+    assert [line.strip().strip('",') for line in listed.split() if line.strip()] == [reason.value for reason in Reason]
