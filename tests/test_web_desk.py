@@ -112,6 +112,7 @@ async def test_two_agents_play_the_example_chat(web_server: Server, web_port: in
     for page in (first, second):
         await request_button(page, "Alice").wait_for()
         await page.wait_for_selector("#alert:not([hidden])")
+    await first.locator("#lists .counts", has_text="1 unread").wait_for()
     await screenshot(first, "queue.png")
 
     # The first agent reads the request, joins it and answers.
@@ -132,6 +133,9 @@ async def test_two_agents_play_the_example_chat(web_server: Server, web_port: in
     await post(scenario, "Great, thanks!")
     for page in (first, second):
         await page.locator("#transcript .message.customer", has_text="Great, thanks!").wait_for()
+    # Joining the request the alert was about put the alert away; the List's counts followed.
+    assert await first.is_hidden("#alert")
+    await first.locator("#lists .counts", has_text="1 active").wait_for()
     await screenshot(first, "desk.png")
 
     # The first agent closes it, after confirming.

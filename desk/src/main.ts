@@ -85,6 +85,7 @@ class Desk {
   private connection = "Connecting…";
   private readonly marking = new Set<string>();
   private redrawing = false;
+  private replyFocusFor = "";
   private listsTimer: number | undefined;
 
   constructor(private readonly agent: AgentClient) {
@@ -114,13 +115,12 @@ class Desk {
       if (applied.alert) {
         const text = ALERT_TEXT[applied.alert.alert];
         const who = customerName(applied.alert.conversation);
-        this.banner(`${text}: ${who}`);
+        this.banner(`${text}: ${who}`, applied.alert.conversation.name);
         // How many alerts rang, for whoever checks the desk (its tests).
         document.body.dataset.alerts = String(Number(document.body.dataset.alerts ?? 0) + 1);
         ring(text, `${who}: ${applied.alert.conversation.lastMessage?.text ?? ""}`);
       }
       if (event.event.case === "listEvent") this.refreshListsSoon();
-      if (!this.current || !this.state.tabs.has(this.current)) this.current = this.firstTab();
       this.redraw();
     }
   }
@@ -136,6 +136,11 @@ class Desk {
       this.connection = "Connecting…";
     }
     this.redraw();
+  }
+
+  /** The tab shown: the one the agent chose (kept across a reload) once it is there, else the first. */
+  private shownTab(): string {
+    return this.state.tabs.has(this.current) ? this.current : this.firstTab();
   }
 
   private firstTab(): string {
@@ -211,8 +216,10 @@ class Desk {
       return;
     }
     this.selected = "";
+    if (byId("alert").dataset.name === name) this.dismissAlert();
+    // The message box gets the focus once the conversation's tab shows (its first event may still be on its way).
+    this.replyFocusFor = name;
     this.show(name);
-    byId<HTMLTextAreaElement>("reply").focus();
   }
 
   private async act(what: string, call: () => Promise<unknown>): Promise<void> {
@@ -251,9 +258,11 @@ class Desk {
     byId("status").textContent = text;
   }
 
-  private banner(text: string): void {
+  /** Shows the alert until the agent dismisses it or joins the conversation it is about. */
+  private banner(text: string, conversation: string): void {
     const banner = byId("alert");
     banner.textContent = text;
+    banner.dataset.name = conversation;
     banner.hidden = false;
     document.title = `(!) ${text} — pullrouting desk`;
   }
@@ -289,15 +298,15 @@ class Desk {
       }
     });
     byId("leave").addEventListener("click", () => {
-      const name = this.current;
+      const name = this.shownTab();
       void this.act("Left the conversation", () => this.agent.leaveConversation({ name }));
     });
     const dialog = byId<HTMLDialogElement>("confirm-close");
     byId("close").addEventListener("click", () => {
-      const tab = this.state.tabs.get(this.current);
+      const tab = this.state.tabs.get(this.shownTab());
       if (!tab) return;
       byId("confirm-close-text").textContent = `Close the conversation with ${customerName(tab.conversation)}?`;
-      dialog.dataset.name = this.current;
+      dialog.dataset.name = tab.conversation.name;
       dialog.showModal();
     });
     dialog.addEventListener("close", () => {
@@ -307,8 +316,7 @@ class Desk {
       }
     });
     byId("dismiss").addEventListener("click", () => {
-      this.state.tabs.delete(this.current);
-      this.current = this.firstTab();
+      this.state.tabs.delete(this.shownTab());
       this.redraw();
     });
   }
@@ -321,7 +329,7 @@ class Desk {
   private send(): void {
     const reply = byId<HTMLTextAreaElement>("reply");
     const text = reply.value.trim();
-    const tab = this.state.tabs.get(this.current);
+    const tab = this.state.tabs.get(this.shownTab());
     if (!text || !tab || tab.ended) return;
     // Into the outbox first: from there it is sent, now or when the connection is back.
     this.outbox.add(tab.conversation.name, text);
@@ -343,7 +351,12 @@ class Desk {
       this.redrawing = false;
       const focused = (document.activeElement as HTMLElement | null)?.dataset.key;
       this.draw();
-      if (focused) document.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+      if (this.replyFocusFor && this.replyFocusFor === this.shownTab()) {
+        this.replyFocusFor = "";
+        byId("reply").focus();
+      } else if (focused) {
+        document.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+      }
     });
   }
 
@@ -410,6 +423,7 @@ class Desk {
     );
 
     this.drawPreview();
+    byId("empty").hidden = Boolean(this.state.queue.get(this.selected) || this.state.tabs.size);
     this.drawTabs();
     this.drawChat();
   }
@@ -429,11 +443,12 @@ class Desk {
 
   private drawTabs(): void {
     const tabs = [...this.state.tabs.values()];
+    const shown = this.shownTab();
     const tablist = byId("tabs");
     tablist.replaceChildren(
       ...tabs.map((tab, index) => {
         const name = tab.conversation.name;
-        const selected = name === this.current;
+        const selected = name === shown;
         const button = h(
           "button",
           {
@@ -467,7 +482,7 @@ class Desk {
   }
 
   private drawChat(): void {
-    const tab = this.state.tabs.get(this.current);
+    const tab = this.state.tabs.get(this.shownTab());
     byId("chat").hidden = !tab;
     if (!tab) return;
     const conversation = tab.conversation;
