@@ -4,6 +4,7 @@ import asyncio
 import gc
 import logging
 import os
+import secrets
 import signal
 import stat
 import tempfile
@@ -228,13 +229,14 @@ async def start(settings: Settings) -> RunningServer:
     rate_limiter = RateLimiter(settings.rate_limit_per_second)
     # The web endpoint reaches this server over a Unix socket in a directory only this user may enter.
     web_socket = Path(tempfile.mkdtemp(prefix="pullrouting-web-")) / "grpc.sock" if settings.web_listen else None
+    web_secret = secrets.token_urlsafe(32) if settings.web_listen else None
     auth = AuthInterceptor(
         authenticator,
         rate_limiter,
         open_streams,
         failed_logins,
         drain,
-        web_socket_peer=f"unix:{web_socket}" if web_socket else None,
+        web_secret=web_secret,
     )
     server = grpc.aio.server(
         # Outermost first: the observer sees each RPC's final status, domain errors and auth refusals included.
@@ -305,7 +307,9 @@ async def start(settings: Settings) -> RunningServer:
         if settings.tls_cert and settings.tls_key:
             tls = WebTls(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
         try:
-            web_server = WebServer(settings.web_listen, web_socket, SERVICES, settings.max_message_bytes, tls)
+            web_server = WebServer(
+                settings.web_listen, web_socket, web_secret or "", SERVICES, settings.max_message_bytes, tls
+            )
         except (OSError, ValueError) as error:
             database.close()
             raise StartupError(f"cannot serve the web endpoint on {settings.web_listen}: {error}") from error

@@ -76,3 +76,31 @@ def test_the_typescript_reasons_are_the_servers():
     source = (PACKAGE / "src" / "errors.ts").read_text()
     listed = source.split("export const REASONS = [", 1)[1].split("]", 1)[0]
     assert [line.strip().strip('",') for line in listed.split() if line.strip()] == [reason.value for reason in Reason]
+
+
+async def test_the_documented_agent(server: Server, node: str):
+    """clients/typescript/examples/agent.js, as docs/clients.md prints it, against a real server."""
+    example = (PACKAGE / "examples" / "agent.js").read_text()
+    assert f"```js\n{example}```" in (ROOT / "docs" / "clients.md").read_text()
+    scenario = await create_scenario(server, agents=1)
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("PULLROUTING_")},
+        "PULLROUTING_ADDRESS": server.address,
+        "PULLROUTING_AGENT_TOKEN": scenario.agents[0].token,
+    }
+    process = await asyncio.create_subprocess_exec(
+        node, "examples/agent.js", cwd=PACKAGE, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert process.stderr is not None
+        while (await asyncio.wait_for(process.stderr.readline(), TEST_DEADLINE)).strip() != b"open":
+            pass
+        name = (await scenario.post("Where is my parcel?")).conversation.name
+        output, errors = await asyncio.wait_for(process.communicate(), TEST_DEADLINE)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, errors.decode()
+    assert output.decode() == f"answered Customer ({name})\n"

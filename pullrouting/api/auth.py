@@ -33,8 +33,8 @@ ROLE_BY_SERVICE = {
     "pullrouting.v1.IngestService": Role.INGESTOR,
 }
 
-# The metadata key in which the web endpoint (pullrouting/web) names the browser's address; believed only on
-# calls that come through the endpoint's private socket.
+# The metadata in which the web endpoint (pullrouting/web) names the browser's address, as `SECRET HOST`: believed
+# only with the secret this process gave its web endpoint (a gRPC client cannot name another address).
 WEB_PEER_KEY = "pullrouting-web-peer"
 
 # Refusals that count as failed logins: the caller did not prove who it is.
@@ -153,11 +153,11 @@ class AuthInterceptor(ServiceInterceptor):
         open_streams: OpenStreams,
         failed_logins: FailedLogins,
         drain: Drain,
-        web_socket_peer: str | None = None,
+        web_secret: str | None = None,
     ) -> None:
-        """`web_socket_peer`: the peer of calls forwarded by the web endpoint (its private socket), if any."""
+        """`web_secret`: what the web endpoint's calls carry before the browser's address in WEB_PEER_KEY."""
         self._authenticator = authenticator
-        self._web_socket_peer = web_socket_peer
+        self._web_secret = web_secret
         self._rate_limiter = rate_limiter
         self._open_streams = open_streams
         self._failed_logins = failed_logins
@@ -185,10 +185,11 @@ class AuthInterceptor(ServiceInterceptor):
         """Who made the call, for counting failed logins: the connection's peer or, on a call the web endpoint
         forwarded, the browser's address (`web:HOST`), so that all browsers are not one peer."""
         peer = context.peer()
-        if self._web_socket_peer is not None and peer == self._web_socket_peer:
-            forwarded = dict(context.invocation_metadata() or ()).get(WEB_PEER_KEY)
-            if isinstance(forwarded, str) and forwarded:
-                return f"web:{forwarded}"
+        forwarded = dict(context.invocation_metadata() or ()).get(WEB_PEER_KEY)
+        if self._web_secret is not None and isinstance(forwarded, str):
+            secret, _, host = forwarded.partition(" ")
+            if hmac.compare_digest(secret.encode(), self._web_secret.encode()) and host:
+                return f"web:{host}"
         return peer
 
     def _admitted(

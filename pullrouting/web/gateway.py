@@ -1,8 +1,8 @@
 """The web endpoint's calls, forwarded to the gRPC server of the same process. The `connectrpc` library speaks
 the browser's protocols (Connect, gRPC-Web, and gRPC) and hands each call to an endpoint here, which makes the
 same call on the gRPC server over a private Unix socket: authentication, rate limits, stream limits, logs and
-metrics are the gRPC server's, exactly as for a gRPC client. The caller's address travels in WEB_PEER_KEY, which
-the gRPC server believes from that socket only (api/auth.py)."""
+metrics are the gRPC server's, exactly as for a gRPC client. The browser's address travels in WEB_PEER_KEY, with a
+secret of this process that makes the gRPC server believe it (api/auth.py)."""
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
@@ -72,11 +72,21 @@ def connect_error(error: grpc.aio.AioRpcError) -> ConnectError:
 class Forwarder:
     """Makes each call of the web endpoint on the gRPC server at `target`."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, secret: str) -> None:
         self._channel = grpc.aio.insecure_channel(target)
+        self._secret = secret
 
     async def close(self) -> None:
         await self._channel.close()
+
+    def _call_options(self, context: RequestContext) -> dict[str, Any]:
+        headers = context.request_headers
+        metadata = [(key, headers[key]) for key in FORWARDED_HEADERS if key in headers]
+        if context.client_address:
+            # The host without the port: failed logins are counted per address.
+            metadata.append((WEB_PEER_KEY, f"{self._secret} {context.client_address.rpartition(':')[0]}"))
+        timeout_ms = context.timeout_ms
+        return {"metadata": metadata, "timeout": None if timeout_ms is None else max(timeout_ms, 0) / 1000}
 
     def endpoints(self, services: list[ServiceDescriptor]) -> dict[str, Endpoint]:
         """One endpoint per method of the services, keyed by its path (`/pullrouting.v1.AgentService/Subscribe`)."""
@@ -115,7 +125,7 @@ class Forwarder:
 
                 async def unary(request: Message, context: RequestContext) -> Message:
                     try:
-                        return await unary_unary(request, **_call_options(context))
+                        return await unary_unary(request, **self._call_options(context))
                     except grpc.aio.AioRpcError as error:
                         raise connect_error(error) from None
 
@@ -124,7 +134,7 @@ class Forwarder:
                 unary_stream = channel.unary_stream(path, **serializers)
 
                 def server_stream(request: Message, context: RequestContext) -> AsyncIterator[Message]:
-                    return _responses(unary_stream(request, **_call_options(context)))
+                    return _responses(unary_stream(request, **self._call_options(context)))
 
                 return Endpoint.server_stream(info, server_stream)
             case StreamType.CLIENT_STREAM:
@@ -132,7 +142,7 @@ class Forwarder:
 
                 async def client_stream(requests: AsyncIterator[Message], context: RequestContext) -> Message:
                     try:
-                        return await stream_unary(requests, **_call_options(context))
+                        return await stream_unary(requests, **self._call_options(context))
                     except grpc.aio.AioRpcError as error:
                         raise connect_error(error) from None
 
@@ -141,19 +151,9 @@ class Forwarder:
                 stream_stream = channel.stream_stream(path, **serializers)
 
                 def bidi_stream(requests: AsyncIterator[Message], context: RequestContext) -> AsyncIterator[Message]:
-                    return _responses(stream_stream(requests, **_call_options(context)))
+                    return _responses(stream_stream(requests, **self._call_options(context)))
 
                 return Endpoint.bidi_stream(info, bidi_stream)
-
-
-def _call_options(context: RequestContext) -> dict[str, Any]:
-    headers = context.request_headers
-    metadata = [(key, headers[key]) for key in FORWARDED_HEADERS if key in headers]
-    if context.client_address:
-        # The host without the port: failed logins are counted per address.
-        metadata.append((WEB_PEER_KEY, context.client_address.rpartition(":")[0]))
-    timeout_ms = context.timeout_ms
-    return {"metadata": metadata, "timeout": None if timeout_ms is None else max(timeout_ms, 0) / 1000}
 
 
 async def _responses(call: Any) -> AsyncIterator[Message]:

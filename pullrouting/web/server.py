@@ -66,9 +66,10 @@ class WebTls:
 class WebServer:
     """Serves until stopped; `port` is the one bound (port 0 picks a free one)."""
 
-    def __init__(self, listen: str, grpc_socket: Path, services: list[ServiceDescriptor], read_max_bytes: int,
-                 tls: WebTls | None) -> None:  # fmt: skip
-        """`grpc_socket`: the gRPC server's private Unix socket, in a directory of its own (removed at stop)."""
+    def __init__(self, listen: str, grpc_socket: Path, secret: str, services: list[ServiceDescriptor],
+                 read_max_bytes: int, tls: WebTls | None) -> None:  # fmt: skip
+        """`grpc_socket`: the gRPC server's private Unix socket, in a directory of its own (removed at stop);
+        `secret`: what the gRPC server believes the browser's address with (api/auth.py WEB_PEER_KEY)."""
         self._grpc_socket = grpc_socket
         host, _, port = listen.rpartition(":")
         host = host.strip("[]")
@@ -78,7 +79,7 @@ class WebServer:
         self._socket.listen(128)
         self.port: int = self._socket.getsockname()[1]
         self.scheme = "https" if tls else "http"
-        self._forwarder = Forwarder(f"unix:{grpc_socket}")
+        self._forwarder = Forwarder(f"unix:{grpc_socket}", secret)
         self._application = WebApplication(GatewayApplication(self._forwarder, services, read_max_bytes))
         self._config = Config()
         self._config.bind = [f"fd://{self._socket.fileno()}"]
