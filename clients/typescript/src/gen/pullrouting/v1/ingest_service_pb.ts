@@ -6,6 +6,8 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_field_behavior } from "../../google/api/field_behavior_pb.js";
 import { file_google_api_resource } from "../../google/api/resource_pb.js";
+import type { Status } from "../../google/rpc/status_pb.js";
+import { file_google_rpc_status } from "../../google/rpc/status_pb.js";
 import type { Conversation, Customer, Message as Message$1 } from "./conversation_pb.js";
 import { file_pullrouting_v1_conversation } from "./conversation_pb.js";
 import type { OutboundEvent } from "./events_pb.js";
@@ -16,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pullrouting/v1/ingest_service.proto.
  */
 export const file_pullrouting_v1_ingest_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNwdWxscm91dGluZy92MS9pbmdlc3Rfc2VydmljZS5wcm90bxIOcHVsbHJvdXRpbmcudjEivQEKGlBvc3RDdXN0b21lck1lc3NhZ2VSZXF1ZXN0EiAKEnNlcnZpY2VfaWRlbnRpZmllchgBIAEoCUIE4kEBAhIwCghjdXN0b21lchgCIAEoCzIYLnB1bGxyb3V0aW5nLnYxLkN1c3RvbWVyQgTiQQECEhIKBHRleHQYAyABKAlCBOJBAQISHwoRc291cmNlX21lc3NhZ2VfaWQYBCABKAlCBOJBAQISFgoIcHJpb3JpdHkYBSABKAVCBOJBAQEijAEKG1Bvc3RDdXN0b21lck1lc3NhZ2VSZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24SKAoHbWVzc2FnZRgCIAEoCzIXLnB1bGxyb3V0aW5nLnYxLk1lc3NhZ2USDwoHY3JlYXRlZBgDIAEoCCKOAQoWRW5kQ29udmVyc2F0aW9uUmVxdWVzdBI3Cgxjb252ZXJzYXRpb24YASABKAlCIeJBAQH6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIgChJzZXJ2aWNlX2lkZW50aWZpZXIYAiABKAlCBOJBAQESGQoLY3VzdG9tZXJfaWQYAyABKAlCBOJBAQEiTQoXRW5kQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIlQKFFdhdGNoT3V0Ym91bmRSZXF1ZXN0EiAKEnNlcnZpY2VfaWRlbnRpZmllchgBIAEoCUIE4kEBARIaCgxyZXN1bWVfdG9rZW4YAiABKAlCBOJBAQEiRQoVV2F0Y2hPdXRib3VuZFJlc3BvbnNlEiwKBWV2ZW50GAEgASgLMh0ucHVsbHJvdXRpbmcudjEuT3V0Ym91bmRFdmVudDLDAgoNSW5nZXN0U2VydmljZRJuChNQb3N0Q3VzdG9tZXJNZXNzYWdlEioucHVsbHJvdXRpbmcudjEuUG9zdEN1c3RvbWVyTWVzc2FnZVJlcXVlc3QaKy5wdWxscm91dGluZy52MS5Qb3N0Q3VzdG9tZXJNZXNzYWdlUmVzcG9uc2USYgoPRW5kQ29udmVyc2F0aW9uEiYucHVsbHJvdXRpbmcudjEuRW5kQ29udmVyc2F0aW9uUmVxdWVzdBonLnB1bGxyb3V0aW5nLnYxLkVuZENvbnZlcnNhdGlvblJlc3BvbnNlEl4KDVdhdGNoT3V0Ym91bmQSJC5wdWxscm91dGluZy52MS5XYXRjaE91dGJvdW5kUmVxdWVzdBolLnB1bGxyb3V0aW5nLnYxLldhdGNoT3V0Ym91bmRSZXNwb25zZTABYgZwcm90bzM", [file_google_api_field_behavior, file_google_api_resource, file_pullrouting_v1_conversation, file_pullrouting_v1_events]);
+  fileDesc("CiNwdWxscm91dGluZy92MS9pbmdlc3Rfc2VydmljZS5wcm90bxIOcHVsbHJvdXRpbmcudjEivQEKGlBvc3RDdXN0b21lck1lc3NhZ2VSZXF1ZXN0EiAKEnNlcnZpY2VfaWRlbnRpZmllchgBIAEoCUIE4kEBAhIwCghjdXN0b21lchgCIAEoCzIYLnB1bGxyb3V0aW5nLnYxLkN1c3RvbWVyQgTiQQECEhIKBHRleHQYAyABKAlCBOJBAQISHwoRc291cmNlX21lc3NhZ2VfaWQYBCABKAlCBOJBAQISFgoIcHJpb3JpdHkYBSABKAVCBOJBAQEijAEKG1Bvc3RDdXN0b21lck1lc3NhZ2VSZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24SKAoHbWVzc2FnZRgCIAEoCzIXLnB1bGxyb3V0aW5nLnYxLk1lc3NhZ2USDwoHY3JlYXRlZBgDIAEoCCKOAQoWRW5kQ29udmVyc2F0aW9uUmVxdWVzdBI3Cgxjb252ZXJzYXRpb24YASABKAlCIeJBAQH6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIgChJzZXJ2aWNlX2lkZW50aWZpZXIYAiABKAlCBOJBAQESGQoLY3VzdG9tZXJfaWQYAyABKAlCBOJBAQEiTQoXRW5kQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIlQKFFdhdGNoT3V0Ym91bmRSZXF1ZXN0EiAKEnNlcnZpY2VfaWRlbnRpZmllchgBIAEoCUIE4kEBARIaCgxyZXN1bWVfdG9rZW4YAiABKAlCBOJBAQEiRQoVV2F0Y2hPdXRib3VuZFJlc3BvbnNlEiwKBWV2ZW50GAEgASgLMh0ucHVsbHJvdXRpbmcudjEuT3V0Ym91bmRFdmVudCJiCh1TdHJlYW1DdXN0b21lck1lc3NhZ2VzUmVxdWVzdBJBCgdtZXNzYWdlGAEgASgLMioucHVsbHJvdXRpbmcudjEuUG9zdEN1c3RvbWVyTWVzc2FnZVJlcXVlc3RCBOJBAQIiqQEKHlN0cmVhbUN1c3RvbWVyTWVzc2FnZXNSZXNwb25zZRIZChFzb3VyY2VfbWVzc2FnZV9pZBgBIAEoCRI9CgZwb3N0ZWQYAiABKAsyKy5wdWxscm91dGluZy52MS5Qb3N0Q3VzdG9tZXJNZXNzYWdlUmVzcG9uc2VIABIjCgVlcnJvchgDIAEoCzISLmdvb2dsZS5ycGMuU3RhdHVzSABCCAoGcmVzdWx0MsADCg1Jbmdlc3RTZXJ2aWNlEm4KE1Bvc3RDdXN0b21lck1lc3NhZ2USKi5wdWxscm91dGluZy52MS5Qb3N0Q3VzdG9tZXJNZXNzYWdlUmVxdWVzdBorLnB1bGxyb3V0aW5nLnYxLlBvc3RDdXN0b21lck1lc3NhZ2VSZXNwb25zZRJiCg9FbmRDb252ZXJzYXRpb24SJi5wdWxscm91dGluZy52MS5FbmRDb252ZXJzYXRpb25SZXF1ZXN0GicucHVsbHJvdXRpbmcudjEuRW5kQ29udmVyc2F0aW9uUmVzcG9uc2USXgoNV2F0Y2hPdXRib3VuZBIkLnB1bGxyb3V0aW5nLnYxLldhdGNoT3V0Ym91bmRSZXF1ZXN0GiUucHVsbHJvdXRpbmcudjEuV2F0Y2hPdXRib3VuZFJlc3BvbnNlMAESewoWU3RyZWFtQ3VzdG9tZXJNZXNzYWdlcxItLnB1bGxyb3V0aW5nLnYxLlN0cmVhbUN1c3RvbWVyTWVzc2FnZXNSZXF1ZXN0Gi4ucHVsbHJvdXRpbmcudjEuU3RyZWFtQ3VzdG9tZXJNZXNzYWdlc1Jlc3BvbnNlKAEwAWIGcHJvdG8z", [file_google_api_field_behavior, file_google_api_resource, file_google_rpc_status, file_pullrouting_v1_conversation, file_pullrouting_v1_events]);
 
 /**
  * @generated from message pullrouting.v1.PostCustomerMessageRequest
@@ -202,6 +204,67 @@ export const WatchOutboundResponseSchema: GenMessage<WatchOutboundResponse> = /*
   messageDesc(file_pullrouting_v1_ingest_service, 5);
 
 /**
+ * @generated from message pullrouting.v1.StreamCustomerMessagesRequest
+ */
+export type StreamCustomerMessagesRequest = Message<"pullrouting.v1.StreamCustomerMessagesRequest"> & {
+  /**
+   * One customer message, as PostCustomerMessage takes it.
+   *
+   * @generated from field: pullrouting.v1.PostCustomerMessageRequest message = 1;
+   */
+  message?: PostCustomerMessageRequest | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.StreamCustomerMessagesRequest.
+ * Use `create(StreamCustomerMessagesRequestSchema)` to create a new message.
+ */
+export const StreamCustomerMessagesRequestSchema: GenMessage<StreamCustomerMessagesRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_ingest_service, 6);
+
+/**
+ * @generated from message pullrouting.v1.StreamCustomerMessagesResponse
+ */
+export type StreamCustomerMessagesResponse = Message<"pullrouting.v1.StreamCustomerMessagesResponse"> & {
+  /**
+   * The acknowledged message's source_message_id, as it was sent.
+   *
+   * @generated from field: string source_message_id = 1;
+   */
+  sourceMessageId: string;
+
+  /**
+   * What became of it.
+   *
+   * @generated from oneof pullrouting.v1.StreamCustomerMessagesResponse.result
+   */
+  result: {
+    /**
+     * Posted (or recognised as a retry): what PostCustomerMessage would answer.
+     *
+     * @generated from field: pullrouting.v1.PostCustomerMessageResponse posted = 2;
+     */
+    value: PostCustomerMessageResponse;
+    case: "posted";
+  } | {
+    /**
+     * Refused: the status PostCustomerMessage would end with, ErrorInfo and BadRequest in its details.
+     *
+     * @generated from field: google.rpc.Status error = 3;
+     */
+    value: Status;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message pullrouting.v1.StreamCustomerMessagesResponse.
+ * Use `create(StreamCustomerMessagesResponseSchema)` to create a new message.
+ */
+export const StreamCustomerMessagesResponseSchema: GenMessage<StreamCustomerMessagesResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_ingest_service, 7);
+
+/**
  * What backend connectors call. Callers need the ingestor role; a credential scoped to some channels is
  * refused on the others.
  *
@@ -257,6 +320,25 @@ export const IngestService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchOutboundRequestSchema;
     output: typeof WatchOutboundResponseSchema;
+  },
+  /**
+   * PostCustomerMessage for high-volume connectors: customer messages in, one acknowledgement per message
+   * out, in the order the messages came. Each acknowledgement is the answer PostCustomerMessage would give:
+   * the posted result, or the refusal as a google.rpc.Status with the same ErrorInfo reason and BadRequest
+   * (the stream goes on). Idempotent on source_message_id as PostCustomerMessage is, so a connector whose
+   * stream broke sends the unacknowledged messages again on a new one. Up to a window of messages are in
+   * flight (docs/api.md, "Streaming ingest"); past it the server reads no further until acknowledgements
+   * go out, and each message counts against the caller's rate limit, waited for instead of refused.
+   * The stream itself may end as WatchOutbound may, and with FIELD_INVALID on a message that does not parse.
+   * Refusals: in an acknowledgement, those of PostCustomerMessage: FIELD_INVALID, SERVICE_IDENTIFIER_UNKNOWN,
+   * CHANNEL_NOT_PERMITTED, CHANNEL_DISABLED, CHANNEL_NOT_PULL.
+   *
+   * @generated from rpc pullrouting.v1.IngestService.StreamCustomerMessages
+   */
+  streamCustomerMessages: {
+    methodKind: "bidi_streaming";
+    input: typeof StreamCustomerMessagesRequestSchema;
+    output: typeof StreamCustomerMessagesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pullrouting_v1_ingest_service, 0);
