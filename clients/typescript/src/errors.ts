@@ -29,6 +29,9 @@ export const REASONS = [
   "PRINCIPAL_DISABLED",
   "RATE_LIMITED",
   "TOO_MANY_STREAMS",
+  "TRANSFER_NOT_ACCEPTED",
+  "STALE_VIEW",
+  "WRAP_UP_REQUIRED",
 ] as const;
 
 /** One of REASONS; an empty string when the error did not come from the server (a network failure). */

@@ -8,7 +8,7 @@ import { file_google_api_field_behavior } from "../../google/api/field_behavior_
 import { file_google_api_resource } from "../../google/api/resource_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { CloseReason, Conversation, ConversationState, Message as Message$1 } from "./conversation_pb.js";
+import type { CloseReason, Conversation, ConversationState, Message as Message$1, MessageVisibility, WrapUp } from "./conversation_pb.js";
 import { file_pullrouting_v1_conversation } from "./conversation_pb.js";
 import type { ConversationEvent, DeskEvent, ListEvent } from "./events_pb.js";
 import { file_pullrouting_v1_events } from "./events_pb.js";
@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pullrouting/v1/agent_service.proto.
  */
 export const file_pullrouting_v1_agent_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJwdWxscm91dGluZy92MS9hZ2VudF9zZXJ2aWNlLnByb3RvEg5wdWxscm91dGluZy52MSKJAQoLTGlzdFN1bW1hcnkSIgoEbGlzdBgBIAEoCzIULnB1bGxyb3V0aW5nLnYxLkxpc3QSEgoKc3Vic2NyaWJlZBgCIAEoCBIUCgx1bnJlYWRfY291bnQYAyABKAMSFAoMYWN0aXZlX2NvdW50GAQgASgDEhYKDmluYWN0aXZlX2NvdW50GAUgASgDImQKDFN1YnNjcmlwdGlvbhIjCgRsaXN0GAEgASgJQhX6QRIKEHB1bGxyb3V0aW5nL0xpc3QSLwoLY3JlYXRlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkUKEExpc3RMaXN0c1JlcXVlc3QSFwoJcGFnZV9zaXplGAEgASgFQgTiQQEBEhgKCnBhZ2VfdG9rZW4YAiABKAlCBOJBAQEiWAoRTGlzdExpc3RzUmVzcG9uc2USKgoFbGlzdHMYASADKAsyGy5wdWxscm91dGluZy52MS5MaXN0U3VtbWFyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiOwoQU3Vic2NyaWJlUmVxdWVzdBInCgRsaXN0GAEgASgJQhniQQEC+kESChBwdWxscm91dGluZy9MaXN0IkcKEVN1YnNjcmliZVJlc3BvbnNlEjIKDHN1YnNjcmlwdGlvbhgBIAEoCzIcLnB1bGxyb3V0aW5nLnYxLlN1YnNjcmlwdGlvbiI9ChJVbnN1YnNjcmliZVJlcXVlc3QSJwoEbGlzdBgBIAEoCUIZ4kEBAvpBEgoQcHVsbHJvdXRpbmcvTGlzdCIVChNVbnN1YnNjcmliZVJlc3BvbnNlIk0KGExpc3RTdWJzY3JpcHRpb25zUmVxdWVzdBIXCglwYWdlX3NpemUYASABKAVCBOJBAQESGAoKcGFnZV90b2tlbhgCIAEoCUIE4kEBASJpChlMaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEjMKDXN1YnNjcmlwdGlvbnMYASADKAsyHC5wdWxscm91dGluZy52MS5TdWJzY3JpcHRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIskBChhMaXN0Q29udmVyc2F0aW9uc1JlcXVlc3QSKQoGcGFyZW50GAEgASgJQhniQQEC+kESChBwdWxscm91dGluZy9MaXN0EjcKBnN0YXRlcxgCIAMoDjIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvblN0YXRlQgTiQQEBEhcKCXBhZ2Vfc2l6ZRgDIAEoBUIE4kEBARIYCgpwYWdlX3Rva2VuGAQgASgJQgTiQQEBEhYKCG9yZGVyX2J5GAUgASgJQgTiQQEBImkKGUxpc3RDb252ZXJzYXRpb25zUmVzcG9uc2USMwoNY29udmVyc2F0aW9ucxgBIAMoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiSQoWR2V0Q29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iTQoXR2V0Q29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIkoKF0pvaW5Db252ZXJzYXRpb25SZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbiJOChhKb2luQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIksKGExlYXZlQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iTwoZTGVhdmVDb252ZXJzYXRpb25SZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24ifgoYQ2xvc2VDb252ZXJzYXRpb25SZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIxCgZyZWFzb24YAiABKA4yGy5wdWxscm91dGluZy52MS5DbG9zZVJlYXNvbkIE4kEBASJPChlDbG9zZUNvbnZlcnNhdGlvblJlc3BvbnNlEjIKDGNvbnZlcnNhdGlvbhgBIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbiKCAQoSU2VuZE1lc3NhZ2VSZXF1ZXN0EjcKDGNvbnZlcnNhdGlvbhgBIAEoCUIh4kEBAvpBGgoYcHVsbHJvdXRpbmcvQ29udmVyc2F0aW9uEhIKBHRleHQYAiABKAlCBOJBAQISHwoRY2xpZW50X21lc3NhZ2VfaWQYAyABKAlCBOJBAQEiPwoTU2VuZE1lc3NhZ2VSZXNwb25zZRIoCgdtZXNzYWdlGAEgASgLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZSIvChFXYXRjaExpc3RzUmVxdWVzdBIaCgxyZXN1bWVfdG9rZW4YASABKAlCBOJBAQEiPgoSV2F0Y2hMaXN0c1Jlc3BvbnNlEigKBWV2ZW50GAEgASgLMhkucHVsbHJvdXRpbmcudjEuTGlzdEV2ZW50ImcKGFdhdGNoQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SGgoMcmVzdW1lX3Rva2VuGAIgASgJQgTiQQEBIk0KGVdhdGNoQ29udmVyc2F0aW9uUmVzcG9uc2USMAoFZXZlbnQYASABKAsyIS5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb25FdmVudCJ7ChNMaXN0TWVzc2FnZXNSZXF1ZXN0EjEKBnBhcmVudBgBIAEoCUIh4kEBAvpBGgoYcHVsbHJvdXRpbmcvQ29udmVyc2F0aW9uEhcKCXBhZ2Vfc2l6ZRgCIAEoBUIE4kEBARIYCgpwYWdlX3Rva2VuGAMgASgJQgTiQQEBIloKFExpc3RNZXNzYWdlc1Jlc3BvbnNlEikKCG1lc3NhZ2VzGAEgAygLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiRgoSU2V0UHJlc2VuY2VSZXF1ZXN0EjAKCHByZXNlbmNlGAEgASgOMhgucHVsbHJvdXRpbmcudjEuUHJlc2VuY2VCBOJBAQIiQQoTU2V0UHJlc2VuY2VSZXNwb25zZRIqCghwcmVzZW5jZRgBIAEoDjIYLnB1bGxyb3V0aW5nLnYxLlByZXNlbmNlIi4KEFdhdGNoRGVza1JlcXVlc3QSGgoMcmVzdW1lX3Rva2VuGAEgASgJQgTiQQEBIj0KEVdhdGNoRGVza1Jlc3BvbnNlEigKBWV2ZW50GAEgASgLMhkucHVsbHJvdXRpbmcudjEuRGVza0V2ZW50InkKD01hcmtSZWFkUmVxdWVzdBI3Cgxjb252ZXJzYXRpb24YASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhItCgdtZXNzYWdlGAIgASgJQhziQQEC+kEVChNwdWxscm91dGluZy9NZXNzYWdlIigKEE1hcmtSZWFkUmVzcG9uc2USFAoMdW5yZWFkX2NvdW50GAEgASgFMu4LCgxBZ2VudFNlcnZpY2USUAoJTGlzdExpc3RzEiAucHVsbHJvdXRpbmcudjEuTGlzdExpc3RzUmVxdWVzdBohLnB1bGxyb3V0aW5nLnYxLkxpc3RMaXN0c1Jlc3BvbnNlElAKCVN1YnNjcmliZRIgLnB1bGxyb3V0aW5nLnYxLlN1YnNjcmliZVJlcXVlc3QaIS5wdWxscm91dGluZy52MS5TdWJzY3JpYmVSZXNwb25zZRJWCgtVbnN1YnNjcmliZRIiLnB1bGxyb3V0aW5nLnYxLlVuc3Vic2NyaWJlUmVxdWVzdBojLnB1bGxyb3V0aW5nLnYxLlVuc3Vic2NyaWJlUmVzcG9uc2USaAoRTGlzdFN1YnNjcmlwdGlvbnMSKC5wdWxscm91dGluZy52MS5MaXN0U3Vic2NyaXB0aW9uc1JlcXVlc3QaKS5wdWxscm91dGluZy52MS5MaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEmgKEUxpc3RDb252ZXJzYXRpb25zEigucHVsbHJvdXRpbmcudjEuTGlzdENvbnZlcnNhdGlvbnNSZXF1ZXN0GikucHVsbHJvdXRpbmcudjEuTGlzdENvbnZlcnNhdGlvbnNSZXNwb25zZRJiCg9HZXRDb252ZXJzYXRpb24SJi5wdWxscm91dGluZy52MS5HZXRDb252ZXJzYXRpb25SZXF1ZXN0GicucHVsbHJvdXRpbmcudjEuR2V0Q29udmVyc2F0aW9uUmVzcG9uc2USZQoQSm9pbkNvbnZlcnNhdGlvbhInLnB1bGxyb3V0aW5nLnYxLkpvaW5Db252ZXJzYXRpb25SZXF1ZXN0GigucHVsbHJvdXRpbmcudjEuSm9pbkNvbnZlcnNhdGlvblJlc3BvbnNlEmgKEUxlYXZlQ29udmVyc2F0aW9uEigucHVsbHJvdXRpbmcudjEuTGVhdmVDb252ZXJzYXRpb25SZXF1ZXN0GikucHVsbHJvdXRpbmcudjEuTGVhdmVDb252ZXJzYXRpb25SZXNwb25zZRJoChFDbG9zZUNvbnZlcnNhdGlvbhIoLnB1bGxyb3V0aW5nLnYxLkNsb3NlQ29udmVyc2F0aW9uUmVxdWVzdBopLnB1bGxyb3V0aW5nLnYxLkNsb3NlQ29udmVyc2F0aW9uUmVzcG9uc2USVgoLU2VuZE1lc3NhZ2USIi5wdWxscm91dGluZy52MS5TZW5kTWVzc2FnZVJlcXVlc3QaIy5wdWxscm91dGluZy52MS5TZW5kTWVzc2FnZVJlc3BvbnNlElUKCldhdGNoTGlzdHMSIS5wdWxscm91dGluZy52MS5XYXRjaExpc3RzUmVxdWVzdBoiLnB1bGxyb3V0aW5nLnYxLldhdGNoTGlzdHNSZXNwb25zZTABEmoKEVdhdGNoQ29udmVyc2F0aW9uEigucHVsbHJvdXRpbmcudjEuV2F0Y2hDb252ZXJzYXRpb25SZXF1ZXN0GikucHVsbHJvdXRpbmcudjEuV2F0Y2hDb252ZXJzYXRpb25SZXNwb25zZTABElkKDExpc3RNZXNzYWdlcxIjLnB1bGxyb3V0aW5nLnYxLkxpc3RNZXNzYWdlc1JlcXVlc3QaJC5wdWxscm91dGluZy52MS5MaXN0TWVzc2FnZXNSZXNwb25zZRJWCgtTZXRQcmVzZW5jZRIiLnB1bGxyb3V0aW5nLnYxLlNldFByZXNlbmNlUmVxdWVzdBojLnB1bGxyb3V0aW5nLnYxLlNldFByZXNlbmNlUmVzcG9uc2USUgoJV2F0Y2hEZXNrEiAucHVsbHJvdXRpbmcudjEuV2F0Y2hEZXNrUmVxdWVzdBohLnB1bGxyb3V0aW5nLnYxLldhdGNoRGVza1Jlc3BvbnNlMAESTQoITWFya1JlYWQSHy5wdWxscm91dGluZy52MS5NYXJrUmVhZFJlcXVlc3QaIC5wdWxscm91dGluZy52MS5NYXJrUmVhZFJlc3BvbnNlYgZwcm90bzM", [file_google_api_field_behavior, file_google_api_resource, file_google_protobuf_timestamp, file_pullrouting_v1_conversation, file_pullrouting_v1_events, file_pullrouting_v1_resources]);
+  fileDesc("CiJwdWxscm91dGluZy92MS9hZ2VudF9zZXJ2aWNlLnByb3RvEg5wdWxscm91dGluZy52MSKJAQoLTGlzdFN1bW1hcnkSIgoEbGlzdBgBIAEoCzIULnB1bGxyb3V0aW5nLnYxLkxpc3QSEgoKc3Vic2NyaWJlZBgCIAEoCBIUCgx1bnJlYWRfY291bnQYAyABKAMSFAoMYWN0aXZlX2NvdW50GAQgASgDEhYKDmluYWN0aXZlX2NvdW50GAUgASgDImQKDFN1YnNjcmlwdGlvbhIjCgRsaXN0GAEgASgJQhX6QRIKEHB1bGxyb3V0aW5nL0xpc3QSLwoLY3JlYXRlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkUKEExpc3RMaXN0c1JlcXVlc3QSFwoJcGFnZV9zaXplGAEgASgFQgTiQQEBEhgKCnBhZ2VfdG9rZW4YAiABKAlCBOJBAQEiWAoRTGlzdExpc3RzUmVzcG9uc2USKgoFbGlzdHMYASADKAsyGy5wdWxscm91dGluZy52MS5MaXN0U3VtbWFyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiOwoQU3Vic2NyaWJlUmVxdWVzdBInCgRsaXN0GAEgASgJQhniQQEC+kESChBwdWxscm91dGluZy9MaXN0IkcKEVN1YnNjcmliZVJlc3BvbnNlEjIKDHN1YnNjcmlwdGlvbhgBIAEoCzIcLnB1bGxyb3V0aW5nLnYxLlN1YnNjcmlwdGlvbiI9ChJVbnN1YnNjcmliZVJlcXVlc3QSJwoEbGlzdBgBIAEoCUIZ4kEBAvpBEgoQcHVsbHJvdXRpbmcvTGlzdCIVChNVbnN1YnNjcmliZVJlc3BvbnNlIk0KGExpc3RTdWJzY3JpcHRpb25zUmVxdWVzdBIXCglwYWdlX3NpemUYASABKAVCBOJBAQESGAoKcGFnZV90b2tlbhgCIAEoCUIE4kEBASJpChlMaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEjMKDXN1YnNjcmlwdGlvbnMYASADKAsyHC5wdWxscm91dGluZy52MS5TdWJzY3JpcHRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIskBChhMaXN0Q29udmVyc2F0aW9uc1JlcXVlc3QSKQoGcGFyZW50GAEgASgJQhniQQEC+kESChBwdWxscm91dGluZy9MaXN0EjcKBnN0YXRlcxgCIAMoDjIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvblN0YXRlQgTiQQEBEhcKCXBhZ2Vfc2l6ZRgDIAEoBUIE4kEBARIYCgpwYWdlX3Rva2VuGAQgASgJQgTiQQEBEhYKCG9yZGVyX2J5GAUgASgJQgTiQQEBImkKGUxpc3RDb252ZXJzYXRpb25zUmVzcG9uc2USMwoNY29udmVyc2F0aW9ucxgBIAMoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiSQoWR2V0Q29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iTQoXR2V0Q29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIkoKF0pvaW5Db252ZXJzYXRpb25SZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbiJOChhKb2luQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIksKGExlYXZlQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iTwoZTGVhdmVDb252ZXJzYXRpb25SZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24irQEKGENsb3NlQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SMQoGcmVhc29uGAIgASgOMhsucHVsbHJvdXRpbmcudjEuQ2xvc2VSZWFzb25CBOJBAQESLQoHd3JhcF91cBgDIAEoCzIWLnB1bGxyb3V0aW5nLnYxLldyYXBVcEIE4kEBASJPChlDbG9zZUNvbnZlcnNhdGlvblJlc3BvbnNlEjIKDGNvbnZlcnNhdGlvbhgBIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbiL8AQoSU2VuZE1lc3NhZ2VSZXF1ZXN0EjcKDGNvbnZlcnNhdGlvbhgBIAEoCUIh4kEBAvpBGgoYcHVsbHJvdXRpbmcvQ29udmVyc2F0aW9uEhIKBHRleHQYAiABKAlCBOJBAQISHwoRY2xpZW50X21lc3NhZ2VfaWQYAyABKAlCBOJBAQESOwoKdmlzaWJpbGl0eRgEIAEoDjIhLnB1bGxyb3V0aW5nLnYxLk1lc3NhZ2VWaXNpYmlsaXR5QgTiQQEBEjsKFWV4cGVjdGVkX2xhc3RfbWVzc2FnZRgFIAEoCUIc4kEBAfpBFQoTcHVsbHJvdXRpbmcvTWVzc2FnZSI/ChNTZW5kTWVzc2FnZVJlc3BvbnNlEigKB21lc3NhZ2UYASABKAsyFy5wdWxscm91dGluZy52MS5NZXNzYWdlIi8KEVdhdGNoTGlzdHNSZXF1ZXN0EhoKDHJlc3VtZV90b2tlbhgBIAEoCUIE4kEBASI+ChJXYXRjaExpc3RzUmVzcG9uc2USKAoFZXZlbnQYASABKAsyGS5wdWxscm91dGluZy52MS5MaXN0RXZlbnQiZwoYV2F0Y2hDb252ZXJzYXRpb25SZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIaCgxyZXN1bWVfdG9rZW4YAiABKAlCBOJBAQEiTQoZV2F0Y2hDb252ZXJzYXRpb25SZXNwb25zZRIwCgVldmVudBgBIAEoCzIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbkV2ZW50InsKE0xpc3RNZXNzYWdlc1JlcXVlc3QSMQoGcGFyZW50GAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SFwoJcGFnZV9zaXplGAIgASgFQgTiQQEBEhgKCnBhZ2VfdG9rZW4YAyABKAlCBOJBAQEiWgoUTGlzdE1lc3NhZ2VzUmVzcG9uc2USKQoIbWVzc2FnZXMYASADKAsyFy5wdWxscm91dGluZy52MS5NZXNzYWdlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJGChJTZXRQcmVzZW5jZVJlcXVlc3QSMAoIcHJlc2VuY2UYASABKA4yGC5wdWxscm91dGluZy52MS5QcmVzZW5jZUIE4kEBAiJBChNTZXRQcmVzZW5jZVJlc3BvbnNlEioKCHByZXNlbmNlGAEgASgOMhgucHVsbHJvdXRpbmcudjEuUHJlc2VuY2UiLgoQV2F0Y2hEZXNrUmVxdWVzdBIaCgxyZXN1bWVfdG9rZW4YASABKAlCBOJBAQEiPQoRV2F0Y2hEZXNrUmVzcG9uc2USKAoFZXZlbnQYASABKAsyGS5wdWxscm91dGluZy52MS5EZXNrRXZlbnQieQoPTWFya1JlYWRSZXF1ZXN0EjcKDGNvbnZlcnNhdGlvbhgBIAEoCUIh4kEBAvpBGgoYcHVsbHJvdXRpbmcvQ29udmVyc2F0aW9uEi0KB21lc3NhZ2UYAiABKAlCHOJBAQL6QRUKE3B1bGxyb3V0aW5nL01lc3NhZ2UiKAoQTWFya1JlYWRSZXNwb25zZRIUCgx1bnJlYWRfY291bnQYASABKAUiiwEKG1RyYW5zZmVyQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SJwoEbGlzdBgCIAEoCUIZ4kEBAvpBEgoQcHVsbHJvdXRpbmcvTGlzdBISCgRub3RlGAMgASgJQgTiQQEBIlIKHFRyYW5zZmVyQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uImAKGVJldHVybkNvbnZlcnNhdGlvblJlcXVlc3QSLwoEbmFtZRgBIAEoCUIh4kEBAvpBGgoYcHVsbHJvdXRpbmcvQ29udmVyc2F0aW9uEhIKBG5vdGUYAiABKAlCBOJBAQEiUAoaUmV0dXJuQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uMs4NCgxBZ2VudFNlcnZpY2USUAoJTGlzdExpc3RzEiAucHVsbHJvdXRpbmcudjEuTGlzdExpc3RzUmVxdWVzdBohLnB1bGxyb3V0aW5nLnYxLkxpc3RMaXN0c1Jlc3BvbnNlElAKCVN1YnNjcmliZRIgLnB1bGxyb3V0aW5nLnYxLlN1YnNjcmliZVJlcXVlc3QaIS5wdWxscm91dGluZy52MS5TdWJzY3JpYmVSZXNwb25zZRJWCgtVbnN1YnNjcmliZRIiLnB1bGxyb3V0aW5nLnYxLlVuc3Vic2NyaWJlUmVxdWVzdBojLnB1bGxyb3V0aW5nLnYxLlVuc3Vic2NyaWJlUmVzcG9uc2USaAoRTGlzdFN1YnNjcmlwdGlvbnMSKC5wdWxscm91dGluZy52MS5MaXN0U3Vic2NyaXB0aW9uc1JlcXVlc3QaKS5wdWxscm91dGluZy52MS5MaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEmgKEUxpc3RDb252ZXJzYXRpb25zEigucHVsbHJvdXRpbmcudjEuTGlzdENvbnZlcnNhdGlvbnNSZXF1ZXN0GikucHVsbHJvdXRpbmcudjEuTGlzdENvbnZlcnNhdGlvbnNSZXNwb25zZRJiCg9HZXRDb252ZXJzYXRpb24SJi5wdWxscm91dGluZy52MS5HZXRDb252ZXJzYXRpb25SZXF1ZXN0GicucHVsbHJvdXRpbmcudjEuR2V0Q29udmVyc2F0aW9uUmVzcG9uc2USZQoQSm9pbkNvbnZlcnNhdGlvbhInLnB1bGxyb3V0aW5nLnYxLkpvaW5Db252ZXJzYXRpb25SZXF1ZXN0GigucHVsbHJvdXRpbmcudjEuSm9pbkNvbnZlcnNhdGlvblJlc3BvbnNlEmgKEUxlYXZlQ29udmVyc2F0aW9uEigucHVsbHJvdXRpbmcudjEuTGVhdmVDb252ZXJzYXRpb25SZXF1ZXN0GikucHVsbHJvdXRpbmcudjEuTGVhdmVDb252ZXJzYXRpb25SZXNwb25zZRJoChFDbG9zZUNvbnZlcnNhdGlvbhIoLnB1bGxyb3V0aW5nLnYxLkNsb3NlQ29udmVyc2F0aW9uUmVxdWVzdBopLnB1bGxyb3V0aW5nLnYxLkNsb3NlQ29udmVyc2F0aW9uUmVzcG9uc2USVgoLU2VuZE1lc3NhZ2USIi5wdWxscm91dGluZy52MS5TZW5kTWVzc2FnZVJlcXVlc3QaIy5wdWxscm91dGluZy52MS5TZW5kTWVzc2FnZVJlc3BvbnNlElUKCldhdGNoTGlzdHMSIS5wdWxscm91dGluZy52MS5XYXRjaExpc3RzUmVxdWVzdBoiLnB1bGxyb3V0aW5nLnYxLldhdGNoTGlzdHNSZXNwb25zZTABEmoKEVdhdGNoQ29udmVyc2F0aW9uEigucHVsbHJvdXRpbmcudjEuV2F0Y2hDb252ZXJzYXRpb25SZXF1ZXN0GikucHVsbHJvdXRpbmcudjEuV2F0Y2hDb252ZXJzYXRpb25SZXNwb25zZTABElkKDExpc3RNZXNzYWdlcxIjLnB1bGxyb3V0aW5nLnYxLkxpc3RNZXNzYWdlc1JlcXVlc3QaJC5wdWxscm91dGluZy52MS5MaXN0TWVzc2FnZXNSZXNwb25zZRJWCgtTZXRQcmVzZW5jZRIiLnB1bGxyb3V0aW5nLnYxLlNldFByZXNlbmNlUmVxdWVzdBojLnB1bGxyb3V0aW5nLnYxLlNldFByZXNlbmNlUmVzcG9uc2USUgoJV2F0Y2hEZXNrEiAucHVsbHJvdXRpbmcudjEuV2F0Y2hEZXNrUmVxdWVzdBohLnB1bGxyb3V0aW5nLnYxLldhdGNoRGVza1Jlc3BvbnNlMAESTQoITWFya1JlYWQSHy5wdWxscm91dGluZy52MS5NYXJrUmVhZFJlcXVlc3QaIC5wdWxscm91dGluZy52MS5NYXJrUmVhZFJlc3BvbnNlEnEKFFRyYW5zZmVyQ29udmVyc2F0aW9uEisucHVsbHJvdXRpbmcudjEuVHJhbnNmZXJDb252ZXJzYXRpb25SZXF1ZXN0GiwucHVsbHJvdXRpbmcudjEuVHJhbnNmZXJDb252ZXJzYXRpb25SZXNwb25zZRJrChJSZXR1cm5Db252ZXJzYXRpb24SKS5wdWxscm91dGluZy52MS5SZXR1cm5Db252ZXJzYXRpb25SZXF1ZXN0GioucHVsbHJvdXRpbmcudjEuUmV0dXJuQ29udmVyc2F0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_api_field_behavior, file_google_api_resource, file_google_protobuf_timestamp, file_pullrouting_v1_conversation, file_pullrouting_v1_events, file_pullrouting_v1_resources]);
 
 /**
  * A list as an agent sees it.
@@ -483,6 +483,14 @@ export type CloseConversationRequest = Message<"pullrouting.v1.CloseConversation
    * @generated from field: pullrouting.v1.CloseReason reason = 2;
    */
   reason: CloseReason;
+
+  /**
+   * The outcome: codes for the conversation's list, and a note. Required, with at least one code, on a list
+   * with `require_wrap_up`.
+   *
+   * @generated from field: pullrouting.v1.WrapUp wrap_up = 3;
+   */
+  wrapUp?: WrapUp | undefined;
 };
 
 /**
@@ -536,6 +544,23 @@ export type SendMessageRequest = Message<"pullrouting.v1.SendMessageRequest"> & 
    * @generated from field: string client_message_id = 3;
    */
   clientMessageId: string;
+
+  /**
+   * PUBLIC (the default when unspecified) to write to the customer, or INTERNAL for a note only agents and
+   * supervisors see, never sent to the connector.
+   *
+   * @generated from field: pullrouting.v1.MessageVisibility visibility = 4;
+   */
+  visibility: MessageVisibility;
+
+  /**
+   * The newest message the agent has seen, `conversations/{conversation}/messages/{message}`, of this
+   * conversation: when a newer one exists (someone wrote meanwhile), the send is refused with STALE_VIEW,
+   * whose metadata `newest_message` names it. Empty: no check.
+   *
+   * @generated from field: string expected_last_message = 5;
+   */
+  expectedLastMessage: string;
 };
 
 /**
@@ -828,6 +853,103 @@ export const MarkReadResponseSchema: GenMessage<MarkReadResponse> = /*@__PURE__*
   messageDesc(file_pullrouting_v1_agent_service, 33);
 
 /**
+ * @generated from message pullrouting.v1.TransferConversationRequest
+ */
+export type TransferConversationRequest = Message<"pullrouting.v1.TransferConversationRequest"> & {
+  /**
+   * The conversation, `conversations/{conversation}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The target list, `lists/{list}`: another list than the conversation's.
+   *
+   * @generated from field: string list = 2;
+   */
+  list: string;
+
+  /**
+   * For whoever takes it next, at most 4096 characters: written as an INTERNAL message. Empty for none.
+   *
+   * @generated from field: string note = 3;
+   */
+  note: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.TransferConversationRequest.
+ * Use `create(TransferConversationRequestSchema)` to create a new message.
+ */
+export const TransferConversationRequestSchema: GenMessage<TransferConversationRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_agent_service, 34);
+
+/**
+ * @generated from message pullrouting.v1.TransferConversationResponse
+ */
+export type TransferConversationResponse = Message<"pullrouting.v1.TransferConversationResponse"> & {
+  /**
+   * The conversation as transferred: UNREAD on the target list, nobody in it.
+   *
+   * @generated from field: pullrouting.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.TransferConversationResponse.
+ * Use `create(TransferConversationResponseSchema)` to create a new message.
+ */
+export const TransferConversationResponseSchema: GenMessage<TransferConversationResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_agent_service, 35);
+
+/**
+ * @generated from message pullrouting.v1.ReturnConversationRequest
+ */
+export type ReturnConversationRequest = Message<"pullrouting.v1.ReturnConversationRequest"> & {
+  /**
+   * The conversation, `conversations/{conversation}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * For whoever takes it next, at most 4096 characters: written as an INTERNAL message. Empty for none.
+   *
+   * @generated from field: string note = 2;
+   */
+  note: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.ReturnConversationRequest.
+ * Use `create(ReturnConversationRequestSchema)` to create a new message.
+ */
+export const ReturnConversationRequestSchema: GenMessage<ReturnConversationRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_agent_service, 36);
+
+/**
+ * @generated from message pullrouting.v1.ReturnConversationResponse
+ */
+export type ReturnConversationResponse = Message<"pullrouting.v1.ReturnConversationResponse"> & {
+  /**
+   * The conversation after the agent left it.
+   *
+   * @generated from field: pullrouting.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.ReturnConversationResponse.
+ * Use `create(ReturnConversationResponseSchema)` to create a new message.
+ */
+export const ReturnConversationResponseSchema: GenMessage<ReturnConversationResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_agent_service, 37);
+
+/**
  * What an agent desktop calls. The agent is the one the bearer token names, never a request field.
  *
  * Every method answers with google.rpc.ErrorInfo (domain `pullrouting`) on refusal; the reasons below are
@@ -944,8 +1066,12 @@ export const AgentService: GenService<{
   /**
    * Closes an open request on a list the agent is entitled and subscribed to, whether or not the agent is
    * in it; participants are let go and the connector is told.
-   * Refusals: FIELD_INVALID (a malformed name or an unknown reason), CLOSE_REASON_NOT_ALLOWED (CUSTOMER or
-   * FORCED), RESOURCE_NOT_FOUND, NOT_ENTITLED, NOT_SUBSCRIBED, CONVERSATION_CLOSED.
+   * With a wrap_up, the conversation keeps it (Conversation.wrap_up).
+   * Refusals: FIELD_INVALID (a malformed name, an unknown reason, or a wrap_up code that is malformed, listed
+   * twice or not for the conversation's list, or a note too long), CLOSE_REASON_NOT_ALLOWED (CUSTOMER or
+   * FORCED), RESOURCE_NOT_FOUND (the conversation, or a wrap-up code; ErrorInfo's `field` says which),
+   * NOT_ENTITLED, NOT_SUBSCRIBED, CONVERSATION_CLOSED, WRAP_UP_REQUIRED (the list has require_wrap_up and no
+   * code was given).
    *
    * @generated from rpc pullrouting.v1.AgentService.CloseConversation
    */
@@ -956,9 +1082,12 @@ export const AgentService: GenService<{
   },
   /**
    * Writes to the customer; participants only. The connector gets it on WatchOutbound. Idempotent on
-   * client_message_id: a retry is answered with the first message, and is not checked again.
-   * Refusals: FIELD_INVALID (a malformed conversation, text or client_message_id), RESOURCE_NOT_FOUND,
-   * NOT_ENTITLED, CONVERSATION_CLOSED, NOT_PARTICIPANT.
+   * client_message_id: a retry is answered with the first message, and is not checked again. With
+   * visibility INTERNAL it is a note for agents and supervisors, never sent to the connector. With
+   * expected_last_message, it is written only if that is still the conversation's newest message.
+   * Refusals: FIELD_INVALID (a malformed conversation, text, client_message_id or expected_last_message, or
+   * an unknown visibility), RESOURCE_NOT_FOUND, NOT_ENTITLED, CONVERSATION_CLOSED, NOT_PARTICIPANT,
+   * STALE_VIEW (a newer message than expected_last_message exists; metadata newest_message names it).
    *
    * @generated from rpc pullrouting.v1.AgentService.SendMessage
    */
@@ -1054,6 +1183,38 @@ export const AgentService: GenService<{
     methodKind: "unary";
     input: typeof MarkReadRequestSchema;
     output: typeof MarkReadResponseSchema;
+  },
+  /**
+   * Hands a conversation the agent is in on to another list: every participant is released (AGENT_LEFT with
+   * leave_cause TRANSFERRED), it leaves its list (REMOVED there) and lands UNREAD on the target list (ADDED
+   * with alert TRANSFERRED), its transfer_count one higher. The note, when given, is written first as an
+   * INTERNAL message of the agent's. The target list must accept transfers from the conversation's list
+   * (List.accepts_transfers_from); the agent need not be entitled to it.
+   * Refusals: FIELD_INVALID (a malformed name or list, the conversation's own list, or a note too long),
+   * RESOURCE_NOT_FOUND (no such conversation), NOT_ENTITLED (not in it, and not on an entitled list),
+   * NOT_PARTICIPANT, CONVERSATION_CLOSED, TRANSFER_NOT_ACCEPTED (the target list does not accept transfers
+   * from this one, or does not exist: the two are not told apart).
+   *
+   * @generated from rpc pullrouting.v1.AgentService.TransferConversation
+   */
+  transferConversation: {
+    methodKind: "unary";
+    input: typeof TransferConversationRequestSchema;
+    output: typeof TransferConversationResponseSchema;
+  },
+  /**
+   * Gives a conversation back to its list: the agent leaves it (AGENT_LEFT, leave_cause LEFT) and the list's
+   * watchers are alerted RELEASED (an UPDATED event), so that somebody else takes it; INACTIVE if nobody is
+   * left in it. The note, when given, is written first as an INTERNAL message of the agent's.
+   * Refusals: FIELD_INVALID (a malformed name, or a note too long), RESOURCE_NOT_FOUND, NOT_ENTITLED (not in
+   * it, and not on an entitled list), NOT_PARTICIPANT, CONVERSATION_CLOSED.
+   *
+   * @generated from rpc pullrouting.v1.AgentService.ReturnConversation
+   */
+  returnConversation: {
+    methodKind: "unary";
+    input: typeof ReturnConversationRequestSchema;
+    output: typeof ReturnConversationResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pullrouting_v1_agent_service, 0);

@@ -14,7 +14,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file pullrouting/v1/conversation.proto.
  */
 export const file_pullrouting_v1_conversation: GenFile = /*@__PURE__*/
-  fileDesc("CiFwdWxscm91dGluZy92MS9jb252ZXJzYXRpb24ucHJvdG8SDnB1bGxyb3V0aW5nLnYxIjgKCEN1c3RvbWVyEhAKAmlkGAEgASgJQgTiQQECEhoKDGRpc3BsYXlfbmFtZRgCIAEoCUIE4kEBASJjCgtQYXJ0aWNpcGFudBIlCgVhZ2VudBgBIAEoCUIW+kETChFwdWxscm91dGluZy9BZ2VudBItCglqb2luX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIvYGCgxDb252ZXJzYXRpb24SEgoEbmFtZRgBIAEoCUIE4kEBCBInCgRsaXN0GAIgASgJQhniQQED+kESChBwdWxscm91dGluZy9MaXN0Ei0KB2NoYW5uZWwYAyABKAlCHOJBAQP6QRUKE3B1bGxyb3V0aW5nL0NoYW5uZWwSMAoIY3VzdG9tZXIYBCABKAsyGC5wdWxscm91dGluZy52MS5DdXN0b21lckIE4kEBAxI2CgVzdGF0ZRgFIAEoDjIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvblN0YXRlQgTiQQEDEjcKDHBhcnRpY2lwYW50cxgGIAMoCzIbLnB1bGxyb3V0aW5nLnYxLlBhcnRpY2lwYW50QgTiQQEDEjUKC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI1Cgt1cGRhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSNAoKY2xvc2VfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSOQoPZmlyc3Rfam9pbl90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxIbCg1tZXNzYWdlX2NvdW50GAsgASgDQgTiQQEDEjsKEWxhc3RfbWVzc2FnZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI3CgxjbG9zZV9yZWFzb24YDSABKA4yGy5wdWxscm91dGluZy52MS5DbG9zZVJlYXNvbkIE4kEBAxI3Cg13YWl0aW5nX3NpbmNlGA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI6CgxsYXN0X21lc3NhZ2UYDyABKAsyHi5wdWxscm91dGluZy52MS5NZXNzYWdlUHJldmlld0IE4kEBAxIWCghwcmlvcml0eRgQIAEoBUIE4kEBAzpY6kFVChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SHGNvbnZlcnNhdGlvbnMve2NvbnZlcnNhdGlvbn0qDWNvbnZlcnNhdGlvbnMyDGNvbnZlcnNhdGlvbiK9AQoOTWVzc2FnZVByZXZpZXcSNQoLc2VuZGVyX3R5cGUYASABKA4yGi5wdWxscm91dGluZy52MS5TZW5kZXJUeXBlQgTiQQEDEikKBWFnZW50GAIgASgJQhriQQED+kETChFwdWxscm91dGluZy9BZ2VudBISCgR0ZXh0GAMgASgJQgTiQQEDEjUKC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAyLHAgoHTWVzc2FnZRISCgRuYW1lGAEgASgJQgTiQQEIEjUKC3NlbmRlcl90eXBlGAIgASgOMhoucHVsbHJvdXRpbmcudjEuU2VuZGVyVHlwZUIE4kEBAxIpCgVhZ2VudBgDIAEoCUIa4kEBA/pBEwoRcHVsbHJvdXRpbmcvQWdlbnQSEgoEdGV4dBgEIAEoCUIE4kEBAxI1CgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSHQoPaWRlbXBvdGVuY3lfa2V5GAYgASgJQgTiQQEDOlzqQVkKE3B1bGxyb3V0aW5nL01lc3NhZ2USL2NvbnZlcnNhdGlvbnMve2NvbnZlcnNhdGlvbn0vbWVzc2FnZXMve21lc3NhZ2V9KghtZXNzYWdlczIHbWVzc2FnZSq1AQoRQ29udmVyc2F0aW9uU3RhdGUSIgoeQ09OVkVSU0FUSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASHQoZQ09OVkVSU0FUSU9OX1NUQVRFX1VOUkVBRBABEh0KGUNPTlZFUlNBVElPTl9TVEFURV9BQ1RJVkUQAhIfChtDT05WRVJTQVRJT05fU1RBVEVfSU5BQ1RJVkUQAxIdChlDT05WRVJTQVRJT05fU1RBVEVfQ0xPU0VEEAQqlAEKC0Nsb3NlUmVhc29uEhwKGENMT1NFX1JFQVNPTl9VTlNQRUNJRklFRBAAEhYKEkNMT1NFX1JFQVNPTl9BR0VOVBABEhkKFUNMT1NFX1JFQVNPTl9DVVNUT01FUhACEhcKE0NMT1NFX1JFQVNPTl9GT1JDRUQQAxIbChdDTE9TRV9SRUFTT05fSU5BQ1RJVklUWRAEKloKClNlbmRlclR5cGUSGwoXU0VOREVSX1RZUEVfVU5TUEVDSUZJRUQQABIYChRTRU5ERVJfVFlQRV9DVVNUT01FUhABEhUKEVNFTkRFUl9UWVBFX0FHRU5UEAJiBnByb3RvMw", [file_google_api_field_behavior, file_google_api_resource, file_google_protobuf_timestamp]);
+  fileDesc("CiFwdWxscm91dGluZy92MS9jb252ZXJzYXRpb24ucHJvdG8SDnB1bGxyb3V0aW5nLnYxIjgKCEN1c3RvbWVyEhAKAmlkGAEgASgJQgTiQQECEhoKDGRpc3BsYXlfbmFtZRgCIAEoCUIE4kEBASJjCgtQYXJ0aWNpcGFudBIlCgVhZ2VudBgBIAEoCUIW+kETChFwdWxscm91dGluZy9BZ2VudBItCglqb2luX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIsMHCgxDb252ZXJzYXRpb24SEgoEbmFtZRgBIAEoCUIE4kEBCBInCgRsaXN0GAIgASgJQhniQQED+kESChBwdWxscm91dGluZy9MaXN0Ei0KB2NoYW5uZWwYAyABKAlCHOJBAQP6QRUKE3B1bGxyb3V0aW5nL0NoYW5uZWwSMAoIY3VzdG9tZXIYBCABKAsyGC5wdWxscm91dGluZy52MS5DdXN0b21lckIE4kEBAxI2CgVzdGF0ZRgFIAEoDjIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvblN0YXRlQgTiQQEDEjcKDHBhcnRpY2lwYW50cxgGIAMoCzIbLnB1bGxyb3V0aW5nLnYxLlBhcnRpY2lwYW50QgTiQQEDEjUKC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI1Cgt1cGRhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSNAoKY2xvc2VfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSOQoPZmlyc3Rfam9pbl90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxIbCg1tZXNzYWdlX2NvdW50GAsgASgDQgTiQQEDEjsKEWxhc3RfbWVzc2FnZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI3CgxjbG9zZV9yZWFzb24YDSABKA4yGy5wdWxscm91dGluZy52MS5DbG9zZVJlYXNvbkIE4kEBAxI3Cg13YWl0aW5nX3NpbmNlGA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI6CgxsYXN0X21lc3NhZ2UYDyABKAsyHi5wdWxscm91dGluZy52MS5NZXNzYWdlUHJldmlld0IE4kEBAxIWCghwcmlvcml0eRgQIAEoBUIE4kEBAxIcCg50cmFuc2Zlcl9jb3VudBgRIAEoBUIE4kEBAxItCgd3cmFwX3VwGBIgASgLMhYucHVsbHJvdXRpbmcudjEuV3JhcFVwQgTiQQEDOljqQVUKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIcY29udmVyc2F0aW9ucy97Y29udmVyc2F0aW9ufSoNY29udmVyc2F0aW9uczIMY29udmVyc2F0aW9uIr0BCg5NZXNzYWdlUHJldmlldxI1CgtzZW5kZXJfdHlwZRgBIAEoDjIaLnB1bGxyb3V0aW5nLnYxLlNlbmRlclR5cGVCBOJBAQMSKQoFYWdlbnQYAiABKAlCGuJBAQP6QRMKEXB1bGxyb3V0aW5nL0FnZW50EhIKBHRleHQYAyABKAlCBOJBAQMSNQoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgTiQQEDIoQDCgdNZXNzYWdlEhIKBG5hbWUYASABKAlCBOJBAQgSNQoLc2VuZGVyX3R5cGUYAiABKA4yGi5wdWxscm91dGluZy52MS5TZW5kZXJUeXBlQgTiQQEDEikKBWFnZW50GAMgASgJQhriQQED+kETChFwdWxscm91dGluZy9BZ2VudBISCgR0ZXh0GAQgASgJQgTiQQEDEjUKC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxIdCg9pZGVtcG90ZW5jeV9rZXkYBiABKAlCBOJBAQMSOwoKdmlzaWJpbGl0eRgHIAEoDjIhLnB1bGxyb3V0aW5nLnYxLk1lc3NhZ2VWaXNpYmlsaXR5QgTiQQEDOlzqQVkKE3B1bGxyb3V0aW5nL01lc3NhZ2USL2NvbnZlcnNhdGlvbnMve2NvbnZlcnNhdGlvbn0vbWVzc2FnZXMve21lc3NhZ2V9KghtZXNzYWdlczIHbWVzc2FnZSJCCgZXcmFwVXASKgoFY29kZXMYASADKAlCG/pBGAoWcHVsbHJvdXRpbmcvV3JhcFVwQ29kZRIMCgRub3RlGAIgASgJKrUBChFDb252ZXJzYXRpb25TdGF0ZRIiCh5DT05WRVJTQVRJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIdChlDT05WRVJTQVRJT05fU1RBVEVfVU5SRUFEEAESHQoZQ09OVkVSU0FUSU9OX1NUQVRFX0FDVElWRRACEh8KG0NPTlZFUlNBVElPTl9TVEFURV9JTkFDVElWRRADEh0KGUNPTlZFUlNBVElPTl9TVEFURV9DTE9TRUQQBCqUAQoLQ2xvc2VSZWFzb24SHAoYQ0xPU0VfUkVBU09OX1VOU1BFQ0lGSUVEEAASFgoSQ0xPU0VfUkVBU09OX0FHRU5UEAESGQoVQ0xPU0VfUkVBU09OX0NVU1RPTUVSEAISFwoTQ0xPU0VfUkVBU09OX0ZPUkNFRBADEhsKF0NMT1NFX1JFQVNPTl9JTkFDVElWSVRZEAQqWgoKU2VuZGVyVHlwZRIbChdTRU5ERVJfVFlQRV9VTlNQRUNJRklFRBAAEhgKFFNFTkRFUl9UWVBFX0NVU1RPTUVSEAESFQoRU0VOREVSX1RZUEVfQUdFTlQQAip3ChFNZXNzYWdlVmlzaWJpbGl0eRIiCh5NRVNTQUdFX1ZJU0lCSUxJVFlfVU5TUEVDSUZJRUQQABIdChlNRVNTQUdFX1ZJU0lCSUxJVFlfUFVCTElDEAESHwobTUVTU0FHRV9WSVNJQklMSVRZX0lOVEVSTkFMEAJiBnByb3RvMw", [file_google_api_field_behavior, file_google_api_resource, file_google_protobuf_timestamp]);
 
 /**
  * The customer on the other side of a conversation.
@@ -195,6 +195,20 @@ export type Conversation = Message$1<"pullrouting.v1.Conversation"> & {
    * @generated from field: int32 priority = 16;
    */
   priority: number;
+
+  /**
+   * How many times it was transferred to another list (AgentService.TransferConversation).
+   *
+   * @generated from field: int32 transfer_count = 17;
+   */
+  transferCount: number;
+
+  /**
+   * What the closing agent recorded (CloseConversationRequest.wrap_up); unset when it gave nothing.
+   *
+   * @generated from field: pullrouting.v1.WrapUp wrap_up = 18;
+   */
+  wrapUp?: WrapUp | undefined;
 };
 
 /**
@@ -295,6 +309,14 @@ export type Message = Message$1<"pullrouting.v1.Message"> & {
    * @generated from field: string idempotency_key = 6;
    */
   idempotencyKey: string;
+
+  /**
+   * PUBLIC for what the customer sees; INTERNAL for a note among agents and supervisors, never sent to the
+   * connector (WatchOutbound).
+   *
+   * @generated from field: pullrouting.v1.MessageVisibility visibility = 7;
+   */
+  visibility: MessageVisibility;
 };
 
 /**
@@ -303,6 +325,35 @@ export type Message = Message$1<"pullrouting.v1.Message"> & {
  */
 export const MessageSchema: GenMessage<Message> = /*@__PURE__*/
   messageDesc(file_pullrouting_v1_conversation, 4);
+
+/**
+ * How a conversation ended, as the closing agent records it.
+ *
+ * @generated from message pullrouting.v1.WrapUp
+ */
+export type WrapUp = Message$1<"pullrouting.v1.WrapUp"> & {
+  /**
+   * The wrap-up codes, `wrapUpCodes/{wrap_up_code}`, each existing, for the conversation's list, and listed
+   * once; at most 20.
+   *
+   * @generated from field: repeated string codes = 1;
+   */
+  codes: string[];
+
+  /**
+   * Free text, at most 4096 characters.
+   *
+   * @generated from field: string note = 2;
+   */
+  note: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.WrapUp.
+ * Use `create(WrapUpSchema)` to create a new message.
+ */
+export const WrapUpSchema: GenMessage<WrapUp> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_conversation, 5);
 
 /**
  * The state of a customer request.
@@ -433,4 +484,39 @@ export enum SenderType {
  */
 export const SenderTypeSchema: GenEnum<SenderType> = /*@__PURE__*/
   enumDesc(file_pullrouting_v1_conversation, 2);
+
+/**
+ * Who sees a message.
+ *
+ * @generated from enum pullrouting.v1.MessageVisibility
+ */
+export enum MessageVisibility {
+  /**
+   * In SendMessage: PUBLIC. Never on a stored message.
+   *
+   * @generated from enum value: MESSAGE_VISIBILITY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The customer and the agents: delivered to the connector on WatchOutbound.
+   *
+   * @generated from enum value: MESSAGE_VISIBILITY_PUBLIC = 1;
+   */
+  PUBLIC = 1,
+
+  /**
+   * Agents and supervisors only: on WatchConversation, WatchDesk and transcripts, never on WatchOutbound.
+   * It does not answer the customer (Conversation.waiting_since goes on) and is not the row's last_message.
+   *
+   * @generated from enum value: MESSAGE_VISIBILITY_INTERNAL = 2;
+   */
+  INTERNAL = 2,
+}
+
+/**
+ * Describes the enum pullrouting.v1.MessageVisibility.
+ */
+export const MessageVisibilitySchema: GenEnum<MessageVisibility> = /*@__PURE__*/
+  enumDesc(file_pullrouting_v1_conversation, 3);
 
