@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from scenario import Scenario, create_scenario
+from scenario import Scenario, add_second_list, create_scenario
 from sqlalchemy import create_engine, select
 from support import Server, serve
 
 from pullrouting.store.tables import messages
-from pullrouting.v1 import conversation_pb2, ingest_service_pb2
+from pullrouting.v1 import admin_service_pb2, conversation_pb2, ingest_service_pb2, resources_pb2
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -273,3 +273,58 @@ async def test_keyboard_only(web_server: Server, web_port: int, browser):
     assert "Close conversation" in await focused(page)
     await page.keyboard.press("Enter")
     await page.locator("#chat-ended", has_text="closed").wait_for()
+
+
+async def test_internal_note_transfer_give_back_and_close_with_a_wrap_up(web_server: Server, web_port: int, browser):
+    scenario = await create_scenario(web_server, agents=1)
+    second_list, _ = await add_second_list(scenario)
+    billing = await scenario.add_agent("billing-1", lists=[second_list])
+    await scenario.admin.CreateWrapUpCode(
+        admin_service_pb2.CreateWrapUpCodeRequest(
+            wrap_up_code_id="resolved", wrap_up_code=resources_pb2.WrapUpCode(display_name="Resolved")
+        )
+    )
+    first = await open_desk(browser, web_port, scenario.agents[0].token)
+    second = await open_desk(browser, web_port, billing.token)
+    name = (await post(scenario, "I was charged twice")).conversation.name
+    await request_button(first, "Alice").click()
+    await first.click("#join")
+    await first.locator("#tabs [role=tab]", has_text="Alice").wait_for()
+
+    # An internal note: marked as such, for agents only.
+    await first.check("#internal")
+    await first.fill("#reply", "Regular customer, be kind")
+    await first.press("#reply", "Enter")
+    await first.locator("#transcript .message.internal:not(.pending)", has_text="be kind").wait_for()
+
+    # Transferred to the billing List, with a note: the billing agent's desk rings.
+    await first.click("#transfer")
+    await first.fill("#transfer-list", second_list.removeprefix("lists/"))
+    await first.fill("#transfer-note", "Double charge, over to billing")
+    await first.click("#transfer-dialog button[value=transfer]")
+    await first.locator("#chat-ended", has_text="transferred").wait_for()
+    await second.locator("#alert", has_text="Transferred to your List: Alice").wait_for()
+
+    # Billing reads both notes, gives it back to its List (which rings again), then takes it and closes it.
+    await request_button(second, "Alice").click()
+    await second.click("#join")
+    await second.locator("#transcript .message.internal", has_text="over to billing").wait_for()
+    await second.locator("#transcript .message.internal", has_text="be kind").wait_for()
+    await second.click("#return")
+    await second.locator("#chat-ended", has_text="left").wait_for()
+    await second.locator("#alert", has_text="Released").wait_for()
+    await second.click("#dismiss")
+    await request_button(second, "Alice").click()
+    await second.click("#join")
+    await second.locator("#chat-ended", has_text="left").wait_for(state="hidden")
+    await second.click("#close")
+    await second.fill("#wrap-up-codes", "resolved")
+    await second.fill("#wrap-up-note", "Refunded")
+    await second.click("#confirm-close button[value=close]")
+    await second.locator("#chat-ended", has_text="closed").wait_for()
+
+    closed = (
+        await scenario.admin.GetConversation(admin_service_pb2.AdminServiceGetConversationRequest(name=name))
+    ).conversation
+    assert (list(closed.wrap_up.codes), closed.wrap_up.note) == (["wrapUpCodes/resolved"], "Refunded")
+    assert closed.transfer_count == 1

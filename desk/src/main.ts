@@ -7,6 +7,7 @@ import {
   ConversationState,
   type ListSummary,
   type Message,
+  MessageVisibility,
   Presence,
   PullroutingError,
   SenderType,
@@ -312,7 +313,40 @@ class Desk {
     dialog.addEventListener("close", () => {
       const name = dialog.dataset.name ?? "";
       if (dialog.returnValue === "close" && name) {
-        void this.act("Closed", () => this.agent.closeConversation({ name }));
+        const codes = byId<HTMLInputElement>("wrap-up-codes")
+          .value.split(",")
+          .map((code) => code.trim())
+          .filter(Boolean)
+          .map((code) => (code.startsWith("wrapUpCodes/") ? code : `wrapUpCodes/${code}`));
+        const note = byId<HTMLTextAreaElement>("wrap-up-note").value.trim();
+        const wrapUp = codes.length || note ? { codes, note } : undefined;
+        void this.act("Closed", () => this.agent.closeConversation({ name, wrapUp }));
+      }
+    });
+    byId("return").addEventListener("click", () => {
+      const name = this.shownTab();
+      void this.act("Given back to its List", () => this.agent.returnConversation({ name }));
+    });
+    const transfer = byId<HTMLDialogElement>("transfer-dialog");
+    byId("transfer").addEventListener("click", () => {
+      const tab = this.state.tabs.get(this.shownTab());
+      if (!tab) return;
+      transfer.dataset.name = tab.conversation.name;
+      byId<HTMLInputElement>("transfer-list").value = "";
+      byId("transfer-lists").replaceChildren(
+        ...this.lists
+          .filter((summary) => summary.list && summary.list.name !== tab.conversation.list)
+          .map((summary) => h("option", { value: short(summary.list!.name) }, summary.list!.displayName)),
+      );
+      transfer.showModal();
+    });
+    transfer.addEventListener("close", () => {
+      const name = transfer.dataset.name ?? "";
+      const id = byId<HTMLInputElement>("transfer-list").value.trim();
+      const list = id && !id.startsWith("lists/") ? `lists/${id}` : id;
+      const note = byId<HTMLTextAreaElement>("transfer-note").value.trim();
+      if (transfer.returnValue === "transfer" && name && list) {
+        void this.act("Transferred", () => this.agent.transferConversation({ name, list, note }));
       }
     });
     byId("dismiss").addEventListener("click", () => {
@@ -332,8 +366,10 @@ class Desk {
     const tab = this.state.tabs.get(this.shownTab());
     if (!text || !tab || tab.ended) return;
     // Into the outbox first: from there it is sent, now or when the connection is back.
-    this.outbox.add(tab.conversation.name, text);
+    const internal = byId<HTMLInputElement>("internal");
+    this.outbox.add(tab.conversation.name, text, internal.checked);
     reply.value = "";
+    internal.checked = false;
   }
 
   private tick(): void {
@@ -487,11 +523,16 @@ class Desk {
     if (!tab) return;
     const conversation = tab.conversation;
     byId("chat-title").textContent = `${customerName(conversation)} · ${STATE_LABEL[conversation.state]}`;
-    byId("chat-ended").textContent = tab.ended === "closed" ? "This conversation is closed." : tab.ended === "left" ? "You left this conversation." : "";
+    byId("chat-ended").textContent = ENDED_TEXT[tab.ended] ?? "";
     // A reply the stream showed already, before its call returned, is shown once.
     const delivered = new Set([...tab.messages.values()].map((message) => message.idempotencyKey));
     const pending = this.outbox.list(conversation.name).filter((item) => !delivered.has(item.clientMessageId)).map((item) =>
-      h("li", { class: "message agent pending" }, h("span", { class: "meta" }, `sending${item.problem ? ` (${item.problem})` : ""}`), h("span", { class: "text" }, item.text)),
+      h(
+        "li",
+        { class: `message agent pending${item.internal ? " internal" : ""}` },
+        h("span", { class: "meta" }, `${item.internal ? "internal note, " : ""}sending${item.problem ? ` (${item.problem})` : ""}`),
+        h("span", { class: "text" }, item.text),
+      ),
     );
     const refused = (this.outbox.refusals.get(conversation.name) ?? []).map((text) => h("li", { class: "message refused" }, text));
     const transcript = byId("transcript");
@@ -499,7 +540,9 @@ class Desk {
     transcript.replaceChildren(...sortedMessages(tab).map((message) => messageItem(message, this.state.me)), ...pending, ...refused);
     if (atBottom) transcript.scrollTop = transcript.scrollHeight;
     byId<HTMLLabelElement>("reply-label").textContent = `Reply to ${customerName(conversation)}`;
-    for (const id of ["reply", "send", "leave", "close"]) byId<HTMLButtonElement>(id).disabled = Boolean(tab.ended);
+    for (const id of ["reply", "internal", "send", "leave", "return", "transfer", "close"]) {
+      byId<HTMLButtonElement>(id).disabled = Boolean(tab.ended);
+    }
     byId("dismiss").hidden = !tab.ended;
     if (tab.unread > 0 && document.hasFocus()) void this.markRead(tab);
   }
@@ -510,13 +553,20 @@ function sortedMessages(tab: Tab): Message[] {
   return [...tab.messages.values()].sort((a, b) => time(a) - time(b));
 }
 
+const ENDED_TEXT: Record<string, string> = {
+  closed: "This conversation is closed.",
+  left: "You left this conversation.",
+  transferred: "You transferred this conversation to another List.",
+};
+
 function messageItem(message: Message, me: string): HTMLElement {
   const fromCustomer = message.senderType === SenderType.CUSTOMER;
   const who = fromCustomer ? "Customer" : message.agent === me ? "You" : short(message.agent);
+  const internal = message.visibility === MessageVisibility.INTERNAL;
   return h(
     "li",
-    { class: `message ${fromCustomer ? "customer" : "agent"}`, "data-name": message.name },
-    h("span", { class: "meta" }, `${who} · ${clock(message)}`),
+    { class: `message ${fromCustomer ? "customer" : "agent"}${internal ? " internal" : ""}`, "data-name": message.name },
+    h("span", { class: "meta" }, `${who} · ${clock(message)}${internal ? " · internal note" : ""}`),
     h("span", { class: "text" }, message.text),
   );
 }

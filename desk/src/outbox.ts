@@ -1,12 +1,14 @@
 // Replies on their way: each gets its client_message_id when the agent sends it and keeps it until the server
 // has it, so a reply typed during an outage is sent when the connection is back, never lost (the outbox is in
 // sessionStorage, it survives a reload) and never doubled (the server is idempotent on client_message_id).
-import { type AgentClient, pullroutingError } from "@pullrouting/client/web";
+import { type AgentClient, MessageVisibility, pullroutingError } from "@pullrouting/client/web";
 
 export interface Pending {
   conversation: string;
   text: string;
   clientMessageId: string;
+  // An internal note (agents and supervisors only) rather than a reply to the customer.
+  internal?: boolean;
   // The last failure, for the agent to see; empty while nothing failed.
   problem: string;
 }
@@ -32,8 +34,8 @@ export class Outbox {
     return this.pending.length;
   }
 
-  add(conversation: string, text: string): void {
-    this.pending.push({ conversation, text, clientMessageId: crypto.randomUUID(), problem: "" });
+  add(conversation: string, text: string, internal: boolean): void {
+    this.pending.push({ conversation, text, clientMessageId: crypto.randomUUID(), internal, problem: "" });
     this.save();
     void this.flush();
   }
@@ -51,6 +53,7 @@ export class Outbox {
             conversation: next.conversation,
             text: next.text,
             clientMessageId: next.clientMessageId,
+            visibility: next.internal ? MessageVisibility.INTERNAL : MessageVisibility.PUBLIC,
           });
         } catch (thrown) {
           const error = pullroutingError(thrown);

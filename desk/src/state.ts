@@ -4,6 +4,7 @@ import {
   type Conversation,
   ConversationEventType,
   ConversationState,
+  LeaveCause,
   type DeskEvent,
   ListAlert,
   ListEventType,
@@ -99,7 +100,7 @@ export class DeskState {
         if (conversationEvent.type === ConversationEventType.CONVERSATION_CLOSED) {
           tab.ended = "closed";
         } else if (conversationEvent.type === ConversationEventType.AGENT_LEFT && this.isMe(conversationEvent.agent, conversation)) {
-          tab.ended = "left";
+          tab.ended = conversationEvent.leaveCause === LeaveCause.TRANSFERRED ? "transferred" : "left";
         }
         break;
       }
