@@ -32,6 +32,7 @@ export const REASONS = [
   "TRANSFER_NOT_ACCEPTED",
   "STALE_VIEW",
   "WRAP_UP_REQUIRED",
+  "INVITATION_NOT_PENDING",
 ] as const;
 
 /** One of REASONS; an empty string when the error did not come from the server (a network failure). */

@@ -8,7 +8,7 @@ import { file_google_api_field_behavior } from "../../google/api/field_behavior_
 import { file_google_api_resource } from "../../google/api/resource_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { CloseReason, Conversation, ConversationState, Message as Message$1, MessageVisibility, WrapUp } from "./conversation_pb.js";
+import type { CloseReason, Conversation, ConversationState, Invitation, Message as Message$1, MessageVisibility, WrapUp } from "./conversation_pb.js";
 import { file_pullrouting_v1_conversation } from "./conversation_pb.js";
 import type { ConversationEvent, DeskEvent, ListEvent } from "./events_pb.js";
 import { file_pullrouting_v1_events } from "./events_pb.js";
@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pullrouting/v1/agent_service.proto.
  */
 export const file_pullrouting_v1_agent_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJwdWxscm91dGluZy92MS9hZ2VudF9zZXJ2aWNlLnByb3RvEg5wdWxscm91dGluZy52MSKJAQoLTGlzdFN1bW1hcnkSIgoEbGlzdBgBIAEoCzIULnB1bGxyb3V0aW5nLnYxLkxpc3QSEgoKc3Vic2NyaWJlZBgCIAEoCBIUCgx1bnJlYWRfY291bnQYAyABKAMSFAoMYWN0aXZlX2NvdW50GAQgASgDEhYKDmluYWN0aXZlX2NvdW50GAUgASgDImQKDFN1YnNjcmlwdGlvbhIjCgRsaXN0GAEgASgJQhX6QRIKEHB1bGxyb3V0aW5nL0xpc3QSLwoLY3JlYXRlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkUKEExpc3RMaXN0c1JlcXVlc3QSFwoJcGFnZV9zaXplGAEgASgFQgTiQQEBEhgKCnBhZ2VfdG9rZW4YAiABKAlCBOJBAQEiWAoRTGlzdExpc3RzUmVzcG9uc2USKgoFbGlzdHMYASADKAsyGy5wdWxscm91dGluZy52MS5MaXN0U3VtbWFyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiOwoQU3Vic2NyaWJlUmVxdWVzdBInCgRsaXN0GAEgASgJQhniQQEC+kESChBwdWxscm91dGluZy9MaXN0IkcKEVN1YnNjcmliZVJlc3BvbnNlEjIKDHN1YnNjcmlwdGlvbhgBIAEoCzIcLnB1bGxyb3V0aW5nLnYxLlN1YnNjcmlwdGlvbiI9ChJVbnN1YnNjcmliZVJlcXVlc3QSJwoEbGlzdBgBIAEoCUIZ4kEBAvpBEgoQcHVsbHJvdXRpbmcvTGlzdCIVChNVbnN1YnNjcmliZVJlc3BvbnNlIk0KGExpc3RTdWJzY3JpcHRpb25zUmVxdWVzdBIXCglwYWdlX3NpemUYASABKAVCBOJBAQESGAoKcGFnZV90b2tlbhgCIAEoCUIE4kEBASJpChlMaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEjMKDXN1YnNjcmlwdGlvbnMYASADKAsyHC5wdWxscm91dGluZy52MS5TdWJzY3JpcHRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIskBChhMaXN0Q29udmVyc2F0aW9uc1JlcXVlc3QSKQoGcGFyZW50GAEgASgJQhniQQEC+kESChBwdWxscm91dGluZy9MaXN0EjcKBnN0YXRlcxgCIAMoDjIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvblN0YXRlQgTiQQEBEhcKCXBhZ2Vfc2l6ZRgDIAEoBUIE4kEBARIYCgpwYWdlX3Rva2VuGAQgASgJQgTiQQEBEhYKCG9yZGVyX2J5GAUgASgJQgTiQQEBImkKGUxpc3RDb252ZXJzYXRpb25zUmVzcG9uc2USMwoNY29udmVyc2F0aW9ucxgBIAMoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiSQoWR2V0Q29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iTQoXR2V0Q29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIkoKF0pvaW5Db252ZXJzYXRpb25SZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbiJOChhKb2luQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIksKGExlYXZlQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iTwoZTGVhdmVDb252ZXJzYXRpb25SZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24irQEKGENsb3NlQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SMQoGcmVhc29uGAIgASgOMhsucHVsbHJvdXRpbmcudjEuQ2xvc2VSZWFzb25CBOJBAQESLQoHd3JhcF91cBgDIAEoCzIWLnB1bGxyb3V0aW5nLnYxLldyYXBVcEIE4kEBASJPChlDbG9zZUNvbnZlcnNhdGlvblJlc3BvbnNlEjIKDGNvbnZlcnNhdGlvbhgBIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbiL8AQoSU2VuZE1lc3NhZ2VSZXF1ZXN0EjcKDGNvbnZlcnNhdGlvbhgBIAEoCUIh4kEBAvpBGgoYcHVsbHJvdXRpbmcvQ29udmVyc2F0aW9uEhIKBHRleHQYAiABKAlCBOJBAQISHwoRY2xpZW50X21lc3NhZ2VfaWQYAyABKAlCBOJBAQESOwoKdmlzaWJpbGl0eRgEIAEoDjIhLnB1bGxyb3V0aW5nLnYxLk1lc3NhZ2VWaXNpYmlsaXR5QgTiQQEBEjsKFWV4cGVjdGVkX2xhc3RfbWVzc2FnZRgFIAEoCUIc4kEBAfpBFQoTcHVsbHJvdXRpbmcvTWVzc2FnZSI/ChNTZW5kTWVzc2FnZVJlc3BvbnNlEigKB21lc3NhZ2UYASABKAsyFy5wdWxscm91dGluZy52MS5NZXNzYWdlIi8KEVdhdGNoTGlzdHNSZXF1ZXN0EhoKDHJlc3VtZV90b2tlbhgBIAEoCUIE4kEBASI+ChJXYXRjaExpc3RzUmVzcG9uc2USKAoFZXZlbnQYASABKAsyGS5wdWxscm91dGluZy52MS5MaXN0RXZlbnQiZwoYV2F0Y2hDb252ZXJzYXRpb25SZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIaCgxyZXN1bWVfdG9rZW4YAiABKAlCBOJBAQEiTQoZV2F0Y2hDb252ZXJzYXRpb25SZXNwb25zZRIwCgVldmVudBgBIAEoCzIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbkV2ZW50InsKE0xpc3RNZXNzYWdlc1JlcXVlc3QSMQoGcGFyZW50GAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SFwoJcGFnZV9zaXplGAIgASgFQgTiQQEBEhgKCnBhZ2VfdG9rZW4YAyABKAlCBOJBAQEiWgoUTGlzdE1lc3NhZ2VzUmVzcG9uc2USKQoIbWVzc2FnZXMYASADKAsyFy5wdWxscm91dGluZy52MS5NZXNzYWdlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJGChJTZXRQcmVzZW5jZVJlcXVlc3QSMAoIcHJlc2VuY2UYASABKA4yGC5wdWxscm91dGluZy52MS5QcmVzZW5jZUIE4kEBAiJBChNTZXRQcmVzZW5jZVJlc3BvbnNlEioKCHByZXNlbmNlGAEgASgOMhgucHVsbHJvdXRpbmcudjEuUHJlc2VuY2UiLgoQV2F0Y2hEZXNrUmVxdWVzdBIaCgxyZXN1bWVfdG9rZW4YASABKAlCBOJBAQEiPQoRV2F0Y2hEZXNrUmVzcG9uc2USKAoFZXZlbnQYASABKAsyGS5wdWxscm91dGluZy52MS5EZXNrRXZlbnQieQoPTWFya1JlYWRSZXF1ZXN0EjcKDGNvbnZlcnNhdGlvbhgBIAEoCUIh4kEBAvpBGgoYcHVsbHJvdXRpbmcvQ29udmVyc2F0aW9uEi0KB21lc3NhZ2UYAiABKAlCHOJBAQL6QRUKE3B1bGxyb3V0aW5nL01lc3NhZ2UiKAoQTWFya1JlYWRSZXNwb25zZRIUCgx1bnJlYWRfY291bnQYASABKAUiiwEKG1RyYW5zZmVyQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SJwoEbGlzdBgCIAEoCUIZ4kEBAvpBEgoQcHVsbHJvdXRpbmcvTGlzdBISCgRub3RlGAMgASgJQgTiQQEBIlIKHFRyYW5zZmVyQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uImAKGVJldHVybkNvbnZlcnNhdGlvblJlcXVlc3QSLwoEbmFtZRgBIAEoCUIh4kEBAvpBGgoYcHVsbHJvdXRpbmcvQ29udmVyc2F0aW9uEhIKBG5vdGUYAiABKAlCBOJBAQEiUAoaUmV0dXJuQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uMs4NCgxBZ2VudFNlcnZpY2USUAoJTGlzdExpc3RzEiAucHVsbHJvdXRpbmcudjEuTGlzdExpc3RzUmVxdWVzdBohLnB1bGxyb3V0aW5nLnYxLkxpc3RMaXN0c1Jlc3BvbnNlElAKCVN1YnNjcmliZRIgLnB1bGxyb3V0aW5nLnYxLlN1YnNjcmliZVJlcXVlc3QaIS5wdWxscm91dGluZy52MS5TdWJzY3JpYmVSZXNwb25zZRJWCgtVbnN1YnNjcmliZRIiLnB1bGxyb3V0aW5nLnYxLlVuc3Vic2NyaWJlUmVxdWVzdBojLnB1bGxyb3V0aW5nLnYxLlVuc3Vic2NyaWJlUmVzcG9uc2USaAoRTGlzdFN1YnNjcmlwdGlvbnMSKC5wdWxscm91dGluZy52MS5MaXN0U3Vic2NyaXB0aW9uc1JlcXVlc3QaKS5wdWxscm91dGluZy52MS5MaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEmgKEUxpc3RDb252ZXJzYXRpb25zEigucHVsbHJvdXRpbmcudjEuTGlzdENvbnZlcnNhdGlvbnNSZXF1ZXN0GikucHVsbHJvdXRpbmcudjEuTGlzdENvbnZlcnNhdGlvbnNSZXNwb25zZRJiCg9HZXRDb252ZXJzYXRpb24SJi5wdWxscm91dGluZy52MS5HZXRDb252ZXJzYXRpb25SZXF1ZXN0GicucHVsbHJvdXRpbmcudjEuR2V0Q29udmVyc2F0aW9uUmVzcG9uc2USZQoQSm9pbkNvbnZlcnNhdGlvbhInLnB1bGxyb3V0aW5nLnYxLkpvaW5Db252ZXJzYXRpb25SZXF1ZXN0GigucHVsbHJvdXRpbmcudjEuSm9pbkNvbnZlcnNhdGlvblJlc3BvbnNlEmgKEUxlYXZlQ29udmVyc2F0aW9uEigucHVsbHJvdXRpbmcudjEuTGVhdmVDb252ZXJzYXRpb25SZXF1ZXN0GikucHVsbHJvdXRpbmcudjEuTGVhdmVDb252ZXJzYXRpb25SZXNwb25zZRJoChFDbG9zZUNvbnZlcnNhdGlvbhIoLnB1bGxyb3V0aW5nLnYxLkNsb3NlQ29udmVyc2F0aW9uUmVxdWVzdBopLnB1bGxyb3V0aW5nLnYxLkNsb3NlQ29udmVyc2F0aW9uUmVzcG9uc2USVgoLU2VuZE1lc3NhZ2USIi5wdWxscm91dGluZy52MS5TZW5kTWVzc2FnZVJlcXVlc3QaIy5wdWxscm91dGluZy52MS5TZW5kTWVzc2FnZVJlc3BvbnNlElUKCldhdGNoTGlzdHMSIS5wdWxscm91dGluZy52MS5XYXRjaExpc3RzUmVxdWVzdBoiLnB1bGxyb3V0aW5nLnYxLldhdGNoTGlzdHNSZXNwb25zZTABEmoKEVdhdGNoQ29udmVyc2F0aW9uEigucHVsbHJvdXRpbmcudjEuV2F0Y2hDb252ZXJzYXRpb25SZXF1ZXN0GikucHVsbHJvdXRpbmcudjEuV2F0Y2hDb252ZXJzYXRpb25SZXNwb25zZTABElkKDExpc3RNZXNzYWdlcxIjLnB1bGxyb3V0aW5nLnYxLkxpc3RNZXNzYWdlc1JlcXVlc3QaJC5wdWxscm91dGluZy52MS5MaXN0TWVzc2FnZXNSZXNwb25zZRJWCgtTZXRQcmVzZW5jZRIiLnB1bGxyb3V0aW5nLnYxLlNldFByZXNlbmNlUmVxdWVzdBojLnB1bGxyb3V0aW5nLnYxLlNldFByZXNlbmNlUmVzcG9uc2USUgoJV2F0Y2hEZXNrEiAucHVsbHJvdXRpbmcudjEuV2F0Y2hEZXNrUmVxdWVzdBohLnB1bGxyb3V0aW5nLnYxLldhdGNoRGVza1Jlc3BvbnNlMAESTQoITWFya1JlYWQSHy5wdWxscm91dGluZy52MS5NYXJrUmVhZFJlcXVlc3QaIC5wdWxscm91dGluZy52MS5NYXJrUmVhZFJlc3BvbnNlEnEKFFRyYW5zZmVyQ29udmVyc2F0aW9uEisucHVsbHJvdXRpbmcudjEuVHJhbnNmZXJDb252ZXJzYXRpb25SZXF1ZXN0GiwucHVsbHJvdXRpbmcudjEuVHJhbnNmZXJDb252ZXJzYXRpb25SZXNwb25zZRJrChJSZXR1cm5Db252ZXJzYXRpb24SKS5wdWxscm91dGluZy52MS5SZXR1cm5Db252ZXJzYXRpb25SZXF1ZXN0GioucHVsbHJvdXRpbmcudjEuUmV0dXJuQ29udmVyc2F0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_api_field_behavior, file_google_api_resource, file_google_protobuf_timestamp, file_pullrouting_v1_conversation, file_pullrouting_v1_events, file_pullrouting_v1_resources]);
+  fileDesc("CiJwdWxscm91dGluZy92MS9hZ2VudF9zZXJ2aWNlLnByb3RvEg5wdWxscm91dGluZy52MSKJAQoLTGlzdFN1bW1hcnkSIgoEbGlzdBgBIAEoCzIULnB1bGxyb3V0aW5nLnYxLkxpc3QSEgoKc3Vic2NyaWJlZBgCIAEoCBIUCgx1bnJlYWRfY291bnQYAyABKAMSFAoMYWN0aXZlX2NvdW50GAQgASgDEhYKDmluYWN0aXZlX2NvdW50GAUgASgDImQKDFN1YnNjcmlwdGlvbhIjCgRsaXN0GAEgASgJQhX6QRIKEHB1bGxyb3V0aW5nL0xpc3QSLwoLY3JlYXRlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkUKEExpc3RMaXN0c1JlcXVlc3QSFwoJcGFnZV9zaXplGAEgASgFQgTiQQEBEhgKCnBhZ2VfdG9rZW4YAiABKAlCBOJBAQEiWAoRTGlzdExpc3RzUmVzcG9uc2USKgoFbGlzdHMYASADKAsyGy5wdWxscm91dGluZy52MS5MaXN0U3VtbWFyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiOwoQU3Vic2NyaWJlUmVxdWVzdBInCgRsaXN0GAEgASgJQhniQQEC+kESChBwdWxscm91dGluZy9MaXN0IkcKEVN1YnNjcmliZVJlc3BvbnNlEjIKDHN1YnNjcmlwdGlvbhgBIAEoCzIcLnB1bGxyb3V0aW5nLnYxLlN1YnNjcmlwdGlvbiI9ChJVbnN1YnNjcmliZVJlcXVlc3QSJwoEbGlzdBgBIAEoCUIZ4kEBAvpBEgoQcHVsbHJvdXRpbmcvTGlzdCIVChNVbnN1YnNjcmliZVJlc3BvbnNlIk0KGExpc3RTdWJzY3JpcHRpb25zUmVxdWVzdBIXCglwYWdlX3NpemUYASABKAVCBOJBAQESGAoKcGFnZV90b2tlbhgCIAEoCUIE4kEBASJpChlMaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEjMKDXN1YnNjcmlwdGlvbnMYASADKAsyHC5wdWxscm91dGluZy52MS5TdWJzY3JpcHRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIskBChhMaXN0Q29udmVyc2F0aW9uc1JlcXVlc3QSKQoGcGFyZW50GAEgASgJQhniQQEC+kESChBwdWxscm91dGluZy9MaXN0EjcKBnN0YXRlcxgCIAMoDjIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvblN0YXRlQgTiQQEBEhcKCXBhZ2Vfc2l6ZRgDIAEoBUIE4kEBARIYCgpwYWdlX3Rva2VuGAQgASgJQgTiQQEBEhYKCG9yZGVyX2J5GAUgASgJQgTiQQEBImkKGUxpc3RDb252ZXJzYXRpb25zUmVzcG9uc2USMwoNY29udmVyc2F0aW9ucxgBIAMoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiSQoWR2V0Q29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iTQoXR2V0Q29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIkoKF0pvaW5Db252ZXJzYXRpb25SZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbiJOChhKb2luQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIksKGExlYXZlQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iTwoZTGVhdmVDb252ZXJzYXRpb25SZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24irQEKGENsb3NlQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SMQoGcmVhc29uGAIgASgOMhsucHVsbHJvdXRpbmcudjEuQ2xvc2VSZWFzb25CBOJBAQESLQoHd3JhcF91cBgDIAEoCzIWLnB1bGxyb3V0aW5nLnYxLldyYXBVcEIE4kEBASJPChlDbG9zZUNvbnZlcnNhdGlvblJlc3BvbnNlEjIKDGNvbnZlcnNhdGlvbhgBIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbiL8AQoSU2VuZE1lc3NhZ2VSZXF1ZXN0EjcKDGNvbnZlcnNhdGlvbhgBIAEoCUIh4kEBAvpBGgoYcHVsbHJvdXRpbmcvQ29udmVyc2F0aW9uEhIKBHRleHQYAiABKAlCBOJBAQISHwoRY2xpZW50X21lc3NhZ2VfaWQYAyABKAlCBOJBAQESOwoKdmlzaWJpbGl0eRgEIAEoDjIhLnB1bGxyb3V0aW5nLnYxLk1lc3NhZ2VWaXNpYmlsaXR5QgTiQQEBEjsKFWV4cGVjdGVkX2xhc3RfbWVzc2FnZRgFIAEoCUIc4kEBAfpBFQoTcHVsbHJvdXRpbmcvTWVzc2FnZSI/ChNTZW5kTWVzc2FnZVJlc3BvbnNlEigKB21lc3NhZ2UYASABKAsyFy5wdWxscm91dGluZy52MS5NZXNzYWdlIi8KEVdhdGNoTGlzdHNSZXF1ZXN0EhoKDHJlc3VtZV90b2tlbhgBIAEoCUIE4kEBASI+ChJXYXRjaExpc3RzUmVzcG9uc2USKAoFZXZlbnQYASABKAsyGS5wdWxscm91dGluZy52MS5MaXN0RXZlbnQiZwoYV2F0Y2hDb252ZXJzYXRpb25SZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIaCgxyZXN1bWVfdG9rZW4YAiABKAlCBOJBAQEiTQoZV2F0Y2hDb252ZXJzYXRpb25SZXNwb25zZRIwCgVldmVudBgBIAEoCzIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbkV2ZW50InsKE0xpc3RNZXNzYWdlc1JlcXVlc3QSMQoGcGFyZW50GAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SFwoJcGFnZV9zaXplGAIgASgFQgTiQQEBEhgKCnBhZ2VfdG9rZW4YAyABKAlCBOJBAQEiWgoUTGlzdE1lc3NhZ2VzUmVzcG9uc2USKQoIbWVzc2FnZXMYASADKAsyFy5wdWxscm91dGluZy52MS5NZXNzYWdlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJGChJTZXRQcmVzZW5jZVJlcXVlc3QSMAoIcHJlc2VuY2UYASABKA4yGC5wdWxscm91dGluZy52MS5QcmVzZW5jZUIE4kEBAiJBChNTZXRQcmVzZW5jZVJlc3BvbnNlEioKCHByZXNlbmNlGAEgASgOMhgucHVsbHJvdXRpbmcudjEuUHJlc2VuY2UiLgoQV2F0Y2hEZXNrUmVxdWVzdBIaCgxyZXN1bWVfdG9rZW4YASABKAlCBOJBAQEiPQoRV2F0Y2hEZXNrUmVzcG9uc2USKAoFZXZlbnQYASABKAsyGS5wdWxscm91dGluZy52MS5EZXNrRXZlbnQieQoPTWFya1JlYWRSZXF1ZXN0EjcKDGNvbnZlcnNhdGlvbhgBIAEoCUIh4kEBAvpBGgoYcHVsbHJvdXRpbmcvQ29udmVyc2F0aW9uEi0KB21lc3NhZ2UYAiABKAlCHOJBAQL6QRUKE3B1bGxyb3V0aW5nL01lc3NhZ2UiKAoQTWFya1JlYWRSZXNwb25zZRIUCgx1bnJlYWRfY291bnQYASABKAUiiwEKG1RyYW5zZmVyQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SJwoEbGlzdBgCIAEoCUIZ4kEBAvpBEgoQcHVsbHJvdXRpbmcvTGlzdBISCgRub3RlGAMgASgJQgTiQQEBIlIKHFRyYW5zZmVyQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uImAKGVJldHVybkNvbnZlcnNhdGlvblJlcXVlc3QSLwoEbmFtZRgBIAEoCUIh4kEBAvpBGgoYcHVsbHJvdXRpbmcvQ29udmVyc2F0aW9uEhIKBG5vdGUYAiABKAlCBOJBAQEiUAoaUmV0dXJuQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIoQBChJJbnZpdGVBZ2VudFJlcXVlc3QSLwoEbmFtZRgBIAEoCUIh4kEBAvpBGgoYcHVsbHJvdXRpbmcvQ29udmVyc2F0aW9uEikKBWFnZW50GAIgASgJQhriQQEC+kETChFwdWxscm91dGluZy9BZ2VudBISCgRub3RlGAMgASgJQgTiQQEBIkUKE0ludml0ZUFnZW50UmVzcG9uc2USLgoKaW52aXRhdGlvbhgBIAEoCzIaLnB1bGxyb3V0aW5nLnYxLkludml0YXRpb24iSAoXQWNjZXB0SW52aXRhdGlvblJlcXVlc3QSLQoEbmFtZRgBIAEoCUIf4kEBAvpBGAoWcHVsbHJvdXRpbmcvSW52aXRhdGlvbiJOChhBY2NlcHRJbnZpdGF0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIkkKGERlY2xpbmVJbnZpdGF0aW9uUmVxdWVzdBItCgRuYW1lGAEgASgJQh/iQQEC+kEYChZwdWxscm91dGluZy9JbnZpdGF0aW9uIksKGURlY2xpbmVJbnZpdGF0aW9uUmVzcG9uc2USLgoKaW52aXRhdGlvbhgBIAEoCzIaLnB1bGxyb3V0aW5nLnYxLkludml0YXRpb24y9w8KDEFnZW50U2VydmljZRJQCglMaXN0TGlzdHMSIC5wdWxscm91dGluZy52MS5MaXN0TGlzdHNSZXF1ZXN0GiEucHVsbHJvdXRpbmcudjEuTGlzdExpc3RzUmVzcG9uc2USUAoJU3Vic2NyaWJlEiAucHVsbHJvdXRpbmcudjEuU3Vic2NyaWJlUmVxdWVzdBohLnB1bGxyb3V0aW5nLnYxLlN1YnNjcmliZVJlc3BvbnNlElYKC1Vuc3Vic2NyaWJlEiIucHVsbHJvdXRpbmcudjEuVW5zdWJzY3JpYmVSZXF1ZXN0GiMucHVsbHJvdXRpbmcudjEuVW5zdWJzY3JpYmVSZXNwb25zZRJoChFMaXN0U3Vic2NyaXB0aW9ucxIoLnB1bGxyb3V0aW5nLnYxLkxpc3RTdWJzY3JpcHRpb25zUmVxdWVzdBopLnB1bGxyb3V0aW5nLnYxLkxpc3RTdWJzY3JpcHRpb25zUmVzcG9uc2USaAoRTGlzdENvbnZlcnNhdGlvbnMSKC5wdWxscm91dGluZy52MS5MaXN0Q29udmVyc2F0aW9uc1JlcXVlc3QaKS5wdWxscm91dGluZy52MS5MaXN0Q29udmVyc2F0aW9uc1Jlc3BvbnNlEmIKD0dldENvbnZlcnNhdGlvbhImLnB1bGxyb3V0aW5nLnYxLkdldENvbnZlcnNhdGlvblJlcXVlc3QaJy5wdWxscm91dGluZy52MS5HZXRDb252ZXJzYXRpb25SZXNwb25zZRJlChBKb2luQ29udmVyc2F0aW9uEicucHVsbHJvdXRpbmcudjEuSm9pbkNvbnZlcnNhdGlvblJlcXVlc3QaKC5wdWxscm91dGluZy52MS5Kb2luQ29udmVyc2F0aW9uUmVzcG9uc2USaAoRTGVhdmVDb252ZXJzYXRpb24SKC5wdWxscm91dGluZy52MS5MZWF2ZUNvbnZlcnNhdGlvblJlcXVlc3QaKS5wdWxscm91dGluZy52MS5MZWF2ZUNvbnZlcnNhdGlvblJlc3BvbnNlEmgKEUNsb3NlQ29udmVyc2F0aW9uEigucHVsbHJvdXRpbmcudjEuQ2xvc2VDb252ZXJzYXRpb25SZXF1ZXN0GikucHVsbHJvdXRpbmcudjEuQ2xvc2VDb252ZXJzYXRpb25SZXNwb25zZRJWCgtTZW5kTWVzc2FnZRIiLnB1bGxyb3V0aW5nLnYxLlNlbmRNZXNzYWdlUmVxdWVzdBojLnB1bGxyb3V0aW5nLnYxLlNlbmRNZXNzYWdlUmVzcG9uc2USVQoKV2F0Y2hMaXN0cxIhLnB1bGxyb3V0aW5nLnYxLldhdGNoTGlzdHNSZXF1ZXN0GiIucHVsbHJvdXRpbmcudjEuV2F0Y2hMaXN0c1Jlc3BvbnNlMAESagoRV2F0Y2hDb252ZXJzYXRpb24SKC5wdWxscm91dGluZy52MS5XYXRjaENvbnZlcnNhdGlvblJlcXVlc3QaKS5wdWxscm91dGluZy52MS5XYXRjaENvbnZlcnNhdGlvblJlc3BvbnNlMAESWQoMTGlzdE1lc3NhZ2VzEiMucHVsbHJvdXRpbmcudjEuTGlzdE1lc3NhZ2VzUmVxdWVzdBokLnB1bGxyb3V0aW5nLnYxLkxpc3RNZXNzYWdlc1Jlc3BvbnNlElYKC1NldFByZXNlbmNlEiIucHVsbHJvdXRpbmcudjEuU2V0UHJlc2VuY2VSZXF1ZXN0GiMucHVsbHJvdXRpbmcudjEuU2V0UHJlc2VuY2VSZXNwb25zZRJSCglXYXRjaERlc2sSIC5wdWxscm91dGluZy52MS5XYXRjaERlc2tSZXF1ZXN0GiEucHVsbHJvdXRpbmcudjEuV2F0Y2hEZXNrUmVzcG9uc2UwARJNCghNYXJrUmVhZBIfLnB1bGxyb3V0aW5nLnYxLk1hcmtSZWFkUmVxdWVzdBogLnB1bGxyb3V0aW5nLnYxLk1hcmtSZWFkUmVzcG9uc2UScQoUVHJhbnNmZXJDb252ZXJzYXRpb24SKy5wdWxscm91dGluZy52MS5UcmFuc2ZlckNvbnZlcnNhdGlvblJlcXVlc3QaLC5wdWxscm91dGluZy52MS5UcmFuc2ZlckNvbnZlcnNhdGlvblJlc3BvbnNlEmsKElJldHVybkNvbnZlcnNhdGlvbhIpLnB1bGxyb3V0aW5nLnYxLlJldHVybkNvbnZlcnNhdGlvblJlcXVlc3QaKi5wdWxscm91dGluZy52MS5SZXR1cm5Db252ZXJzYXRpb25SZXNwb25zZRJWCgtJbnZpdGVBZ2VudBIiLnB1bGxyb3V0aW5nLnYxLkludml0ZUFnZW50UmVxdWVzdBojLnB1bGxyb3V0aW5nLnYxLkludml0ZUFnZW50UmVzcG9uc2USZQoQQWNjZXB0SW52aXRhdGlvbhInLnB1bGxyb3V0aW5nLnYxLkFjY2VwdEludml0YXRpb25SZXF1ZXN0GigucHVsbHJvdXRpbmcudjEuQWNjZXB0SW52aXRhdGlvblJlc3BvbnNlEmgKEURlY2xpbmVJbnZpdGF0aW9uEigucHVsbHJvdXRpbmcudjEuRGVjbGluZUludml0YXRpb25SZXF1ZXN0GikucHVsbHJvdXRpbmcudjEuRGVjbGluZUludml0YXRpb25SZXNwb25zZWIGcHJvdG8z", [file_google_api_field_behavior, file_google_api_resource, file_google_protobuf_timestamp, file_pullrouting_v1_conversation, file_pullrouting_v1_events, file_pullrouting_v1_resources]);
 
 /**
  * A list as an agent sees it.
@@ -950,6 +950,134 @@ export const ReturnConversationResponseSchema: GenMessage<ReturnConversationResp
   messageDesc(file_pullrouting_v1_agent_service, 37);
 
 /**
+ * @generated from message pullrouting.v1.InviteAgentRequest
+ */
+export type InviteAgentRequest = Message<"pullrouting.v1.InviteAgentRequest"> & {
+  /**
+   * The conversation, `conversations/{conversation}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The agent to invite, `agents/{agent}`.
+   *
+   * @generated from field: string agent = 2;
+   */
+  agent: string;
+
+  /**
+   * For the invited agent, at most 4096 characters. Empty for none.
+   *
+   * @generated from field: string note = 3;
+   */
+  note: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.InviteAgentRequest.
+ * Use `create(InviteAgentRequestSchema)` to create a new message.
+ */
+export const InviteAgentRequestSchema: GenMessage<InviteAgentRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_agent_service, 38);
+
+/**
+ * @generated from message pullrouting.v1.InviteAgentResponse
+ */
+export type InviteAgentResponse = Message<"pullrouting.v1.InviteAgentResponse"> & {
+  /**
+   * The invitation, PENDING.
+   *
+   * @generated from field: pullrouting.v1.Invitation invitation = 1;
+   */
+  invitation?: Invitation | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.InviteAgentResponse.
+ * Use `create(InviteAgentResponseSchema)` to create a new message.
+ */
+export const InviteAgentResponseSchema: GenMessage<InviteAgentResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_agent_service, 39);
+
+/**
+ * @generated from message pullrouting.v1.AcceptInvitationRequest
+ */
+export type AcceptInvitationRequest = Message<"pullrouting.v1.AcceptInvitationRequest"> & {
+  /**
+   * The invitation, `conversations/{conversation}/invitations/{invitation}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.AcceptInvitationRequest.
+ * Use `create(AcceptInvitationRequestSchema)` to create a new message.
+ */
+export const AcceptInvitationRequestSchema: GenMessage<AcceptInvitationRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_agent_service, 40);
+
+/**
+ * @generated from message pullrouting.v1.AcceptInvitationResponse
+ */
+export type AcceptInvitationResponse = Message<"pullrouting.v1.AcceptInvitationResponse"> & {
+  /**
+   * The conversation after the join.
+   *
+   * @generated from field: pullrouting.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.AcceptInvitationResponse.
+ * Use `create(AcceptInvitationResponseSchema)` to create a new message.
+ */
+export const AcceptInvitationResponseSchema: GenMessage<AcceptInvitationResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_agent_service, 41);
+
+/**
+ * @generated from message pullrouting.v1.DeclineInvitationRequest
+ */
+export type DeclineInvitationRequest = Message<"pullrouting.v1.DeclineInvitationRequest"> & {
+  /**
+   * The invitation, `conversations/{conversation}/invitations/{invitation}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.DeclineInvitationRequest.
+ * Use `create(DeclineInvitationRequestSchema)` to create a new message.
+ */
+export const DeclineInvitationRequestSchema: GenMessage<DeclineInvitationRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_agent_service, 42);
+
+/**
+ * @generated from message pullrouting.v1.DeclineInvitationResponse
+ */
+export type DeclineInvitationResponse = Message<"pullrouting.v1.DeclineInvitationResponse"> & {
+  /**
+   * The invitation, DECLINED.
+   *
+   * @generated from field: pullrouting.v1.Invitation invitation = 1;
+   */
+  invitation?: Invitation | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.DeclineInvitationResponse.
+ * Use `create(DeclineInvitationResponseSchema)` to create a new message.
+ */
+export const DeclineInvitationResponseSchema: GenMessage<DeclineInvitationResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_agent_service, 43);
+
+/**
  * What an agent desktop calls. The agent is the one the bearer token names, never a request field.
  *
  * Every method answers with google.rpc.ErrorInfo (domain `pullrouting`) on refusal; the reasons below are
@@ -1157,10 +1285,12 @@ export const AgentService: GenService<{
    * Everything the agent's desk shows, in one stream with one resume token: its presence, the conversations
    * it is in (their events as WatchConversation sends them, from its join to its leave or the close), and
    * its subscribed lists (their events as WatchLists sends them). Opens with the agent's presence, a SNAPSHOT
-   * conversation event for each conversation it is in, the lists' snapshot, then a SYNCED list event; with a
-   * resume token, the events after it instead (or, if they are no longer kept, the opening again marked
-   * reset). A conversation's earlier messages are on ListMessages. Every event about a conversation the
-   * agent is in carries its unread_count.
+   * conversation event for each conversation it is in, an INVITED invitation event for each invitation
+   * waiting for its answer, the lists' snapshot, then a SYNCED list event; with a resume token, the events
+   * after it instead (or, if they are no longer kept, the opening again marked reset). A conversation's
+   * earlier messages are on ListMessages. Every event about a conversation the agent is in carries its
+   * unread_count. Invitations to the agent, and answers to and expiries of those it made, arrive as
+   * invitation events.
    * Refusals: FIELD_INVALID (a resume_token this service did not issue).
    *
    * @generated from rpc pullrouting.v1.AgentService.WatchDesk
@@ -1215,6 +1345,51 @@ export const AgentService: GenService<{
     methodKind: "unary";
     input: typeof ReturnConversationRequestSchema;
     output: typeof ReturnConversationResponseSchema;
+  },
+  /**
+   * Invites another agent into a conversation the caller is in: the invited agent's desks get an INVITED
+   * invitation event. The invitation expires after the server's invitation_ttl (`--invitation-ttl-seconds`),
+   * and the inviter's desks are told (EXPIRED), as they are of a decline or an accept. Inviting an agent that
+   * has a PENDING invitation to the conversation returns that one: at most one is pending per agent and
+   * conversation.
+   * Refusals: FIELD_INVALID (a malformed name or agent, the caller itself or an agent already in it, or a note
+   * too long), RESOURCE_NOT_FOUND (the conversation or the agent), NOT_ENTITLED (not in it, and not on an
+   * entitled list), NOT_PARTICIPANT, CONVERSATION_CLOSED.
+   *
+   * @generated from rpc pullrouting.v1.AgentService.InviteAgent
+   */
+  inviteAgent: {
+    methodKind: "unary";
+    input: typeof InviteAgentRequestSchema;
+    output: typeof InviteAgentResponseSchema;
+  },
+  /**
+   * Accepts an invitation made to the agent: it joins the conversation (without a subscription to its list,
+   * within the list's and its own caps, provided it is entitled to the list), and the inviter is told.
+   * Accepting one already accepted changes nothing.
+   * Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND (no such invitation to this agent),
+   * INVITATION_NOT_PENDING (declined or expired), NOT_ENTITLED, CONVERSATION_CLOSED, LIST_FULL,
+   * AGENT_AT_CAPACITY.
+   *
+   * @generated from rpc pullrouting.v1.AgentService.AcceptInvitation
+   */
+  acceptInvitation: {
+    methodKind: "unary";
+    input: typeof AcceptInvitationRequestSchema;
+    output: typeof AcceptInvitationResponseSchema;
+  },
+  /**
+   * Declines an invitation made to the agent; the inviter is told. Declining one already declined changes
+   * nothing.
+   * Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND (no such invitation to this agent),
+   * INVITATION_NOT_PENDING (accepted or expired).
+   *
+   * @generated from rpc pullrouting.v1.AgentService.DeclineInvitation
+   */
+  declineInvitation: {
+    methodKind: "unary";
+    input: typeof DeclineInvitationRequestSchema;
+    output: typeof DeclineInvitationResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pullrouting_v1_agent_service, 0);

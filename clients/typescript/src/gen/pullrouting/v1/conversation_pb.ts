@@ -14,7 +14,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file pullrouting/v1/conversation.proto.
  */
 export const file_pullrouting_v1_conversation: GenFile = /*@__PURE__*/
-  fileDesc("CiFwdWxscm91dGluZy92MS9jb252ZXJzYXRpb24ucHJvdG8SDnB1bGxyb3V0aW5nLnYxIjgKCEN1c3RvbWVyEhAKAmlkGAEgASgJQgTiQQECEhoKDGRpc3BsYXlfbmFtZRgCIAEoCUIE4kEBASJjCgtQYXJ0aWNpcGFudBIlCgVhZ2VudBgBIAEoCUIW+kETChFwdWxscm91dGluZy9BZ2VudBItCglqb2luX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIsMHCgxDb252ZXJzYXRpb24SEgoEbmFtZRgBIAEoCUIE4kEBCBInCgRsaXN0GAIgASgJQhniQQED+kESChBwdWxscm91dGluZy9MaXN0Ei0KB2NoYW5uZWwYAyABKAlCHOJBAQP6QRUKE3B1bGxyb3V0aW5nL0NoYW5uZWwSMAoIY3VzdG9tZXIYBCABKAsyGC5wdWxscm91dGluZy52MS5DdXN0b21lckIE4kEBAxI2CgVzdGF0ZRgFIAEoDjIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvblN0YXRlQgTiQQEDEjcKDHBhcnRpY2lwYW50cxgGIAMoCzIbLnB1bGxyb3V0aW5nLnYxLlBhcnRpY2lwYW50QgTiQQEDEjUKC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI1Cgt1cGRhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSNAoKY2xvc2VfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSOQoPZmlyc3Rfam9pbl90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxIbCg1tZXNzYWdlX2NvdW50GAsgASgDQgTiQQEDEjsKEWxhc3RfbWVzc2FnZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI3CgxjbG9zZV9yZWFzb24YDSABKA4yGy5wdWxscm91dGluZy52MS5DbG9zZVJlYXNvbkIE4kEBAxI3Cg13YWl0aW5nX3NpbmNlGA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI6CgxsYXN0X21lc3NhZ2UYDyABKAsyHi5wdWxscm91dGluZy52MS5NZXNzYWdlUHJldmlld0IE4kEBAxIWCghwcmlvcml0eRgQIAEoBUIE4kEBAxIcCg50cmFuc2Zlcl9jb3VudBgRIAEoBUIE4kEBAxItCgd3cmFwX3VwGBIgASgLMhYucHVsbHJvdXRpbmcudjEuV3JhcFVwQgTiQQEDOljqQVUKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIcY29udmVyc2F0aW9ucy97Y29udmVyc2F0aW9ufSoNY29udmVyc2F0aW9uczIMY29udmVyc2F0aW9uIr0BCg5NZXNzYWdlUHJldmlldxI1CgtzZW5kZXJfdHlwZRgBIAEoDjIaLnB1bGxyb3V0aW5nLnYxLlNlbmRlclR5cGVCBOJBAQMSKQoFYWdlbnQYAiABKAlCGuJBAQP6QRMKEXB1bGxyb3V0aW5nL0FnZW50EhIKBHRleHQYAyABKAlCBOJBAQMSNQoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgTiQQEDIoQDCgdNZXNzYWdlEhIKBG5hbWUYASABKAlCBOJBAQgSNQoLc2VuZGVyX3R5cGUYAiABKA4yGi5wdWxscm91dGluZy52MS5TZW5kZXJUeXBlQgTiQQEDEikKBWFnZW50GAMgASgJQhriQQED+kETChFwdWxscm91dGluZy9BZ2VudBISCgR0ZXh0GAQgASgJQgTiQQEDEjUKC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxIdCg9pZGVtcG90ZW5jeV9rZXkYBiABKAlCBOJBAQMSOwoKdmlzaWJpbGl0eRgHIAEoDjIhLnB1bGxyb3V0aW5nLnYxLk1lc3NhZ2VWaXNpYmlsaXR5QgTiQQEDOlzqQVkKE3B1bGxyb3V0aW5nL01lc3NhZ2USL2NvbnZlcnNhdGlvbnMve2NvbnZlcnNhdGlvbn0vbWVzc2FnZXMve21lc3NhZ2V9KghtZXNzYWdlczIHbWVzc2FnZSJCCgZXcmFwVXASKgoFY29kZXMYASADKAlCG/pBGAoWcHVsbHJvdXRpbmcvV3JhcFVwQ29kZRIMCgRub3RlGAIgASgJKrUBChFDb252ZXJzYXRpb25TdGF0ZRIiCh5DT05WRVJTQVRJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIdChlDT05WRVJTQVRJT05fU1RBVEVfVU5SRUFEEAESHQoZQ09OVkVSU0FUSU9OX1NUQVRFX0FDVElWRRACEh8KG0NPTlZFUlNBVElPTl9TVEFURV9JTkFDVElWRRADEh0KGUNPTlZFUlNBVElPTl9TVEFURV9DTE9TRUQQBCqUAQoLQ2xvc2VSZWFzb24SHAoYQ0xPU0VfUkVBU09OX1VOU1BFQ0lGSUVEEAASFgoSQ0xPU0VfUkVBU09OX0FHRU5UEAESGQoVQ0xPU0VfUkVBU09OX0NVU1RPTUVSEAISFwoTQ0xPU0VfUkVBU09OX0ZPUkNFRBADEhsKF0NMT1NFX1JFQVNPTl9JTkFDVElWSVRZEAQqWgoKU2VuZGVyVHlwZRIbChdTRU5ERVJfVFlQRV9VTlNQRUNJRklFRBAAEhgKFFNFTkRFUl9UWVBFX0NVU1RPTUVSEAESFQoRU0VOREVSX1RZUEVfQUdFTlQQAip3ChFNZXNzYWdlVmlzaWJpbGl0eRIiCh5NRVNTQUdFX1ZJU0lCSUxJVFlfVU5TUEVDSUZJRUQQABIdChlNRVNTQUdFX1ZJU0lCSUxJVFlfUFVCTElDEAESHwobTUVTU0FHRV9WSVNJQklMSVRZX0lOVEVSTkFMEAJiBnByb3RvMw", [file_google_api_field_behavior, file_google_api_resource, file_google_protobuf_timestamp]);
+  fileDesc("CiFwdWxscm91dGluZy92MS9jb252ZXJzYXRpb24ucHJvdG8SDnB1bGxyb3V0aW5nLnYxIjgKCEN1c3RvbWVyEhAKAmlkGAEgASgJQgTiQQECEhoKDGRpc3BsYXlfbmFtZRgCIAEoCUIE4kEBASJjCgtQYXJ0aWNpcGFudBIlCgVhZ2VudBgBIAEoCUIW+kETChFwdWxscm91dGluZy9BZ2VudBItCglqb2luX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIsMHCgxDb252ZXJzYXRpb24SEgoEbmFtZRgBIAEoCUIE4kEBCBInCgRsaXN0GAIgASgJQhniQQED+kESChBwdWxscm91dGluZy9MaXN0Ei0KB2NoYW5uZWwYAyABKAlCHOJBAQP6QRUKE3B1bGxyb3V0aW5nL0NoYW5uZWwSMAoIY3VzdG9tZXIYBCABKAsyGC5wdWxscm91dGluZy52MS5DdXN0b21lckIE4kEBAxI2CgVzdGF0ZRgFIAEoDjIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvblN0YXRlQgTiQQEDEjcKDHBhcnRpY2lwYW50cxgGIAMoCzIbLnB1bGxyb3V0aW5nLnYxLlBhcnRpY2lwYW50QgTiQQEDEjUKC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI1Cgt1cGRhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSNAoKY2xvc2VfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSOQoPZmlyc3Rfam9pbl90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxIbCg1tZXNzYWdlX2NvdW50GAsgASgDQgTiQQEDEjsKEWxhc3RfbWVzc2FnZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI3CgxjbG9zZV9yZWFzb24YDSABKA4yGy5wdWxscm91dGluZy52MS5DbG9zZVJlYXNvbkIE4kEBAxI3Cg13YWl0aW5nX3NpbmNlGA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI6CgxsYXN0X21lc3NhZ2UYDyABKAsyHi5wdWxscm91dGluZy52MS5NZXNzYWdlUHJldmlld0IE4kEBAxIWCghwcmlvcml0eRgQIAEoBUIE4kEBAxIcCg50cmFuc2Zlcl9jb3VudBgRIAEoBUIE4kEBAxItCgd3cmFwX3VwGBIgASgLMhYucHVsbHJvdXRpbmcudjEuV3JhcFVwQgTiQQEDOljqQVUKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIcY29udmVyc2F0aW9ucy97Y29udmVyc2F0aW9ufSoNY29udmVyc2F0aW9uczIMY29udmVyc2F0aW9uIr0BCg5NZXNzYWdlUHJldmlldxI1CgtzZW5kZXJfdHlwZRgBIAEoDjIaLnB1bGxyb3V0aW5nLnYxLlNlbmRlclR5cGVCBOJBAQMSKQoFYWdlbnQYAiABKAlCGuJBAQP6QRMKEXB1bGxyb3V0aW5nL0FnZW50EhIKBHRleHQYAyABKAlCBOJBAQMSNQoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgTiQQEDIoQDCgdNZXNzYWdlEhIKBG5hbWUYASABKAlCBOJBAQgSNQoLc2VuZGVyX3R5cGUYAiABKA4yGi5wdWxscm91dGluZy52MS5TZW5kZXJUeXBlQgTiQQEDEikKBWFnZW50GAMgASgJQhriQQED+kETChFwdWxscm91dGluZy9BZ2VudBISCgR0ZXh0GAQgASgJQgTiQQEDEjUKC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxIdCg9pZGVtcG90ZW5jeV9rZXkYBiABKAlCBOJBAQMSOwoKdmlzaWJpbGl0eRgHIAEoDjIhLnB1bGxyb3V0aW5nLnYxLk1lc3NhZ2VWaXNpYmlsaXR5QgTiQQEDOlzqQVkKE3B1bGxyb3V0aW5nL01lc3NhZ2USL2NvbnZlcnNhdGlvbnMve2NvbnZlcnNhdGlvbn0vbWVzc2FnZXMve21lc3NhZ2V9KghtZXNzYWdlczIHbWVzc2FnZSJCCgZXcmFwVXASKgoFY29kZXMYASADKAlCG/pBGAoWcHVsbHJvdXRpbmcvV3JhcFVwQ29kZRIMCgRub3RlGAIgASgJItYDCgpJbnZpdGF0aW9uEhIKBG5hbWUYASABKAlCBOJBAQgSKwoHaW52aXRlchgCIAEoCUIa4kEBA/pBEwoRcHVsbHJvdXRpbmcvQWdlbnQSKwoHaW52aXRlZRgDIAEoCUIa4kEBA/pBEwoRcHVsbHJvdXRpbmcvQWdlbnQSEgoEbm90ZRgEIAEoCUIE4kEBAxI0CgVzdGF0ZRgFIAEoDjIfLnB1bGxyb3V0aW5nLnYxLkludml0YXRpb25TdGF0ZUIE4kEBAxI1CgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSNQoLZXhwaXJlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgTiQQEDEjUKC3VwZGF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAzpr6kFoChZwdWxscm91dGluZy9JbnZpdGF0aW9uEjVjb252ZXJzYXRpb25zL3tjb252ZXJzYXRpb259L2ludml0YXRpb25zL3tpbnZpdGF0aW9ufSoLaW52aXRhdGlvbnMyCmludml0YXRpb24qtQEKEUNvbnZlcnNhdGlvblN0YXRlEiIKHkNPTlZFUlNBVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEh0KGUNPTlZFUlNBVElPTl9TVEFURV9VTlJFQUQQARIdChlDT05WRVJTQVRJT05fU1RBVEVfQUNUSVZFEAISHwobQ09OVkVSU0FUSU9OX1NUQVRFX0lOQUNUSVZFEAMSHQoZQ09OVkVSU0FUSU9OX1NUQVRFX0NMT1NFRBAEKpQBCgtDbG9zZVJlYXNvbhIcChhDTE9TRV9SRUFTT05fVU5TUEVDSUZJRUQQABIWChJDTE9TRV9SRUFTT05fQUdFTlQQARIZChVDTE9TRV9SRUFTT05fQ1VTVE9NRVIQAhIXChNDTE9TRV9SRUFTT05fRk9SQ0VEEAMSGwoXQ0xPU0VfUkVBU09OX0lOQUNUSVZJVFkQBCpaCgpTZW5kZXJUeXBlEhsKF1NFTkRFUl9UWVBFX1VOU1BFQ0lGSUVEEAASGAoUU0VOREVSX1RZUEVfQ1VTVE9NRVIQARIVChFTRU5ERVJfVFlQRV9BR0VOVBACKncKEU1lc3NhZ2VWaXNpYmlsaXR5EiIKHk1FU1NBR0VfVklTSUJJTElUWV9VTlNQRUNJRklFRBAAEh0KGU1FU1NBR0VfVklTSUJJTElUWV9QVUJMSUMQARIfChtNRVNTQUdFX1ZJU0lCSUxJVFlfSU5URVJOQUwQAiqtAQoPSW52aXRhdGlvblN0YXRlEiAKHElOVklUQVRJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIcChhJTlZJVEFUSU9OX1NUQVRFX1BFTkRJTkcQARIdChlJTlZJVEFUSU9OX1NUQVRFX0FDQ0VQVEVEEAISHQoZSU5WSVRBVElPTl9TVEFURV9ERUNMSU5FRBADEhwKGElOVklUQVRJT05fU1RBVEVfRVhQSVJFRBAEYgZwcm90bzM", [file_google_api_field_behavior, file_google_api_resource, file_google_protobuf_timestamp]);
 
 /**
  * The customer on the other side of a conversation.
@@ -356,6 +356,77 @@ export const WrapUpSchema: GenMessage<WrapUp> = /*@__PURE__*/
   messageDesc(file_pullrouting_v1_conversation, 5);
 
 /**
+ * A participant's invitation to another agent to join a conversation (AgentService.InviteAgent). The server
+ * sets every field.
+ *
+ * @generated from message pullrouting.v1.Invitation
+ */
+export type Invitation = Message$1<"pullrouting.v1.Invitation"> & {
+  /**
+   * Resource name: `conversations/{conversation}/invitations/{invitation}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The participant who invited, `agents/{agent}`.
+   *
+   * @generated from field: string inviter = 2;
+   */
+  inviter: string;
+
+  /**
+   * The agent invited, `agents/{agent}`.
+   *
+   * @generated from field: string invitee = 3;
+   */
+  invitee: string;
+
+  /**
+   * The inviter's note, for the invited agent.
+   *
+   * @generated from field: string note = 4;
+   */
+  note: string;
+
+  /**
+   * Where it stands.
+   *
+   * @generated from field: pullrouting.v1.InvitationState state = 5;
+   */
+  state: InvitationState;
+
+  /**
+   * When it was made.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 6;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * When a PENDING invitation expires (the server's invitation_ttl after create_time).
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 7;
+   */
+  expireTime?: Timestamp | undefined;
+
+  /**
+   * When its state last changed.
+   *
+   * @generated from field: google.protobuf.Timestamp update_time = 8;
+   */
+  updateTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.Invitation.
+ * Use `create(InvitationSchema)` to create a new message.
+ */
+export const InvitationSchema: GenMessage<Invitation> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_conversation, 6);
+
+/**
  * The state of a customer request.
  *
  * @generated from enum pullrouting.v1.ConversationState
@@ -519,4 +590,52 @@ export enum MessageVisibility {
  */
 export const MessageVisibilitySchema: GenEnum<MessageVisibility> = /*@__PURE__*/
   enumDesc(file_pullrouting_v1_conversation, 3);
+
+/**
+ * Where an invitation stands.
+ *
+ * @generated from enum pullrouting.v1.InvitationState
+ */
+export enum InvitationState {
+  /**
+   * Never sent.
+   *
+   * @generated from enum value: INVITATION_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Waiting for the invited agent, until its expire_time.
+   *
+   * @generated from enum value: INVITATION_STATE_PENDING = 1;
+   */
+  PENDING = 1,
+
+  /**
+   * The invited agent accepted and joined the conversation.
+   *
+   * @generated from enum value: INVITATION_STATE_ACCEPTED = 2;
+   */
+  ACCEPTED = 2,
+
+  /**
+   * The invited agent declined.
+   *
+   * @generated from enum value: INVITATION_STATE_DECLINED = 3;
+   */
+  DECLINED = 3,
+
+  /**
+   * Nobody answered it before its expire_time.
+   *
+   * @generated from enum value: INVITATION_STATE_EXPIRED = 4;
+   */
+  EXPIRED = 4,
+}
+
+/**
+ * Describes the enum pullrouting.v1.InvitationState.
+ */
+export const InvitationStateSchema: GenEnum<InvitationState> = /*@__PURE__*/
+  enumDesc(file_pullrouting_v1_conversation, 4);
 

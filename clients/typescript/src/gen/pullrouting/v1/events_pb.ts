@@ -7,7 +7,7 @@ import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_resource } from "../../google/api/resource_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { CloseReason, Conversation, ConversationState, Customer, Message as Message$1 } from "./conversation_pb.js";
+import type { CloseReason, Conversation, ConversationState, Customer, Invitation, Message as Message$1 } from "./conversation_pb.js";
 import { file_pullrouting_v1_conversation } from "./conversation_pb.js";
 import type { Presence } from "./resources_pb.js";
 import { file_pullrouting_v1_resources } from "./resources_pb.js";
@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pullrouting/v1/events.proto.
  */
 export const file_pullrouting_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChtwdWxscm91dGluZy92MS9ldmVudHMucHJvdG8SDnB1bGxyb3V0aW5nLnYxIqYCCglMaXN0RXZlbnQSKwoEdHlwZRgBIAEoDjIdLnB1bGxyb3V0aW5nLnYxLkxpc3RFdmVudFR5cGUSIwoEbGlzdBgCIAEoCUIV+kESChBwdWxscm91dGluZy9MaXN0EjIKDGNvbnZlcnNhdGlvbhgDIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbhIUCgxyZXN1bWVfdG9rZW4YBCABKAkSDQoFcmVzZXQYBSABKAgSFAoIcmVtaW5kZXIYBiABKAhCAhgBEi4KCmV2ZW50X3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKBWFsZXJ0GAggASgOMhkucHVsbHJvdXRpbmcudjEuTGlzdEFsZXJ0IsEDChFDb252ZXJzYXRpb25FdmVudBIzCgR0eXBlGAEgASgOMiUucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uRXZlbnRUeXBlEjIKDGNvbnZlcnNhdGlvbhgCIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbhIlCgVhZ2VudBgDIAEoCUIW+kETChFwdWxscm91dGluZy9BZ2VudBIoCgdtZXNzYWdlGAQgASgLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZRI5Cg5wcmV2aW91c19zdGF0ZRgFIAEoDjIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvblN0YXRlEjEKDGNsb3NlX3JlYXNvbhgGIAEoDjIbLnB1bGxyb3V0aW5nLnYxLkNsb3NlUmVhc29uEhQKDHJlc3VtZV90b2tlbhgHIAEoCRINCgVyZXNldBgIIAEoCBIuCgpldmVudF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtsZWF2ZV9jYXVzZRgKIAEoDjIaLnB1bGxyb3V0aW5nLnYxLkxlYXZlQ2F1c2Ui4AIKDU91dGJvdW5kRXZlbnQSLwoEdHlwZRgBIAEoDjIhLnB1bGxyb3V0aW5nLnYxLk91dGJvdW5kRXZlbnRUeXBlEjMKDGNvbnZlcnNhdGlvbhgCIAEoCUId+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SGgoSc2VydmljZV9pZGVudGlmaWVyGAMgASgJEioKCGN1c3RvbWVyGAQgASgLMhgucHVsbHJvdXRpbmcudjEuQ3VzdG9tZXISKAoHbWVzc2FnZRgFIAEoCzIXLnB1bGxyb3V0aW5nLnYxLk1lc3NhZ2USMQoMY2xvc2VfcmVhc29uGAYgASgOMhsucHVsbHJvdXRpbmcudjEuQ2xvc2VSZWFzb24SFAoMcmVzdW1lX3Rva2VuGAcgASgJEi4KCmV2ZW50X3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjwKDlByZXNlbmNlQ2hhbmdlEioKCHByZXNlbmNlGAEgASgOMhgucHVsbHJvdXRpbmcudjEuUHJlc2VuY2UibgoMUmVhZFBvc2l0aW9uEjMKDGNvbnZlcnNhdGlvbhgBIAEoCUId+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SKQoHbWVzc2FnZRgCIAEoCUIY+kEVChNwdWxscm91dGluZy9NZXNzYWdlIqMCCglEZXNrRXZlbnQSLwoKbGlzdF9ldmVudBgBIAEoCzIZLnB1bGxyb3V0aW5nLnYxLkxpc3RFdmVudEgAEj8KEmNvbnZlcnNhdGlvbl9ldmVudBgCIAEoCzIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbkV2ZW50SAASMgoIcHJlc2VuY2UYAyABKAsyHi5wdWxscm91dGluZy52MS5QcmVzZW5jZUNoYW5nZUgAEiwKBHJlYWQYBCABKAsyHC5wdWxscm91dGluZy52MS5SZWFkUG9zaXRpb25IABIUCgxyZXN1bWVfdG9rZW4YCiABKAkSDQoFcmVzZXQYCyABKAgSFAoMdW5yZWFkX2NvdW50GAwgASgFQgcKBWV2ZW50KoECCg1MaXN0RXZlbnRUeXBlEh8KG0xJU1RfRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEhwKGExJU1RfRVZFTlRfVFlQRV9TTkFQU0hPVBABEhoKFkxJU1RfRVZFTlRfVFlQRV9TWU5DRUQQAhIZChVMSVNUX0VWRU5UX1RZUEVfQURERUQQAxIbChdMSVNUX0VWRU5UX1RZUEVfVVBEQVRFRBAEEhsKF0xJU1RfRVZFTlRfVFlQRV9SRU1PVkVEEAUSHgoaTElTVF9FVkVOVF9UWVBFX1NVQlNDUklCRUQQBhIgChxMSVNUX0VWRU5UX1RZUEVfVU5TVUJTQ1JJQkVEEAcqywEKCUxpc3RBbGVydBIaChZMSVNUX0FMRVJUX1VOU1BFQ0lGSUVEEAASGgoWTElTVF9BTEVSVF9ORVdfUkVRVUVTVBABEh4KGkxJU1RfQUxFUlRfVU5SRUFEX1JFTUlOREVSEAISGAoUTElTVF9BTEVSVF9GT0xMT1dfVVAQAxIXChNMSVNUX0FMRVJUX05PX1JFUExZEAQSFwoTTElTVF9BTEVSVF9SRUxFQVNFRBAFEhoKFkxJU1RfQUxFUlRfVFJBTlNGRVJSRUQQBiqRAwoVQ29udmVyc2F0aW9uRXZlbnRUeXBlEicKI0NPTlZFUlNBVElPTl9FVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASKAokQ09OVkVSU0FUSU9OX0VWRU5UX1RZUEVfQUdFTlRfSk9JTkVEEAESJgoiQ09OVkVSU0FUSU9OX0VWRU5UX1RZUEVfQUdFTlRfTEVGVBACEiwKKENPTlZFUlNBVElPTl9FVkVOVF9UWVBFX0NVU1RPTUVSX01FU1NBR0UQAxIpCiVDT05WRVJTQVRJT05fRVZFTlRfVFlQRV9BR0VOVF9NRVNTQUdFEAQSKQolQ09OVkVSU0FUSU9OX0VWRU5UX1RZUEVfU1RBVEVfQ0hBTkdFRBAFEi8KK0NPTlZFUlNBVElPTl9FVkVOVF9UWVBFX0NPTlZFUlNBVElPTl9DTE9TRUQQBhIiCh5DT05WRVJTQVRJT05fRVZFTlRfVFlQRV9TWU5DRUQQBxIkCiBDT05WRVJTQVRJT05fRVZFTlRfVFlQRV9TTkFQU0hPVBAIKpABCgpMZWF2ZUNhdXNlEhsKF0xFQVZFX0NBVVNFX1VOU1BFQ0lGSUVEEAASFAoQTEVBVkVfQ0FVU0VfTEVGVBABEhgKFExFQVZFX0NBVVNFX1JFTEVBU0VEEAISGAoUTEVBVkVfQ0FVU0VfRElTQUJMRUQQAxIbChdMRUFWRV9DQVVTRV9UUkFOU0ZFUlJFRBAEKqwBChFPdXRib3VuZEV2ZW50VHlwZRIjCh9PVVRCT1VORF9FVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASJQohT1VUQk9VTkRfRVZFTlRfVFlQRV9BR0VOVF9NRVNTQUdFEAESKwonT1VUQk9VTkRfRVZFTlRfVFlQRV9DT05WRVJTQVRJT05fQ0xPU0VEEAISHgoaT1VUQk9VTkRfRVZFTlRfVFlQRV9TWU5DRUQQA2IGcHJvdG8z", [file_google_api_resource, file_google_protobuf_timestamp, file_pullrouting_v1_conversation, file_pullrouting_v1_resources]);
+  fileDesc("ChtwdWxscm91dGluZy92MS9ldmVudHMucHJvdG8SDnB1bGxyb3V0aW5nLnYxIqYCCglMaXN0RXZlbnQSKwoEdHlwZRgBIAEoDjIdLnB1bGxyb3V0aW5nLnYxLkxpc3RFdmVudFR5cGUSIwoEbGlzdBgCIAEoCUIV+kESChBwdWxscm91dGluZy9MaXN0EjIKDGNvbnZlcnNhdGlvbhgDIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbhIUCgxyZXN1bWVfdG9rZW4YBCABKAkSDQoFcmVzZXQYBSABKAgSFAoIcmVtaW5kZXIYBiABKAhCAhgBEi4KCmV2ZW50X3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKBWFsZXJ0GAggASgOMhkucHVsbHJvdXRpbmcudjEuTGlzdEFsZXJ0IsEDChFDb252ZXJzYXRpb25FdmVudBIzCgR0eXBlGAEgASgOMiUucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uRXZlbnRUeXBlEjIKDGNvbnZlcnNhdGlvbhgCIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbhIlCgVhZ2VudBgDIAEoCUIW+kETChFwdWxscm91dGluZy9BZ2VudBIoCgdtZXNzYWdlGAQgASgLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZRI5Cg5wcmV2aW91c19zdGF0ZRgFIAEoDjIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvblN0YXRlEjEKDGNsb3NlX3JlYXNvbhgGIAEoDjIbLnB1bGxyb3V0aW5nLnYxLkNsb3NlUmVhc29uEhQKDHJlc3VtZV90b2tlbhgHIAEoCRINCgVyZXNldBgIIAEoCBIuCgpldmVudF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtsZWF2ZV9jYXVzZRgKIAEoDjIaLnB1bGxyb3V0aW5nLnYxLkxlYXZlQ2F1c2Ui4AIKDU91dGJvdW5kRXZlbnQSLwoEdHlwZRgBIAEoDjIhLnB1bGxyb3V0aW5nLnYxLk91dGJvdW5kRXZlbnRUeXBlEjMKDGNvbnZlcnNhdGlvbhgCIAEoCUId+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SGgoSc2VydmljZV9pZGVudGlmaWVyGAMgASgJEioKCGN1c3RvbWVyGAQgASgLMhgucHVsbHJvdXRpbmcudjEuQ3VzdG9tZXISKAoHbWVzc2FnZRgFIAEoCzIXLnB1bGxyb3V0aW5nLnYxLk1lc3NhZ2USMQoMY2xvc2VfcmVhc29uGAYgASgOMhsucHVsbHJvdXRpbmcudjEuQ2xvc2VSZWFzb24SFAoMcmVzdW1lX3Rva2VuGAcgASgJEi4KCmV2ZW50X3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjwKDlByZXNlbmNlQ2hhbmdlEioKCHByZXNlbmNlGAEgASgOMhgucHVsbHJvdXRpbmcudjEuUHJlc2VuY2UibgoMUmVhZFBvc2l0aW9uEjMKDGNvbnZlcnNhdGlvbhgBIAEoCUId+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SKQoHbWVzc2FnZRgCIAEoCUIY+kEVChNwdWxscm91dGluZy9NZXNzYWdlItoCCglEZXNrRXZlbnQSLwoKbGlzdF9ldmVudBgBIAEoCzIZLnB1bGxyb3V0aW5nLnYxLkxpc3RFdmVudEgAEj8KEmNvbnZlcnNhdGlvbl9ldmVudBgCIAEoCzIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbkV2ZW50SAASMgoIcHJlc2VuY2UYAyABKAsyHi5wdWxscm91dGluZy52MS5QcmVzZW5jZUNoYW5nZUgAEiwKBHJlYWQYBCABKAsyHC5wdWxscm91dGluZy52MS5SZWFkUG9zaXRpb25IABI1CgppbnZpdGF0aW9uGAUgASgLMh8ucHVsbHJvdXRpbmcudjEuSW52aXRhdGlvbkV2ZW50SAASFAoMcmVzdW1lX3Rva2VuGAogASgJEg0KBXJlc2V0GAsgASgIEhQKDHVucmVhZF9jb3VudBgMIAEoBUIHCgVldmVudCKoAQoPSW52aXRhdGlvbkV2ZW50EjEKBHR5cGUYASABKA4yIy5wdWxscm91dGluZy52MS5JbnZpdGF0aW9uRXZlbnRUeXBlEi4KCmludml0YXRpb24YAiABKAsyGi5wdWxscm91dGluZy52MS5JbnZpdGF0aW9uEjIKDGNvbnZlcnNhdGlvbhgDIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbiqBAgoNTGlzdEV2ZW50VHlwZRIfChtMSVNUX0VWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIcChhMSVNUX0VWRU5UX1RZUEVfU05BUFNIT1QQARIaChZMSVNUX0VWRU5UX1RZUEVfU1lOQ0VEEAISGQoVTElTVF9FVkVOVF9UWVBFX0FEREVEEAMSGwoXTElTVF9FVkVOVF9UWVBFX1VQREFURUQQBBIbChdMSVNUX0VWRU5UX1RZUEVfUkVNT1ZFRBAFEh4KGkxJU1RfRVZFTlRfVFlQRV9TVUJTQ1JJQkVEEAYSIAocTElTVF9FVkVOVF9UWVBFX1VOU1VCU0NSSUJFRBAHKssBCglMaXN0QWxlcnQSGgoWTElTVF9BTEVSVF9VTlNQRUNJRklFRBAAEhoKFkxJU1RfQUxFUlRfTkVXX1JFUVVFU1QQARIeChpMSVNUX0FMRVJUX1VOUkVBRF9SRU1JTkRFUhACEhgKFExJU1RfQUxFUlRfRk9MTE9XX1VQEAMSFwoTTElTVF9BTEVSVF9OT19SRVBMWRAEEhcKE0xJU1RfQUxFUlRfUkVMRUFTRUQQBRIaChZMSVNUX0FMRVJUX1RSQU5TRkVSUkVEEAYqkQMKFUNvbnZlcnNhdGlvbkV2ZW50VHlwZRInCiNDT05WRVJTQVRJT05fRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEigKJENPTlZFUlNBVElPTl9FVkVOVF9UWVBFX0FHRU5UX0pPSU5FRBABEiYKIkNPTlZFUlNBVElPTl9FVkVOVF9UWVBFX0FHRU5UX0xFRlQQAhIsCihDT05WRVJTQVRJT05fRVZFTlRfVFlQRV9DVVNUT01FUl9NRVNTQUdFEAMSKQolQ09OVkVSU0FUSU9OX0VWRU5UX1RZUEVfQUdFTlRfTUVTU0FHRRAEEikKJUNPTlZFUlNBVElPTl9FVkVOVF9UWVBFX1NUQVRFX0NIQU5HRUQQBRIvCitDT05WRVJTQVRJT05fRVZFTlRfVFlQRV9DT05WRVJTQVRJT05fQ0xPU0VEEAYSIgoeQ09OVkVSU0FUSU9OX0VWRU5UX1RZUEVfU1lOQ0VEEAcSJAogQ09OVkVSU0FUSU9OX0VWRU5UX1RZUEVfU05BUFNIT1QQCCqQAQoKTGVhdmVDYXVzZRIbChdMRUFWRV9DQVVTRV9VTlNQRUNJRklFRBAAEhQKEExFQVZFX0NBVVNFX0xFRlQQARIYChRMRUFWRV9DQVVTRV9SRUxFQVNFRBACEhgKFExFQVZFX0NBVVNFX0RJU0FCTEVEEAMSGwoXTEVBVkVfQ0FVU0VfVFJBTlNGRVJSRUQQBCqsAQoRT3V0Ym91bmRFdmVudFR5cGUSIwofT1VUQk9VTkRfRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEiUKIU9VVEJPVU5EX0VWRU5UX1RZUEVfQUdFTlRfTUVTU0FHRRABEisKJ09VVEJPVU5EX0VWRU5UX1RZUEVfQ09OVkVSU0FUSU9OX0NMT1NFRBACEh4KGk9VVEJPVU5EX0VWRU5UX1RZUEVfU1lOQ0VEEAMqygEKE0ludml0YXRpb25FdmVudFR5cGUSJQohSU5WSVRBVElPTl9FVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASIQodSU5WSVRBVElPTl9FVkVOVF9UWVBFX0lOVklURUQQARIiCh5JTlZJVEFUSU9OX0VWRU5UX1RZUEVfQUNDRVBURUQQAhIiCh5JTlZJVEFUSU9OX0VWRU5UX1RZUEVfREVDTElORUQQAxIhCh1JTlZJVEFUSU9OX0VWRU5UX1RZUEVfRVhQSVJFRBAEYgZwcm90bzM", [file_google_api_resource, file_google_protobuf_timestamp, file_pullrouting_v1_conversation, file_pullrouting_v1_resources]);
 
 /**
  * One event of a WatchLists stream.
@@ -346,6 +346,14 @@ export type DeskEvent = Message<"pullrouting.v1.DeskEvent"> & {
      */
     value: ReadPosition;
     case: "read";
+  } | {
+    /**
+     * The agent was invited to a conversation, or an invitation it made was answered or expired.
+     *
+     * @generated from field: pullrouting.v1.InvitationEvent invitation = 5;
+     */
+    value: InvitationEvent;
+    case: "invitation";
   } | { case: undefined; value?: undefined };
 
   /**
@@ -379,6 +387,41 @@ export type DeskEvent = Message<"pullrouting.v1.DeskEvent"> & {
  */
 export const DeskEventSchema: GenMessage<DeskEvent> = /*@__PURE__*/
   messageDesc(file_pullrouting_v1_events, 5);
+
+/**
+ * An invitation's news, on the desks of the agent it is for (WatchDesk).
+ *
+ * @generated from message pullrouting.v1.InvitationEvent
+ */
+export type InvitationEvent = Message<"pullrouting.v1.InvitationEvent"> & {
+  /**
+   * What happened.
+   *
+   * @generated from field: pullrouting.v1.InvitationEventType type = 1;
+   */
+  type: InvitationEventType;
+
+  /**
+   * The invitation as it is after the event.
+   *
+   * @generated from field: pullrouting.v1.Invitation invitation = 2;
+   */
+  invitation?: Invitation | undefined;
+
+  /**
+   * On INVITED: the conversation as it was when invited.
+   *
+   * @generated from field: pullrouting.v1.Conversation conversation = 3;
+   */
+  conversation?: Conversation | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.InvitationEvent.
+ * Use `create(InvitationEventSchema)` to create a new message.
+ */
+export const InvitationEventSchema: GenMessage<InvitationEvent> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_events, 6);
 
 /**
  * What a list event reports.
@@ -681,4 +724,52 @@ export enum OutboundEventType {
  */
 export const OutboundEventTypeSchema: GenEnum<OutboundEventType> = /*@__PURE__*/
   enumDesc(file_pullrouting_v1_events, 4);
+
+/**
+ * What an invitation event reports.
+ *
+ * @generated from enum pullrouting.v1.InvitationEventType
+ */
+export enum InvitationEventType {
+  /**
+   * Never sent.
+   *
+   * @generated from enum value: INVITATION_EVENT_TYPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * To the invited agent's desks: it was invited; `conversation` shows the request.
+   *
+   * @generated from enum value: INVITATION_EVENT_TYPE_INVITED = 1;
+   */
+  INVITED = 1,
+
+  /**
+   * To the inviter's desks: the invited agent accepted and joined.
+   *
+   * @generated from enum value: INVITATION_EVENT_TYPE_ACCEPTED = 2;
+   */
+  ACCEPTED = 2,
+
+  /**
+   * To the inviter's desks: the invited agent declined.
+   *
+   * @generated from enum value: INVITATION_EVENT_TYPE_DECLINED = 3;
+   */
+  DECLINED = 3,
+
+  /**
+   * To the inviter's desks: nobody answered the invitation before its expire_time.
+   *
+   * @generated from enum value: INVITATION_EVENT_TYPE_EXPIRED = 4;
+   */
+  EXPIRED = 4,
+}
+
+/**
+ * Describes the enum pullrouting.v1.InvitationEventType.
+ */
+export const InvitationEventTypeSchema: GenEnum<InvitationEventType> = /*@__PURE__*/
+  enumDesc(file_pullrouting_v1_events, 5);
 
