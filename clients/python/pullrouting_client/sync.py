@@ -80,6 +80,25 @@ def connect(
     )
 
 
+def _blocking(channel: SyncChannel, items: AsyncIterator[T]) -> Iterator[T]:
+    """An async iterator on the channel's loop as a blocking one; closed with it."""
+
+    async def following() -> T:
+        return await anext(items)
+
+    async def closing() -> None:
+        await items.aclose()  # type: ignore[attr-defined]
+
+    try:
+        while True:
+            try:
+                yield channel.run(following())
+            except StopAsyncIteration:
+                return
+    finally:
+        channel.run(closing())
+
+
 class SyncWatch(Generic[E]):
     """A `ResumableWatch` as a blocking iterator: `for event in agent.watch_desk(): ...`. It reconnects and
     resumes by itself; `resume_token` is the token of the last event handed out."""
@@ -97,22 +116,7 @@ class SyncWatch(Generic[E]):
         return self.watch.reconnects
 
     def __iter__(self) -> Iterator[E]:
-        events: AsyncIterator[E] = aiter(self.watch)
-
-        async def following() -> E:
-            return await anext(events)
-
-        async def closing() -> None:
-            await events.aclose()  # type: ignore[attr-defined]
-
-        try:
-            while True:
-                try:
-                    yield self._channel.run(following())
-                except StopAsyncIteration:
-                    return
-        finally:
-            self._channel.run(closing())
+        return _blocking(self._channel, aiter(self.watch))
 
 
 class SyncAdminClient:
@@ -401,19 +405,7 @@ class SyncIngestClient:
             for message in messages:
                 yield message
 
-        results = self.aio.stream(sent())
-
-        async def following() -> tuple[str, ingest_service_pb2.PostCustomerMessageResponse | PullroutingError]:
-            return await anext(results)
-
-        try:
-            while True:
-                try:
-                    yield self._channel.run(following())
-                except StopAsyncIteration:
-                    return
-        finally:
-            self._channel.run(results.aclose())  # type: ignore[attr-defined]
+        return _blocking(self._channel, self.aio.stream(sent()))
 
     def watch_outbound(
         self,
