@@ -36,8 +36,6 @@ from pullrouting.v1 import agent_service_pb2, events_pb2
 
 ListType = events_pb2.ListEventType
 ConversationType = events_pb2.ConversationEventType
-# The agent's part in a conversation ends after one of these.
-ENDINGS = (ConversationEventType.AGENT_LEFT, ConversationEventType.CONVERSATION_CLOSED)
 
 
 def _desk_response(token: str, reset: bool = False, unread_count: int = 0) -> agent_service_pb2.WatchDeskResponse:
@@ -248,16 +246,16 @@ class Desks:
         conversation = format_name(CONVERSATIONS, conversation_id)
         response.event.read.conversation = conversation
         response.event.read.message = f"{conversation}/{MESSAGES}/{event.payload['message_id']}"
-        counts = await self._streams.database.read(
-            lambda connection: read_positions.unread_counts(connection, agent_id, [conversation_id])
-        )
-        response.event.unread_count = counts[conversation_id]
+        response.event.unread_count = await self._unread_now(agent_id, conversation_id)
         return response
 
     async def _unread_count(self, agent_id: str, conversation_id: str | None, participation: _Participation) -> int:
         """The agent's unread count in the conversation now; 0 for one it is not in, without a read."""
         if conversation_id is None or conversation_id not in participation.current:
             return 0
+        return await self._unread_now(agent_id, conversation_id)
+
+    async def _unread_now(self, agent_id: str, conversation_id: str) -> int:
         counts = await self._streams.database.read(
             lambda connection: read_positions.unread_counts(connection, agent_id, [conversation_id])
         )
