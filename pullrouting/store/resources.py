@@ -38,7 +38,6 @@ from pullrouting.domain.resources import (
     RoutingMode,
     WrapUpCode,
 )
-from pullrouting.store import conversations as conversation_store
 from pullrouting.store import events
 from pullrouting.store.paging import keyset_page
 from pullrouting.store.tables import (
@@ -333,7 +332,10 @@ def _revoke_list_subscriptions(connection: Connection, list_id: str) -> None:
 
 
 def _release_agent(connection: Connection, agent_id: str) -> None:
-    conversation_store.release_everywhere(connection, agent_id, LeaveCause.DISABLED)
+    # Imported here: store/conversations imports store/subscriptions, which imports this module.
+    from pullrouting.store.conversations import release_everywhere
+
+    release_everywhere(connection, agent_id, LeaveCause.DISABLED)
 
 
 def _revoke_agent_subscriptions(connection: Connection, agent_id: str) -> None:
