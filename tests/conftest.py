@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from grpc.experimental.aio import init_grpc_aio
 from processes import ServeProcess, clean_environment, serving, sqlite_url_for
 from sqlalchemy.exc import OperationalError
 from support import GRPCURL_ADMIN_TOKEN, Server, serve
@@ -15,6 +16,12 @@ from support import GRPCURL_ADMIN_TOKEN, Server, serve
 from bench.databases import reset_postgres
 from pullrouting.store import migrate
 from pullrouting.store.database import Database, create_database_engine
+
+# grpc.aio shuts its poller thread down whenever its last server or channel goes, and the tests make and drop
+# them by the hundred, each test on an event loop of its own: a shutdown that races the poller's last write
+# waits for that thread forever (grpc/grpc#40989; seen here as a suite stuck between two tests). One reference
+# held for the whole session keeps the poller up and never shuts it down before exit (grpc/grpc#22365).
+init_grpc_aio()
 
 POSTGRES_URL = os.environ.get("PULLROUTING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 POSTGRES_HELP = (
