@@ -328,3 +328,26 @@ async def test_internal_note_transfer_give_back_and_close_with_a_wrap_up(web_ser
     ).conversation
     assert (list(closed.wrap_up.codes), closed.wrap_up.note) == (["wrapUpCodes/resolved"], "Refunded")
     assert closed.transfer_count == 1
+
+
+async def test_an_invitation_is_accepted_from_the_desk(web_server: Server, web_port: int, browser):
+    scenario = await create_scenario(web_server, agents=2)
+    first = await open_desk(browser, web_port, scenario.agents[0].token)
+    second = await open_desk(browser, web_port, scenario.agents[1].token)
+    await post(scenario, "My parcel is damaged")
+    await request_button(first, "Alice").click()
+    await first.click("#join")
+    await first.locator("#tabs [role=tab]", has_text="Alice").wait_for()
+
+    await first.click("#invite")
+    await first.fill("#invite-agent", scenario.agents[1].id)
+    await first.fill("#invite-note", "Can you check the warehouse photos?")
+    await first.click("#invite-dialog button[value=invite]")
+    invitation = second.locator("#invitations .invitation", has_text="warehouse photos")
+    await invitation.wait_for()
+    await second.locator("#alert", has_text="Invitation from agent-1").wait_for()
+    await invitation.locator("button", has_text="Accept").click()
+    await second.locator("#tabs [role=tab][aria-selected=true]", has_text="Alice").wait_for()
+    await second.locator("#transcript .message.customer", has_text="My parcel is damaged").wait_for()
+    await first.locator("#status", has_text="agent-2 accepted your invitation").wait_for()
+    assert await second.is_hidden("#invitations-section")

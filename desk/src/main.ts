@@ -5,6 +5,7 @@ import {
   type AgentClient,
   type Conversation,
   ConversationState,
+  InvitationEventType,
   type ListSummary,
   type Message,
   MessageVisibility,
@@ -120,6 +121,16 @@ class Desk {
         // How many alerts rang, for whoever checks the desk (its tests).
         document.body.dataset.alerts = String(Number(document.body.dataset.alerts ?? 0) + 1);
         ring(text, `${who}: ${applied.alert.conversation.lastMessage?.text ?? ""}`);
+      }
+      if (applied.invited) {
+        const { invitation, conversation } = applied.invited;
+        const text = `Invitation from ${short(invitation.inviter)}`;
+        this.banner(`${text}: ${customerName(conversation)}`, conversation.name);
+        ring(text, invitation.note || customerName(conversation));
+      }
+      if (applied.answered) {
+        const { type, invitation } = applied.answered;
+        this.status(`${short(invitation.invitee)} ${ANSWER_TEXT[type] ?? "answered"} your invitation`);
       }
       if (event.event.case === "listEvent") this.refreshListsSoon();
       this.redraw();
@@ -327,6 +338,23 @@ class Desk {
       const name = this.shownTab();
       void this.act("Given back to its List", () => this.agent.returnConversation({ name }));
     });
+    const invite = byId<HTMLDialogElement>("invite-dialog");
+    byId("invite").addEventListener("click", () => {
+      const tab = this.state.tabs.get(this.shownTab());
+      if (!tab) return;
+      invite.dataset.name = tab.conversation.name;
+      byId<HTMLInputElement>("invite-agent").value = "";
+      invite.showModal();
+    });
+    invite.addEventListener("close", () => {
+      const name = invite.dataset.name ?? "";
+      const id = byId<HTMLInputElement>("invite-agent").value.trim();
+      const agent = id && !id.startsWith("agents/") ? `agents/${id}` : id;
+      const note = byId<HTMLTextAreaElement>("invite-note").value.trim();
+      if (invite.returnValue === "invite" && name && agent) {
+        void this.act(`Invited ${short(agent)}`, () => this.agent.inviteAgent({ name, agent, note }));
+      }
+    });
     const transfer = byId<HTMLDialogElement>("transfer-dialog");
     byId("transfer").addEventListener("click", () => {
       const tab = this.state.tabs.get(this.shownTab());
@@ -458,10 +486,45 @@ class Desk {
       }),
     );
 
+    this.drawInvitations();
     this.drawPreview();
     byId("empty").hidden = Boolean(this.state.queue.get(this.selected) || this.state.tabs.size);
     this.drawTabs();
     this.drawChat();
+  }
+
+  private drawInvitations(): void {
+    const invitations = [...this.state.invitations.values()];
+    byId("invitations-section").hidden = invitations.length === 0;
+    byId("invitations").replaceChildren(
+      ...invitations.map(({ invitation, conversation }) => {
+        const accept = h("button", { type: "button", "data-key": `accept:${invitation.name}` }, "Accept");
+        const decline = h("button", { type: "button", "data-key": `decline:${invitation.name}` }, "Decline");
+        accept.addEventListener("click", () =>
+          void this.act("Accepted", async () => {
+            await this.agent.acceptInvitation({ name: invitation.name });
+            // The answer goes to the inviter's desks; this one knows it from the call.
+            this.state.invitations.delete(invitation.name);
+            this.replyFocusFor = conversation.name;
+            this.show(conversation.name);
+          }),
+        );
+        decline.addEventListener("click", () =>
+          void this.act("Declined", async () => {
+            await this.agent.declineInvitation({ name: invitation.name });
+            this.state.invitations.delete(invitation.name);
+            this.redraw();
+          }),
+        );
+        return h(
+          "li",
+          { class: "invitation" },
+          h("span", { class: "customer" }, `${customerName(conversation)} · from ${short(invitation.inviter)}`),
+          invitation.note && h("span", { class: "preview" }, invitation.note),
+          h("span", { class: "actions" }, accept, decline),
+        );
+      }),
+    );
   }
 
   private drawPreview(): void {
@@ -540,7 +603,7 @@ class Desk {
     transcript.replaceChildren(...sortedMessages(tab).map((message) => messageItem(message, this.state.me)), ...pending, ...refused);
     if (atBottom) transcript.scrollTop = transcript.scrollHeight;
     byId<HTMLLabelElement>("reply-label").textContent = `Reply to ${customerName(conversation)}`;
-    for (const id of ["reply", "internal", "send", "leave", "return", "transfer", "close"]) {
+    for (const id of ["reply", "internal", "send", "leave", "return", "invite", "transfer", "close"]) {
       byId<HTMLButtonElement>(id).disabled = Boolean(tab.ended);
     }
     byId("dismiss").hidden = !tab.ended;
@@ -552,6 +615,12 @@ function sortedMessages(tab: Tab): Message[] {
   const time = (message: Message) => (message.createTime ? timestampDate(message.createTime).getTime() : 0);
   return [...tab.messages.values()].sort((a, b) => time(a) - time(b));
 }
+
+const ANSWER_TEXT: Partial<Record<InvitationEventType, string>> = {
+  [InvitationEventType.ACCEPTED]: "accepted",
+  [InvitationEventType.DECLINED]: "declined",
+  [InvitationEventType.EXPIRED]: "did not answer (expired)",
+};
 
 const ENDED_TEXT: Record<string, string> = {
   closed: "This conversation is closed.",

@@ -6,6 +6,8 @@ import {
   ConversationState,
   LeaveCause,
   type DeskEvent,
+  type Invitation,
+  InvitationEventType,
   ListAlert,
   ListEventType,
   type Message,
@@ -23,6 +25,11 @@ export interface Tab {
   ended: string;
 }
 
+export interface Invited {
+  invitation: Invitation;
+  conversation: Conversation;
+}
+
 export interface Alerted {
   alert: ListAlert;
   conversation: Conversation;
@@ -33,10 +40,15 @@ export interface Applied {
   alert?: Alerted;
   // Conversations whose transcripts must be read (a tab opened).
   opened: string[];
+  // An invitation to this agent arrived, or one of its own invitations was answered.
+  invited?: Invited;
+  answered?: { type: InvitationEventType; invitation: Invitation };
 }
 
 export class DeskState {
   queue = new Map<string, Conversation>();
+  // Invitations to this agent still waiting for its answer, by name.
+  invitations = new Map<string, Invited>();
   tabs = new Map<string, Tab>();
   presence: Presence = Presence.UNSPECIFIED;
   // The opening is complete (its SYNCED arrived); alerts ring only after it.
@@ -104,6 +116,21 @@ export class DeskState {
         }
         break;
       }
+      case "invitation": {
+        const { type, invitation, conversation } = event.event.value;
+        if (!invitation) break;
+        if (type === InvitationEventType.INVITED) {
+          if (!conversation) break;
+          // A desk is told INVITED only of invitations to its agent.
+          this.invitations.set(invitation.name, { invitation, conversation });
+          if (this.synced) applied.invited = { invitation, conversation };
+        } else if (this.invitations.delete(invitation.name)) {
+          // Answered from another desk of this agent, or expired.
+        } else {
+          applied.answered = { type, invitation };
+        }
+        break;
+      }
       case "read": {
         const tab = this.tabs.get(event.event.value.conversation);
         if (tab) tab.unread = event.unreadCount;
@@ -125,6 +152,7 @@ export class DeskState {
     const firstOfOpening = event.event.case === "presence";
     if (!firstOfOpening) return;
     this.queue.clear();
+    this.invitations.clear();
     this.synced = false;
     for (const [name, tab] of this.tabs) if (!tab.ended) this.tabs.delete(name);
   }
