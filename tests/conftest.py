@@ -23,6 +23,9 @@ from pullrouting.store.database import Database, create_database_engine
 # held for the whole session keeps the poller up and never shuts it down before exit (grpc/grpc#22365).
 init_grpc_aio()
 
+REPOSITORY = Path(__file__).resolve().parent.parent
+# `npm ci` of the workspaces in a fresh clone, and the client package's build.
+NPM_DEADLINE = 600
 POSTGRES_URL = os.environ.get("PULLROUTING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 POSTGRES_HELP = (
     "PostgreSQL is not reachable at {url}. Start it (on Debian: "
@@ -158,3 +161,24 @@ def certificate(tmp_path) -> tuple[Path, Path]:
         timeout=60,
     )
     return cert, key
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    """The node executable, with the npm workspaces installed (`npm ci`) when missing and @pullrouting/client
+    built: for the TypeScript client's tests and the Node.js agent's."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        message = "node and npm are needed for the TypeScript and Node.js client tests"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    steps = [[npm, "run", "build", "-w", "clients/typescript"]]
+    if not (REPOSITORY / "node_modules" / "@connectrpc" / "connect-node").is_dir():
+        steps.insert(0, [npm, "ci", "--no-audit", "--no-fund"])
+    for step in steps:
+        done = subprocess.run(
+            step, cwd=REPOSITORY, capture_output=True, text=True, timeout=NPM_DEADLINE, stdin=subprocess.DEVNULL
+        )
+        assert done.returncode == 0, f"{' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
+    return node

@@ -1,14 +1,12 @@
-"""clients/node/agent.js (@grpc/grpc-js, protos loaded from proto/) against a real server: it subscribes,
-watches L1, joins the request a customer posts, writes, closes; the server's records say so."""
+"""clients/node/agent.js (on @pullrouting/client: generated stubs, no protos loaded at run time) against a
+real server: it subscribes, watches L1, joins the request a customer posts, writes, closes; the server's
+records say so. The `node` fixture installs the npm workspaces (`npm ci`) and builds the client package."""
 
 import asyncio
 import json
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
 from scenario import create_scenario, stored_events
 from sqlalchemy import create_engine, select
 from support import Server, within
@@ -18,29 +16,6 @@ from pullrouting.v1 import admin_service_pb2, conversation_pb2
 
 NODE_CLIENT = Path(__file__).resolve().parent.parent / "clients" / "node"
 DEADLINE = 30.0
-NPM_DEADLINE = 600
-
-
-@pytest.fixture(scope="session")
-def node() -> str:
-    """The node executable, with the client's dependencies installed (`npm ci`) when they are missing."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        message = "node and npm are needed for the Node.js client test"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    if not (NODE_CLIENT / "node_modules" / "@grpc" / "grpc-js").is_dir():
-        installed = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"],
-            cwd=NODE_CLIENT,
-            capture_output=True,
-            text=True,
-            timeout=NPM_DEADLINE,
-            stdin=subprocess.DEVNULL,
-        )
-        assert installed.returncode == 0, f"npm ci failed:\n{installed.stdout}\n{installed.stderr}"
-    return node
 
 
 def rows(database_url: str, query) -> list:

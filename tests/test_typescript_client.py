@@ -4,8 +4,6 @@ endpoint (`--web-listen`)."""
 
 import asyncio
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,28 +14,7 @@ from pullrouting.domain.errors import Reason
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "clients" / "typescript"
-NPM_DEADLINE = 600
 TEST_DEADLINE = 120
-
-
-@pytest.fixture(scope="session")
-def node() -> str:
-    """The node executable, with the npm packages installed (`npm ci`) when missing and the package built."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        message = "node and npm are needed for the TypeScript client test"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    steps = [[npm, "run", "build", "-w", "clients/typescript"]]
-    if not (ROOT / "node_modules" / "@connectrpc" / "connect-node").is_dir():
-        steps.insert(0, [npm, "ci", "--no-audit", "--no-fund"])
-    for step in steps:
-        done = subprocess.run(
-            step, cwd=ROOT, capture_output=True, text=True, timeout=NPM_DEADLINE, stdin=subprocess.DEVNULL
-        )
-        assert done.returncode == 0, f"{' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
-    return node
 
 
 @pytest.fixture
