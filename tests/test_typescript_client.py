@@ -3,7 +3,10 @@ resumable WatchDesk, idempotent replies; over gRPC to the server's port and over
 endpoint (`--web-listen`)."""
 
 import asyncio
+import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -81,3 +84,24 @@ async def test_the_documented_agent(server: Server, node: str):
             await process.wait()
     assert process.returncode == 0, errors.decode()
     assert output.decode() == f"answered Customer ({name})\n"
+
+
+def test_npm_pack_builds_the_package_with_its_compiled_code_and_types(node):
+    """`npm pack` from a clean checkout: the tarball holds the compiled modules and their types for each entry
+    point the package exports (its build runs as `prepack`)."""
+    npm = shutil.which("npm")
+    assert npm is not None
+    packed = subprocess.run(
+        [npm, "pack", "--dry-run", "--json", "-w", "clients/typescript"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TEST_DEADLINE,
+        stdin=subprocess.DEVNULL,
+    )
+    assert packed.returncode == 0, packed.stderr
+    (tarball,) = json.loads(packed.stdout)
+    files = {entry["path"] for entry in tarball["files"]}
+    assert tarball["name"] == "@pullrouting/client"
+    for entry in ("index", "node", "web"):
+        assert {f"dist/{entry}.js", f"dist/{entry}.d.ts", f"src/{entry}.ts"} <= files
