@@ -2,6 +2,7 @@
 server with a connector posting: the seed's Example Chat played by two agents, alerts, a reply typed during a
 server restart, a reload, keyboard-only use. The run saves screenshots of the desk under build/desk-screenshots."""
 
+import asyncio
 import os
 import socket
 from collections.abc import AsyncIterator
@@ -351,3 +352,39 @@ async def test_an_invitation_is_accepted_from_the_desk(web_server: Server, web_p
     await second.locator("#transcript .message.customer", has_text="My parcel is damaged").wait_for()
     await first.locator("#status", has_text="agent-2 accepted your invitation").wait_for()
     assert await second.is_hidden("#invitations-section")
+
+
+async def test_a_reply_written_on_a_stale_view_is_held_until_the_agent_decides(
+    web_server: Server, web_port: int, browser
+):
+    scenario = await create_scenario(web_server, agents=1)
+    page = await open_desk(browser, web_port, scenario.agents[0].token)
+    await post(scenario, "Where is my parcel?")
+    await request_button(page, "Alice").click()
+    await page.click("#join")
+    await page.locator("#tabs [role=tab]", has_text="Alice").wait_for()
+
+    # The reply leaves the desk, and is held on its way until the customer has written again: it was written
+    # on a view that no longer shows the newest message.
+    customer_wrote = asyncio.Event()
+
+    async def after_the_customer(route) -> None:
+        await customer_wrote.wait()
+        await route.continue_()
+
+    await page.route("**/pullrouting.v1.AgentService/SendMessage", after_the_customer)
+    await page.fill("#reply", "It is on its way.")
+    await page.press("#reply", "Enter")
+    await post(scenario, "Never mind, it just arrived!")
+    customer_wrote.set()
+
+    held = page.locator("#transcript .message.held", has_text="It is on its way.")
+    await held.wait_for()
+    await page.locator("#transcript .message.customer", has_text="it just arrived").wait_for()
+    assert stored_texts(web_server.database_url, "It is on its way.") == 0
+    await screenshot(page, "stale-view.png")
+
+    await page.unroute("**/pullrouting.v1.AgentService/SendMessage")
+    await held.get_by_role("button", name="Send anyway").click()
+    await page.locator("#transcript .message.agent:not(.pending):not(.held)", has_text="It is on its way.").wait_for()
+    assert stored_texts(web_server.database_url, "It is on its way.") == 1

@@ -377,6 +377,14 @@ class Desk {
         void this.act("Transferred", () => this.agent.transferConversation({ name, list, note }));
       }
     });
+    // A reply held on a stale view: the agent has read what came in, and sends it as it is or drops it.
+    byId("transcript").addEventListener("click", (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button[data-held]");
+      if (!button) return;
+      const clientMessageId = button.dataset.held ?? "";
+      if (button.dataset.action === "send-anyway") this.outbox.sendAnyway(clientMessageId);
+      else this.outbox.discard(clientMessageId);
+    });
     byId("dismiss").addEventListener("click", () => {
       this.state.tabs.delete(this.shownTab());
       this.redraw();
@@ -393,9 +401,11 @@ class Desk {
     const text = reply.value.trim();
     const tab = this.state.tabs.get(this.shownTab());
     if (!text || !tab || tab.ended) return;
-    // Into the outbox first: from there it is sent, now or when the connection is back.
+    // Into the outbox first: from there it is sent, now or when the connection is back, unless somebody has
+    // written since the newest message shown here (the server then refuses it STALE_VIEW and it is held).
     const internal = byId<HTMLInputElement>("internal");
-    this.outbox.add(tab.conversation.name, text, internal.checked);
+    const newest = sortedMessages(tab).at(-1)?.name ?? "";
+    this.outbox.add(tab.conversation.name, text, internal.checked, newest);
     reply.value = "";
     internal.checked = false;
   }
@@ -590,12 +600,21 @@ class Desk {
     // A reply the stream showed already, before its call returned, is shown once.
     const delivered = new Set([...tab.messages.values()].map((message) => message.idempotencyKey));
     const pending = this.outbox.list(conversation.name).filter((item) => !delivered.has(item.clientMessageId)).map((item) =>
-      h(
-        "li",
-        { class: `message agent pending${item.internal ? " internal" : ""}` },
-        h("span", { class: "meta" }, `${item.internal ? "internal note, " : ""}sending${item.problem ? ` (${item.problem})` : ""}`),
-        h("span", { class: "text" }, item.text),
-      ),
+      item.staleAfter !== undefined
+        ? h(
+            "li",
+            { class: `message agent held${item.internal ? " internal" : ""}`, role: "alert" },
+            h("span", { class: "meta" }, `${item.internal ? "internal note " : ""}${item.problem}`),
+            h("span", { class: "text" }, item.text),
+            h("button", { type: "button", "data-held": item.clientMessageId, "data-action": "send-anyway" }, "Send anyway"),
+            h("button", { type: "button", "data-held": item.clientMessageId, "data-action": "discard" }, "Discard"),
+          )
+        : h(
+            "li",
+            { class: `message agent pending${item.internal ? " internal" : ""}` },
+            h("span", { class: "meta" }, `${item.internal ? "internal note, " : ""}sending${item.problem ? ` (${item.problem})` : ""}`),
+            h("span", { class: "text" }, item.text),
+          ),
     );
     const refused = (this.outbox.refusals.get(conversation.name) ?? []).map((text) => h("li", { class: "message refused" }, text));
     const transcript = byId("transcript");

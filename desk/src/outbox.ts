@@ -1,6 +1,9 @@
 // Replies on their way: each gets its client_message_id when the agent sends it and keeps it until the server
 // has it, so a reply typed during an outage is sent when the connection is back, never lost (the outbox is in
 // sessionStorage, it survives a reload) and never doubled (the server is idempotent on client_message_id).
+// Each names the newest message the agent saw when writing it: if somebody wrote since (another agent, the
+// customer while the connection was down), the server refuses it STALE_VIEW and it is held, with the newer
+// messages in view, until the agent sends it anyway or discards it.
 import { type AgentClient, MessageVisibility, pullroutingError } from "@pullrouting/client/web";
 
 export interface Pending {
@@ -11,6 +14,10 @@ export interface Pending {
   internal?: boolean;
   // The last failure, for the agent to see; empty while nothing failed.
   problem: string;
+  // The newest message the agent saw when it wrote this (empty when there was none, or it chose to send
+  // anyway), and, once refused STALE_VIEW, the newer message that was there: held until the agent decides.
+  expectedLastMessage?: string;
+  staleAfter?: string;
 }
 
 const STORAGE_KEY = "pullrouting.outbox";
@@ -34,26 +41,45 @@ export class Outbox {
     return this.pending.length;
   }
 
-  add(conversation: string, text: string, internal: boolean): void {
-    this.pending.push({ conversation, text, clientMessageId: crypto.randomUUID(), internal, problem: "" });
+  add(conversation: string, text: string, internal: boolean, expectedLastMessage: string): void {
+    const clientMessageId = crypto.randomUUID();
+    this.pending.push({ conversation, text, clientMessageId, internal, problem: "", expectedLastMessage });
     this.save();
     void this.flush();
   }
 
+  /** A held reply goes as it is, whatever was written since. */
+  sendAnyway(clientMessageId: string): void {
+    const held = this.pending.find((pending) => pending.clientMessageId === clientMessageId);
+    if (!held) return;
+    held.expectedLastMessage = "";
+    held.staleAfter = undefined;
+    held.problem = "";
+    this.save();
+    void this.flush();
+  }
+
+  discard(clientMessageId: string): void {
+    this.pending = this.pending.filter((pending) => pending.clientMessageId !== clientMessageId);
+    this.save();
+  }
+
   /** Sends what waits, oldest first; stops at the first failure a retry may cure (the connection is down),
-   * drops a reply the server refuses for good (the conversation closed) with the refusal shown. */
+   * drops a reply the server refuses for good (the conversation closed) with the refusal shown, and holds one
+   * written on a stale view (and the conversation's later ones) for the agent to decide. */
   async flush(): Promise<void> {
     if (this.sending) return;
     this.sending = true;
     try {
-      while (this.pending.length) {
-        const next = this.pending[0];
+      let next: Pending | undefined;
+      while ((next = this.nextToSend())) {
         try {
           await this.agent.sendMessage({
             conversation: next.conversation,
             text: next.text,
             clientMessageId: next.clientMessageId,
             visibility: next.internal ? MessageVisibility.INTERNAL : MessageVisibility.PUBLIC,
+            expectedLastMessage: next.expectedLastMessage ?? "",
           });
         } catch (thrown) {
           const error = pullroutingError(thrown);
@@ -62,10 +88,16 @@ export class Outbox {
             this.save();
             return;
           }
+          if (error.reason === "STALE_VIEW") {
+            next.staleAfter = error.reasonMetadata.newest_message ?? "";
+            next.problem = "not sent: newer messages came in since you wrote it";
+            this.save();
+            continue;
+          }
           this.refused(next, `${error.reason || error.code}: ${error.message}`);
           continue;
         }
-        this.pending.shift();
+        this.pending = this.pending.filter((pending) => pending !== next);
         this.save();
       }
     } finally {
@@ -73,11 +105,21 @@ export class Outbox {
     }
   }
 
+  /** The oldest reply not held, and not behind a held one of its conversation. */
+  private nextToSend(): Pending | undefined {
+    const held = new Set<string>();
+    for (const pending of this.pending) {
+      if (pending.staleAfter !== undefined) held.add(pending.conversation);
+      else if (!held.has(pending.conversation)) return pending;
+    }
+    return undefined;
+  }
+
   /** Replies the server refused, by conversation: shown in the tab until the agent dismisses them. */
   readonly refusals = new Map<string, string[]>();
 
   private refused(pending: Pending, why: string): void {
-    this.pending.shift();
+    this.pending = this.pending.filter((other) => other !== pending);
     const list = this.refusals.get(pending.conversation) ?? [];
     list.push(`Not sent (${why}): ${pending.text}`);
     this.refusals.set(pending.conversation, list);
