@@ -7,12 +7,14 @@ from collections.abc import Collection
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, not_, or_, select, tuple_
 
+from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
 from pullrouting.domain.events import AgentEventType, Event
 from pullrouting.domain.model import SenderType
 from pullrouting.domain.names import CONVERSATIONS, MESSAGES, format_name
 from pullrouting.store import conversations as conversation_store
 from pullrouting.store import events
+from pullrouting.store.subscriptions import is_entitled
 from pullrouting.store.tables import messages, read_positions
 
 MESSAGE_KEY = select(messages.c.create_time).where(
@@ -67,8 +69,8 @@ def mark_read(connection: Connection, agent_id: str, conversation_id: str, messa
     count after it. NOT_FOUND for a message that is not the conversation's; refused as ListMessages is for
     an agent who may not read the conversation."""
     message_conversation_id, message_id = message
-    conversation_store.get(connection, conversation_id, for_update=True)
-    conversation_store.get_for_agent(connection, agent_id, conversation_id)
+    conversation = conversation_store.get(connection, conversation_id, for_update=True)
+    rules.check_may_see(conversation, agent_id, is_entitled(connection, agent_id, conversation.list_id))
     key = {"agent_id": agent_id, "conversation_id": conversation_id}
     create_time = connection.execute(MESSAGE_KEY, {**key, "message_id": message_id}).scalar()
     if create_time is None or message_conversation_id != conversation_id:
