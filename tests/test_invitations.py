@@ -12,7 +12,7 @@ from support import Server, dump_store, gather_all, serve, violated_fields
 from test_concurrency import refusals
 from test_desk import next_of, opening
 
-from pullrouting.v1 import agent_service_pb2, conversation_pb2, events_pb2
+from pullrouting.v1 import admin_service_pb2, agent_service_pb2, conversation_pb2, events_pb2, resources_pb2
 
 Code = grpc.StatusCode
 
@@ -72,6 +72,21 @@ async def test_an_invited_agent_is_told_on_its_desk_and_joins_by_accepting(any_s
     assert violated_fields(refused) == {"agent"}
 
 
+async def test_an_agent_in_through_an_invitation_closes_it_without_subscribing(any_server: Server):
+    scenario, inviter, expert = await invited_scenario(any_server)
+    conversation = await scenario.new_conversation()
+    await join(inviter, conversation.name)
+    invitation = (await invite(inviter, conversation.name, expert)).invitation
+    await accept(expert, invitation.name)
+    await inviter.stub.LeaveConversation(agent_service_pb2.LeaveConversationRequest(name=conversation.name))
+
+    closed = (
+        await expert.stub.CloseConversation(agent_service_pb2.CloseConversationRequest(name=conversation.name))
+    ).conversation
+
+    assert closed.state == conversation_pb2.CONVERSATION_STATE_CLOSED
+
+
 async def test_one_invitation_is_pending_per_agent_and_a_decline_tells_the_inviter(any_server: Server):
     scenario, inviter, expert = await invited_scenario(any_server)
     inviter_desk, _ = await opening(inviter)
@@ -108,6 +123,12 @@ async def test_invitations_are_refused_when_they_may_not_be_made_or_answered(any
     outsider = await scenario.add_agent("outsider", lists=[])
     other_list, _ = await add_second_list(scenario)
     stranger = await scenario.add_agent("stranger", lists=[other_list])
+    disabled = await scenario.add_agent("disabled", subscribe=False)
+    await scenario.admin.UpdateAgent(
+        admin_service_pb2.UpdateAgentRequest(
+            agent=resources_pb2.Agent(name=disabled.name, enabled=False), update_mask={"paths": ["enabled"]}
+        )
+    )
     conversation = await scenario.new_conversation()
     name = conversation.name
     await join(inviter, name)
@@ -117,11 +138,22 @@ async def test_invitations_are_refused_when_they_may_not_be_made_or_answered(any
     nobody = Agent("agents/nobody", "nobody", "", inviter.stub)
     await expect_refusal(any_server, lambda: invite(inviter, name, nobody), Code.NOT_FOUND, "RESOURCE_NOT_FOUND")
     await expect_refusal(any_server, lambda: invite(outsider, name, expert), Code.PERMISSION_DENIED, "NOT_ENTITLED")
-    invitation = (await invite(inviter, name, stranger)).invitation
-    # Only the invited agent sees its invitation; an agent not entitled to the List cannot accept.
-    await expect_refusal(any_server, lambda: accept(expert, invitation.name), Code.NOT_FOUND, "RESOURCE_NOT_FOUND")
-    await expect_refusal(any_server, lambda: decline(expert, invitation.name), Code.NOT_FOUND, "RESOURCE_NOT_FOUND")
-    await expect_refusal(any_server, lambda: accept(stranger, invitation.name), Code.PERMISSION_DENIED, "NOT_ENTITLED")
+    # An invitation the agent could not accept is not made: it would only ring in vain.
+    for unable in (stranger, disabled):
+        refused = await expect_refusal(
+            any_server, lambda unable=unable: invite(inviter, name, unable), Code.INVALID_ARGUMENT, "FIELD_INVALID"
+        )
+        assert violated_fields(refused) == {"agent"}
+    invitation = (await invite(inviter, name, expert)).invitation
+    # Only the invited agent sees its invitation; one no longer entitled to the List cannot accept.
+    await expect_refusal(any_server, lambda: accept(stranger, invitation.name), Code.NOT_FOUND, "RESOURCE_NOT_FOUND")
+    await expect_refusal(any_server, lambda: decline(stranger, invitation.name), Code.NOT_FOUND, "RESOURCE_NOT_FOUND")
+    await scenario.admin.UpdateAgent(
+        admin_service_pb2.UpdateAgentRequest(
+            agent=resources_pb2.Agent(name=expert.name, lists=[other_list]), update_mask={"paths": ["lists"]}
+        )
+    )
+    await expect_refusal(any_server, lambda: accept(expert, invitation.name), Code.PERMISSION_DENIED, "NOT_ENTITLED")
     await expect_refusal(
         any_server, lambda: accept(stranger, "not/an-invitation"), Code.INVALID_ARGUMENT, "FIELD_INVALID"
     )

@@ -145,6 +145,7 @@ TRANSITIONS = [
     (UNREAD, (), MAY_ACT, NO_CAPS, closes("ann"), CLOSED, (), (CLOSED_EVENT, REMOVED, OUTBOUND_CLOSED)),
     (ACTIVE, ("ann", "bob"), MAY_ACT, NO_CAPS, closes("ann"), CLOSED, (), (CLOSED_EVENT, REMOVED, OUTBOUND_CLOSED)),
     (INACTIVE, (), MAY_ACT, NO_CAPS, closes("bob"), CLOSED, (), (CLOSED_EVENT, REMOVED, OUTBOUND_CLOSED)),
+    (ACTIVE, ("ann",), UNSUBSCRIBED, NO_CAPS, closes("ann"), CLOSED, (), (CLOSED_EVENT, REMOVED, OUTBOUND_CLOSED)),
     (
         ACTIVE,
         ("ann",),
@@ -194,7 +195,8 @@ REFUSALS = [
     (UNREAD, (), MAY_ACT, AGENT_FULL, joins("ann"), Reason.AGENT_AT_CAPACITY),
     (ACTIVE, ("bob",), NOT_ENTITLED, NO_CAPS, leaves("ann"), Reason.NOT_ENTITLED),
     (ACTIVE, ("ann",), NOT_ENTITLED, NO_CAPS, closes("ann"), Reason.NOT_ENTITLED),
-    (ACTIVE, ("ann",), UNSUBSCRIBED, NO_CAPS, closes("ann"), Reason.NOT_SUBSCRIBED),
+    (ACTIVE, ("bob",), UNSUBSCRIBED, NO_CAPS, closes("ann"), Reason.NOT_SUBSCRIBED),
+    (INACTIVE, (), UNSUBSCRIBED, NO_CAPS, closes("ann"), Reason.NOT_SUBSCRIBED),
     (CLOSED, (), MAY_ACT, NO_CAPS, closes("ann"), Reason.CONVERSATION_CLOSED),
     (ACTIVE, ("ann",), MAY_ACT, NO_CAPS, closes("ann", FORCED), Reason.CLOSE_REASON_NOT_ALLOWED),
     (ACTIVE, ("ann",), MAY_ACT, NO_CAPS, closes("ann", CUSTOMER), Reason.CLOSE_REASON_NOT_ALLOWED),

@@ -186,7 +186,8 @@ def check_may_see(conversation: Conversation, agent_id: str, entitled: bool) -> 
 
 
 def _check_may_act(conversation: Conversation, access: Access) -> None:
-    """Joining and closing need an entitlement to the list, then a subscription to it."""
+    """Joining, and closing a request the agent is not in, need an entitlement to the list, then a
+    subscription to it."""
     check_entitled(access.entitled, conversation.list_id)
     if not access.subscribed:
         list_name = format_name(LISTS, conversation.list_id)
@@ -458,9 +459,13 @@ def close_by_agent(
     wrap_up: WrapUp = NO_WRAP_UP,
     wrap_up_rules: WrapUpRules | None = None,
 ) -> Outcome:
-    """An agent entitled and subscribed to the list closes a request, whether or not it is in it (closing
-    an INACTIVE request nobody is in is how a list is tidied up), with a wrap-up its list allows."""
-    _check_may_act(conversation, access)
+    """An agent entitled to the list closes a request it is in (joined from the list or through an invitation,
+    subscribed or not) or, subscribed, one it is not in (closing an INACTIVE request nobody is in is how a
+    list is tidied up), with a wrap-up its list allows."""
+    if is_participant(conversation, agent_id):
+        check_entitled(access.entitled, conversation.list_id)
+    else:
+        _check_may_act(conversation, access)
     _check_open(conversation)
     _check_wrap_up(conversation, wrap_up, wrap_up_rules or WrapUpRules())
     return close(conversation, reason, now, agent_id, wrap_up)

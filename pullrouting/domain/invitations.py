@@ -11,7 +11,7 @@ from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, InvalidInput, Reason
 from pullrouting.domain.events import AgentEventType, Event, conversation_dict
 from pullrouting.domain.model import Conversation, ConversationState
-from pullrouting.domain.names import AGENTS, CONVERSATIONS, INVITATIONS, format_name
+from pullrouting.domain.names import AGENTS, CONVERSATIONS, INVITATIONS, LISTS, format_name
 
 MICROS_PER_SECOND = 1_000_000
 
@@ -42,6 +42,15 @@ class Invitation:
     def pending_at(self, now: int) -> bool:
         """Still open to an answer: PENDING and not past its expire_time (the periodic sweep may be late)."""
         return self.state is InvitationState.PENDING and now < self.expire_time
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """What an invitation needs of the invited agent: an invitation it could not accept only rings in vain."""
+
+    exists: bool
+    enabled: bool
+    entitled: bool
 
 
 def invitation_dict(invitation: Invitation) -> dict[str, Any]:
@@ -85,7 +94,7 @@ def invite(
     inviter_id: str,
     invitee_id: str,
     *,
-    invitee_exists: bool,
+    invitee: Invitee,
     pending: Invitation | None,
     entitled: bool,
     note: str,
@@ -102,11 +111,16 @@ def invite(
     rules.check_participant(conversation, inviter_id)
     if invitee_id == inviter_id:
         raise InvalidInput.of("agent", "is the caller; invite another agent")
-    invitee = format_name(AGENTS, invitee_id)
-    if not invitee_exists:
-        raise DomainError(Reason.RESOURCE_NOT_FOUND, f"{invitee} does not exist", resource=invitee)
+    name = format_name(AGENTS, invitee_id)
+    if not invitee.exists:
+        raise DomainError(Reason.RESOURCE_NOT_FOUND, f"{name} does not exist", resource=name)
     if rules.is_participant(conversation, invitee_id):
-        raise InvalidInput.of("agent", f"{invitee} is in the conversation already")
+        raise InvalidInput.of("agent", f"{name} is in the conversation already")
+    if not invitee.enabled:
+        raise InvalidInput.of("agent", f"{name} is disabled and could not accept")
+    if not invitee.entitled:
+        list_name = format_name(LISTS, conversation.list_id)
+        raise InvalidInput.of("agent", f"{name} is not entitled to {list_name} and could not accept")
     if pending is not None:
         return pending, ()
     expire_time = now + round(ttl_seconds * MICROS_PER_SECOND)

@@ -3,7 +3,7 @@ row first, as every lifecycle transaction does (an accept then the agent's row, 
 invitation's; a decline and the expiry sweep lock only invitation rows. Events are appended last, in the
 same transaction."""
 
-from sqlalchemy import Connection, Row, bindparam, exists, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain import invitations as invitation_rules
@@ -28,7 +28,7 @@ PENDING_OF = select(invitations).where(
     invitations.c.invitee_id == bindparam("agent_id"),
     invitations.c.state == InvitationState.PENDING.value,
 )
-AGENT_EXISTS = select(exists().where(agents.c.id == bindparam("agent_id")))
+INVITEE_ENABLED = select(agents.c.enabled).where(agents.c.id == bindparam("agent_id"))
 # Due for expiry, oldest first, skipping those another transaction holds (an accept, another instance's sweep).
 DUE = (
     select(invitations)
@@ -92,7 +92,7 @@ def invite(
         conversation,
         inviter_id,
         invitee_id,
-        invitee_exists=bool(connection.execute(AGENT_EXISTS, {"agent_id": invitee_id}).scalar()),
+        invitee=_invitee(connection, invitee_id, conversation.list_id),
         pending=pending,
         entitled=is_entitled(connection, inviter_id, conversation.list_id),
         note=note,
@@ -104,6 +104,13 @@ def invite(
         connection.execute(INSERT_INVITATION, invitation_rules.invitation_dict(invitation))
         events.append(connection, list(written), now)
     return invitation
+
+
+def _invitee(connection: Connection, agent_id: str, list_id: str) -> invitation_rules.Invitee:
+    enabled = connection.execute(INVITEE_ENABLED, {"agent_id": agent_id}).scalar()
+    return invitation_rules.Invitee(
+        exists=enabled is not None, enabled=bool(enabled), entitled=is_entitled(connection, agent_id, list_id)
+    )
 
 
 def accept(connection: Connection, agent_id: str, conversation_id: str, invitation_id: str) -> Conversation:

@@ -1192,13 +1192,14 @@ export const AgentService: GenService<{
     output: typeof LeaveConversationResponseSchema;
   },
   /**
-   * Closes an open request on a list the agent is entitled and subscribed to, whether or not the agent is
-   * in it; participants are let go and the connector is told.
+   * Closes an open request on a list the agent is entitled to: one it is in (subscribed or not: it may have
+   * joined through an invitation, or unsubscribed since), or, subscribed to the list, one it is not in;
+   * participants are let go and the connector is told.
    * With a wrap_up, the conversation keeps it (Conversation.wrap_up).
    * Refusals: FIELD_INVALID (a malformed name, an unknown reason, or a wrap_up code that is malformed, listed
    * twice or not for the conversation's list, or a note too long), CLOSE_REASON_NOT_ALLOWED (CUSTOMER or
    * FORCED), RESOURCE_NOT_FOUND (the conversation, or a wrap-up code; ErrorInfo's `field` says which),
-   * NOT_ENTITLED, NOT_SUBSCRIBED, CONVERSATION_CLOSED, WRAP_UP_REQUIRED (the list has require_wrap_up and no
+   * NOT_ENTITLED, NOT_SUBSCRIBED (not in it), CONVERSATION_CLOSED, WRAP_UP_REQUIRED (the list has require_wrap_up and no
    * code was given).
    *
    * @generated from rpc pullrouting.v1.AgentService.CloseConversation
@@ -1352,8 +1353,8 @@ export const AgentService: GenService<{
    * and the inviter's desks are told (EXPIRED), as they are of a decline or an accept. Inviting an agent that
    * has a PENDING invitation to the conversation returns that one: at most one is pending per agent and
    * conversation.
-   * Refusals: FIELD_INVALID (a malformed name or agent, the caller itself or an agent already in it, or a note
-   * too long), RESOURCE_NOT_FOUND (the conversation or the agent), NOT_ENTITLED (not in it, and not on an
+   * Refusals: FIELD_INVALID (a malformed name or agent, the caller itself, an agent already in it, one disabled
+   * or not entitled to the conversation's list, which could not accept, or a note too long), RESOURCE_NOT_FOUND (the conversation or the agent), NOT_ENTITLED (not in it, and not on an
    * entitled list), NOT_PARTICIPANT, CONVERSATION_CLOSED.
    *
    * @generated from rpc pullrouting.v1.AgentService.InviteAgent
