@@ -28,6 +28,7 @@ from pullrouting.api.open_streams import OpenStreams
 from pullrouting.api.presence import AgentStreams
 from pullrouting.api.resume_tokens import ResumeTokens
 from pullrouting.api.rpcs import RpcObserver
+from pullrouting.api.supervisor import SupervisorServicer
 from pullrouting.api.watch import Streams, StreamSettings
 from pullrouting.bus.hub import EventHub
 from pullrouting.domain.events import Event
@@ -48,6 +49,8 @@ from pullrouting.v1 import (
     agent_service_pb2_grpc,
     ingest_service_pb2,
     ingest_service_pb2_grpc,
+    supervisor_service_pb2,
+    supervisor_service_pb2_grpc,
 )
 from pullrouting.web.server import WebServer, WebTls
 
@@ -57,6 +60,7 @@ SERVICES = [
     admin_service_pb2.DESCRIPTOR.services_by_name["AdminService"],
     agent_service_pb2.DESCRIPTOR.services_by_name["AgentService"],
     ingest_service_pb2.DESCRIPTOR.services_by_name["IngestService"],
+    supervisor_service_pb2.DESCRIPTOR.services_by_name["SupervisorService"],
 ]
 SERVICE_NAMES = [service.full_name for service in SERVICES]
 
@@ -91,7 +95,13 @@ def _oidc_verifier(settings: Settings) -> OidcVerifier | None:
     if settings.oidc_audience is None or settings.oidc_jwks is None:
         raise StartupError("OpenID Connect needs the audience and the JWKS as well as the issuer")
     return OidcVerifier(
-        OidcSettings(settings.oidc_issuer, settings.oidc_audience, settings.oidc_jwks, settings.oidc_agent_claim)
+        OidcSettings(
+            settings.oidc_issuer,
+            settings.oidc_audience,
+            settings.oidc_jwks,
+            settings.oidc_agent_claim,
+            settings.oidc_supervisor_claim,
+        )
     )
 
 
@@ -274,6 +284,7 @@ async def start(settings: Settings) -> RunningServer:
     ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(
         IngestServicer(database, streams, rate_limiter, settings.ingest_stream_window), server
     )
+    supervisor_service_pb2_grpc.add_SupervisorServiceServicer_to_server(SupervisorServicer(database), server)
     # The asyncio servicer: the threaded one's Watch does not work on a grpc.aio server.
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

@@ -158,6 +158,14 @@ class Settings:
     oidc_agent_claim: str = setting(
         "sub", "the JWT claim holding the agent id (Keycloak: often `preferred_username`)", metavar="CLAIM"
     )
+    oidc_supervisor_claim: str | None = setting(
+        None,
+        "also accept JWTs on SupervisorService: the claim holding the supervisor id (a Keycloak mapper's, e.g. "
+        "`supervisor_id`); the supervisor must exist",
+        metavar="CLAIM",
+        needs=("oidc_issuer",),
+        default_note="no supervisor JWTs",
+    )
     max_message_bytes: int = setting(
         1024 * 1024,
         "largest request the server reads; larger ones get `RESOURCE_EXHAUSTED` from gRPC itself",

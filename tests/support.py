@@ -13,7 +13,12 @@ from sqlalchemy import create_engine, select
 from pullrouting import server as server_module
 from pullrouting.settings import Settings
 from pullrouting.store.tables import metadata
-from pullrouting.v1 import admin_service_pb2_grpc, agent_service_pb2_grpc, ingest_service_pb2_grpc
+from pullrouting.v1 import (
+    admin_service_pb2_grpc,
+    agent_service_pb2_grpc,
+    ingest_service_pb2_grpc,
+    supervisor_service_pb2_grpc,
+)
 from pullrouting_client import bearer_token_interceptors
 
 T = TypeVar("T")
@@ -43,6 +48,9 @@ class Server:
 
     def ingest(self, token: str | None) -> ingest_service_pb2_grpc.IngestServiceStub:
         return ingest_service_pb2_grpc.IngestServiceStub(self.channel(token))
+
+    def supervisor(self, token: str | None) -> supervisor_service_pb2_grpc.SupervisorServiceStub:
+        return supervisor_service_pb2_grpc.SupervisorServiceStub(self.channel(token))
 
 
 def error_reason(error: grpc.aio.AioRpcError) -> str:

@@ -140,7 +140,12 @@ async def test_reflection_needs_no_token(server):
     await call.done_writing()
 
     services = {service.name for service in response.list_services_response.service}
-    assert {"pullrouting.v1.AdminService", "pullrouting.v1.AgentService", "pullrouting.v1.IngestService"} <= services
+    assert {
+        "pullrouting.v1.AdminService",
+        "pullrouting.v1.AgentService",
+        "pullrouting.v1.IngestService",
+        "pullrouting.v1.SupervisorService",
+    } <= services
 
 
 async def test_failed_logins_from_one_address_are_throttled_and_counted(sqlite_url):

@@ -26,7 +26,12 @@ from sqlalchemy import create_engine, inspect
 from pullrouting.store.tables import metadata
 
 # The public service names (the contract), not imported from the server, so a rename fails here.
-SERVICES = ["pullrouting.v1.AdminService", "pullrouting.v1.AgentService", "pullrouting.v1.IngestService"]
+SERVICES = [
+    "pullrouting.v1.AdminService",
+    "pullrouting.v1.AgentService",
+    "pullrouting.v1.IngestService",
+    "pullrouting.v1.SupervisorService",
+]
 
 
 def health_status(address: str, service: str, credentials: grpc.ChannelCredentials | None = None) -> int:

@@ -11,7 +11,7 @@ from google.protobuf.descriptor import FileDescriptor
 
 from pullrouting.api.errors import STATUS_BY_REASON
 from pullrouting.domain.errors import Reason
-from pullrouting.v1 import admin_service_pb2, agent_service_pb2, ingest_service_pb2
+from pullrouting.v1 import admin_service_pb2, agent_service_pb2, ingest_service_pb2, supervisor_service_pb2
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -22,6 +22,7 @@ SERVICES: list[tuple[str, FileDescriptor]] = [
     ("AdminService", admin_service_pb2.DESCRIPTOR),
     ("AgentService", agent_service_pb2.DESCRIPTOR),
     ("IngestService", ingest_service_pb2.DESCRIPTOR),
+    ("SupervisorService", supervisor_service_pb2.DESCRIPTOR),
 ]
 
 

@@ -18,7 +18,7 @@ from scenario import create_scenario, expect_refusal
 from streams import READ_TIMEOUT, watch_from_synced
 from support import error_reason, expect_error, serve, within
 
-from pullrouting.v1 import admin_service_pb2, agent_service_pb2, resources_pb2
+from pullrouting.v1 import admin_service_pb2, agent_service_pb2, resources_pb2, supervisor_service_pb2
 
 ISSUER = "https://sso.example.com/realms/contact-centre"
 AUDIENCE = "pullrouting"
@@ -170,3 +170,83 @@ async def test_keys_from_a_jwks_url_and_a_custom_agent_claim(sqlite_url, issuer)
     finally:
         http.shutdown()
         http.server_close()
+
+
+@pytest.fixture
+async def supervisor_oidc_server(sqlite_url, tmp_path, issuer):
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(issuer.jwks())
+    settings = {"oidc_supervisor_claim": "supervisor_id"}
+    async for server in serve(sqlite_url, oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks=str(jwks), **settings):
+        yield server
+
+
+async def create_supervisor(scenario, supervisor_id: str = "sam") -> None:
+    await scenario.admin.CreateSupervisor(
+        admin_service_pb2.CreateSupervisorRequest(
+            supervisor_id=supervisor_id, supervisor=resources_pb2.Supervisor(display_name="Sam", lists=[scenario.list])
+        )
+    )
+
+
+def supervised_conversations(server, token: str):
+    return server.supervisor(token).ListConversations(
+        supervisor_service_pb2.SupervisorServiceListConversationsRequest()
+    )
+
+
+async def test_the_supervisor_claim_of_a_jwt_names_the_supervisor(supervisor_oidc_server, issuer):
+    server = supervisor_oidc_server
+    scenario = await create_scenario(server, agents=1)
+    await create_supervisor(scenario)
+    conversation = await scenario.new_conversation()
+
+    response = await supervised_conversations(server, issuer.token("someone", supervisor_id="sam"))
+
+    assert [c.name for c in response.conversations] == [conversation.name]
+    # The same person's agent JWT still names the agent on AgentService, and names no supervisor.
+    await list_lists(server.agent(issuer.token("agent-1", supervisor_id="sam")))
+    await expect_error(supervised_conversations(server, issuer.token("agent-1")), UNAUTHENTICATED, "TOKEN_INVALID")
+
+
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        pytest.param(lambda issuer: issuer.token(supervisor_id="nobody"), id="unknown-supervisor"),
+        pytest.param(lambda issuer: issuer.token(supervisor_id="Not An Id"), id="claim-not-an-id"),
+        pytest.param(lambda issuer: Issuer().token(supervisor_id="sam"), id="signed-by-another-key"),
+        pytest.param(lambda issuer: issuer.token(supervisor_id="sam", aud="another"), id="wrong-audience"),
+        pytest.param(lambda issuer: issuer.token(supervisor_id="sam", exp=int(time.time()) - 60), id="expired"),
+    ],
+)
+async def test_a_supervisor_jwt_that_does_not_verify_is_unauthenticated(supervisor_oidc_server, issuer, make_token):
+    scenario = await create_scenario(supervisor_oidc_server, agents=0)
+    await create_supervisor(scenario)
+
+    await expect_error(
+        supervised_conversations(supervisor_oidc_server, make_token(issuer)), UNAUTHENTICATED, "TOKEN_INVALID"
+    )
+
+
+async def test_a_jwt_of_a_disabled_supervisor_is_refused(supervisor_oidc_server, issuer):
+    scenario = await create_scenario(supervisor_oidc_server, agents=0)
+    await create_supervisor(scenario)
+    await scenario.admin.UpdateSupervisor(
+        admin_service_pb2.UpdateSupervisorRequest(
+            supervisor=resources_pb2.Supervisor(name="supervisors/sam", enabled=False),
+            update_mask={"paths": ["enabled"]},
+        )
+    )
+
+    await expect_error(
+        supervised_conversations(supervisor_oidc_server, issuer.token(supervisor_id="sam")),
+        DENIED,
+        "PRINCIPAL_DISABLED",
+    )
+
+
+async def test_without_a_supervisor_claim_a_jwt_grants_no_supervisor_role(oidc_server, issuer):
+    scenario = await create_scenario(oidc_server, agents=1)
+    await create_supervisor(scenario, "agent-1")
+
+    await expect_error(supervised_conversations(oidc_server, issuer.token("agent-1")), DENIED, "ROLE_NOT_ALLOWED")

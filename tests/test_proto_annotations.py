@@ -8,12 +8,21 @@ from pathlib import Path
 import pytest
 from google.api import field_behavior_pb2
 
-from pullrouting.api.resources import AGENT, CHANNEL, CHANNEL_TYPE, INGESTOR, LIST, MEDIA_ROUTING_DOMAIN, WRAP_UP_CODE
+from pullrouting.api.resources import (
+    AGENT,
+    CHANNEL,
+    CHANNEL_TYPE,
+    INGESTOR,
+    LIST,
+    MEDIA_ROUTING_DOMAIN,
+    SUPERVISOR,
+    WRAP_UP_CODE,
+)
 from pullrouting.domain.errors import Reason
 
 PROTOS = sorted((Path(__file__).resolve().parent.parent / "proto" / "pullrouting" / "v1").glob("*.proto"))
 SERVICE_PROTOS = [path for path in PROTOS if path.name.endswith("_service.proto")]
-KINDS = [MEDIA_ROUTING_DOMAIN, CHANNEL_TYPE, LIST, CHANNEL, AGENT, INGESTOR, WRAP_UP_CODE]
+KINDS = [MEDIA_ROUTING_DOMAIN, CHANNEL_TYPE, LIST, CHANNEL, AGENT, INGESTOR, WRAP_UP_CODE, SUPERVISOR]
 # A field or an enum value: its first line (options may follow on the next lines).
 DECLARATION = re.compile(r"^\s+((repeated|optional) )?[\w.]+ \w+ = \d+\b|^\s+[A-Z][A-Z0-9_]* = \d+;")
 RPC = re.compile(r"^\s+rpc (\w+)\(")
@@ -88,6 +97,7 @@ def test_updatable_fields_are_the_ones_not_annotated_output_only_or_identifier()
         "Agent": {"display_name", "lists", "enabled", "capacity_overrides"},
         "Ingestor": {"display_name", "channels", "enabled"},
         "WrapUpCode": {"display_name", "lists"},
+        "Supervisor": {"display_name", "lists", "enabled"},
     }
     for kind in KINDS:
         for field in kind.message.DESCRIPTOR.fields:

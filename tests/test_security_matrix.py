@@ -1,9 +1,9 @@
-"""The security matrix: every RPC of the three services, called with no token, a malformed token, a token of
-the wrong role, an agent on a list it is not entitled to (an ingestor on a channel outside its scope), a
-malformed resource name, an oversized field and an unknown enum value. Each gets its exact status, and the
-store (every row of every table) is the same afterwards (one case succeeds, changing nothing: Unsubscribe
-from a foreign list). Cases that do not apply to an RPC (it has no name
-field, no enum) are left out; `test_the_matrix_covers_every_rpc` checks that every RPC is in it."""
+"""The security matrix: every RPC of the four services, called with no token, a malformed token, a token of
+the wrong role, an agent on a list it is not entitled to (an ingestor on a channel outside its scope, a
+supervisor off its lists), a malformed resource name, an oversized field and an unknown enum value. Each gets
+its exact status, and the store (every row of every table) is the same afterwards (one case succeeds, changing
+nothing: Unsubscribe from a foreign list). Cases that do not apply to an RPC (it has no name field, no enum)
+are left out; `test_the_matrix_covers_every_rpc` checks that every RPC is in it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from pullrouting.v1 import admin_service_pb2 as admin
 from pullrouting.v1 import agent_service_pb2 as agent
 from pullrouting.v1 import ingest_service_pb2 as ingest
 from pullrouting.v1 import resources_pb2 as res
+from pullrouting.v1 import supervisor_service_pb2 as supervisor
 from pullrouting.v1.conversation_pb2 import Customer
 
 Code = grpc.StatusCode
@@ -35,6 +36,7 @@ class World:
     scenario: Scenario
     agent_token: str
     scoped_ingestor_token: str
+    supervisor_token: str
     own_conversation: str
     foreign_conversation: str
     foreign_list: str
@@ -144,6 +146,12 @@ ADMIN_RPCS: dict[str, Rpc] = {
     **_standard("agents", "agent", res.Agent, "agent-1"),
     **_standard("ingestors", "ingestor", res.Ingestor, "connector"),
     **_standard("wrapUpCodes", "wrap_up_code", res.WrapUpCode, "resolved"),
+    **_standard("supervisors", "supervisor", res.Supervisor, "sam"),
+    "RotateSupervisorToken": Rpc(
+        valid=lambda w: admin.RotateSupervisorTokenRequest(name="supervisors/sam"),
+        malformed_name=(lambda w: admin.RotateSupervisorTokenRequest(name=BAD_NAME), "name"),
+        oversized=(lambda w: admin.RotateSupervisorTokenRequest(name=f"supervisors/{LONG}"), "name"),
+    ),
     "RotateAgentToken": Rpc(
         valid=lambda w: admin.RotateAgentTokenRequest(name="agents/agent-1"),
         malformed_name=(lambda w: admin.RotateAgentTokenRequest(name=BAD_NAME), "name"),
@@ -367,7 +375,47 @@ INGEST_RPCS: dict[str, Rpc] = {
     ),
 }
 
-SERVICES = {"AdminService": ADMIN_RPCS, "AgentService": AGENT_RPCS, "IngestService": INGEST_RPCS}
+SUPERVISOR_RPCS: dict[str, Rpc] = {
+    "ListConversations": Rpc(
+        valid=lambda w: supervisor.SupervisorServiceListConversationsRequest(parent="lists/l1"),
+        malformed_name=(lambda w: supervisor.SupervisorServiceListConversationsRequest(parent=BAD_NAME), "parent"),
+        oversized=(lambda w: supervisor.SupervisorServiceListConversationsRequest(page_token=LONG), "page_token"),
+        unknown_enum=(
+            lambda w: supervisor.SupervisorServiceListConversationsRequest(states=[UNKNOWN_ENUM]),
+            "states",
+        ),
+        foreign=(lambda w: supervisor.SupervisorServiceListConversationsRequest(parent=w.foreign_list), *NOT_ENTITLED),
+    ),
+    "GetConversation": Rpc(
+        valid=_by_conversation(supervisor.SupervisorServiceGetConversationRequest),
+        malformed_name=(lambda w: supervisor.SupervisorServiceGetConversationRequest(name=BAD_NAME), "name"),
+        oversized=(
+            lambda w: supervisor.SupervisorServiceGetConversationRequest(name=f"conversations/{LONG}"),
+            "name",
+        ),
+        foreign=(_by_conversation(supervisor.SupervisorServiceGetConversationRequest, own=False), *NOT_ENTITLED),
+    ),
+    "ListMessages": Rpc(
+        valid=lambda w: supervisor.SupervisorServiceListMessagesRequest(parent=w.own_conversation),
+        malformed_name=(lambda w: supervisor.SupervisorServiceListMessagesRequest(parent=BAD_NAME), "parent"),
+        oversized=(
+            lambda w: supervisor.SupervisorServiceListMessagesRequest(parent=f"conversations/{LONG}"),
+            "parent",
+        ),
+        foreign=(
+            lambda w: supervisor.SupervisorServiceListMessagesRequest(parent=w.foreign_conversation),
+            *NOT_ENTITLED,
+        ),
+    ),
+}
+
+SERVICES = {
+    "AdminService": ADMIN_RPCS,
+    "AgentService": AGENT_RPCS,
+    "IngestService": INGEST_RPCS,
+    "SupervisorService": SUPERVISOR_RPCS,
+}
+STUB_MODULES = {"AdminService": admin, "AgentService": agent, "IngestService": ingest, "SupervisorService": supervisor}
 CASES = ["no-token", "malformed-token", "wrong-role", "foreign", "malformed-name", "oversized", "unknown-enum"]
 
 
@@ -378,8 +426,10 @@ def _applies(rpc: Rpc, case: str) -> bool:
     return field is None or getattr(rpc, field) is not None
 
 
+# The Admin and Supervisor services share method names with the Agent service.
+ID_PREFIX = {"AdminService": "Admin", "SupervisorService": "Supervisor"}
 MATRIX = [
-    pytest.param(service, method, case, id=f"{method}-{case}" if service != "AdminService" else f"Admin{method}-{case}")
+    pytest.param(service, method, case, id=f"{ID_PREFIX.get(service, '')}{method}-{case}")
     for service, rpcs in SERVICES.items()
     for method, rpc in rpcs.items()
     for case in CASES
@@ -399,6 +449,11 @@ async def world(tmp_path_factory):
                 ingestor_id="scoped", ingestor=res.Ingestor(display_name="Scoped", channels=[scenario.channel])
             )
         )
+        sam = await scenario.admin.CreateSupervisor(
+            admin.CreateSupervisorRequest(
+                supervisor_id="sam", supervisor=res.Supervisor(display_name="Sam", lists=[scenario.list])
+            )
+        )
         await scenario.admin.CreateWrapUpCode(
             admin.CreateWrapUpCodeRequest(
                 wrap_up_code_id="resolved", wrap_up_code=res.WrapUpCode(display_name="Resolved")
@@ -413,6 +468,7 @@ async def world(tmp_path_factory):
             scenario,
             scenario.agents[0].token,
             scoped.token,
+            sam.token,
             own,
             foreign,
             foreign_list,
@@ -428,8 +484,18 @@ def _metadata(case: str, service: str, w: World) -> tuple[tuple[str, str], ...]:
         return ()
     if case == "malformed-token":
         return (("authorization", "Bearer not.a-token-anyone.holds"),)
-    own = {"AdminService": ADMIN_TOKEN, "AgentService": w.agent_token, "IngestService": w.scoped_ingestor_token}
-    wrong = {"AdminService": w.agent_token, "AgentService": w.scoped_ingestor_token, "IngestService": ADMIN_TOKEN}
+    own = {
+        "AdminService": ADMIN_TOKEN,
+        "AgentService": w.agent_token,
+        "IngestService": w.scoped_ingestor_token,
+        "SupervisorService": w.supervisor_token,
+    }
+    wrong = {
+        "AdminService": w.supervisor_token,
+        "AgentService": w.supervisor_token,
+        "IngestService": ADMIN_TOKEN,
+        "SupervisorService": w.agent_token,
+    }
     return (("authorization", f"Bearer {(wrong if case == 'wrong-role' else own)[service]}"),)
 
 
@@ -461,7 +527,7 @@ def _refusal_of(details: list[Any], code: Code) -> Refusal:
 
 async def _call(server, service: str, method: str, request: Any, metadata: tuple) -> Refusal | None:
     """Calls the method; its refusal, if it refused. A streamed message's refusal is its acknowledgement's."""
-    stub_module = {"AdminService": admin, "AgentService": agent, "IngestService": ingest}[service]
+    stub_module = STUB_MODULES[service]
     descriptor = stub_module.DESCRIPTOR.services_by_name[service].methods_by_name[method]
     path = f"/pullrouting.v1.{service}/{method}"
     channel = server.channel(None)
@@ -511,6 +577,6 @@ async def test_matrix(world, service, method, case):
 
 def test_the_matrix_covers_every_rpc():
     for service, rpcs in SERVICES.items():
-        stub_module = {"AdminService": admin, "AgentService": agent, "IngestService": ingest}[service]
+        stub_module = STUB_MODULES[service]
         declared = {method.name for method in stub_module.DESCRIPTOR.services_by_name[service].methods}
         assert set(rpcs) == declared, service

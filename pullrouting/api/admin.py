@@ -13,6 +13,7 @@ from pullrouting.api.resources import (
     INGESTOR,
     LIST,
     MEDIA_ROUTING_DOMAIN,
+    SUPERVISOR,
     WRAP_UP_CODE,
     Kind,
     M,
@@ -193,6 +194,43 @@ class AdminServicer(AdminConversationMethods, admin_service_pb2_grpc.AdminServic
         token = new_token(Role.INGESTOR)
         await self._replace_token(INGESTOR, request.name, token)
         return pb.RotateIngestorTokenResponse(token=token)
+
+    # Supervisors
+
+    async def CreateSupervisor(
+        self, request: pb.CreateSupervisorRequest, context: Context
+    ) -> pb.CreateSupervisorResponse:
+        token = new_token(Role.SUPERVISOR)
+        supervisor = await self._create(SUPERVISOR, request.supervisor_id, request.supervisor, token=token)
+        return pb.CreateSupervisorResponse(supervisor=supervisor, token=token)
+
+    async def GetSupervisor(self, request: pb.GetSupervisorRequest, context: Context) -> pb.GetSupervisorResponse:
+        return pb.GetSupervisorResponse(supervisor=await self._get(SUPERVISOR, request.name))
+
+    async def ListSupervisors(
+        self, request: pb.ListSupervisorsRequest, context: Context
+    ) -> pb.ListSupervisorsResponse:
+        supervisors, next_page_token = await self._list(SUPERVISOR, request.page_size, request.page_token)
+        return pb.ListSupervisorsResponse(supervisors=supervisors, next_page_token=next_page_token)
+
+    async def UpdateSupervisor(
+        self, request: pb.UpdateSupervisorRequest, context: Context
+    ) -> pb.UpdateSupervisorResponse:
+        supervisor = await self._update(SUPERVISOR, request.supervisor, request.update_mask)
+        return pb.UpdateSupervisorResponse(supervisor=supervisor)
+
+    async def DeleteSupervisor(
+        self, request: pb.DeleteSupervisorRequest, context: Context
+    ) -> pb.DeleteSupervisorResponse:
+        await self._delete(SUPERVISOR, request.name)
+        return pb.DeleteSupervisorResponse()
+
+    async def RotateSupervisorToken(
+        self, request: pb.RotateSupervisorTokenRequest, context: Context
+    ) -> pb.RotateSupervisorTokenResponse:
+        token = new_token(Role.SUPERVISOR)
+        await self._replace_token(SUPERVISOR, request.name, token)
+        return pb.RotateSupervisorTokenResponse(token=token)
 
     # Wrap-up codes
 

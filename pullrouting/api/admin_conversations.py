@@ -1,11 +1,10 @@
-"""The Admin service's conversation RPCs, for supervisors (admin role): list across lists, get, read the
-transcript, force-close."""
+"""The Admin service's conversation RPCs: list across lists, get, read the transcript and force-close any
+conversation (a supervisor's, within its Lists, are SupervisorService's)."""
 
 import grpc
 
-from pullrouting.api.conversation_pages import conversation_page
-from pullrouting.api.mappings import conversation_to_proto, message_key, message_to_proto
-from pullrouting.api.pagination import after_position, page, page_size
+from pullrouting.api.conversation_pages import conversation_page, transcript_page
+from pullrouting.api.mappings import conversation_to_proto
 from pullrouting.domain.names import CONVERSATIONS, LISTS, parse_name
 from pullrouting.store import conversations, transcripts
 from pullrouting.store.database import Database
@@ -25,7 +24,7 @@ class AdminConversationMethods:
     ) -> pb.AdminServiceListConversationsResponse:
         list_id = None if request.parent in EVERY_LIST else parse_name(request.parent, LISTS, "parent")
         shown, token = await conversation_page(
-            self._database, request, lambda c, *page: conversations.list_for_supervisor(c, list_id, *page)
+            self._database, request, lambda c, *page: conversations.list_for_admin(c, list_id, *page)
         )
         return pb.AdminServiceListConversationsResponse(conversations=shown, next_page_token=token)
 
@@ -40,10 +39,10 @@ class AdminConversationMethods:
         self, request: pb.ListConversationMessagesRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListConversationMessagesResponse:
         conversation_id = parse_name(request.parent, CONVERSATIONS, "parent")
-        size, after = page_size(request.page_size), after_position(request.page_token)
-        found = await self._database.read(lambda c: transcripts.for_supervisor(c, conversation_id, after, size + 1))
-        shown, token = page(found, size, message_key)
-        return pb.ListConversationMessagesResponse(messages=[message_to_proto(m) for m in shown], next_page_token=token)
+        shown, token = await transcript_page(
+            self._database, request, lambda c, *page: transcripts.for_admin(c, conversation_id, *page)
+        )
+        return pb.ListConversationMessagesResponse(messages=shown, next_page_token=token)
 
     async def ForceCloseConversation(
         self, request: pb.ForceCloseConversationRequest, context: grpc.aio.ServicerContext

@@ -6,14 +6,13 @@ from collections.abc import AsyncIterator
 import grpc
 
 from pullrouting.api.auth import current_principal
-from pullrouting.api.conversation_pages import conversation_page
+from pullrouting.api.conversation_pages import conversation_page, transcript_page
 from pullrouting.api.desk import Desks
 from pullrouting.api.limits import RateLimiter
 from pullrouting.api.mappings import (
     close_reason_from_proto,
     conversation_to_proto,
     invitation_to_proto,
-    message_key,
     message_to_proto,
     visibility_from_proto,
 )
@@ -259,12 +258,10 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
         self, request: pb.ListMessagesRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListMessagesResponse:
         agent_id, conversation_id = _agent_id(), parse_name(request.parent, CONVERSATIONS, "parent")
-        size, after = page_size(request.page_size), after_position(request.page_token)
-        found = await self._database.read(
-            lambda c: transcripts.for_agent(c, agent_id, conversation_id, after, size + 1)
+        shown, token = await transcript_page(
+            self._database, request, lambda c, *page: transcripts.for_agent(c, agent_id, conversation_id, *page)
         )
-        shown, token = page(found, size, message_key)
-        return pb.ListMessagesResponse(messages=[message_to_proto(m) for m in shown], next_page_token=token)
+        return pb.ListMessagesResponse(messages=shown, next_page_token=token)
 
     async def WatchLists(
         self, request: pb.WatchListsRequest, context: grpc.aio.ServicerContext

@@ -1,5 +1,6 @@
-"""Authentication: every RPC of the three services needs `authorization: Bearer <token>` of the right
-role: a token this server issued or, for agents when OpenID Connect is configured, a JWT from the issuer.
+"""Authentication: every RPC of the four services needs `authorization: Bearer <token>` of the right
+role: a token this server issued or, for agents and supervisors when OpenID Connect is configured, a JWT from
+the issuer.
 Health checking and reflection stay open. The caller is handed to servicers through a context variable, so
 no request field can name someone else. Each caller's calls per second are limited, and so are its open
 streams, which end once its credentials stop being valid (api/open_streams.py)."""
@@ -22,15 +23,15 @@ from pullrouting.api.oidc import OidcVerifier, looks_like_jwt
 from pullrouting.api.open_streams import Credentials, OpenStreams
 from pullrouting.domain.errors import DomainError, InvalidInput, Reason
 from pullrouting.domain.events import Event, EventKind
-from pullrouting.domain.names import AGENTS, format_name
 from pullrouting.domain.principal import ADMIN, Principal, Role
-from pullrouting.store.credentials import agent_enabled, find_principal, hash_token
+from pullrouting.store.credentials import find_principal, hash_token, principal_enabled
 from pullrouting.store.database import Database
 
 ROLE_BY_SERVICE = {
     "pullrouting.v1.AdminService": Role.ADMIN,
     "pullrouting.v1.AgentService": Role.AGENT,
     "pullrouting.v1.IngestService": Role.INGESTOR,
+    "pullrouting.v1.SupervisorService": Role.SUPERVISOR,
 }
 
 # The metadata in which the web endpoint (pullrouting/web) names the browser's address, as `SECRET HOST`: believed
@@ -65,16 +66,16 @@ class Authenticator:
         self._database = database
         self._admin_token_hash = hash_token(admin_token)
         self._oidc = oidc
-        # Enabled agents and ingestors by token digest, so that a call costs no database read. An entry goes
-        # when its principal changes (disabled, deleted, token replaced): at commit for changes made through
-        # this process, through the event hub for changes made through another instance.
+        # Enabled agents, ingestors and supervisors by token digest, so that a call costs no database read. An
+        # entry goes when its principal changes (disabled, deleted, token replaced): at commit for changes made
+        # through this process, through the event hub for changes made through another instance.
         self._known: dict[str, Principal] = {}
         self._changes = 0
         # forget() runs on database worker threads as well as on the event loop.
         self._known_lock = threading.Lock()
 
     def forget(self, principal: str | None = None) -> None:
-        """Drops what is known of `principal` (`agent:<id>`, `ingestor:<id>`), or of everyone."""
+        """Drops what is known of `principal` (`agent:<id>`, `supervisor:<id>`...), or of everyone."""
         with self._known_lock:
             self._changes += 1
             for token_hash, known in list(self._known.items()):
@@ -103,12 +104,13 @@ class Authenticator:
         """Who holds `token`, if of the `required` role and enabled; a refusal otherwise."""
         expires = None
         if self._oidc is not None and looks_like_jwt(token):
-            agent_id, expires = await self._oidc.agent_id(token)
-            enabled = await self._database.read(lambda connection: agent_enabled(connection, agent_id))
+            principal, expires = await self._oidc.principal(token, required)
+            enabled = await self._database.read(lambda connection: principal_enabled(connection, principal))
             if enabled is None:
-                name = format_name(AGENTS, agent_id)
-                raise DomainError(Reason.TOKEN_INVALID, f"the bearer JWT names {name}, which does not exist")
-            principal = Principal(Role.AGENT, agent_id)
+                raise DomainError(
+                    Reason.TOKEN_INVALID,
+                    f"the bearer JWT names the {principal.role.value} {principal.id!r}, which does not exist",
+                )
         else:
             token_hash = hash_token(token)
             if hmac.compare_digest(token_hash, self._admin_token_hash):

@@ -1,17 +1,28 @@
-"""A page of conversations as both services list them: the request's states, page size and order, and a page
-token bound to that order; who may see which List is the store query's business."""
+"""A page of conversations as the services list them: the request's states, page size and order, and a page
+token bound to that order; likewise a page of a transcript. Who may see which List is the store query's
+business."""
 
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from sqlalchemy import Connection
 
-from pullrouting.api.mappings import conversation_to_proto, ordered_page, ordered_page_after, states_filter
-from pullrouting.api.pagination import page_size
-from pullrouting.domain.model import Conversation, ConversationState
+from pullrouting.api.mappings import (
+    conversation_to_proto,
+    message_key,
+    message_to_proto,
+    ordered_page,
+    ordered_page_after,
+    states_filter,
+)
+from pullrouting.api.pagination import after_position, page, page_size
+from pullrouting.domain.model import Conversation, ConversationState, Message
 from pullrouting.domain.ordering import ConversationOrder, parse_order_by
 from pullrouting.store.database import Database
 from pullrouting.v1 import conversation_pb2
+
+# Reads up to `limit` messages of the conversation, oldest first, after this (time, id).
+TranscriptQuery = Callable[[Connection, tuple[int, str] | None, int], list[Message]]
 
 
 class ConversationPageRequest(Protocol):
@@ -45,3 +56,20 @@ async def conversation_page(
     found = await database.read(lambda c: query(c, states, order, after, size + 1))
     shown, token = ordered_page(found, size, order)
     return [conversation_to_proto(c) for c in shown], token
+
+
+class TranscriptPageRequest(Protocol):
+    @property
+    def page_size(self) -> int: ...
+    @property
+    def page_token(self) -> str: ...
+
+
+async def transcript_page(
+    database: Database, request: TranscriptPageRequest, query: TranscriptQuery
+) -> tuple[list[conversation_pb2.Message], str]:
+    """The page of messages the request asks for and the token of the next one ("" after the last)."""
+    size, after = page_size(request.page_size), after_position(request.page_token)
+    found = await database.read(lambda c: query(c, after, size + 1))
+    shown, token = page(found, size, message_key)
+    return [message_to_proto(m) for m in shown], token

@@ -1,5 +1,6 @@
-"""Agent JWTs from an OpenID Connect issuer (Keycloak, say): the signature is checked against the issuer's
-JWKS, and the issuer, audience and expiry against the settings; a claim names the agent."""
+"""Agent and supervisor JWTs from an OpenID Connect issuer (Keycloak, say): the signature is checked against the
+issuer's JWKS, and the issuer, audience and expiry against the settings; a claim names the agent, another (when
+configured) the supervisor."""
 
 import asyncio
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ import jwt
 
 from pullrouting.domain.errors import DomainError, Reason
 from pullrouting.domain.names import is_valid_id
+from pullrouting.domain.principal import Principal, Role
 
 # Public-key algorithms only: a shared-secret (HS*) token could be forged by anyone holding the public key.
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
@@ -21,6 +23,9 @@ class OidcSettings:
     # A JWKS file, or an http(s) URL serving one (the issuer's `jwks_uri`).
     jwks: str
     agent_claim: str = "sub"
+    # The claim naming the supervisor a JWT presented to SupervisorService stands for; None: JWTs are not
+    # taken there (they then name an agent, whose role SupervisorService refuses).
+    supervisor_claim: str | None = None
 
 
 def looks_like_jwt(token: str) -> bool:
@@ -57,8 +62,14 @@ class OidcVerifier:
             jwt.PyJWKClient(settings.jwks) if remote else _JwksFile(settings.jwks)
         )
 
-    async def agent_id(self, token: str) -> tuple[str, float]:
-        """The agent id the token names and its expiry (Unix time); TOKEN_INVALID when it does not verify."""
+    async def principal(self, token: str, required: Role) -> tuple[Principal, float]:
+        """Who the token names and its expiry (Unix time); TOKEN_INVALID when it does not verify. A token
+        presented for the supervisor role names a supervisor when a supervisor claim is configured, an agent
+        otherwise."""
+        if required is Role.SUPERVISOR and self._settings.supervisor_claim is not None:
+            role, claim = Role.SUPERVISOR, self._settings.supervisor_claim
+        else:
+            role, claim = Role.AGENT, self._settings.agent_claim
         try:
             # Fetching keys blocks (file or HTTP): off the event loop.
             key = await asyncio.to_thread(self._keys.get_signing_key_from_jwt, token)
@@ -72,9 +83,7 @@ class OidcVerifier:
             )
         except (jwt.PyJWTError, OSError, ValueError) as error:
             raise DomainError(Reason.TOKEN_INVALID, f"the bearer JWT is not valid: {error}") from None
-        agent_id = claims.get(self._settings.agent_claim)
-        if not isinstance(agent_id, str) or not is_valid_id(agent_id):
-            raise DomainError(
-                Reason.TOKEN_INVALID, f"the JWT's {self._settings.agent_claim!r} claim does not hold an agent id"
-            )
-        return agent_id, float(claims["exp"])
+        principal_id = claims.get(claim)
+        if not isinstance(principal_id, str) or not is_valid_id(principal_id):
+            raise DomainError(Reason.TOKEN_INVALID, f"the JWT's {claim!r} claim does not hold a {role.value} id")
+        return Principal(role, principal_id), float(claims["exp"])

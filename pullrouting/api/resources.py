@@ -22,6 +22,7 @@ from pullrouting.domain.resources import (
     Resource,
     RoutingList,
     RoutingMode,
+    Supervisor,
     WrapUpCode,
 )
 from pullrouting.store import resources as store
@@ -114,7 +115,9 @@ def _optional_duration(seconds: float | None) -> Duration | None:
     return None if seconds is None else _duration(seconds)
 
 
-def _enabled(message: resources_pb2.Channel | resources_pb2.Agent | resources_pb2.Ingestor) -> bool:
+def _enabled(
+    message: resources_pb2.Channel | resources_pb2.Agent | resources_pb2.Ingestor | resources_pb2.Supervisor,
+) -> bool:
     """`enabled` is true unless the request says otherwise."""
     return message.enabled if message.HasField("enabled") else True
 
@@ -251,6 +254,16 @@ def _ingestor_from_proto(message: resources_pb2.Ingestor, ingestor_id: str) -> I
     )
 
 
+def _supervisor_to_proto(supervisor: Supervisor) -> resources_pb2.Supervisor:
+    return resources_pb2.Supervisor(**_common_fields(supervisor), lists=supervisor.lists, enabled=supervisor.enabled)
+
+
+def _supervisor_from_proto(message: resources_pb2.Supervisor, supervisor_id: str) -> Supervisor:
+    return Supervisor(
+        id=supervisor_id, display_name=message.display_name, lists=tuple(message.lists), enabled=_enabled(message)
+    )
+
+
 def _wrap_up_code_to_proto(code: WrapUpCode) -> resources_pb2.WrapUpCode:
     return resources_pb2.WrapUpCode(**_common_fields(code), lists=code.lists)
 
@@ -283,4 +296,7 @@ WRAP_UP_CODE = Kind(
     _wrap_up_code_to_proto,
     _wrap_up_code_from_proto,
     store.WRAP_UP_CODE_TABLE,
+)
+SUPERVISOR = Kind(
+    "supervisor", resources_pb2.Supervisor, _supervisor_to_proto, _supervisor_from_proto, store.SUPERVISOR_TABLE
 )

@@ -1,4 +1,5 @@
-"""Who is calling: the role and, for agents and ingestors, which one. Taken from the token, never a field."""
+"""Who is calling: the role and, for agents, ingestors and supervisors, which one. Taken from the token, never
+a field."""
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -8,12 +9,13 @@ class Role(StrEnum):
     ADMIN = "admin"
     AGENT = "agent"
     INGESTOR = "ingestor"
+    SUPERVISOR = "supervisor"
 
 
 @dataclass(frozen=True)
 class Principal:
     role: Role
-    # The agent's or ingestor's id; None for the admin.
+    # The agent's, ingestor's or supervisor's id; None for the admin.
     id: str | None = None
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from pullrouting.domain.names import (
     INGESTORS,
     LISTS,
     MEDIA_ROUTING_DOMAINS,
+    SUPERVISORS,
     WRAP_UP_CODES,
     check_name,
     format_name,
@@ -230,6 +231,22 @@ class Ingestor(Resource):
 
     def references(self, prefix: str) -> list[Reference]:
         return [Reference(f"{prefix}.channels[{i}]", name, CHANNELS) for i, name in enumerate(self.channels)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Supervisor(Resource):
+    COLLECTION: ClassVar[str] = SUPERVISORS
+
+    # The lists the supervisor sees and acts on (its scope).
+    lists: tuple[str, ...] = ()
+    enabled: bool = True
+
+    def validate(self, violations: Violations, prefix: str, rules: ResourceRules) -> None:
+        super().validate(violations, prefix, rules)
+        _check_names(violations, self.lists, LISTS, f"{prefix}.lists")
+
+    def references(self, prefix: str) -> list[Reference]:
+        return [Reference(f"{prefix}.lists[{i}]", name, LISTS) for i, name in enumerate(self.lists)]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,13 +4,14 @@ serialises writers), then, for a join under an MRD cap, the agent's row - always
 agent, so two transactions never wait on each other in a circle. It asks the rules in
 `pullrouting.domain.conversation` what happens, writes the result and appends its events last."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, bindparam, delete, exists, func, insert, select, update
 
 from pullrouting.domain import conversation as rules
+from pullrouting.domain import supervision
 from pullrouting.domain.errors import DomainError, Reason
 from pullrouting.domain.events import LeaveCause
 from pullrouting.domain.model import (
@@ -40,6 +41,7 @@ from pullrouting.store.tables import (
     media_routing_domains,
     messages,
     participants,
+    supervisor_lists,
     wrap_up_code_lists,
     wrap_up_codes,
 )
@@ -76,6 +78,9 @@ CHANNEL_FOR_INGESTOR = select(
 ).where(channels.c.service_identifier == bindparam("service_identifier"))
 INGESTOR_CHANNEL_IDS = select(ingestor_channels.c.channel_id).where(
     ingestor_channels.c.ingestor_id == bindparam("ingestor_id")
+)
+SUPERVISOR_LIST_IDS = select(supervisor_lists.c.list_id).where(
+    supervisor_lists.c.supervisor_id == bindparam("supervisor_id")
 )
 INSERT_CONVERSATION = insert(conversations)
 # Sets the columns its parameters name.
@@ -163,10 +168,14 @@ def _one(connection: Connection, query: Select, parameters: dict[str, Any]) -> C
     return found[0] if found else None
 
 
+def _find(connection: Connection, conversation_id: str, *, for_update: bool = False) -> Conversation | None:
+    query = CONVERSATION_BY_ID_LOCKED if for_update else CONVERSATION_BY_ID
+    return _one(connection, query, {"conversation_id": conversation_id})
+
+
 def get(connection: Connection, conversation_id: str, *, for_update: bool = False) -> Conversation:
     """The conversation, locked for the rest of the transaction when `for_update`; NOT_FOUND otherwise."""
-    query = CONVERSATION_BY_ID_LOCKED if for_update else CONVERSATION_BY_ID
-    conversation = _one(connection, query, {"conversation_id": conversation_id})
+    conversation = _find(connection, conversation_id, for_update=for_update)
     if conversation is None:
         name = format_name(CONVERSATIONS, conversation_id)
         raise DomainError(Reason.RESOURCE_NOT_FOUND, f"{name} does not exist", resource=name)
@@ -179,6 +188,22 @@ def get_for_agent(connection: Connection, agent_id: str, conversation_id: str) -
     return conversation
 
 
+def supervisor_scope(connection: Connection, supervisor_id: str) -> frozenset[str]:
+    """The ids of the supervisor's lists, as they are now."""
+    return frozenset(connection.scalars(SUPERVISOR_LIST_IDS, {"supervisor_id": supervisor_id}))
+
+
+def get_for_supervisor(
+    connection: Connection, supervisor_id: str, conversation_id: str, *, for_update: bool = False
+) -> Conversation:
+    """The conversation, on one of the supervisor's lists; NOT_ENTITLED otherwise, whether it exists or not."""
+    return supervision.check_conversation_in_scope(
+        _find(connection, conversation_id, for_update=for_update),
+        conversation_id,
+        supervisor_scope(connection, supervisor_id),
+    )
+
+
 def _open_of_customer(connection: Connection, channel_id: str, customer_id: str) -> Conversation | None:
     """The customer's open conversation on the channel, locked. On PostgreSQL a conversation closed while
     this waits for the lock is re-checked against the WHERE clause and so not returned."""
@@ -187,17 +212,17 @@ def _open_of_customer(connection: Connection, channel_id: str, customer_id: str)
 
 def list_page(
     connection: Connection,
-    list_id: str | None,
+    list_ids: Collection[str] | None,
     states: Iterable[ConversationState],
     order: ConversationOrder,
     after: tuple[int | str, ...] | None,
     limit: int,
 ) -> list[Conversation]:
-    """Conversations in `states` on one list (or every list when `list_id` is None), in `order`, after the
+    """Conversations in `states` on these lists (on every list when `list_ids` is None), in `order`, after the
     sort key `after` (a page token's)."""
     query = select(conversations).where(conversations.c.state.in_([state.value for state in states]))
-    if list_id is not None:
-        query = query.where(conversations.c.list_id == list_id)
+    if list_ids is not None:
+        query = query.where(conversations.c.list_id.in_(list_ids))
     key = [SORT_COLUMNS[sort_key.field] for sort_key in order.keys]
     descending = [sort_key.descending for sort_key in order.keys]
     return load_conversations(connection, connection.execute(keyset_page(query, key, after, limit, descending)))
@@ -213,10 +238,26 @@ def list_for_agent(
     limit: int,
 ) -> list[Conversation]:
     require_entitled_list(connection, agent_id, list_id)
-    return list_page(connection, list_id, states, order, after, limit)
+    return list_page(connection, [list_id], states, order, after, limit)
 
 
 def list_for_supervisor(
+    connection: Connection,
+    supervisor_id: str,
+    list_id: str | None,
+    states: Iterable[ConversationState],
+    order: ConversationOrder,
+    after: tuple[int | str, ...] | None,
+    limit: int,
+) -> list[Conversation]:
+    """On one of the supervisor's lists, or on all of them when `list_id` is None."""
+    scope = supervisor_scope(connection, supervisor_id)
+    if list_id is not None:
+        supervision.check_list_in_scope(list_id, scope)
+    return list_page(connection, scope if list_id is None else [list_id], states, order, after, limit)
+
+
+def list_for_admin(
     connection: Connection,
     list_id: str | None,
     states: Iterable[ConversationState],
@@ -226,7 +267,7 @@ def list_for_supervisor(
 ) -> list[Conversation]:
     if list_id is not None:
         require_list(connection, list_id)
-    return list_page(connection, list_id, states, order, after, limit)
+    return list_page(connection, None if list_id is None else [list_id], states, order, after, limit)
 
 
 def _message_by_key(connection: Connection, scope: str, key: str) -> Message | None:

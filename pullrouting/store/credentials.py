@@ -9,16 +9,19 @@ import secrets
 from sqlalchemy import Connection, bindparam, select
 
 from pullrouting.domain.principal import Principal, Role
-from pullrouting.store.tables import agents, ingestors
+from pullrouting.store.tables import agents, ingestors, supervisors
 
-TOKEN_PREFIX = {Role.ADMIN: "pra", Role.AGENT: "prg", Role.INGESTOR: "pri"}
+TOKEN_PREFIX = {Role.ADMIN: "pra", Role.AGENT: "prg", Role.INGESTOR: "pri", Role.SUPERVISOR: "prs"}
 
 # Built once (see store/conversations.py).
 HOLDER_OF_TOKEN = tuple(
     (select(table.c.id, table.c.enabled).where(table.c.token_hash == bindparam("token_hash")), role)
-    for table, role in ((agents, Role.AGENT), (ingestors, Role.INGESTOR))
+    for table, role in ((agents, Role.AGENT), (ingestors, Role.INGESTOR), (supervisors, Role.SUPERVISOR))
 )
-AGENT_ENABLED = select(agents.c.enabled).where(agents.c.id == bindparam("agent_id"))
+ENABLED_OF_ROLE = {
+    role: select(table.c.enabled).where(table.c.id == bindparam("principal_id"))
+    for table, role in ((agents, Role.AGENT), (supervisors, Role.SUPERVISOR))
+}
 
 
 def new_token(role: Role) -> str:
@@ -30,7 +33,7 @@ def hash_token(token: str) -> str:
 
 
 def find_principal(connection: Connection, token_hash: str) -> tuple[Principal, bool] | None:
-    """The agent or ingestor holding the token, and whether it is enabled; None when nobody holds it."""
+    """The agent, ingestor or supervisor holding the token, and whether it is enabled; None when nobody holds it."""
     for query, role in HOLDER_OF_TOKEN:
         row = connection.execute(query, {"token_hash": token_hash}).first()
         if row is not None:
@@ -38,6 +41,6 @@ def find_principal(connection: Connection, token_hash: str) -> tuple[Principal, 
     return None
 
 
-def agent_enabled(connection: Connection, agent_id: str) -> bool | None:
-    """Whether the agent is enabled; None when there is no such agent."""
-    return connection.execute(AGENT_ENABLED, {"agent_id": agent_id}).scalar()
+def principal_enabled(connection: Connection, principal: Principal) -> bool | None:
+    """Whether the agent or supervisor a JWT names is enabled; None when there is no such one."""
+    return connection.execute(ENABLED_OF_ROLE[principal.role], {"principal_id": principal.id}).scalar()

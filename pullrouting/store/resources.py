@@ -20,6 +20,7 @@ from pullrouting.domain.names import (
     INGESTORS,
     LISTS,
     MEDIA_ROUTING_DOMAINS,
+    SUPERVISORS,
     WRAP_UP_CODES,
     format_name,
 )
@@ -36,6 +37,7 @@ from pullrouting.domain.resources import (
     ResourceRules,
     RoutingList,
     RoutingMode,
+    Supervisor,
     WrapUpCode,
 )
 from pullrouting.store import events
@@ -54,6 +56,8 @@ from pullrouting.store.tables import (
     media_routing_domains,
     retired_ids,
     subscriptions,
+    supervisor_lists,
+    supervisors,
     wrap_up_code_lists,
     wrap_up_codes,
 )
@@ -69,6 +73,7 @@ TABLE_BY_COLLECTION: dict[str, Table] = {
     AGENTS: agents,
     INGESTORS: ingestors,
     WRAP_UP_CODES: wrap_up_codes,
+    SUPERVISORS: supervisors,
 }
 
 
@@ -110,7 +115,8 @@ class ResourceTable(Generic[R]):
     # Keeps rows derived from this resource in step, after a write and before a delete.
     after_write: Callable[[Connection, str], None] | None = None
     before_delete: Callable[[Connection, str], None] | None = None
-    # For agents and ingestors: disabling, deleting or a new token tells their open streams to check credentials.
+    # For agents, ingestors and supervisors: disabling, deleting or a new token tells their open streams to check
+    # credentials.
     principal_role: Role | None = None
     # Run when the resource is disabled or deleted: an agent lets go of its conversations.
     on_disable: Callable[[Connection, str], None] | None = None
@@ -505,4 +511,13 @@ WRAP_UP_CODE_TABLE = ResourceTable[WrapUpCode](
     to_row=_base_row,
     from_row=lambda row: WrapUpCode(**_base(row), lists=row["lists"]),
     members=(Members("lists", wrap_up_code_lists, "wrap_up_code_id", "list_id", LISTS),),
+)
+
+SUPERVISOR_TABLE = ResourceTable[Supervisor](
+    collection=SUPERVISORS,
+    table=supervisors,
+    to_row=lambda supervisor: {**_base_row(supervisor), "enabled": supervisor.enabled},
+    from_row=lambda row: Supervisor(**_base(row), lists=row["lists"], enabled=row["enabled"]),
+    members=(Members("lists", supervisor_lists, "supervisor_id", "list_id", LISTS),),
+    principal_role=Role.SUPERVISOR,
 )

@@ -168,6 +168,25 @@ ingestor_channels = Table(
     Column("position", Integer, nullable=False),
 )
 
+supervisors = Table(
+    "supervisors",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("display_name", NAME, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    *_times(),
+)
+
+# A supervisor's scope, in the order given. A deleted list leaves every scope with it: it has nothing left to see.
+supervisor_lists = Table(
+    "supervisor_lists",
+    metadata,
+    Column("supervisor_id", ID, ForeignKey("supervisors.id", ondelete="CASCADE"), primary_key=True),
+    Column("list_id", ID, ForeignKey("lists.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("position", Integer, nullable=False),
+)
+
 subscriptions = Table(
     "subscriptions",
     metadata,

@@ -1,5 +1,6 @@
 """Transcripts: a conversation's messages, oldest first, a page at a time, for the agents who may see the
-conversation (its participants and the agents entitled to its list) and for supervisors. Open and closed
+conversation (its participants and the agents entitled to its list), for the supervisors of its list and for
+the admin. Open and closed
 conversations alike: messages are never deleted with their conversation's state."""
 
 from sqlalchemy import Connection, select
@@ -28,7 +29,13 @@ def for_agent(
 
 
 def for_supervisor(
-    connection: Connection, conversation_id: str, after: tuple[int, str] | None, limit: int
+    connection: Connection, supervisor_id: str, conversation_id: str, after: tuple[int, str] | None, limit: int
 ) -> list[Message]:
+    """Refused as SupervisorService.GetConversation is: NOT_ENTITLED off the supervisor's lists."""
+    conversation_store.get_for_supervisor(connection, supervisor_id, conversation_id)
+    return _page(connection, conversation_id, after, limit)
+
+
+def for_admin(connection: Connection, conversation_id: str, after: tuple[int, str] | None, limit: int) -> list[Message]:
     conversation_store.get(connection, conversation_id)
     return _page(connection, conversation_id, after, limit)

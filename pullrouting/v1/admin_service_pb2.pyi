@@ -564,3 +564,83 @@ class DeleteWrapUpCodeRequest(_message.Message):
 class DeleteWrapUpCodeResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class CreateSupervisorRequest(_message.Message):
+    __slots__ = ("supervisor_id", "supervisor")
+    SUPERVISOR_ID_FIELD_NUMBER: _ClassVar[int]
+    SUPERVISOR_FIELD_NUMBER: _ClassVar[int]
+    supervisor_id: str
+    supervisor: _resources_pb2.Supervisor
+    def __init__(self, supervisor_id: _Optional[str] = ..., supervisor: _Optional[_Union[_resources_pb2.Supervisor, _Mapping]] = ...) -> None: ...
+
+class CreateSupervisorResponse(_message.Message):
+    __slots__ = ("supervisor", "token")
+    SUPERVISOR_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    supervisor: _resources_pb2.Supervisor
+    token: str
+    def __init__(self, supervisor: _Optional[_Union[_resources_pb2.Supervisor, _Mapping]] = ..., token: _Optional[str] = ...) -> None: ...
+
+class GetSupervisorRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class GetSupervisorResponse(_message.Message):
+    __slots__ = ("supervisor",)
+    SUPERVISOR_FIELD_NUMBER: _ClassVar[int]
+    supervisor: _resources_pb2.Supervisor
+    def __init__(self, supervisor: _Optional[_Union[_resources_pb2.Supervisor, _Mapping]] = ...) -> None: ...
+
+class ListSupervisorsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListSupervisorsResponse(_message.Message):
+    __slots__ = ("supervisors", "next_page_token")
+    SUPERVISORS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    supervisors: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Supervisor]
+    next_page_token: str
+    def __init__(self, supervisors: _Optional[_Iterable[_Union[_resources_pb2.Supervisor, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class UpdateSupervisorRequest(_message.Message):
+    __slots__ = ("supervisor", "update_mask")
+    SUPERVISOR_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    supervisor: _resources_pb2.Supervisor
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, supervisor: _Optional[_Union[_resources_pb2.Supervisor, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class UpdateSupervisorResponse(_message.Message):
+    __slots__ = ("supervisor",)
+    SUPERVISOR_FIELD_NUMBER: _ClassVar[int]
+    supervisor: _resources_pb2.Supervisor
+    def __init__(self, supervisor: _Optional[_Union[_resources_pb2.Supervisor, _Mapping]] = ...) -> None: ...
+
+class DeleteSupervisorRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class DeleteSupervisorResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class RotateSupervisorTokenRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class RotateSupervisorTokenResponse(_message.Message):
+    __slots__ = ("token",)
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    def __init__(self, token: _Optional[str] = ...) -> None: ...

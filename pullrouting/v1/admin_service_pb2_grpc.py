@@ -222,6 +222,36 @@ class AdminServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.ForceCloseConversationRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.ForceCloseConversationResponse.FromString,
                 _registered_method=True)
+        self.CreateSupervisor = channel.unary_unary(
+                '/pullrouting.v1.AdminService/CreateSupervisor',
+                request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.CreateSupervisorRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.CreateSupervisorResponse.FromString,
+                _registered_method=True)
+        self.GetSupervisor = channel.unary_unary(
+                '/pullrouting.v1.AdminService/GetSupervisor',
+                request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.GetSupervisorRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.GetSupervisorResponse.FromString,
+                _registered_method=True)
+        self.ListSupervisors = channel.unary_unary(
+                '/pullrouting.v1.AdminService/ListSupervisors',
+                request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.ListSupervisorsRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.ListSupervisorsResponse.FromString,
+                _registered_method=True)
+        self.UpdateSupervisor = channel.unary_unary(
+                '/pullrouting.v1.AdminService/UpdateSupervisor',
+                request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.UpdateSupervisorRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.UpdateSupervisorResponse.FromString,
+                _registered_method=True)
+        self.DeleteSupervisor = channel.unary_unary(
+                '/pullrouting.v1.AdminService/DeleteSupervisor',
+                request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.DeleteSupervisorRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.DeleteSupervisorResponse.FromString,
+                _registered_method=True)
+        self.RotateSupervisorToken = channel.unary_unary(
+                '/pullrouting.v1.AdminService/RotateSupervisorToken',
+                request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.RotateSupervisorTokenRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.RotateSupervisorTokenResponse.FromString,
+                _registered_method=True)
         self.CreateWrapUpCode = channel.unary_unary(
                 '/pullrouting.v1.AdminService/CreateWrapUpCode',
                 request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.CreateWrapUpCodeRequest.SerializeToString,
@@ -569,6 +599,56 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateSupervisor(self, request, context):
+        """Creates a supervisor scoped to existing lists, and its bearer token.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (a list; ErrorInfo's `field` says which), RESOURCE_EXISTS,
+        RESOURCE_ID_RETIRED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSupervisor(self, request, context):
+        """Gets a supervisor.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSupervisors(self, request, context):
+        """Lists supervisors in id order.
+        Refusals: FIELD_INVALID (a negative page_size, or a page_token this method did not issue).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSupervisor(self, request, context):
+        """Changes a supervisor's fields (AIP-134). Disabling it ends its open streams; a narrower `lists` holds
+        from its next call on.
+        Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (the supervisor, or a list it would name).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSupervisor(self, request, context):
+        """Deletes a supervisor; its token stops working and its streams end.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RotateSupervisorToken(self, request, context):
+        """Replaces the supervisor's token; the old one stops working at once, and streams opened with it end.
+        Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateWrapUpCode(self, request, context):
         """Creates a wrap-up code, for the Lists it names (all Lists when none).
         Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (a list; ErrorInfo's `field` says which), RESOURCE_EXISTS,
@@ -792,6 +872,36 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.ForceCloseConversation,
                     request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.ForceCloseConversationRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.ForceCloseConversationResponse.SerializeToString,
+            ),
+            'CreateSupervisor': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSupervisor,
+                    request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.CreateSupervisorRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.CreateSupervisorResponse.SerializeToString,
+            ),
+            'GetSupervisor': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSupervisor,
+                    request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.GetSupervisorRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.GetSupervisorResponse.SerializeToString,
+            ),
+            'ListSupervisors': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSupervisors,
+                    request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.ListSupervisorsRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.ListSupervisorsResponse.SerializeToString,
+            ),
+            'UpdateSupervisor': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSupervisor,
+                    request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.UpdateSupervisorRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.UpdateSupervisorResponse.SerializeToString,
+            ),
+            'DeleteSupervisor': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSupervisor,
+                    request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.DeleteSupervisorRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.DeleteSupervisorResponse.SerializeToString,
+            ),
+            'RotateSupervisorToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.RotateSupervisorToken,
+                    request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.RotateSupervisorTokenRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.RotateSupervisorTokenResponse.SerializeToString,
             ),
             'CreateWrapUpCode': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateWrapUpCode,
@@ -1799,6 +1909,168 @@ class AdminService:
             '/pullrouting.v1.AdminService/ForceCloseConversation',
             pullrouting_dot_v1_dot_admin__service__pb2.ForceCloseConversationRequest.SerializeToString,
             pullrouting_dot_v1_dot_admin__service__pb2.ForceCloseConversationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSupervisor(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AdminService/CreateSupervisor',
+            pullrouting_dot_v1_dot_admin__service__pb2.CreateSupervisorRequest.SerializeToString,
+            pullrouting_dot_v1_dot_admin__service__pb2.CreateSupervisorResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSupervisor(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AdminService/GetSupervisor',
+            pullrouting_dot_v1_dot_admin__service__pb2.GetSupervisorRequest.SerializeToString,
+            pullrouting_dot_v1_dot_admin__service__pb2.GetSupervisorResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSupervisors(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AdminService/ListSupervisors',
+            pullrouting_dot_v1_dot_admin__service__pb2.ListSupervisorsRequest.SerializeToString,
+            pullrouting_dot_v1_dot_admin__service__pb2.ListSupervisorsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSupervisor(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AdminService/UpdateSupervisor',
+            pullrouting_dot_v1_dot_admin__service__pb2.UpdateSupervisorRequest.SerializeToString,
+            pullrouting_dot_v1_dot_admin__service__pb2.UpdateSupervisorResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSupervisor(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AdminService/DeleteSupervisor',
+            pullrouting_dot_v1_dot_admin__service__pb2.DeleteSupervisorRequest.SerializeToString,
+            pullrouting_dot_v1_dot_admin__service__pb2.DeleteSupervisorResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RotateSupervisorToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AdminService/RotateSupervisorToken',
+            pullrouting_dot_v1_dot_admin__service__pb2.RotateSupervisorTokenRequest.SerializeToString,
+            pullrouting_dot_v1_dot_admin__service__pb2.RotateSupervisorTokenResponse.FromString,
             options,
             channel_credentials,
             insecure,

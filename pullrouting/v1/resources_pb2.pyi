@@ -137,6 +137,22 @@ class Agent(_message.Message):
     capacity_overrides: _containers.RepeatedCompositeFieldContainer[CapacityOverride]
     def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., lists: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., presence: _Optional[_Union[Presence, str]] = ..., capacity_overrides: _Optional[_Iterable[_Union[CapacityOverride, _Mapping]]] = ...) -> None: ...
 
+class Supervisor(_message.Message):
+    __slots__ = ("name", "display_name", "lists", "enabled", "create_time", "update_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    LISTS_FIELD_NUMBER: _ClassVar[int]
+    ENABLED_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    display_name: str
+    lists: _containers.RepeatedScalarFieldContainer[str]
+    enabled: bool
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., lists: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class CapacityOverride(_message.Message):
     __slots__ = ("media_routing_domain", "max_conversations")
     MEDIA_ROUTING_DOMAIN_FIELD_NUMBER: _ClassVar[int]

@@ -1,0 +1,59 @@
+"""SupervisorService: what a supervisor's console calls. The supervisor is the one the bearer token names, never
+a request field; its Lists are read at every call, so a narrowed scope holds from the next call on."""
+
+import grpc
+
+from pullrouting.api.auth import current_principal
+from pullrouting.api.conversation_pages import conversation_page, transcript_page
+from pullrouting.api.mappings import conversation_to_proto
+from pullrouting.domain.names import CONVERSATIONS, LISTS, parse_name
+from pullrouting.store import conversations, transcripts
+from pullrouting.store.database import Database
+from pullrouting.v1 import supervisor_service_pb2 as pb
+from pullrouting.v1 import supervisor_service_pb2_grpc
+
+# `lists/-` (AIP-159), or an empty parent, lists the conversations of all the supervisor's lists.
+EVERY_LIST = ("", f"{LISTS}/-")
+
+
+def _supervisor_id() -> str:
+    supervisor_id = current_principal().id
+    assert supervisor_id is not None, "the auth interceptor admits only supervisors to this service"
+    return supervisor_id
+
+
+class SupervisorServicer(supervisor_service_pb2_grpc.SupervisorServiceServicer):
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def ListConversations(
+        self, request: pb.SupervisorServiceListConversationsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SupervisorServiceListConversationsResponse:
+        supervisor_id = _supervisor_id()
+        list_id = None if request.parent in EVERY_LIST else parse_name(request.parent, LISTS, "parent")
+        shown, token = await conversation_page(
+            self._database,
+            request,
+            lambda c, *page: conversations.list_for_supervisor(c, supervisor_id, list_id, *page),
+        )
+        return pb.SupervisorServiceListConversationsResponse(conversations=shown, next_page_token=token)
+
+    async def GetConversation(
+        self, request: pb.SupervisorServiceGetConversationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SupervisorServiceGetConversationResponse:
+        supervisor_id, conversation_id = _supervisor_id(), parse_name(request.name, CONVERSATIONS, "name")
+        conversation = await self._database.read(
+            lambda c: conversations.get_for_supervisor(c, supervisor_id, conversation_id)
+        )
+        return pb.SupervisorServiceGetConversationResponse(conversation=conversation_to_proto(conversation))
+
+    async def ListMessages(
+        self, request: pb.SupervisorServiceListMessagesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SupervisorServiceListMessagesResponse:
+        supervisor_id, conversation_id = _supervisor_id(), parse_name(request.parent, CONVERSATIONS, "parent")
+        shown, token = await transcript_page(
+            self._database,
+            request,
+            lambda c, *page: transcripts.for_supervisor(c, supervisor_id, conversation_id, *page),
+        )
+        return pb.SupervisorServiceListMessagesResponse(messages=shown, next_page_token=token)
