@@ -15,6 +15,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from pullrouting.api.activity import Activities
 from pullrouting.api.admin import AdminServicer
 from pullrouting.api.agent import AgentServicer
 from pullrouting.api.auth import Authenticator, AuthInterceptor
@@ -275,14 +276,26 @@ async def start(settings: Settings) -> RunningServer:
         AdminServicer(database, ResourceRules(min_unread_reminder_seconds=settings.reminder_check_seconds)), server
     )
     subscription_changes = RateLimiter(settings.subscription_changes_per_minute, 60, "subscription changes in a minute")
+    activities = Activities(
+        database,
+        hub,
+        RateLimiter(settings.activity_changes_per_minute, 60, "activity changes in a minute"),
+        settings.activity_ttl_seconds,
+    )
     agent_service_pb2_grpc.add_AgentServiceServicer_to_server(
         AgentServicer(
-            database, streams, Desks(streams), subscription_changes, agent_streams, settings.invitation_ttl_seconds
+            database,
+            streams,
+            Desks(streams),
+            subscription_changes,
+            agent_streams,
+            settings.invitation_ttl_seconds,
+            activities,
         ),
         server,
     )
     ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(
-        IngestServicer(database, streams, rate_limiter, settings.ingest_stream_window), server
+        IngestServicer(database, streams, rate_limiter, settings.ingest_stream_window, activities), server
     )
     supervisor_service_pb2_grpc.add_SupervisorServiceServicer_to_server(SupervisorServicer(database), server)
     # The asyncio servicer: the threaded one's Watch does not work on a grpc.aio server.

@@ -128,6 +128,12 @@ class Settings:
         "is told; noticed within the reminder check interval",
         above=0,
     )
+    activity_ttl_seconds: float = setting(
+        6.0,
+        "how long a TYPING or VIEWING activity (AgentService.SetActivity, IngestService.PostCustomerActivity) "
+        "lasts unless set again; then its watchers are told it ended",
+        above=0,
+    )
     tls_cert: str | None = setting(
         None,
         "serve TLS with this certificate chain (PEM file)",
@@ -192,6 +198,12 @@ class Settings:
         "Subscribe and Unsubscribe calls a minute for each agent, in bursts of up to as many (per instance); "
         "past it `RATE_LIMITED`; `0` for no limit. Each change makes the agent's open `WatchLists` streams read "
         "and send the List's snapshot",
+        at_least=0,
+    )
+    activity_changes_per_minute: int = setting(
+        60,
+        "SetActivity and PostCustomerActivity calls a minute for each agent and each ingestor, in bursts of up to "
+        "as many (per instance); past it `RATE_LIMITED`; `0` for no limit",
         at_least=0,
     )
     max_streams_per_agent: int = setting(

@@ -25,7 +25,8 @@ from pullrouting.domain.events import (
 )
 from pullrouting.v1 import events_pb2
 
-# proto enum, its prefix, the domain enums it carries, the table, and its values that only streams make.
+# proto enum, its prefix, the domain enums it carries, the table, and its values that only streams make (or
+# that are live notices, stored nowhere: activity).
 STREAM_ENUMS = [
     (
         events_pb2.ListEventType,
@@ -39,14 +40,14 @@ STREAM_ENUMS = [
         "CONVERSATION_EVENT_TYPE_",
         (ConversationEventType,),
         CONVERSATION_EVENT_TYPE_TO_PROTO,
-        {"SYNCED", "SNAPSHOT"},
+        {"SYNCED", "SNAPSHOT", "ACTIVITY"},
     ),
     (
         events_pb2.OutboundEventType,
         "OUTBOUND_EVENT_TYPE_",
         (OutboundEventType,),
         OUTBOUND_EVENT_TYPE_TO_PROTO,
-        {"SYNCED"},
+        {"SYNCED", "AGENT_ACTIVITY"},
     ),
 ]
 

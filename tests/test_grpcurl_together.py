@@ -1,10 +1,24 @@
-"""The "Working together with grpcurl" lines of docs/grpcurl.md, run as printed after the List watch's setup,
-post and transcript: Ann returns the request to L1 with a note, then transfers it to Billing."""
+"""The "Working together with grpcurl" and "Typing and viewing with grpcurl" lines of docs/grpcurl.md, run as
+printed after the List watch's setup, post and transcript: Ann returns the request to L1 with a note, then
+transfers it to Billing, ...; Bob's grpcurl desk shows Ann's and Sam's typing."""
 
 import json
+import subprocess
 
 from docs_shell import printed_lines, run, run_lines
 from test_grpcurl_transcript import json_objects
+from test_grpcurl_watch import JsonStream
+
+# The blocks of "Working together with grpcurl", in the order they are printed.
+TOGETHER = [
+    "grpcurl-transcript",
+    "grpcurl-return",
+    "grpcurl-transfer",
+    "grpcurl-notes",
+    "grpcurl-wrap-up",
+    "grpcurl-capacity",
+    "grpcurl-invite",
+]
 
 
 def _run(tags: list[str], address: str, env: dict[str, str], tmp_path) -> tuple[list[dict], str]:
@@ -22,20 +36,7 @@ def test_the_printed_return_transfer_and_notes_lines_work_as_told(grpcurl_server
     env = run_lines(printed_lines("grpcurl-watch-setup", address), tool_environment, tmp_path)
     run_lines(printed_lines("grpcurl-watch-post", address), env, tmp_path)
 
-    answers, refusals = _run(
-        [
-            "grpcurl-transcript",
-            "grpcurl-return",
-            "grpcurl-transfer",
-            "grpcurl-notes",
-            "grpcurl-wrap-up",
-            "grpcurl-capacity",
-            "grpcurl-invite",
-        ],
-        address,
-        env,
-        tmp_path,
-    )
+    answers, refusals = _run(TOGETHER, address, env, tmp_path)
 
     joined, returned, created, _, transferred = answers[2:7]
     assert joined["conversation"]["state"] == "CONVERSATION_STATE_ACTIVE"
@@ -83,3 +84,37 @@ def test_the_printed_return_transfer_and_notes_lines_work_as_told(grpcurl_server
     assert joined_new["conversation"]["state"] == "CONVERSATION_STATE_ACTIVE"
     assert [p["agent"] for p in accepted["conversation"]["participants"]] == ["agents/ann", "agents/bob"]
     assert "INVITATION_STATE_PENDING" in refusals  # the invitation, printed on stderr by tee
+
+
+def test_the_printed_activity_lines_reach_a_grpcurl_desk(grpcurl_server, tool_environment, tmp_path):
+    address = grpcurl_server.address
+    run_lines(printed_lines("grpcurl-admin-workflow", address), tool_environment, tmp_path)
+    env = run_lines(printed_lines("grpcurl-watch-setup", address), tool_environment, tmp_path)
+    run_lines(printed_lines("grpcurl-watch-post", address), env, tmp_path)
+    env = run_lines([line for tag in TOGETHER for line in printed_lines(tag, address)], env, tmp_path)
+    (desk_line,) = printed_lines("grpcurl-activity-watch", address)
+    desk = subprocess.Popen(
+        ["bash", "-c", desk_line], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        stream = JsonStream(desk)
+        opening = [stream.next_event() for _ in range(3)]
+        assert opening[1]["conversation_event"]["conversation"]["name"] == env["NEW"]
+        assert opening[2]["list_event"]["type"] == "LIST_EVENT_TYPE_SYNCED"
+
+        answers, _ = _run(["grpcurl-activity"], address, env, tmp_path)
+
+        assert [set(answer) for answer in answers] == [{"expire_time"}, {"expire_time"}, set()]
+        shown = [stream.next_event() for _ in range(4)]
+        assert [set(event) for event in shown] == [{"activity"}] * 4  # no resume_token
+        assert [
+            (e["activity"].get("agent"), e["activity"]["activity"], e["activity"].get("expired")) for e in shown
+        ] == [
+            ("agents/ann", "ACTIVITY_TYPING", None),
+            (None, "ACTIVITY_TYPING", None),
+            ("agents/ann", "ACTIVITY_NONE", None),
+            (None, "ACTIVITY_NONE", True),
+        ]
+    finally:
+        desk.kill()
+        desk.wait()

@@ -18,6 +18,7 @@ from support import ADMIN_TOKEN, dump_store, error_details, serve, status_detail
 
 from pullrouting.v1 import admin_service_pb2 as admin
 from pullrouting.v1 import agent_service_pb2 as agent
+from pullrouting.v1 import events_pb2 as events
 from pullrouting.v1 import ingest_service_pb2 as ingest
 from pullrouting.v1 import resources_pb2 as res
 from pullrouting.v1 import supervisor_service_pb2 as supervisor
@@ -299,6 +300,20 @@ AGENT_RPCS["InviteAgent"] = Rpc(
     oversized=(lambda w: agent.InviteAgentRequest(name=w.own_conversation, agent="agents/x", note=LONG), "note"),
     foreign=(lambda w: agent.InviteAgentRequest(name=w.foreign_conversation, agent="agents/x"), *NOT_ENTITLED),
 )
+AGENT_RPCS["SetActivity"] = Rpc(
+    valid=lambda w: agent.SetActivityRequest(name=w.own_conversation, activity=events.ACTIVITY_TYPING),
+    malformed_name=(lambda w: agent.SetActivityRequest(name=BAD_NAME, activity=events.ACTIVITY_TYPING), "name"),
+    oversized=(
+        lambda w: agent.SetActivityRequest(name=f"conversations/{LONG}", activity=events.ACTIVITY_TYPING),
+        "name",
+    ),
+    unknown_enum=(lambda w: agent.SetActivityRequest(name=w.own_conversation, activity=UNKNOWN_ENUM), "activity"),
+    # Viewing is for any agent that may read the conversation: not one off the agent's lists.
+    foreign=(
+        lambda w: agent.SetActivityRequest(name=w.foreign_conversation, activity=events.ACTIVITY_VIEWING),
+        *NOT_ENTITLED,
+    ),
+)
 for method, request_type in [
     ("AcceptInvitation", agent.AcceptInvitationRequest),
     ("DeclineInvitation", agent.DeclineInvitationRequest),
@@ -353,6 +368,31 @@ INGEST_RPCS: dict[str, Rpc] = {
             "customer_id",
         ),
         foreign=(lambda w: ingest.EndConversationRequest(conversation=w.foreign_conversation), *NOT_PERMITTED),
+    ),
+    "PostCustomerActivity": Rpc(
+        valid=lambda w: ingest.PostCustomerActivityRequest(
+            conversation=w.own_conversation, activity=events.ACTIVITY_TYPING
+        ),
+        malformed_name=(
+            lambda w: ingest.PostCustomerActivityRequest(conversation=BAD_NAME, activity=events.ACTIVITY_TYPING),
+            "conversation",
+        ),
+        oversized=(
+            lambda w: ingest.PostCustomerActivityRequest(
+                conversation=f"conversations/{LONG}", activity=events.ACTIVITY_TYPING
+            ),
+            "conversation",
+        ),
+        unknown_enum=(
+            lambda w: ingest.PostCustomerActivityRequest(conversation=w.own_conversation, activity=UNKNOWN_ENUM),
+            "activity",
+        ),
+        foreign=(
+            lambda w: ingest.PostCustomerActivityRequest(
+                conversation=w.foreign_conversation, activity=events.ACTIVITY_TYPING
+            ),
+            *NOT_PERMITTED,
+        ),
     ),
     # Each streamed message is refused in its acknowledgement, as PostCustomerMessage refuses it.
     "StreamCustomerMessages": Rpc(

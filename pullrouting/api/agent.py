@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 
+from pullrouting.api.activity import Activities, activity_fields
 from pullrouting.api.auth import current_principal
 from pullrouting.api.conversation_pages import conversation_page, transcript_page
 from pullrouting.api.desk import Desks
@@ -160,8 +161,10 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
         subscription_changes: RateLimiter,
         agent_streams: AgentStreams,
         invitation_ttl_seconds: float,
+        activities: Activities,
     ) -> None:
         self._database = database
+        self._activities = activities
         self._invitation_ttl_seconds = invitation_ttl_seconds
         self._streams = streams
         self._desks = desks
@@ -348,3 +351,10 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
             lambda c: read_positions.mark_read(c, agent_id, conversation_id, message, now_micros())
         )
         return pb.MarkReadResponse(unread_count=unread_count)
+
+    async def SetActivity(
+        self, request: pb.SetActivityRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SetActivityResponse:
+        conversation_id, activity = activity_fields(request.name, request.activity, "name")
+        expire_time = await self._activities.set_by_agent(current_principal(), conversation_id, activity)
+        return pb.SetActivityResponse(expire_time=expire_time)

@@ -1,6 +1,7 @@
 """WatchDesk: one stream for everything an agent's desk shows, with one resume token: its presence, the
 conversations it is in (their events as WatchConversation sends them, from its join to its leave or the
-close) and its subscribed lists (their events as WatchLists sends them, by api/watch.py's AgentLists).
+close, and the others' activity in them, live only) and its subscribed lists (their events as WatchLists
+sends them, by api/watch.py's AgentLists).
 
 Which conversations the agent is in is followed from the events themselves, in order: the start says which
 it was in at the stream's position (store/streams.py `desk_start`), its own AGENT_JOINED adds one, and its
@@ -12,6 +13,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 
+from pullrouting.api.activity import activity_change
 from pullrouting.api.mappings import (
     INVITATION_EVENT_TYPE_TO_PROTO,
     conversation_payload_to_proto,
@@ -21,6 +23,7 @@ from pullrouting.api.mappings import (
 from pullrouting.api.resources import PRESENCE_TO_PROTO
 from pullrouting.api.watch import AgentLists, Call, Streams, conversation_response
 from pullrouting.bus.follow import Follower
+from pullrouting.domain.activity import ActivityNotice
 from pullrouting.domain.events import AgentEventType, ConversationEventType, EventKind
 from pullrouting.domain.invitations import invitation_from_dict
 from pullrouting.domain.model import Conversation
@@ -64,6 +67,9 @@ class _Participation:
         if event.type is ConversationEventType.AGENT_JOINED and event.agent_id == self._agent_id:
             self.coarse.add(event.conversation_id or "")
         return event.conversation_id in self.coarse
+
+    def wants_notice(self, notice: ActivityNotice) -> bool:
+        return self.coarse is not None and notice.conversation_id in self.coarse and notice.agent_id != self._agent_id
 
     def shows(self, event: StoredEvent) -> bool:
         """Whether the event is one of the agent's conversations' (joining makes it one), following the
@@ -124,7 +130,8 @@ class Desks:
                 participant=agent_id,
             )
 
-        with streams.following(call, format_name(AGENTS, agent_id), wanted, wants) as follower:
+        principal = format_name(AGENTS, agent_id)
+        with streams.following(call, principal, wanted, wants, participation.wants_notice) as follower:
             start = await streams.database.read(
                 functools.partial(stream_store.desk_start, agent_id=agent_id, position=position)
             )
@@ -135,6 +142,12 @@ class Desks:
                 async for response in self._opening(call, follower, lists, start):
                     yield response
             async for event, after in streams.events(call, follower, start.lists.position):
+                if isinstance(event, ActivityNotice):
+                    if event.conversation_id in participation.current:
+                        yield agent_service_pb2.WatchDeskResponse(
+                            event=events_pb2.DeskEvent(activity=activity_change(event))
+                        )
+                    continue
                 if event.kind is EventKind.AGENT and event.type is AgentEventType.PRESENCE_CHANGED:
                     if shown.changes_to(Presence(event.payload["presence"])):
                         yield self._presence_change(call, event, after)

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 
+from pullrouting.api.activity import Activities, activity_fields
 from pullrouting.api.auth import current_principal
 from pullrouting.api.ingest_stream import CustomerMessageStreams
 from pullrouting.api.limits import RateLimiter
@@ -70,8 +71,16 @@ def _check_watch(request: pb.WatchOutboundRequest) -> None:
 
 
 class IngestServicer(ingest_service_pb2_grpc.IngestServiceServicer):
-    def __init__(self, database: Database, streams: Streams, rate_limiter: RateLimiter, stream_window: int) -> None:
+    def __init__(
+        self,
+        database: Database,
+        streams: Streams,
+        rate_limiter: RateLimiter,
+        stream_window: int,
+        activities: Activities,
+    ) -> None:
         self._database = database
+        self._activities = activities
         self._streams = streams
         self._message_streams = CustomerMessageStreams(self._post, rate_limiter, stream_window)
 
@@ -130,3 +139,10 @@ class IngestServicer(ingest_service_pb2_grpc.IngestServiceServicer):
             _ingestor_id(), request.service_identifier, request.resume_token, context
         ):
             yield response
+
+    async def PostCustomerActivity(
+        self, request: pb.PostCustomerActivityRequest, context: grpc.aio.ServicerContext
+    ) -> pb.PostCustomerActivityResponse:
+        conversation_id, activity = activity_fields(request.conversation, request.activity, "conversation")
+        expire_time = await self._activities.post_by_customer(current_principal(), conversation_id, activity)
+        return pb.PostCustomerActivityResponse(expire_time=expire_time)

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import grpc
 from sqlalchemy import Connection
 
+from pullrouting.api.activity import activity_change
 from pullrouting.api.catch_ups import CatchUpSlots
 from pullrouting.api.errors import to_status
 from pullrouting.api.handlers import cut_off
@@ -35,7 +36,8 @@ from pullrouting.api.mappings import (
 from pullrouting.api.resume_tokens import ResumeTokens, StreamTokens
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.bus.follow import Follower
-from pullrouting.bus.hub import EventHub, SlowConsumer, StreamClosed, Subscriber
+from pullrouting.bus.hub import EventHub, SlowConsumer, StreamClosed, Subscriber, wants_no_notice
+from pullrouting.domain.activity import ActivityNotice
 from pullrouting.domain.errors import DomainError, Reason
 from pullrouting.domain.events import (
     ConversationEventType,
@@ -165,11 +167,16 @@ class Streams:
 
     @contextlib.contextmanager
     def following(
-        self, call: Call, principal: str, wanted: Callable[[], Wanted], wants: Callable[[StoredEvent], bool]
+        self,
+        call: Call,
+        principal: str,
+        wanted: Callable[[], Wanted],
+        wants: Callable[[StoredEvent], bool],
+        wants_notice: Callable[[ActivityNotice], bool] = wants_no_notice,
     ) -> Iterator[Follower]:
-        """The stream's inbox of live events, from before its first message: the slow-consumer budget applies
-        while it sends its snapshot or history too. Its catch-up reads what `wanted()` says, taking turns with
-        the principal's other streams."""
+        """The stream's inbox of live events (and the live notices `wants_notice` holds for), from before its
+        first message: the slow-consumer budget applies while it sends its snapshot or history too. Its catch-up
+        reads what `wanted()` says, taking turns with the principal's other streams."""
         follower = Follower(
             self.database,
             self._hub,
@@ -178,6 +185,7 @@ class Streams:
             self._settings.buffer_events,
             call.cut_off_when_stalled,
             functools.partial(self._catch_ups.slot, principal),
+            wants_notice,
         )
         try:
             yield follower
@@ -192,12 +200,14 @@ class Streams:
 
     async def events(
         self, call: Call, follower: Follower, position: Position
-    ) -> AsyncIterator[tuple[StoredEvent, Position]]:
+    ) -> AsyncIterator[tuple[StoredEvent | ActivityNotice, Position]]:
         async for event, after in follower.events(position):
             yield event, after
             # Only when the caller asks for the next event has it sent all this one made (a subscription's
-            # whole snapshot, say): a stream cut off before then resumes from the event before.
-            call.last_position = after
+            # whole snapshot, say): a stream cut off before then resumes from the event before. A live notice
+            # is no place in the order.
+            if not isinstance(event, ActivityNotice):
+                call.last_position = after
 
     async def _pages(
         self,
@@ -327,6 +337,9 @@ class Streams:
         def wants(event: StoredEvent) -> bool:
             return event.kind is EventKind.CONVERSATION and event.conversation_id == conversation_id
 
+        def wants_notice(notice: ActivityNotice) -> bool:
+            return notice.conversation_id == conversation_id and notice.agent_id != agent_id
+
         def read(after: Key | None) -> Callable[[Connection], Page[Message] | None]:
             return functools.partial(
                 stream_store.history_page,
@@ -339,7 +352,7 @@ class Streams:
         def wanted() -> Wanted:
             return Wanted(conversation_ids=frozenset({conversation_id}))
 
-        with self.following(call, format_name(AGENTS, agent_id), wanted, wants) as follower:
+        with self.following(call, format_name(AGENTS, agent_id), wanted, wants, wants_notice) as follower:
             start = await self.database.read(
                 functools.partial(
                     stream_store.conversation_watch_start,
@@ -362,6 +375,9 @@ class Streams:
                     )
                 )
             async for event, after in self.events(call, follower, start.position):
+                if isinstance(event, ActivityNotice):
+                    yield _activity_response(event)
+                    continue
                 message = event.payload.get("message")
                 key = (message["create_time"], message["id"]) if message is not None else None
                 if key is not None and shown.shows(key, event.xact, event.id):
@@ -391,7 +407,7 @@ class Streams:
         def wanted() -> Wanted:
             return Wanted(outbound_channels=scope.channel_ids, principal_events=True)
 
-        with self.following(call, str(principal), wanted, scope.wants) as follower:
+        with self.following(call, str(principal), wanted, scope.wants, scope.wants_notice) as follower:
             call.last_position = start.position
             yield ingest_service_pb2.WatchOutboundResponse(
                 event=events_pb2.OutboundEvent(
@@ -400,6 +416,11 @@ class Streams:
             )
             service_identifiers: dict[str, str] = {}
             async for event, after in self.events(call, follower, start.position):
+                if isinstance(event, ActivityNotice):
+                    if scope.serves(event):
+                        identifier = await self._service_identifier(service_identifiers, event.channel_id)
+                        yield _outbound_activity_response(event, identifier)
+                    continue
                 if event.kind is EventKind.PRINCIPAL:
                     # The ingestor changed: its channels are read again (CHANNEL_NOT_PERMITTED for a lost one).
                     scope.channel_ids = await self.database.read(
@@ -412,12 +433,16 @@ class Streams:
                     continue
                 if not scope.serves(event):
                     continue
-                channel_id = event.channel_id or ""
-                if channel_id not in service_identifiers:
-                    service_identifiers[channel_id] = await self.database.read(
-                        functools.partial(stream_store.service_identifier, channel_id=channel_id)
-                    )
-                yield _outbound_response(event, after, service_identifiers[channel_id], call.tokens)
+                identifier = await self._service_identifier(service_identifiers, event.channel_id or "")
+                yield _outbound_response(event, after, identifier, call.tokens)
+
+    async def _service_identifier(self, known: dict[str, str], channel_id: str) -> str:
+        """The channel's service identifier, read once per stream."""
+        if channel_id not in known:
+            known[channel_id] = await self.database.read(
+                functools.partial(stream_store.service_identifier, channel_id=channel_id)
+            )
+        return known[channel_id]
 
 
 class AgentLists:
@@ -505,7 +530,11 @@ class _OutboundScope:
             return event.payload["principal"] == self._principal
         return event.kind is EventKind.OUTBOUND and (not self._single_channel or self.serves(event))
 
-    def serves(self, event: StoredEvent) -> bool:
+    def wants_notice(self, notice: ActivityNotice) -> bool:
+        """Agents' activity only: the connector shows it to the customer, who knows its own."""
+        return notice.agent_id is not None and self.serves(notice)
+
+    def serves(self, event: StoredEvent | ActivityNotice) -> bool:
         return self.channel_ids is None or event.channel_id in self.channel_ids
 
 
@@ -555,6 +584,34 @@ def conversation_response(
     )
     conversation_payload_to_proto(payload["conversation"], event_message.conversation)
     return agent_service_pb2.WatchConversationResponse(event=event_message)
+
+
+def _activity_response(notice: ActivityNotice) -> agent_service_pb2.WatchConversationResponse:
+    """A live notice: no resume_token, no conversation."""
+    return agent_service_pb2.WatchConversationResponse(
+        event=events_pb2.ConversationEvent(
+            type=ConversationType.CONVERSATION_EVENT_TYPE_ACTIVITY,
+            agent=format_name(AGENTS, notice.agent_id) if notice.agent_id is not None else "",
+            activity=activity_change(notice),
+            event_time=to_timestamp(notice.create_time),
+        )
+    )
+
+
+def _outbound_activity_response(
+    notice: ActivityNotice, service_identifier: str
+) -> ingest_service_pb2.WatchOutboundResponse:
+    """An agent's live activity for the connector: no resume_token."""
+    return ingest_service_pb2.WatchOutboundResponse(
+        event=events_pb2.OutboundEvent(
+            type=OutboundType.OUTBOUND_EVENT_TYPE_AGENT_ACTIVITY,
+            conversation=format_name(CONVERSATIONS, notice.conversation_id),
+            service_identifier=service_identifier,
+            customer=conversation_pb2.Customer(id=notice.customer_id, display_name=notice.customer_display_name),
+            activity=activity_change(notice),
+            event_time=to_timestamp(notice.create_time),
+        )
+    )
 
 
 def _outbound_response(

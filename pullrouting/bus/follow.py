@@ -1,12 +1,14 @@
 """Following the events table from a position: first what was missed, read from the table, then live events
-from the hub, with nothing lost or repeated at the seam."""
+from the hub, with nothing lost or repeated at the seam. Live notices (activity) come with the live events,
+without a place in the order: the position stays where it was."""
 
 import contextlib
 import functools
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
-from pullrouting.bus.hub import EventHub, Subscriber
+from pullrouting.bus.hub import EventHub, Subscriber, wants_no_notice
+from pullrouting.domain.activity import ActivityNotice
 from pullrouting.store import events as event_store
 from pullrouting.store.database import Database
 from pullrouting.store.events import StoredEvent, Wanted
@@ -35,23 +37,25 @@ class Follower:
         capacity: int,
         on_attached: Callable[[Subscriber], None] = lambda _subscriber: None,
         catch_up_slot: Callable[[], AbstractAsyncContextManager[object]] = contextlib.nullcontext,
+        wants_notice: Callable[[ActivityNotice], bool] = wants_no_notice,
     ) -> None:
         self._database = database
         self._hub = hub
         self._wanted = wanted
         self._wants = wants
         self._catch_up_slot = catch_up_slot
-        self._subscriber, self._live_from = hub.attach(wants, capacity)
+        self._subscriber, self._live_from = hub.attach(wants, capacity, wants_notice)
         on_attached(self._subscriber)
 
     def check(self) -> None:
         """Raises what ended the stream (SlowConsumer, StreamClosed), if anything did."""
         self._subscriber.check()
 
-    async def events(self, position: Position) -> AsyncIterator[tuple[StoredEvent, Position]]:
+    async def events(self, position: Position) -> AsyncIterator[tuple[StoredEvent | ActivityNotice, Position]]:
         """Every wanted event after `position`, in order, each with the position just after it, until the caller
         stops or the hub fails the stream (SlowConsumer, StreamClosed). From the table it reads what `wanted()`
-        says at the time (inside `catch_up_slot`), and sends what `wants` holds for."""
+        says at the time (inside `catch_up_slot`), and sends what `wants` holds for. The wanted live notices
+        come once it is live, each with the position of the event before it."""
         # The hub queues everything after live_from; the table supplies (position, live_from].
         while self._live_from.key > position.key:
             reading = self._wanted()
@@ -78,6 +82,9 @@ class Follower:
                 position = position.moved_to(*batch.read_through.key)
         while True:
             event = await self._subscriber.next()
+            if isinstance(event, ActivityNotice):
+                yield event, position
+                continue
             # The hub may have been behind `position` when the stream attached (it reads after each commit's
             # wake-up or notification), and the stream attached before it read its start: what the hub
             # queued up to there is in the start or was read from the table.

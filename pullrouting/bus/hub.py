@@ -1,13 +1,19 @@
-"""EventHub: reads each committed event once and offers it to every attached stream that matches."""
+"""EventHub: reads each committed event once and offers it to every attached stream that matches; and hands
+live notices (activity), which are stored nowhere, to the streams that want them, on every instance."""
 
 import asyncio
 import collections
 import contextlib
 import functools
+import json
 import logging
+import secrets
 from collections.abc import Callable
 
+from pullrouting.bus.activity import ActivityBoard
 from pullrouting.bus.postgres import listen
+from pullrouting.domain.activity import ActivityNotice, notice_dict, notice_from_dict
+from pullrouting.domain.events import ConversationEventType
 from pullrouting.store import events as event_store
 from pullrouting.store.database import Database
 from pullrouting.store.events import StoredEvent
@@ -30,21 +36,31 @@ class SlowConsumer(Exception):
     """The stream's buffer overflowed: it is cut off and resumes from its last token."""
 
 
-class Subscriber:
-    """One open stream's bounded inbox. The hub never waits on it: a full inbox cuts the stream off. A plain
-    deque and one waiter future: the hub offers each event to every attached stream, and the asyncio.Event
-    an asyncio.Queue needed beside it was most of the cost of an offer."""
+def wants_no_notice(_notice: ActivityNotice) -> bool:
+    return False
 
-    def __init__(self, wants: Callable[[StoredEvent], bool], capacity: int) -> None:
+
+class Subscriber:
+    """One open stream's bounded inbox of events and live notices. The hub never waits on it: a full inbox cuts
+    the stream off. A plain deque and one waiter future: the hub offers each event to every attached stream,
+    and the asyncio.Event an asyncio.Queue needed beside it was most of the cost of an offer."""
+
+    def __init__(
+        self,
+        wants: Callable[[StoredEvent], bool],
+        capacity: int,
+        wants_notice: Callable[[ActivityNotice], bool] = wants_no_notice,
+    ) -> None:
         self.wants = wants
+        self.wants_notice = wants_notice
         self._capacity = capacity
-        self._inbox: collections.deque[StoredEvent] = collections.deque()
+        self._inbox: collections.deque[StoredEvent | ActivityNotice] = collections.deque()
         self._failure: Exception | None = None
         self._waiter: asyncio.Future[None] | None = None
         # Called once when the inbox overflows, to end a stream whose client stopped reading altogether.
         self.on_overflow: Callable[[], None] = lambda: None
 
-    def offer(self, event: StoredEvent) -> None:
+    def offer(self, event: StoredEvent | ActivityNotice) -> None:
         if self._failure is not None:
             return
         if len(self._inbox) >= self._capacity:
@@ -68,7 +84,7 @@ class Subscriber:
         if self._failure is not None:
             raise self._failure
 
-    async def next(self) -> StoredEvent:
+    async def next(self) -> StoredEvent | ActivityNotice:
         while True:
             if self._failure is not None:
                 raise self._failure
@@ -93,6 +109,9 @@ class EventHub:
         # Every event up to here has been offered to subscribers, and no event can still commit before it.
         self.position: Position = START
         self._retry_after: float | None = None
+        self._activities = ActivityBoard(self._offer_notice)
+        # Tells this instance's own notices from the other instances' when they come back by NOTIFY.
+        self._origin = secrets.token_hex(8)
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -103,7 +122,8 @@ class EventHub:
             asyncio.create_task(self._prune_periodically(), name="event-retention"),
         ]
         if not self._database.is_sqlite:
-            self._tasks.append(asyncio.create_task(listen(self._database.engine, self._wake.set), name="event-listen"))
+            listener = listen(self._database.engine, self._wake.set, self._notified)
+            self._tasks.append(asyncio.create_task(listener, name="event-listen"))
 
     async def stop(self) -> None:
         """Ends every attached stream with StreamClosed, then stops reading."""
@@ -112,19 +132,46 @@ class EventHub:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._activities.clear()
 
     def wake_threadsafe(self) -> None:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._wake.set)
 
-    def attach(self, wants: Callable[[StoredEvent], bool], capacity: int) -> tuple[Subscriber, Position]:
-        """Registers a stream; it receives every wanted event after the returned position."""
-        subscriber = Subscriber(wants, capacity)
+    def attach(
+        self,
+        wants: Callable[[StoredEvent], bool],
+        capacity: int,
+        wants_notice: Callable[[ActivityNotice], bool] = wants_no_notice,
+    ) -> tuple[Subscriber, Position]:
+        """Registers a stream; it receives every wanted event after the returned position, and the wanted live
+        notices from now on."""
+        subscriber = Subscriber(wants, capacity, wants_notice)
         self._subscribers.add(subscriber)
         return subscriber, self.position
 
     def detach(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
+
+    async def publish(self, notice: ActivityNotice) -> None:
+        """Hands an activity to this instance's streams now and, on PostgreSQL, to the other instances'."""
+        self._activities.receive(notice)
+        if not self._database.is_sqlite:
+            payload = json.dumps({"origin": self._origin, "notice": notice_dict(notice)}, ensure_ascii=False)
+            await self._database.run(functools.partial(event_store.notify_live, payload=payload))
+
+    def _notified(self, payload: str) -> None:
+        try:
+            message = json.loads(payload)
+            if message["origin"] != self._origin:
+                self._activities.receive(notice_from_dict(message["notice"]))
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignored a live notice that does not parse")
+
+    def _offer_notice(self, notice: ActivityNotice) -> None:
+        for subscriber in list(self._subscribers):
+            if subscriber.wants_notice(notice):
+                subscriber.offer(notice)
 
     @property
     def stream_count(self) -> int:
@@ -164,6 +211,7 @@ class EventHub:
                 for subscriber in list(self._subscribers):
                     if subscriber.wants(event):
                         subscriber.offer(event)
+                self._end_activities(event)
             self.position = batch.read_through
             if batch.held_back:
                 self._retry_after = min(2 * (self._retry_after or HELD_BACK_RETRY / 2), self._poll_interval)
@@ -171,3 +219,10 @@ class EventHub:
                 self._retry_after = None
             if len(batch.events) < READ_BATCH:
                 return
+
+    def _end_activities(self, event: StoredEvent) -> None:
+        """A leave ends the agent's activity in the conversation, a close every activity in it."""
+        if event.type is ConversationEventType.AGENT_LEFT and event.agent_id:
+            self._activities.agent_left(event.conversation_id or "", event.agent_id)
+        elif event.type is ConversationEventType.CONVERSATION_CLOSED:
+            self._activities.closed(event.conversation_id or "")

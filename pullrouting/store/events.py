@@ -39,11 +39,16 @@ from pullrouting.store.tables import event_log, events
 
 # PostgreSQL channel that tells every instance new events committed; the payload is unused.
 NOTIFY_CHANNEL = "pullrouting_events"
+# PostgreSQL channel of live notices (bus/hub.py): the payload is the notice, stored nowhere else.
+LIVE_CHANNEL = "pullrouting_live"
+# NOTIFY refuses a payload of 8000 bytes or more.
+MAX_NOTIFY_PAYLOAD_BYTES = 7999
 # The events a connection's transaction appended, so that its commit can wake the readers and count them.
 WROTE_EVENTS = "pullrouting_wrote_events"
 
 # Built once (see store/conversations.py).
 NOTIFY_EVENTS = select(func.pg_notify(NOTIFY_CHANNEL, ""))
+NOTIFY_LIVE = select(func.pg_notify(LIVE_CHANNEL, bindparam("payload")))
 INSERT_EVENTS = insert(events).returning(events.c.id, sort_by_parameter_order=True)
 # PostgreSQL: the horizon, and whether committed events wait above it (a transaction still running below).
 HORIZON = text(
@@ -158,6 +163,13 @@ def append(connection: Connection, new_events: list[Event], create_time: int | N
         connection.execute(NOTIFY_EVENTS)
     connection.info.setdefault(WROTE_EVENTS, []).extend(new_events)
     return [row.id for row in result]
+
+
+def notify_live(connection: Connection, payload: str) -> None:
+    """PostgreSQL: hands a live notice to every instance's listener at commit."""
+    if len(payload.encode()) > MAX_NOTIFY_PAYLOAD_BYTES:
+        raise ValueError(f"a live notice of {len(payload.encode())} bytes is over NOTIFY's limit")
+    connection.execute(NOTIFY_LIVE, {"payload": payload})
 
 
 def _stored(row: Any) -> StoredEvent:

@@ -335,3 +335,17 @@ class DeclineInvitationResponse(_message.Message):
     INVITATION_FIELD_NUMBER: _ClassVar[int]
     invitation: _conversation_pb2.Invitation
     def __init__(self, invitation: _Optional[_Union[_conversation_pb2.Invitation, _Mapping]] = ...) -> None: ...
+
+class SetActivityRequest(_message.Message):
+    __slots__ = ("name", "activity")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    activity: _events_pb2.Activity
+    def __init__(self, name: _Optional[str] = ..., activity: _Optional[_Union[_events_pb2.Activity, str]] = ...) -> None: ...
+
+class SetActivityResponse(_message.Message):
+    __slots__ = ("expire_time",)
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -151,6 +151,11 @@ class AgentServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.DeclineInvitationRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.DeclineInvitationResponse.FromString,
                 _registered_method=True)
+        self.SetActivity = channel.unary_unary(
+                '/pullrouting.v1.AgentService/SetActivity',
+                request_serializer=pullrouting_dot_v1_dot_agent__service__pb2.SetActivityRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.SetActivityResponse.FromString,
+                _registered_method=True)
 
 
 class AgentServiceServicer:
@@ -403,6 +408,23 @@ class AgentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetActivity(self, request, context):
+        """Tells the conversation's watchers what the agent is doing in it: TYPING or NONE (stopped) in a
+        conversation it is in, VIEWING in any it may read (a participant, or an agent entitled to its list).
+        Live only: nothing is stored; the change reaches, on every instance, the WatchConversation streams of the
+        conversation and the WatchDesk streams of the agents in it (but the caller's own), and the connector's
+        WatchOutbound (AGENT_ACTIVITY). TYPING and VIEWING end after the server's activity_ttl
+        (`--activity-ttl-seconds`, 6 s by default) unless set again before `expire_time`; watchers are told of the
+        end (NONE). Setting the same activity again only renews it. Limited per agent to
+        `--activity-changes-per-minute` (RATE_LIMITED).
+        Refusals: FIELD_INVALID (a malformed name, activity unspecified), RESOURCE_NOT_FOUND, NOT_ENTITLED (not in
+        it, and not on an entitled list), NOT_PARTICIPANT (TYPING or NONE by an agent not in it),
+        CONVERSATION_CLOSED, RATE_LIMITED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AgentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -510,6 +532,11 @@ def add_AgentServiceServicer_to_server(servicer, server):
                     servicer.DeclineInvitation,
                     request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.DeclineInvitationRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.DeclineInvitationResponse.SerializeToString,
+            ),
+            'SetActivity': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetActivity,
+                    request_deserializer=pullrouting_dot_v1_dot_agent__service__pb2.SetActivityRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_agent__service__pb2.SetActivityResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1091,6 +1118,33 @@ class AgentService:
             '/pullrouting.v1.AgentService/DeclineInvitation',
             pullrouting_dot_v1_dot_agent__service__pb2.DeclineInvitationRequest.SerializeToString,
             pullrouting_dot_v1_dot_agent__service__pb2.DeclineInvitationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetActivity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AgentService/SetActivity',
+            pullrouting_dot_v1_dot_agent__service__pb2.SetActivityRequest.SerializeToString,
+            pullrouting_dot_v1_dot_agent__service__pb2.SetActivityResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -44,6 +44,7 @@ class ConversationEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED: _ClassVar[ConversationEventType]
     CONVERSATION_EVENT_TYPE_SYNCED: _ClassVar[ConversationEventType]
     CONVERSATION_EVENT_TYPE_SNAPSHOT: _ClassVar[ConversationEventType]
+    CONVERSATION_EVENT_TYPE_ACTIVITY: _ClassVar[ConversationEventType]
 
 class LeaveCause(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -53,12 +54,20 @@ class LeaveCause(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LEAVE_CAUSE_DISABLED: _ClassVar[LeaveCause]
     LEAVE_CAUSE_TRANSFERRED: _ClassVar[LeaveCause]
 
+class Activity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ACTIVITY_UNSPECIFIED: _ClassVar[Activity]
+    ACTIVITY_NONE: _ClassVar[Activity]
+    ACTIVITY_TYPING: _ClassVar[Activity]
+    ACTIVITY_VIEWING: _ClassVar[Activity]
+
 class OutboundEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     OUTBOUND_EVENT_TYPE_UNSPECIFIED: _ClassVar[OutboundEventType]
     OUTBOUND_EVENT_TYPE_AGENT_MESSAGE: _ClassVar[OutboundEventType]
     OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED: _ClassVar[OutboundEventType]
     OUTBOUND_EVENT_TYPE_SYNCED: _ClassVar[OutboundEventType]
+    OUTBOUND_EVENT_TYPE_AGENT_ACTIVITY: _ClassVar[OutboundEventType]
 
 class InvitationEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -91,15 +100,21 @@ CONVERSATION_EVENT_TYPE_STATE_CHANGED: ConversationEventType
 CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED: ConversationEventType
 CONVERSATION_EVENT_TYPE_SYNCED: ConversationEventType
 CONVERSATION_EVENT_TYPE_SNAPSHOT: ConversationEventType
+CONVERSATION_EVENT_TYPE_ACTIVITY: ConversationEventType
 LEAVE_CAUSE_UNSPECIFIED: LeaveCause
 LEAVE_CAUSE_LEFT: LeaveCause
 LEAVE_CAUSE_RELEASED: LeaveCause
 LEAVE_CAUSE_DISABLED: LeaveCause
 LEAVE_CAUSE_TRANSFERRED: LeaveCause
+ACTIVITY_UNSPECIFIED: Activity
+ACTIVITY_NONE: Activity
+ACTIVITY_TYPING: Activity
+ACTIVITY_VIEWING: Activity
 OUTBOUND_EVENT_TYPE_UNSPECIFIED: OutboundEventType
 OUTBOUND_EVENT_TYPE_AGENT_MESSAGE: OutboundEventType
 OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED: OutboundEventType
 OUTBOUND_EVENT_TYPE_SYNCED: OutboundEventType
+OUTBOUND_EVENT_TYPE_AGENT_ACTIVITY: OutboundEventType
 INVITATION_EVENT_TYPE_UNSPECIFIED: InvitationEventType
 INVITATION_EVENT_TYPE_INVITED: InvitationEventType
 INVITATION_EVENT_TYPE_ACCEPTED: InvitationEventType
@@ -127,7 +142,7 @@ class ListEvent(_message.Message):
     def __init__(self, type: _Optional[_Union[ListEventType, str]] = ..., list: _Optional[str] = ..., conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., reminder: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., alert: _Optional[_Union[ListAlert, str]] = ...) -> None: ...
 
 class ConversationEvent(_message.Message):
-    __slots__ = ("type", "conversation", "agent", "message", "previous_state", "close_reason", "resume_token", "reset", "event_time", "leave_cause")
+    __slots__ = ("type", "conversation", "agent", "message", "previous_state", "close_reason", "resume_token", "reset", "event_time", "leave_cause", "activity")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CONVERSATION_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
@@ -138,6 +153,7 @@ class ConversationEvent(_message.Message):
     RESET_FIELD_NUMBER: _ClassVar[int]
     EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
     LEAVE_CAUSE_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_FIELD_NUMBER: _ClassVar[int]
     type: ConversationEventType
     conversation: _conversation_pb2.Conversation
     agent: str
@@ -148,10 +164,27 @@ class ConversationEvent(_message.Message):
     reset: bool
     event_time: _timestamp_pb2.Timestamp
     leave_cause: LeaveCause
-    def __init__(self, type: _Optional[_Union[ConversationEventType, str]] = ..., conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ..., agent: _Optional[str] = ..., message: _Optional[_Union[_conversation_pb2.Message, _Mapping]] = ..., previous_state: _Optional[_Union[_conversation_pb2.ConversationState, str]] = ..., close_reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., leave_cause: _Optional[_Union[LeaveCause, str]] = ...) -> None: ...
+    activity: ActivityChange
+    def __init__(self, type: _Optional[_Union[ConversationEventType, str]] = ..., conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ..., agent: _Optional[str] = ..., message: _Optional[_Union[_conversation_pb2.Message, _Mapping]] = ..., previous_state: _Optional[_Union[_conversation_pb2.ConversationState, str]] = ..., close_reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., leave_cause: _Optional[_Union[LeaveCause, str]] = ..., activity: _Optional[_Union[ActivityChange, _Mapping]] = ...) -> None: ...
+
+class ActivityChange(_message.Message):
+    __slots__ = ("conversation", "sender_type", "agent", "activity", "expired", "event_time")
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
+    SENDER_TYPE_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_FIELD_NUMBER: _ClassVar[int]
+    EXPIRED_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
+    conversation: str
+    sender_type: _conversation_pb2.SenderType
+    agent: str
+    activity: Activity
+    expired: bool
+    event_time: _timestamp_pb2.Timestamp
+    def __init__(self, conversation: _Optional[str] = ..., sender_type: _Optional[_Union[_conversation_pb2.SenderType, str]] = ..., agent: _Optional[str] = ..., activity: _Optional[_Union[Activity, str]] = ..., expired: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OutboundEvent(_message.Message):
-    __slots__ = ("type", "conversation", "service_identifier", "customer", "message", "close_reason", "resume_token", "event_time")
+    __slots__ = ("type", "conversation", "service_identifier", "customer", "message", "close_reason", "resume_token", "event_time", "activity")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CONVERSATION_FIELD_NUMBER: _ClassVar[int]
     SERVICE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
@@ -160,6 +193,7 @@ class OutboundEvent(_message.Message):
     CLOSE_REASON_FIELD_NUMBER: _ClassVar[int]
     RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
     EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_FIELD_NUMBER: _ClassVar[int]
     type: OutboundEventType
     conversation: str
     service_identifier: str
@@ -168,7 +202,8 @@ class OutboundEvent(_message.Message):
     close_reason: _conversation_pb2.CloseReason
     resume_token: str
     event_time: _timestamp_pb2.Timestamp
-    def __init__(self, type: _Optional[_Union[OutboundEventType, str]] = ..., conversation: _Optional[str] = ..., service_identifier: _Optional[str] = ..., customer: _Optional[_Union[_conversation_pb2.Customer, _Mapping]] = ..., message: _Optional[_Union[_conversation_pb2.Message, _Mapping]] = ..., close_reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ..., resume_token: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    activity: ActivityChange
+    def __init__(self, type: _Optional[_Union[OutboundEventType, str]] = ..., conversation: _Optional[str] = ..., service_identifier: _Optional[str] = ..., customer: _Optional[_Union[_conversation_pb2.Customer, _Mapping]] = ..., message: _Optional[_Union[_conversation_pb2.Message, _Mapping]] = ..., close_reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ..., resume_token: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., activity: _Optional[_Union[ActivityChange, _Mapping]] = ...) -> None: ...
 
 class PresenceChange(_message.Message):
     __slots__ = ("presence",)
@@ -185,12 +220,13 @@ class ReadPosition(_message.Message):
     def __init__(self, conversation: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class DeskEvent(_message.Message):
-    __slots__ = ("list_event", "conversation_event", "presence", "read", "invitation", "resume_token", "reset", "unread_count")
+    __slots__ = ("list_event", "conversation_event", "presence", "read", "invitation", "activity", "resume_token", "reset", "unread_count")
     LIST_EVENT_FIELD_NUMBER: _ClassVar[int]
     CONVERSATION_EVENT_FIELD_NUMBER: _ClassVar[int]
     PRESENCE_FIELD_NUMBER: _ClassVar[int]
     READ_FIELD_NUMBER: _ClassVar[int]
     INVITATION_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_FIELD_NUMBER: _ClassVar[int]
     RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
     RESET_FIELD_NUMBER: _ClassVar[int]
     UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -199,10 +235,11 @@ class DeskEvent(_message.Message):
     presence: PresenceChange
     read: ReadPosition
     invitation: InvitationEvent
+    activity: ActivityChange
     resume_token: str
     reset: bool
     unread_count: int
-    def __init__(self, list_event: _Optional[_Union[ListEvent, _Mapping]] = ..., conversation_event: _Optional[_Union[ConversationEvent, _Mapping]] = ..., presence: _Optional[_Union[PresenceChange, _Mapping]] = ..., read: _Optional[_Union[ReadPosition, _Mapping]] = ..., invitation: _Optional[_Union[InvitationEvent, _Mapping]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., unread_count: _Optional[int] = ...) -> None: ...
+    def __init__(self, list_event: _Optional[_Union[ListEvent, _Mapping]] = ..., conversation_event: _Optional[_Union[ConversationEvent, _Mapping]] = ..., presence: _Optional[_Union[PresenceChange, _Mapping]] = ..., read: _Optional[_Union[ReadPosition, _Mapping]] = ..., invitation: _Optional[_Union[InvitationEvent, _Mapping]] = ..., activity: _Optional[_Union[ActivityChange, _Mapping]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., unread_count: _Optional[int] = ...) -> None: ...
 
 class InvitationEvent(_message.Message):
     __slots__ = ("type", "invitation", "conversation")

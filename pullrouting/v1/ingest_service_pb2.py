@@ -24,12 +24,13 @@ _sym_db = _symbol_database.Default()
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 from pullrouting.v1 import conversation_pb2 as pullrouting_dot_v1_dot_conversation__pb2
 from pullrouting.v1 import events_pb2 as pullrouting_dot_v1_dot_events__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#pullrouting/v1/ingest_service.proto\x12\x0epullrouting.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x17google/rpc/status.proto\x1a!pullrouting/v1/conversation.proto\x1a\x1bpullrouting/v1/events.proto\"\xbd\x01\n\x1aPostCustomerMessageRequest\x12 \n\x12service_identifier\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x30\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x18.pullrouting.v1.CustomerB\x04\xe2\x41\x01\x02\x12\x12\n\x04text\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1f\n\x11source_message_id\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08priority\x18\x05 \x01(\x05\x42\x04\xe2\x41\x01\x01\"\x8c\x01\n\x1bPostCustomerMessageResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\x12(\n\x07message\x18\x02 \x01(\x0b\x32\x17.pullrouting.v1.Message\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x08\"\x8e\x01\n\x16\x45ndConversationRequest\x12\x37\n\x0c\x63onversation\x18\x01 \x01(\tB!\xe2\x41\x01\x01\xfa\x41\x1a\n\x18pullrouting/Conversation\x12 \n\x12service_identifier\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x12\x19\n\x0b\x63ustomer_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"M\n\x17\x45ndConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"T\n\x14WatchOutboundRequest\x12 \n\x12service_identifier\x18\x01 \x01(\tB\x04\xe2\x41\x01\x01\x12\x1a\n\x0cresume_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"E\n\x15WatchOutboundResponse\x12,\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1d.pullrouting.v1.OutboundEvent\"b\n\x1dStreamCustomerMessagesRequest\x12\x41\n\x07message\x18\x01 \x01(\x0b\x32*.pullrouting.v1.PostCustomerMessageRequestB\x04\xe2\x41\x01\x02\"\xa9\x01\n\x1eStreamCustomerMessagesResponse\x12\x19\n\x11source_message_id\x18\x01 \x01(\t\x12=\n\x06posted\x18\x02 \x01(\x0b\x32+.pullrouting.v1.PostCustomerMessageResponseH\x00\x12#\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\x08\n\x06result2\xc0\x03\n\rIngestService\x12n\n\x13PostCustomerMessage\x12*.pullrouting.v1.PostCustomerMessageRequest\x1a+.pullrouting.v1.PostCustomerMessageResponse\x12\x62\n\x0f\x45ndConversation\x12&.pullrouting.v1.EndConversationRequest\x1a\'.pullrouting.v1.EndConversationResponse\x12^\n\rWatchOutbound\x12$.pullrouting.v1.WatchOutboundRequest\x1a%.pullrouting.v1.WatchOutboundResponse0\x01\x12{\n\x16StreamCustomerMessages\x12-.pullrouting.v1.StreamCustomerMessagesRequest\x1a..pullrouting.v1.StreamCustomerMessagesResponse(\x01\x30\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#pullrouting/v1/ingest_service.proto\x12\x0epullrouting.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a!pullrouting/v1/conversation.proto\x1a\x1bpullrouting/v1/events.proto\"\xbd\x01\n\x1aPostCustomerMessageRequest\x12 \n\x12service_identifier\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x30\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x18.pullrouting.v1.CustomerB\x04\xe2\x41\x01\x02\x12\x12\n\x04text\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1f\n\x11source_message_id\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08priority\x18\x05 \x01(\x05\x42\x04\xe2\x41\x01\x01\"\x8c\x01\n\x1bPostCustomerMessageResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\x12(\n\x07message\x18\x02 \x01(\x0b\x32\x17.pullrouting.v1.Message\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x08\"\x8e\x01\n\x16\x45ndConversationRequest\x12\x37\n\x0c\x63onversation\x18\x01 \x01(\tB!\xe2\x41\x01\x01\xfa\x41\x1a\n\x18pullrouting/Conversation\x12 \n\x12service_identifier\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x12\x19\n\x0b\x63ustomer_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"M\n\x17\x45ndConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"T\n\x14WatchOutboundRequest\x12 \n\x12service_identifier\x18\x01 \x01(\tB\x04\xe2\x41\x01\x01\x12\x1a\n\x0cresume_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"E\n\x15WatchOutboundResponse\x12,\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1d.pullrouting.v1.OutboundEvent\"b\n\x1dStreamCustomerMessagesRequest\x12\x41\n\x07message\x18\x01 \x01(\x0b\x32*.pullrouting.v1.PostCustomerMessageRequestB\x04\xe2\x41\x01\x02\"\xa9\x01\n\x1eStreamCustomerMessagesResponse\x12\x19\n\x11source_message_id\x18\x01 \x01(\t\x12=\n\x06posted\x18\x02 \x01(\x0b\x32+.pullrouting.v1.PostCustomerMessageResponseH\x00\x12#\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\x08\n\x06result\"\x88\x01\n\x1bPostCustomerActivityRequest\x12\x37\n\x0c\x63onversation\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x30\n\x08\x61\x63tivity\x18\x02 \x01(\x0e\x32\x18.pullrouting.v1.ActivityB\x04\xe2\x41\x01\x02\"O\n\x1cPostCustomerActivityResponse\x12/\n\x0b\x65xpire_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xb3\x04\n\rIngestService\x12n\n\x13PostCustomerMessage\x12*.pullrouting.v1.PostCustomerMessageRequest\x1a+.pullrouting.v1.PostCustomerMessageResponse\x12\x62\n\x0f\x45ndConversation\x12&.pullrouting.v1.EndConversationRequest\x1a\'.pullrouting.v1.EndConversationResponse\x12^\n\rWatchOutbound\x12$.pullrouting.v1.WatchOutboundRequest\x1a%.pullrouting.v1.WatchOutboundResponse0\x01\x12{\n\x16StreamCustomerMessages\x12-.pullrouting.v1.StreamCustomerMessagesRequest\x1a..pullrouting.v1.StreamCustomerMessagesResponse(\x01\x30\x01\x12q\n\x14PostCustomerActivity\x12+.pullrouting.v1.PostCustomerActivityRequest\x1a,.pullrouting.v1.PostCustomerActivityResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -58,22 +59,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_WATCHOUTBOUNDREQUEST'].fields_by_name['resume_token']._serialized_options = b'\342A\001\001'
   _globals['_STREAMCUSTOMERMESSAGESREQUEST'].fields_by_name['message']._loaded_options = None
   _globals['_STREAMCUSTOMERMESSAGESREQUEST'].fields_by_name['message']._serialized_options = b'\342A\001\002'
-  _globals['_POSTCUSTOMERMESSAGEREQUEST']._serialized_start=205
-  _globals['_POSTCUSTOMERMESSAGEREQUEST']._serialized_end=394
-  _globals['_POSTCUSTOMERMESSAGERESPONSE']._serialized_start=397
-  _globals['_POSTCUSTOMERMESSAGERESPONSE']._serialized_end=537
-  _globals['_ENDCONVERSATIONREQUEST']._serialized_start=540
-  _globals['_ENDCONVERSATIONREQUEST']._serialized_end=682
-  _globals['_ENDCONVERSATIONRESPONSE']._serialized_start=684
-  _globals['_ENDCONVERSATIONRESPONSE']._serialized_end=761
-  _globals['_WATCHOUTBOUNDREQUEST']._serialized_start=763
-  _globals['_WATCHOUTBOUNDREQUEST']._serialized_end=847
-  _globals['_WATCHOUTBOUNDRESPONSE']._serialized_start=849
-  _globals['_WATCHOUTBOUNDRESPONSE']._serialized_end=918
-  _globals['_STREAMCUSTOMERMESSAGESREQUEST']._serialized_start=920
-  _globals['_STREAMCUSTOMERMESSAGESREQUEST']._serialized_end=1018
-  _globals['_STREAMCUSTOMERMESSAGESRESPONSE']._serialized_start=1021
-  _globals['_STREAMCUSTOMERMESSAGESRESPONSE']._serialized_end=1190
-  _globals['_INGESTSERVICE']._serialized_start=1193
-  _globals['_INGESTSERVICE']._serialized_end=1641
+  _globals['_POSTCUSTOMERACTIVITYREQUEST'].fields_by_name['conversation']._loaded_options = None
+  _globals['_POSTCUSTOMERACTIVITYREQUEST'].fields_by_name['conversation']._serialized_options = b'\342A\001\002\372A\032\n\030pullrouting/Conversation'
+  _globals['_POSTCUSTOMERACTIVITYREQUEST'].fields_by_name['activity']._loaded_options = None
+  _globals['_POSTCUSTOMERACTIVITYREQUEST'].fields_by_name['activity']._serialized_options = b'\342A\001\002'
+  _globals['_POSTCUSTOMERMESSAGEREQUEST']._serialized_start=238
+  _globals['_POSTCUSTOMERMESSAGEREQUEST']._serialized_end=427
+  _globals['_POSTCUSTOMERMESSAGERESPONSE']._serialized_start=430
+  _globals['_POSTCUSTOMERMESSAGERESPONSE']._serialized_end=570
+  _globals['_ENDCONVERSATIONREQUEST']._serialized_start=573
+  _globals['_ENDCONVERSATIONREQUEST']._serialized_end=715
+  _globals['_ENDCONVERSATIONRESPONSE']._serialized_start=717
+  _globals['_ENDCONVERSATIONRESPONSE']._serialized_end=794
+  _globals['_WATCHOUTBOUNDREQUEST']._serialized_start=796
+  _globals['_WATCHOUTBOUNDREQUEST']._serialized_end=880
+  _globals['_WATCHOUTBOUNDRESPONSE']._serialized_start=882
+  _globals['_WATCHOUTBOUNDRESPONSE']._serialized_end=951
+  _globals['_STREAMCUSTOMERMESSAGESREQUEST']._serialized_start=953
+  _globals['_STREAMCUSTOMERMESSAGESREQUEST']._serialized_end=1051
+  _globals['_STREAMCUSTOMERMESSAGESRESPONSE']._serialized_start=1054
+  _globals['_STREAMCUSTOMERMESSAGESRESPONSE']._serialized_end=1223
+  _globals['_POSTCUSTOMERACTIVITYREQUEST']._serialized_start=1226
+  _globals['_POSTCUSTOMERACTIVITYREQUEST']._serialized_end=1362
+  _globals['_POSTCUSTOMERACTIVITYRESPONSE']._serialized_start=1364
+  _globals['_POSTCUSTOMERACTIVITYRESPONSE']._serialized_end=1443
+  _globals['_INGESTSERVICE']._serialized_start=1446
+  _globals['_INGESTSERVICE']._serialized_end=2009
 # @@protoc_insertion_point(module_scope)

@@ -1,5 +1,8 @@
+import datetime
+
 from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.api import resource_pb2 as _resource_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.rpc import status_pb2 as _status_pb2
 from pullrouting.v1 import conversation_pb2 as _conversation_pb2
 from pullrouting.v1 import events_pb2 as _events_pb2
@@ -79,3 +82,17 @@ class StreamCustomerMessagesResponse(_message.Message):
     posted: PostCustomerMessageResponse
     error: _status_pb2.Status
     def __init__(self, source_message_id: _Optional[str] = ..., posted: _Optional[_Union[PostCustomerMessageResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
+
+class PostCustomerActivityRequest(_message.Message):
+    __slots__ = ("conversation", "activity")
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_FIELD_NUMBER: _ClassVar[int]
+    conversation: str
+    activity: _events_pb2.Activity
+    def __init__(self, conversation: _Optional[str] = ..., activity: _Optional[_Union[_events_pb2.Activity, str]] = ...) -> None: ...
+
+class PostCustomerActivityResponse(_message.Message):
+    __slots__ = ("expire_time",)
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -65,6 +65,11 @@ class IngestServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_ingest__service__pb2.StreamCustomerMessagesRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_ingest__service__pb2.StreamCustomerMessagesResponse.FromString,
                 _registered_method=True)
+        self.PostCustomerActivity = channel.unary_unary(
+                '/pullrouting.v1.IngestService/PostCustomerActivity',
+                request_serializer=pullrouting_dot_v1_dot_ingest__service__pb2.PostCustomerActivityRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_ingest__service__pb2.PostCustomerActivityResponse.FromString,
+                _registered_method=True)
 
 
 class IngestServiceServicer:
@@ -129,6 +134,19 @@ class IngestServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PostCustomerActivity(self, request, context):
+        """Tells the agents watching an open conversation whether the customer is typing (TYPING) or stopped (NONE),
+        as AgentService.SetActivity does for agents: live only, on every instance, to the conversation's
+        WatchConversation streams and its agents' WatchDesk streams; TYPING ends after the activity_ttl unless
+        posted again. Limited per ingestor to `--activity-changes-per-minute` (RATE_LIMITED).
+        Refusals: FIELD_INVALID (a malformed conversation, activity unspecified or VIEWING), RESOURCE_NOT_FOUND,
+        CHANNEL_NOT_PERMITTED (the conversation's channel is not the credential's), CONVERSATION_CLOSED,
+        RATE_LIMITED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IngestServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -151,6 +169,11 @@ def add_IngestServiceServicer_to_server(servicer, server):
                     servicer.StreamCustomerMessages,
                     request_deserializer=pullrouting_dot_v1_dot_ingest__service__pb2.StreamCustomerMessagesRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_ingest__service__pb2.StreamCustomerMessagesResponse.SerializeToString,
+            ),
+            'PostCustomerActivity': grpc.unary_unary_rpc_method_handler(
+                    servicer.PostCustomerActivity,
+                    request_deserializer=pullrouting_dot_v1_dot_ingest__service__pb2.PostCustomerActivityRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_ingest__service__pb2.PostCustomerActivityResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -272,6 +295,33 @@ class IngestService:
             '/pullrouting.v1.IngestService/StreamCustomerMessages',
             pullrouting_dot_v1_dot_ingest__service__pb2.StreamCustomerMessagesRequest.SerializeToString,
             pullrouting_dot_v1_dot_ingest__service__pb2.StreamCustomerMessagesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PostCustomerActivity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.IngestService/PostCustomerActivity',
+            pullrouting_dot_v1_dot_ingest__service__pb2.PostCustomerActivityRequest.SerializeToString,
+            pullrouting_dot_v1_dot_ingest__service__pb2.PostCustomerActivityResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -104,6 +104,7 @@ class ConversationEventType(ProtoEnum):
     CONVERSATION_CLOSED = 6
     SYNCED = 7
     SNAPSHOT = 8
+    ACTIVITY = 9
 
 
 class LeaveCause(ProtoEnum):
@@ -116,6 +117,15 @@ class LeaveCause(ProtoEnum):
     TRANSFERRED = 4
 
 
+class Activity(ProtoEnum):
+    """pullrouting.v1.Activity."""
+
+    UNSPECIFIED = 0
+    NONE = 1
+    TYPING = 2
+    VIEWING = 3
+
+
 class OutboundEventType(ProtoEnum):
     """pullrouting.v1.OutboundEventType."""
 
@@ -123,6 +133,7 @@ class OutboundEventType(ProtoEnum):
     AGENT_MESSAGE = 1
     CONVERSATION_CLOSED = 2
     SYNCED = 3
+    AGENT_ACTIVITY = 4
 
 
 class InvitationEventType(ProtoEnum):

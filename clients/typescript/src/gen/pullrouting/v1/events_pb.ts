@@ -7,7 +7,7 @@ import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_resource } from "../../google/api/resource_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { CloseReason, Conversation, ConversationState, Customer, Invitation, Message as Message$1 } from "./conversation_pb.js";
+import type { CloseReason, Conversation, ConversationState, Customer, Invitation, Message as Message$1, SenderType } from "./conversation_pb.js";
 import { file_pullrouting_v1_conversation } from "./conversation_pb.js";
 import type { Presence } from "./resources_pb.js";
 import { file_pullrouting_v1_resources } from "./resources_pb.js";
@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pullrouting/v1/events.proto.
  */
 export const file_pullrouting_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChtwdWxscm91dGluZy92MS9ldmVudHMucHJvdG8SDnB1bGxyb3V0aW5nLnYxIqYCCglMaXN0RXZlbnQSKwoEdHlwZRgBIAEoDjIdLnB1bGxyb3V0aW5nLnYxLkxpc3RFdmVudFR5cGUSIwoEbGlzdBgCIAEoCUIV+kESChBwdWxscm91dGluZy9MaXN0EjIKDGNvbnZlcnNhdGlvbhgDIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbhIUCgxyZXN1bWVfdG9rZW4YBCABKAkSDQoFcmVzZXQYBSABKAgSFAoIcmVtaW5kZXIYBiABKAhCAhgBEi4KCmV2ZW50X3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKBWFsZXJ0GAggASgOMhkucHVsbHJvdXRpbmcudjEuTGlzdEFsZXJ0IsEDChFDb252ZXJzYXRpb25FdmVudBIzCgR0eXBlGAEgASgOMiUucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uRXZlbnRUeXBlEjIKDGNvbnZlcnNhdGlvbhgCIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbhIlCgVhZ2VudBgDIAEoCUIW+kETChFwdWxscm91dGluZy9BZ2VudBIoCgdtZXNzYWdlGAQgASgLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZRI5Cg5wcmV2aW91c19zdGF0ZRgFIAEoDjIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvblN0YXRlEjEKDGNsb3NlX3JlYXNvbhgGIAEoDjIbLnB1bGxyb3V0aW5nLnYxLkNsb3NlUmVhc29uEhQKDHJlc3VtZV90b2tlbhgHIAEoCRINCgVyZXNldBgIIAEoCBIuCgpldmVudF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtsZWF2ZV9jYXVzZRgKIAEoDjIaLnB1bGxyb3V0aW5nLnYxLkxlYXZlQ2F1c2Ui4AIKDU91dGJvdW5kRXZlbnQSLwoEdHlwZRgBIAEoDjIhLnB1bGxyb3V0aW5nLnYxLk91dGJvdW5kRXZlbnRUeXBlEjMKDGNvbnZlcnNhdGlvbhgCIAEoCUId+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SGgoSc2VydmljZV9pZGVudGlmaWVyGAMgASgJEioKCGN1c3RvbWVyGAQgASgLMhgucHVsbHJvdXRpbmcudjEuQ3VzdG9tZXISKAoHbWVzc2FnZRgFIAEoCzIXLnB1bGxyb3V0aW5nLnYxLk1lc3NhZ2USMQoMY2xvc2VfcmVhc29uGAYgASgOMhsucHVsbHJvdXRpbmcudjEuQ2xvc2VSZWFzb24SFAoMcmVzdW1lX3Rva2VuGAcgASgJEi4KCmV2ZW50X3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjwKDlByZXNlbmNlQ2hhbmdlEioKCHByZXNlbmNlGAEgASgOMhgucHVsbHJvdXRpbmcudjEuUHJlc2VuY2UibgoMUmVhZFBvc2l0aW9uEjMKDGNvbnZlcnNhdGlvbhgBIAEoCUId+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SKQoHbWVzc2FnZRgCIAEoCUIY+kEVChNwdWxscm91dGluZy9NZXNzYWdlItoCCglEZXNrRXZlbnQSLwoKbGlzdF9ldmVudBgBIAEoCzIZLnB1bGxyb3V0aW5nLnYxLkxpc3RFdmVudEgAEj8KEmNvbnZlcnNhdGlvbl9ldmVudBgCIAEoCzIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbkV2ZW50SAASMgoIcHJlc2VuY2UYAyABKAsyHi5wdWxscm91dGluZy52MS5QcmVzZW5jZUNoYW5nZUgAEiwKBHJlYWQYBCABKAsyHC5wdWxscm91dGluZy52MS5SZWFkUG9zaXRpb25IABI1CgppbnZpdGF0aW9uGAUgASgLMh8ucHVsbHJvdXRpbmcudjEuSW52aXRhdGlvbkV2ZW50SAASFAoMcmVzdW1lX3Rva2VuGAogASgJEg0KBXJlc2V0GAsgASgIEhQKDHVucmVhZF9jb3VudBgMIAEoBUIHCgVldmVudCKoAQoPSW52aXRhdGlvbkV2ZW50EjEKBHR5cGUYASABKA4yIy5wdWxscm91dGluZy52MS5JbnZpdGF0aW9uRXZlbnRUeXBlEi4KCmludml0YXRpb24YAiABKAsyGi5wdWxscm91dGluZy52MS5JbnZpdGF0aW9uEjIKDGNvbnZlcnNhdGlvbhgDIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbiqBAgoNTGlzdEV2ZW50VHlwZRIfChtMSVNUX0VWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIcChhMSVNUX0VWRU5UX1RZUEVfU05BUFNIT1QQARIaChZMSVNUX0VWRU5UX1RZUEVfU1lOQ0VEEAISGQoVTElTVF9FVkVOVF9UWVBFX0FEREVEEAMSGwoXTElTVF9FVkVOVF9UWVBFX1VQREFURUQQBBIbChdMSVNUX0VWRU5UX1RZUEVfUkVNT1ZFRBAFEh4KGkxJU1RfRVZFTlRfVFlQRV9TVUJTQ1JJQkVEEAYSIAocTElTVF9FVkVOVF9UWVBFX1VOU1VCU0NSSUJFRBAHKssBCglMaXN0QWxlcnQSGgoWTElTVF9BTEVSVF9VTlNQRUNJRklFRBAAEhoKFkxJU1RfQUxFUlRfTkVXX1JFUVVFU1QQARIeChpMSVNUX0FMRVJUX1VOUkVBRF9SRU1JTkRFUhACEhgKFExJU1RfQUxFUlRfRk9MTE9XX1VQEAMSFwoTTElTVF9BTEVSVF9OT19SRVBMWRAEEhcKE0xJU1RfQUxFUlRfUkVMRUFTRUQQBRIaChZMSVNUX0FMRVJUX1RSQU5TRkVSUkVEEAYqkQMKFUNvbnZlcnNhdGlvbkV2ZW50VHlwZRInCiNDT05WRVJTQVRJT05fRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEigKJENPTlZFUlNBVElPTl9FVkVOVF9UWVBFX0FHRU5UX0pPSU5FRBABEiYKIkNPTlZFUlNBVElPTl9FVkVOVF9UWVBFX0FHRU5UX0xFRlQQAhIsCihDT05WRVJTQVRJT05fRVZFTlRfVFlQRV9DVVNUT01FUl9NRVNTQUdFEAMSKQolQ09OVkVSU0FUSU9OX0VWRU5UX1RZUEVfQUdFTlRfTUVTU0FHRRAEEikKJUNPTlZFUlNBVElPTl9FVkVOVF9UWVBFX1NUQVRFX0NIQU5HRUQQBRIvCitDT05WRVJTQVRJT05fRVZFTlRfVFlQRV9DT05WRVJTQVRJT05fQ0xPU0VEEAYSIgoeQ09OVkVSU0FUSU9OX0VWRU5UX1RZUEVfU1lOQ0VEEAcSJAogQ09OVkVSU0FUSU9OX0VWRU5UX1RZUEVfU05BUFNIT1QQCCqQAQoKTGVhdmVDYXVzZRIbChdMRUFWRV9DQVVTRV9VTlNQRUNJRklFRBAAEhQKEExFQVZFX0NBVVNFX0xFRlQQARIYChRMRUFWRV9DQVVTRV9SRUxFQVNFRBACEhgKFExFQVZFX0NBVVNFX0RJU0FCTEVEEAMSGwoXTEVBVkVfQ0FVU0VfVFJBTlNGRVJSRUQQBCqsAQoRT3V0Ym91bmRFdmVudFR5cGUSIwofT1VUQk9VTkRfRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEiUKIU9VVEJPVU5EX0VWRU5UX1RZUEVfQUdFTlRfTUVTU0FHRRABEisKJ09VVEJPVU5EX0VWRU5UX1RZUEVfQ09OVkVSU0FUSU9OX0NMT1NFRBACEh4KGk9VVEJPVU5EX0VWRU5UX1RZUEVfU1lOQ0VEEAMqygEKE0ludml0YXRpb25FdmVudFR5cGUSJQohSU5WSVRBVElPTl9FVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASIQodSU5WSVRBVElPTl9FVkVOVF9UWVBFX0lOVklURUQQARIiCh5JTlZJVEFUSU9OX0VWRU5UX1RZUEVfQUNDRVBURUQQAhIiCh5JTlZJVEFUSU9OX0VWRU5UX1RZUEVfREVDTElORUQQAxIhCh1JTlZJVEFUSU9OX0VWRU5UX1RZUEVfRVhQSVJFRBAEYgZwcm90bzM", [file_google_api_resource, file_google_protobuf_timestamp, file_pullrouting_v1_conversation, file_pullrouting_v1_resources]);
+  fileDesc("ChtwdWxscm91dGluZy92MS9ldmVudHMucHJvdG8SDnB1bGxyb3V0aW5nLnYxIqYCCglMaXN0RXZlbnQSKwoEdHlwZRgBIAEoDjIdLnB1bGxyb3V0aW5nLnYxLkxpc3RFdmVudFR5cGUSIwoEbGlzdBgCIAEoCUIV+kESChBwdWxscm91dGluZy9MaXN0EjIKDGNvbnZlcnNhdGlvbhgDIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbhIUCgxyZXN1bWVfdG9rZW4YBCABKAkSDQoFcmVzZXQYBSABKAgSFAoIcmVtaW5kZXIYBiABKAhCAhgBEi4KCmV2ZW50X3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKBWFsZXJ0GAggASgOMhkucHVsbHJvdXRpbmcudjEuTGlzdEFsZXJ0IvMDChFDb252ZXJzYXRpb25FdmVudBIzCgR0eXBlGAEgASgOMiUucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uRXZlbnRUeXBlEjIKDGNvbnZlcnNhdGlvbhgCIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbhIlCgVhZ2VudBgDIAEoCUIW+kETChFwdWxscm91dGluZy9BZ2VudBIoCgdtZXNzYWdlGAQgASgLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZRI5Cg5wcmV2aW91c19zdGF0ZRgFIAEoDjIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvblN0YXRlEjEKDGNsb3NlX3JlYXNvbhgGIAEoDjIbLnB1bGxyb3V0aW5nLnYxLkNsb3NlUmVhc29uEhQKDHJlc3VtZV90b2tlbhgHIAEoCRINCgVyZXNldBgIIAEoCBIuCgpldmVudF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtsZWF2ZV9jYXVzZRgKIAEoDjIaLnB1bGxyb3V0aW5nLnYxLkxlYXZlQ2F1c2USMAoIYWN0aXZpdHkYCyABKAsyHi5wdWxscm91dGluZy52MS5BY3Rpdml0eUNoYW5nZSKKAgoOQWN0aXZpdHlDaGFuZ2USMwoMY29udmVyc2F0aW9uGAEgASgJQh36QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIvCgtzZW5kZXJfdHlwZRgCIAEoDjIaLnB1bGxyb3V0aW5nLnYxLlNlbmRlclR5cGUSJQoFYWdlbnQYAyABKAlCFvpBEwoRcHVsbHJvdXRpbmcvQWdlbnQSKgoIYWN0aXZpdHkYBCABKA4yGC5wdWxscm91dGluZy52MS5BY3Rpdml0eRIPCgdleHBpcmVkGAUgASgIEi4KCmV2ZW50X3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpIDCg1PdXRib3VuZEV2ZW50Ei8KBHR5cGUYASABKA4yIS5wdWxscm91dGluZy52MS5PdXRib3VuZEV2ZW50VHlwZRIzCgxjb252ZXJzYXRpb24YAiABKAlCHfpBGgoYcHVsbHJvdXRpbmcvQ29udmVyc2F0aW9uEhoKEnNlcnZpY2VfaWRlbnRpZmllchgDIAEoCRIqCghjdXN0b21lchgEIAEoCzIYLnB1bGxyb3V0aW5nLnYxLkN1c3RvbWVyEigKB21lc3NhZ2UYBSABKAsyFy5wdWxscm91dGluZy52MS5NZXNzYWdlEjEKDGNsb3NlX3JlYXNvbhgGIAEoDjIbLnB1bGxyb3V0aW5nLnYxLkNsb3NlUmVhc29uEhQKDHJlc3VtZV90b2tlbhgHIAEoCRIuCgpldmVudF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCghhY3Rpdml0eRgJIAEoCzIeLnB1bGxyb3V0aW5nLnYxLkFjdGl2aXR5Q2hhbmdlIjwKDlByZXNlbmNlQ2hhbmdlEioKCHByZXNlbmNlGAEgASgOMhgucHVsbHJvdXRpbmcudjEuUHJlc2VuY2UibgoMUmVhZFBvc2l0aW9uEjMKDGNvbnZlcnNhdGlvbhgBIAEoCUId+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SKQoHbWVzc2FnZRgCIAEoCUIY+kEVChNwdWxscm91dGluZy9NZXNzYWdlIo4DCglEZXNrRXZlbnQSLwoKbGlzdF9ldmVudBgBIAEoCzIZLnB1bGxyb3V0aW5nLnYxLkxpc3RFdmVudEgAEj8KEmNvbnZlcnNhdGlvbl9ldmVudBgCIAEoCzIhLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbkV2ZW50SAASMgoIcHJlc2VuY2UYAyABKAsyHi5wdWxscm91dGluZy52MS5QcmVzZW5jZUNoYW5nZUgAEiwKBHJlYWQYBCABKAsyHC5wdWxscm91dGluZy52MS5SZWFkUG9zaXRpb25IABI1CgppbnZpdGF0aW9uGAUgASgLMh8ucHVsbHJvdXRpbmcudjEuSW52aXRhdGlvbkV2ZW50SAASMgoIYWN0aXZpdHkYBiABKAsyHi5wdWxscm91dGluZy52MS5BY3Rpdml0eUNoYW5nZUgAEhQKDHJlc3VtZV90b2tlbhgKIAEoCRINCgVyZXNldBgLIAEoCBIUCgx1bnJlYWRfY291bnQYDCABKAVCBwoFZXZlbnQiqAEKD0ludml0YXRpb25FdmVudBIxCgR0eXBlGAEgASgOMiMucHVsbHJvdXRpbmcudjEuSW52aXRhdGlvbkV2ZW50VHlwZRIuCgppbnZpdGF0aW9uGAIgASgLMhoucHVsbHJvdXRpbmcudjEuSW52aXRhdGlvbhIyCgxjb252ZXJzYXRpb24YAyABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24qgQIKDUxpc3RFdmVudFR5cGUSHwobTElTVF9FVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASHAoYTElTVF9FVkVOVF9UWVBFX1NOQVBTSE9UEAESGgoWTElTVF9FVkVOVF9UWVBFX1NZTkNFRBACEhkKFUxJU1RfRVZFTlRfVFlQRV9BRERFRBADEhsKF0xJU1RfRVZFTlRfVFlQRV9VUERBVEVEEAQSGwoXTElTVF9FVkVOVF9UWVBFX1JFTU9WRUQQBRIeChpMSVNUX0VWRU5UX1RZUEVfU1VCU0NSSUJFRBAGEiAKHExJU1RfRVZFTlRfVFlQRV9VTlNVQlNDUklCRUQQByrLAQoJTGlzdEFsZXJ0EhoKFkxJU1RfQUxFUlRfVU5TUEVDSUZJRUQQABIaChZMSVNUX0FMRVJUX05FV19SRVFVRVNUEAESHgoaTElTVF9BTEVSVF9VTlJFQURfUkVNSU5ERVIQAhIYChRMSVNUX0FMRVJUX0ZPTExPV19VUBADEhcKE0xJU1RfQUxFUlRfTk9fUkVQTFkQBBIXChNMSVNUX0FMRVJUX1JFTEVBU0VEEAUSGgoWTElTVF9BTEVSVF9UUkFOU0ZFUlJFRBAGKrcDChVDb252ZXJzYXRpb25FdmVudFR5cGUSJwojQ09OVkVSU0FUSU9OX0VWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIoCiRDT05WRVJTQVRJT05fRVZFTlRfVFlQRV9BR0VOVF9KT0lORUQQARImCiJDT05WRVJTQVRJT05fRVZFTlRfVFlQRV9BR0VOVF9MRUZUEAISLAooQ09OVkVSU0FUSU9OX0VWRU5UX1RZUEVfQ1VTVE9NRVJfTUVTU0FHRRADEikKJUNPTlZFUlNBVElPTl9FVkVOVF9UWVBFX0FHRU5UX01FU1NBR0UQBBIpCiVDT05WRVJTQVRJT05fRVZFTlRfVFlQRV9TVEFURV9DSEFOR0VEEAUSLworQ09OVkVSU0FUSU9OX0VWRU5UX1RZUEVfQ09OVkVSU0FUSU9OX0NMT1NFRBAGEiIKHkNPTlZFUlNBVElPTl9FVkVOVF9UWVBFX1NZTkNFRBAHEiQKIENPTlZFUlNBVElPTl9FVkVOVF9UWVBFX1NOQVBTSE9UEAgSJAogQ09OVkVSU0FUSU9OX0VWRU5UX1RZUEVfQUNUSVZJVFkQCSqQAQoKTGVhdmVDYXVzZRIbChdMRUFWRV9DQVVTRV9VTlNQRUNJRklFRBAAEhQKEExFQVZFX0NBVVNFX0xFRlQQARIYChRMRUFWRV9DQVVTRV9SRUxFQVNFRBACEhgKFExFQVZFX0NBVVNFX0RJU0FCTEVEEAMSGwoXTEVBVkVfQ0FVU0VfVFJBTlNGRVJSRUQQBCpiCghBY3Rpdml0eRIYChRBQ1RJVklUWV9VTlNQRUNJRklFRBAAEhEKDUFDVElWSVRZX05PTkUQARITCg9BQ1RJVklUWV9UWVBJTkcQAhIUChBBQ1RJVklUWV9WSUVXSU5HEAMq1AEKEU91dGJvdW5kRXZlbnRUeXBlEiMKH09VVEJPVU5EX0VWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIlCiFPVVRCT1VORF9FVkVOVF9UWVBFX0FHRU5UX01FU1NBR0UQARIrCidPVVRCT1VORF9FVkVOVF9UWVBFX0NPTlZFUlNBVElPTl9DTE9TRUQQAhIeChpPVVRCT1VORF9FVkVOVF9UWVBFX1NZTkNFRBADEiYKIk9VVEJPVU5EX0VWRU5UX1RZUEVfQUdFTlRfQUNUSVZJVFkQBCrKAQoTSW52aXRhdGlvbkV2ZW50VHlwZRIlCiFJTlZJVEFUSU9OX0VWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIhCh1JTlZJVEFUSU9OX0VWRU5UX1RZUEVfSU5WSVRFRBABEiIKHklOVklUQVRJT05fRVZFTlRfVFlQRV9BQ0NFUFRFRBACEiIKHklOVklUQVRJT05fRVZFTlRfVFlQRV9ERUNMSU5FRBADEiEKHUlOVklUQVRJT05fRVZFTlRfVFlQRV9FWFBJUkVEEARiBnByb3RvMw", [file_google_api_resource, file_google_protobuf_timestamp, file_pullrouting_v1_conversation, file_pullrouting_v1_resources]);
 
 /**
  * One event of a WatchLists stream.
@@ -172,6 +172,13 @@ export type ConversationEvent = Message<"pullrouting.v1.ConversationEvent"> & {
    * @generated from field: pullrouting.v1.LeaveCause leave_cause = 10;
    */
   leaveCause: LeaveCause;
+
+  /**
+   * On ACTIVITY: whose activity changed, and to what.
+   *
+   * @generated from field: pullrouting.v1.ActivityChange activity = 11;
+   */
+  activity?: ActivityChange | undefined;
 };
 
 /**
@@ -180,6 +187,65 @@ export type ConversationEvent = Message<"pullrouting.v1.ConversationEvent"> & {
  */
 export const ConversationEventSchema: GenMessage<ConversationEvent> = /*@__PURE__*/
   messageDesc(file_pullrouting_v1_events, 1);
+
+/**
+ * A participant's activity changed: sent live to the conversation's watchers, never stored and never replayed.
+ * The first TYPING or VIEWING is sent; renewing it sends nothing; its end is sent as NONE, whether the
+ * participant set NONE or it expired (`expired`).
+ *
+ * @generated from message pullrouting.v1.ActivityChange
+ */
+export type ActivityChange = Message<"pullrouting.v1.ActivityChange"> & {
+  /**
+   * The conversation, `conversations/{conversation}`.
+   *
+   * @generated from field: string conversation = 1;
+   */
+  conversation: string;
+
+  /**
+   * Whose activity: AGENT or CUSTOMER.
+   *
+   * @generated from field: pullrouting.v1.SenderType sender_type = 2;
+   */
+  senderType: SenderType;
+
+  /**
+   * The agent, `agents/{agent}`, when sender_type is AGENT; empty for the customer.
+   *
+   * @generated from field: string agent = 3;
+   */
+  agent: string;
+
+  /**
+   * What the participant is doing now; NONE when it stopped.
+   *
+   * @generated from field: pullrouting.v1.Activity activity = 4;
+   */
+  activity: Activity;
+
+  /**
+   * On NONE: true when it ended because nobody set it again within the activity_ttl, or the agent left the
+   * conversation; false when the participant set NONE.
+   *
+   * @generated from field: bool expired = 5;
+   */
+  expired: boolean;
+
+  /**
+   * When it changed.
+   *
+   * @generated from field: google.protobuf.Timestamp event_time = 6;
+   */
+  eventTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.ActivityChange.
+ * Use `create(ActivityChangeSchema)` to create a new message.
+ */
+export const ActivityChangeSchema: GenMessage<ActivityChange> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_events, 2);
 
 /**
  * One event of a WatchOutbound stream.
@@ -242,6 +308,13 @@ export type OutboundEvent = Message<"pullrouting.v1.OutboundEvent"> & {
    * @generated from field: google.protobuf.Timestamp event_time = 8;
    */
   eventTime?: Timestamp | undefined;
+
+  /**
+   * On AGENT_ACTIVITY: whose activity changed, and to what.
+   *
+   * @generated from field: pullrouting.v1.ActivityChange activity = 9;
+   */
+  activity?: ActivityChange | undefined;
 };
 
 /**
@@ -249,7 +322,7 @@ export type OutboundEvent = Message<"pullrouting.v1.OutboundEvent"> & {
  * Use `create(OutboundEventSchema)` to create a new message.
  */
 export const OutboundEventSchema: GenMessage<OutboundEvent> = /*@__PURE__*/
-  messageDesc(file_pullrouting_v1_events, 2);
+  messageDesc(file_pullrouting_v1_events, 3);
 
 /**
  * The agent's presence, on a WatchDesk stream: first on its opening, then at every change.
@@ -270,7 +343,7 @@ export type PresenceChange = Message<"pullrouting.v1.PresenceChange"> & {
  * Use `create(PresenceChangeSchema)` to create a new message.
  */
 export const PresenceChangeSchema: GenMessage<PresenceChange> = /*@__PURE__*/
-  messageDesc(file_pullrouting_v1_events, 3);
+  messageDesc(file_pullrouting_v1_events, 4);
 
 /**
  * The agent moved its read position in a conversation (MarkRead, from this desk or another).
@@ -298,7 +371,7 @@ export type ReadPosition = Message<"pullrouting.v1.ReadPosition"> & {
  * Use `create(ReadPositionSchema)` to create a new message.
  */
 export const ReadPositionSchema: GenMessage<ReadPosition> = /*@__PURE__*/
-  messageDesc(file_pullrouting_v1_events, 4);
+  messageDesc(file_pullrouting_v1_events, 5);
 
 /**
  * One event of a WatchDesk stream: one list event, conversation event, presence change or read position,
@@ -354,11 +427,20 @@ export type DeskEvent = Message<"pullrouting.v1.DeskEvent"> & {
      */
     value: InvitationEvent;
     case: "invitation";
+  } | {
+    /**
+     * Another participant's activity in a conversation the agent is in (or an agent's viewing of it) changed.
+     * Live only: never replayed, its resume_token empty (keep the last one received).
+     *
+     * @generated from field: pullrouting.v1.ActivityChange activity = 6;
+     */
+    value: ActivityChange;
+    case: "activity";
   } | { case: undefined; value?: undefined };
 
   /**
    * Pass this back to resume the stream just after this event. Items of an opening carry a token that
-   * resumes with the whole opening again.
+   * resumes with the whole opening again. Empty on activity events, which have no place in the order.
    *
    * @generated from field: string resume_token = 10;
    */
@@ -386,7 +468,7 @@ export type DeskEvent = Message<"pullrouting.v1.DeskEvent"> & {
  * Use `create(DeskEventSchema)` to create a new message.
  */
 export const DeskEventSchema: GenMessage<DeskEvent> = /*@__PURE__*/
-  messageDesc(file_pullrouting_v1_events, 5);
+  messageDesc(file_pullrouting_v1_events, 6);
 
 /**
  * An invitation's news, on the desks of the agent it is for (WatchDesk).
@@ -421,7 +503,7 @@ export type InvitationEvent = Message<"pullrouting.v1.InvitationEvent"> & {
  * Use `create(InvitationEventSchema)` to create a new message.
  */
 export const InvitationEventSchema: GenMessage<InvitationEvent> = /*@__PURE__*/
-  messageDesc(file_pullrouting_v1_events, 6);
+  messageDesc(file_pullrouting_v1_events, 7);
 
 /**
  * What a list event reports.
@@ -628,6 +710,14 @@ export enum ConversationEventType {
    * @generated from enum value: CONVERSATION_EVENT_TYPE_SNAPSHOT = 8;
    */
   SNAPSHOT = 8,
+
+  /**
+   * Somebody else's activity changed (typing, viewing, or neither any more); `activity` says whose and what.
+   * Live only: not stored, never replayed, no resume_token, `conversation` unset.
+   *
+   * @generated from enum value: CONVERSATION_EVENT_TYPE_ACTIVITY = 9;
+   */
+  ACTIVITY = 9,
 }
 
 /**
@@ -685,6 +775,48 @@ export const LeaveCauseSchema: GenEnum<LeaveCause> = /*@__PURE__*/
   enumDesc(file_pullrouting_v1_events, 3);
 
 /**
+ * What a participant is doing in a conversation right now (AgentService.SetActivity,
+ * IngestService.PostCustomerActivity). Short-lived: it ends after the server's activity_ttl unless set again.
+ *
+ * @generated from enum pullrouting.v1.Activity
+ */
+export enum Activity {
+  /**
+   * Never sent; refused when set.
+   *
+   * @generated from enum value: ACTIVITY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Nothing (any more): the activity set before ended, or expired.
+   *
+   * @generated from enum value: ACTIVITY_NONE = 1;
+   */
+  NONE = 1,
+
+  /**
+   * Writing a message.
+   *
+   * @generated from enum value: ACTIVITY_TYPING = 2;
+   */
+  TYPING = 2,
+
+  /**
+   * Looking at the conversation (agents only).
+   *
+   * @generated from enum value: ACTIVITY_VIEWING = 3;
+   */
+  VIEWING = 3,
+}
+
+/**
+ * Describes the enum pullrouting.v1.Activity.
+ */
+export const ActivitySchema: GenEnum<Activity> = /*@__PURE__*/
+  enumDesc(file_pullrouting_v1_events, 4);
+
+/**
  * What an outbound event asks the connector to do.
  *
  * @generated from enum pullrouting.v1.OutboundEventType
@@ -717,13 +849,22 @@ export enum OutboundEventType {
    * @generated from enum value: OUTBOUND_EVENT_TYPE_SYNCED = 3;
    */
   SYNCED = 3,
+
+  /**
+   * An agent's activity in the conversation changed (`activity`): the connector may show the customer that
+   * an agent is typing (TYPING) and stop showing it at anything else. Live only: never replayed, no
+   * resume_token. A TYPING may precede an INTERNAL note the customer never gets.
+   *
+   * @generated from enum value: OUTBOUND_EVENT_TYPE_AGENT_ACTIVITY = 4;
+   */
+  AGENT_ACTIVITY = 4,
 }
 
 /**
  * Describes the enum pullrouting.v1.OutboundEventType.
  */
 export const OutboundEventTypeSchema: GenEnum<OutboundEventType> = /*@__PURE__*/
-  enumDesc(file_pullrouting_v1_events, 4);
+  enumDesc(file_pullrouting_v1_events, 5);
 
 /**
  * What an invitation event reports.
@@ -771,5 +912,5 @@ export enum InvitationEventType {
  * Describes the enum pullrouting.v1.InvitationEventType.
  */
 export const InvitationEventTypeSchema: GenEnum<InvitationEventType> = /*@__PURE__*/
-  enumDesc(file_pullrouting_v1_events, 5);
+  enumDesc(file_pullrouting_v1_events, 6);
 

@@ -6,11 +6,13 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_field_behavior } from "../../google/api/field_behavior_pb.js";
 import { file_google_api_resource } from "../../google/api/resource_pb.js";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Status } from "../../google/rpc/status_pb.js";
 import { file_google_rpc_status } from "../../google/rpc/status_pb.js";
 import type { Conversation, Customer, Message as Message$1 } from "./conversation_pb.js";
 import { file_pullrouting_v1_conversation } from "./conversation_pb.js";
-import type { OutboundEvent } from "./events_pb.js";
+import type { Activity, OutboundEvent } from "./events_pb.js";
 import { file_pullrouting_v1_events } from "./events_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -18,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pullrouting/v1/ingest_service.proto.
  */
 export const file_pullrouting_v1_ingest_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNwdWxscm91dGluZy92MS9pbmdlc3Rfc2VydmljZS5wcm90bxIOcHVsbHJvdXRpbmcudjEivQEKGlBvc3RDdXN0b21lck1lc3NhZ2VSZXF1ZXN0EiAKEnNlcnZpY2VfaWRlbnRpZmllchgBIAEoCUIE4kEBAhIwCghjdXN0b21lchgCIAEoCzIYLnB1bGxyb3V0aW5nLnYxLkN1c3RvbWVyQgTiQQECEhIKBHRleHQYAyABKAlCBOJBAQISHwoRc291cmNlX21lc3NhZ2VfaWQYBCABKAlCBOJBAQISFgoIcHJpb3JpdHkYBSABKAVCBOJBAQEijAEKG1Bvc3RDdXN0b21lck1lc3NhZ2VSZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24SKAoHbWVzc2FnZRgCIAEoCzIXLnB1bGxyb3V0aW5nLnYxLk1lc3NhZ2USDwoHY3JlYXRlZBgDIAEoCCKOAQoWRW5kQ29udmVyc2F0aW9uUmVxdWVzdBI3Cgxjb252ZXJzYXRpb24YASABKAlCIeJBAQH6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIgChJzZXJ2aWNlX2lkZW50aWZpZXIYAiABKAlCBOJBAQESGQoLY3VzdG9tZXJfaWQYAyABKAlCBOJBAQEiTQoXRW5kQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIlQKFFdhdGNoT3V0Ym91bmRSZXF1ZXN0EiAKEnNlcnZpY2VfaWRlbnRpZmllchgBIAEoCUIE4kEBARIaCgxyZXN1bWVfdG9rZW4YAiABKAlCBOJBAQEiRQoVV2F0Y2hPdXRib3VuZFJlc3BvbnNlEiwKBWV2ZW50GAEgASgLMh0ucHVsbHJvdXRpbmcudjEuT3V0Ym91bmRFdmVudCJiCh1TdHJlYW1DdXN0b21lck1lc3NhZ2VzUmVxdWVzdBJBCgdtZXNzYWdlGAEgASgLMioucHVsbHJvdXRpbmcudjEuUG9zdEN1c3RvbWVyTWVzc2FnZVJlcXVlc3RCBOJBAQIiqQEKHlN0cmVhbUN1c3RvbWVyTWVzc2FnZXNSZXNwb25zZRIZChFzb3VyY2VfbWVzc2FnZV9pZBgBIAEoCRI9CgZwb3N0ZWQYAiABKAsyKy5wdWxscm91dGluZy52MS5Qb3N0Q3VzdG9tZXJNZXNzYWdlUmVzcG9uc2VIABIjCgVlcnJvchgDIAEoCzISLmdvb2dsZS5ycGMuU3RhdHVzSABCCAoGcmVzdWx0MsADCg1Jbmdlc3RTZXJ2aWNlEm4KE1Bvc3RDdXN0b21lck1lc3NhZ2USKi5wdWxscm91dGluZy52MS5Qb3N0Q3VzdG9tZXJNZXNzYWdlUmVxdWVzdBorLnB1bGxyb3V0aW5nLnYxLlBvc3RDdXN0b21lck1lc3NhZ2VSZXNwb25zZRJiCg9FbmRDb252ZXJzYXRpb24SJi5wdWxscm91dGluZy52MS5FbmRDb252ZXJzYXRpb25SZXF1ZXN0GicucHVsbHJvdXRpbmcudjEuRW5kQ29udmVyc2F0aW9uUmVzcG9uc2USXgoNV2F0Y2hPdXRib3VuZBIkLnB1bGxyb3V0aW5nLnYxLldhdGNoT3V0Ym91bmRSZXF1ZXN0GiUucHVsbHJvdXRpbmcudjEuV2F0Y2hPdXRib3VuZFJlc3BvbnNlMAESewoWU3RyZWFtQ3VzdG9tZXJNZXNzYWdlcxItLnB1bGxyb3V0aW5nLnYxLlN0cmVhbUN1c3RvbWVyTWVzc2FnZXNSZXF1ZXN0Gi4ucHVsbHJvdXRpbmcudjEuU3RyZWFtQ3VzdG9tZXJNZXNzYWdlc1Jlc3BvbnNlKAEwAWIGcHJvdG8z", [file_google_api_field_behavior, file_google_api_resource, file_google_rpc_status, file_pullrouting_v1_conversation, file_pullrouting_v1_events]);
+  fileDesc("CiNwdWxscm91dGluZy92MS9pbmdlc3Rfc2VydmljZS5wcm90bxIOcHVsbHJvdXRpbmcudjEivQEKGlBvc3RDdXN0b21lck1lc3NhZ2VSZXF1ZXN0EiAKEnNlcnZpY2VfaWRlbnRpZmllchgBIAEoCUIE4kEBAhIwCghjdXN0b21lchgCIAEoCzIYLnB1bGxyb3V0aW5nLnYxLkN1c3RvbWVyQgTiQQECEhIKBHRleHQYAyABKAlCBOJBAQISHwoRc291cmNlX21lc3NhZ2VfaWQYBCABKAlCBOJBAQISFgoIcHJpb3JpdHkYBSABKAVCBOJBAQEijAEKG1Bvc3RDdXN0b21lck1lc3NhZ2VSZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24SKAoHbWVzc2FnZRgCIAEoCzIXLnB1bGxyb3V0aW5nLnYxLk1lc3NhZ2USDwoHY3JlYXRlZBgDIAEoCCKOAQoWRW5kQ29udmVyc2F0aW9uUmVxdWVzdBI3Cgxjb252ZXJzYXRpb24YASABKAlCIeJBAQH6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIgChJzZXJ2aWNlX2lkZW50aWZpZXIYAiABKAlCBOJBAQESGQoLY3VzdG9tZXJfaWQYAyABKAlCBOJBAQEiTQoXRW5kQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIlQKFFdhdGNoT3V0Ym91bmRSZXF1ZXN0EiAKEnNlcnZpY2VfaWRlbnRpZmllchgBIAEoCUIE4kEBARIaCgxyZXN1bWVfdG9rZW4YAiABKAlCBOJBAQEiRQoVV2F0Y2hPdXRib3VuZFJlc3BvbnNlEiwKBWV2ZW50GAEgASgLMh0ucHVsbHJvdXRpbmcudjEuT3V0Ym91bmRFdmVudCJiCh1TdHJlYW1DdXN0b21lck1lc3NhZ2VzUmVxdWVzdBJBCgdtZXNzYWdlGAEgASgLMioucHVsbHJvdXRpbmcudjEuUG9zdEN1c3RvbWVyTWVzc2FnZVJlcXVlc3RCBOJBAQIiqQEKHlN0cmVhbUN1c3RvbWVyTWVzc2FnZXNSZXNwb25zZRIZChFzb3VyY2VfbWVzc2FnZV9pZBgBIAEoCRI9CgZwb3N0ZWQYAiABKAsyKy5wdWxscm91dGluZy52MS5Qb3N0Q3VzdG9tZXJNZXNzYWdlUmVzcG9uc2VIABIjCgVlcnJvchgDIAEoCzISLmdvb2dsZS5ycGMuU3RhdHVzSABCCAoGcmVzdWx0IogBChtQb3N0Q3VzdG9tZXJBY3Rpdml0eVJlcXVlc3QSNwoMY29udmVyc2F0aW9uGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SMAoIYWN0aXZpdHkYAiABKA4yGC5wdWxscm91dGluZy52MS5BY3Rpdml0eUIE4kEBAiJPChxQb3N0Q3VzdG9tZXJBY3Rpdml0eVJlc3BvbnNlEi8KC2V4cGlyZV90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDKzBAoNSW5nZXN0U2VydmljZRJuChNQb3N0Q3VzdG9tZXJNZXNzYWdlEioucHVsbHJvdXRpbmcudjEuUG9zdEN1c3RvbWVyTWVzc2FnZVJlcXVlc3QaKy5wdWxscm91dGluZy52MS5Qb3N0Q3VzdG9tZXJNZXNzYWdlUmVzcG9uc2USYgoPRW5kQ29udmVyc2F0aW9uEiYucHVsbHJvdXRpbmcudjEuRW5kQ29udmVyc2F0aW9uUmVxdWVzdBonLnB1bGxyb3V0aW5nLnYxLkVuZENvbnZlcnNhdGlvblJlc3BvbnNlEl4KDVdhdGNoT3V0Ym91bmQSJC5wdWxscm91dGluZy52MS5XYXRjaE91dGJvdW5kUmVxdWVzdBolLnB1bGxyb3V0aW5nLnYxLldhdGNoT3V0Ym91bmRSZXNwb25zZTABEnsKFlN0cmVhbUN1c3RvbWVyTWVzc2FnZXMSLS5wdWxscm91dGluZy52MS5TdHJlYW1DdXN0b21lck1lc3NhZ2VzUmVxdWVzdBouLnB1bGxyb3V0aW5nLnYxLlN0cmVhbUN1c3RvbWVyTWVzc2FnZXNSZXNwb25zZSgBMAEScQoUUG9zdEN1c3RvbWVyQWN0aXZpdHkSKy5wdWxscm91dGluZy52MS5Qb3N0Q3VzdG9tZXJBY3Rpdml0eVJlcXVlc3QaLC5wdWxscm91dGluZy52MS5Qb3N0Q3VzdG9tZXJBY3Rpdml0eVJlc3BvbnNlYgZwcm90bzM", [file_google_api_field_behavior, file_google_api_resource, file_google_protobuf_timestamp, file_google_rpc_status, file_pullrouting_v1_conversation, file_pullrouting_v1_events]);
 
 /**
  * @generated from message pullrouting.v1.PostCustomerMessageRequest
@@ -265,6 +267,51 @@ export const StreamCustomerMessagesResponseSchema: GenMessage<StreamCustomerMess
   messageDesc(file_pullrouting_v1_ingest_service, 7);
 
 /**
+ * @generated from message pullrouting.v1.PostCustomerActivityRequest
+ */
+export type PostCustomerActivityRequest = Message<"pullrouting.v1.PostCustomerActivityRequest"> & {
+  /**
+   * The conversation, `conversations/{conversation}`.
+   *
+   * @generated from field: string conversation = 1;
+   */
+  conversation: string;
+
+  /**
+   * TYPING or NONE.
+   *
+   * @generated from field: pullrouting.v1.Activity activity = 2;
+   */
+  activity: Activity;
+};
+
+/**
+ * Describes the message pullrouting.v1.PostCustomerActivityRequest.
+ * Use `create(PostCustomerActivityRequestSchema)` to create a new message.
+ */
+export const PostCustomerActivityRequestSchema: GenMessage<PostCustomerActivityRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_ingest_service, 8);
+
+/**
+ * @generated from message pullrouting.v1.PostCustomerActivityResponse
+ */
+export type PostCustomerActivityResponse = Message<"pullrouting.v1.PostCustomerActivityResponse"> & {
+  /**
+   * When the activity ends unless posted again; unset for NONE.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 1;
+   */
+  expireTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.PostCustomerActivityResponse.
+ * Use `create(PostCustomerActivityResponseSchema)` to create a new message.
+ */
+export const PostCustomerActivityResponseSchema: GenMessage<PostCustomerActivityResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_ingest_service, 9);
+
+/**
  * What backend connectors call. Callers need the ingestor role; a credential scoped to some channels is
  * refused on the others.
  *
@@ -339,6 +386,22 @@ export const IngestService: GenService<{
     methodKind: "bidi_streaming";
     input: typeof StreamCustomerMessagesRequestSchema;
     output: typeof StreamCustomerMessagesResponseSchema;
+  },
+  /**
+   * Tells the agents watching an open conversation whether the customer is typing (TYPING) or stopped (NONE),
+   * as AgentService.SetActivity does for agents: live only, on every instance, to the conversation's
+   * WatchConversation streams and its agents' WatchDesk streams; TYPING ends after the activity_ttl unless
+   * posted again. Limited per ingestor to `--activity-changes-per-minute` (RATE_LIMITED).
+   * Refusals: FIELD_INVALID (a malformed conversation, activity unspecified or VIEWING), RESOURCE_NOT_FOUND,
+   * CHANNEL_NOT_PERMITTED (the conversation's channel is not the credential's), CONVERSATION_CLOSED,
+   * RATE_LIMITED.
+   *
+   * @generated from rpc pullrouting.v1.IngestService.PostCustomerActivity
+   */
+  postCustomerActivity: {
+    methodKind: "unary";
+    input: typeof PostCustomerActivityRequestSchema;
+    output: typeof PostCustomerActivityResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pullrouting_v1_ingest_service, 0);
