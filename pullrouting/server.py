@@ -18,21 +18,25 @@ from grpc_reflection.v1alpha import reflection
 from pullrouting.api.activity import Activities
 from pullrouting.api.admin import AdminServicer
 from pullrouting.api.agent import AgentServicer
+from pullrouting.api.agent_statuses import AgentStatuses
 from pullrouting.api.auth import Authenticator, AuthInterceptor
 from pullrouting.api.desk import Desks
 from pullrouting.api.drain import Drain
 from pullrouting.api.errors import DomainErrorInterceptor
 from pullrouting.api.ingest import IngestServicer
 from pullrouting.api.limits import FailedLogins, RateLimiter
+from pullrouting.api.monitor import Monitors
 from pullrouting.api.oidc import OidcSettings, OidcVerifier
 from pullrouting.api.open_streams import OpenStreams
 from pullrouting.api.presence import AgentStreams
+from pullrouting.api.queues import Queues
 from pullrouting.api.resume_tokens import ResumeTokens
 from pullrouting.api.rpcs import RpcObserver
-from pullrouting.api.supervisor import SupervisorServicer
+from pullrouting.api.supervisor import SupervisorServicer, SupervisorStreams
 from pullrouting.api.watch import Streams, StreamSettings
 from pullrouting.bus.hub import EventHub
 from pullrouting.domain.events import Event
+from pullrouting.domain.presence import micros
 from pullrouting.domain.principal import Role
 from pullrouting.domain.resources import ResourceRules
 from pullrouting.ops.metrics import Metrics, MetricsServer
@@ -297,7 +301,13 @@ async def start(settings: Settings) -> RunningServer:
     ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(
         IngestServicer(database, streams, rate_limiter, settings.ingest_stream_window, activities), server
     )
-    supervisor_service_pb2_grpc.add_SupervisorServiceServicer_to_server(SupervisorServicer(database), server)
+    refresh_interval = micros(settings.supervisor_refresh_seconds)
+    supervisor_streams = SupervisorStreams(
+        Queues(streams, refresh_interval), AgentStatuses(streams, refresh_interval), Monitors(streams)
+    )
+    supervisor_service_pb2_grpc.add_SupervisorServiceServicer_to_server(
+        SupervisorServicer(database, supervisor_streams), server
+    )
     # The asyncio servicer: the threaded one's Watch does not work on a grpc.aio server.
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

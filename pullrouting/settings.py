@@ -229,6 +229,12 @@ class Settings:
         "from an old token catches up there); the others wait their turn; `0` for no limit",
         at_least=0,
     )
+    supervisor_refresh_seconds: float = setting(
+        1.0,
+        "how often at most a supervisor's `WatchQueues` sends one List's figures, and `WatchAgents` one agent's "
+        "status, while changes keep coming; the first change after a quiet interval is sent at once",
+        above=0,
+    )
     keepalive_seconds: float = setting(
         30.0,
         "idle time after which the server pings a connection, so quiet streams survive proxies and dead clients "

@@ -19,6 +19,7 @@ from pullrouting.v1 import (
     ingest_service_pb2,
     ingest_service_pb2_grpc,
     resources_pb2,
+    supervisor_service_pb2_grpc,
 )
 
 _source_ids = itertools.count(1)
@@ -30,6 +31,13 @@ class Agent:
     id: str
     token: str
     stub: agent_service_pb2_grpc.AgentServiceStub
+
+
+@dataclass
+class Supervisor:
+    name: str
+    token: str
+    stub: supervisor_service_pb2_grpc.SupervisorServiceStub
 
 
 @dataclass
@@ -100,6 +108,16 @@ class Scenario:
                 await agent.stub.Subscribe(agent_service_pb2.SubscribeRequest(list=list_name))
         self.agents.append(agent)
         return agent
+
+    async def add_supervisor(self, supervisor_id: str, lists: list[str]) -> Supervisor:
+        """A supervisor of `lists`, with its token and a stub that presents it."""
+        created = await self.admin.CreateSupervisor(
+            admin_service_pb2.CreateSupervisorRequest(
+                supervisor_id=supervisor_id,
+                supervisor=resources_pb2.Supervisor(display_name=supervisor_id.title(), lists=lists),
+            )
+        )
+        return Supervisor(created.supervisor.name, created.token, self.server.supervisor(created.token))
 
 
 async def create_scenario(

@@ -6,7 +6,7 @@ from typing import Any
 
 import grpc
 import pytest
-from scenario import create_scenario, expect_refusal, stored_events
+from scenario import create_scenario, expect_refusal, last_event_id, stored_events
 from sqlalchemy import Table, create_engine, insert, select
 from support import dump_store, error_details, expect_error
 
@@ -148,12 +148,13 @@ async def test_deleting_a_list_ends_entitlements_and_subscriptions_to_it(server)
         {"agent_id": "ann", "list_id": "l9", "create_time": 1},
         {"agent_id": "ann", "list_id": "l1", "create_time": 1},
     )
+    before = last_event_id(server.database_url)
 
     await admin.DeleteList(pb.DeleteListRequest(name="lists/l9"))
 
     assert list((await admin.GetAgent(pb.GetAgentRequest(name="agents/ann"))).agent.lists) == ["lists/l1"]
     assert select_rows(server.database_url, subscriptions) == [("ann", "l1", 1)]
-    revoked = [(e.kind, e.type, e.agent_id, e.list_id) for e in stored_events(server.database_url)]
+    revoked = [(e.kind, e.type, e.agent_id, e.list_id) for e in stored_events(server.database_url, before)]
     assert revoked == [("subscription", "UNSUBSCRIBED", "ann", "l9")]
 
 

@@ -447,6 +447,20 @@ SUPERVISOR_RPCS: dict[str, Rpc] = {
             *NOT_ENTITLED,
         ),
     ),
+    "WatchQueues": Rpc(
+        valid=lambda w: supervisor.WatchQueuesRequest(),
+        oversized=(lambda w: supervisor.WatchQueuesRequest(resume_token=LONG), "resume_token"),
+    ),
+    "WatchAgents": Rpc(
+        valid=lambda w: supervisor.WatchAgentsRequest(),
+        oversized=(lambda w: supervisor.WatchAgentsRequest(resume_token=LONG), "resume_token"),
+    ),
+    "MonitorConversation": Rpc(
+        valid=lambda w: supervisor.MonitorConversationRequest(name=w.own_conversation),
+        malformed_name=(lambda w: supervisor.MonitorConversationRequest(name=BAD_NAME), "name"),
+        oversized=(lambda w: supervisor.MonitorConversationRequest(name=f"conversations/{LONG}"), "name"),
+        foreign=(lambda w: supervisor.MonitorConversationRequest(name=w.foreign_conversation), *NOT_ENTITLED),
+    ),
 }
 
 SERVICES = {

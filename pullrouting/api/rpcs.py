@@ -62,9 +62,15 @@ def _caller() -> str | None:
         return None
 
 
+# Streams whose name says nothing after `Watch`: a supervisor's silent monitor of a conversation.
+STREAM_KINDS = {"MonitorConversation": "monitor"}
+
+
 def stream_kind(method: str) -> str:
-    """`AgentService/WatchLists` -> `lists`, `.../WatchConversation` -> `conversation`, ... -> `outbound`."""
-    return method.rpartition("/")[2].removeprefix("Watch").lower()
+    """`AgentService/WatchLists` -> `lists`, `.../WatchConversation` -> `conversation`, ... -> `outbound`;
+    `SupervisorService/MonitorConversation` -> `monitor`."""
+    rpc = method.rpartition("/")[2]
+    return STREAM_KINDS.get(rpc, rpc.removeprefix("Watch").lower())
 
 
 class RpcObserver(ServiceInterceptor):

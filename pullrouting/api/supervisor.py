@@ -1,11 +1,18 @@
 """SupervisorService: what a supervisor's console calls. The supervisor is the one the bearer token names, never
-a request field; its Lists are read at every call, so a narrowed scope holds from the next call on."""
+a request field; its Lists are read at every call, so a narrowed scope holds from the next call on, and its
+open streams read them again when it changes (api/queues.py, api/agent_statuses.py, api/monitor.py)."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import grpc
 
+from pullrouting.api.agent_statuses import AgentStatuses
 from pullrouting.api.auth import current_principal
 from pullrouting.api.conversation_pages import conversation_page, transcript_page
 from pullrouting.api.mappings import conversation_to_proto
+from pullrouting.api.monitor import Monitors
+from pullrouting.api.queues import Queues
 from pullrouting.domain.names import CONVERSATIONS, LISTS, parse_name
 from pullrouting.store import conversations, transcripts
 from pullrouting.store.database import Database
@@ -22,9 +29,17 @@ def _supervisor_id() -> str:
     return supervisor_id
 
 
+@dataclass(frozen=True)
+class SupervisorStreams:
+    queues: Queues
+    agents: AgentStatuses
+    monitors: Monitors
+
+
 class SupervisorServicer(supervisor_service_pb2_grpc.SupervisorServiceServicer):
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, streams: SupervisorStreams) -> None:
         self._database = database
+        self._streams = streams
 
     async def ListConversations(
         self, request: pb.SupervisorServiceListConversationsRequest, context: grpc.aio.ServicerContext
@@ -57,3 +72,25 @@ class SupervisorServicer(supervisor_service_pb2_grpc.SupervisorServiceServicer):
             lambda c, *page: transcripts.for_supervisor(c, supervisor_id, conversation_id, *page),
         )
         return pb.SupervisorServiceListMessagesResponse(messages=shown, next_page_token=token)
+
+    async def WatchQueues(
+        self, request: pb.WatchQueuesRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.WatchQueuesResponse]:
+        async for response in self._streams.queues.watch_queues(_supervisor_id(), request.resume_token, context):
+            yield response
+
+    async def WatchAgents(
+        self, request: pb.WatchAgentsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.WatchAgentsResponse]:
+        async for response in self._streams.agents.watch_agents(_supervisor_id(), request.resume_token, context):
+            yield response
+
+    async def MonitorConversation(
+        self, request: pb.MonitorConversationRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.MonitorConversationResponse]:
+        supervisor_id, conversation_id = _supervisor_id(), parse_name(request.name, CONVERSATIONS, "name")
+        responses = self._streams.monitors.monitor_conversation(
+            supervisor_id, conversation_id, request.resume_token, context
+        )
+        async for response in responses:
+            yield response

@@ -115,7 +115,7 @@ class Call:
         await cut_off(self.context, self.handler, to_status(self.slow_consumer()))
 
 
-def _list_response(
+def list_response(
     event_type: int, token: str, conversation: Conversation | None = None, **fields: object
 ) -> agent_service_pb2.WatchListsResponse:
     """The event is built inside its response, not built apart and then copied in."""
@@ -129,14 +129,14 @@ def _list_response(
 def _payload_list_response(
     event_type: int, token: str, list_id: str, conversation: Mapping[str, Any], **fields: object
 ) -> agent_service_pb2.WatchListsResponse:
-    """_list_response for a conversation as an event's payload carries it, on the list the event is for: the
+    """list_response for a conversation as an event's payload carries it, on the list the event is for: the
     REMOVED of a transfer names the list the request left, its conversation the list it went to."""
-    response = _list_response(event_type, token, list=format_name(LISTS, list_id), **fields)
+    response = list_response(event_type, token, list=format_name(LISTS, list_id), **fields)
     conversation_payload_to_proto(conversation, response.event.conversation)
     return response
 
 
-def _message_response(
+def message_response(
     message: Message, conversation: Conversation, token: str, reset: bool
 ) -> agent_service_pb2.WatchConversationResponse:
     is_customer = message.sender_type is SenderType.CUSTOMER
@@ -209,7 +209,7 @@ class Streams:
             if not isinstance(event, ActivityNotice):
                 call.last_position = after
 
-    async def _pages(
+    async def pages(
         self,
         follower: Follower,
         read: Callable[[Key | None], Callable[[Connection], Page[T] | None]],
@@ -239,7 +239,7 @@ class Streams:
                 stream_store.open_page, agent_id=agent_id, list_ids=list_ids, after=after, limit=SNAPSHOT_PAGE
             )
 
-        return self._pages(follower, read, _conversation_key, shown)
+        return self.pages(follower, read, conversation_key, shown)
 
     async def watch_lists(
         self, agent_id: str, resume_token: str, context: grpc.aio.ServicerContext
@@ -260,7 +260,7 @@ class Streams:
                 async for response in lists.snapshot(follower):
                     yield response
                 call.last_position = start.position
-                yield _list_response(ListType.LIST_EVENT_TYPE_SYNCED, call.last_token, reset=start.reset)
+                yield list_response(ListType.LIST_EVENT_TYPE_SYNCED, call.last_token, reset=start.reset)
             async for event, after in self.events(call, follower, start.position):
                 async for response in lists.on_event(follower, event, after):
                     yield response
@@ -288,17 +288,17 @@ class Streams:
             if list_id in subscribed:
                 subscribed.discard(list_id)
                 shown.pop(list_id, None)
-                yield _list_response(ListType.LIST_EVENT_TYPE_UNSUBSCRIBED, token, list=list_name)
+                yield list_response(ListType.LIST_EVENT_TYPE_UNSUBSCRIBED, token, list=list_name)
             return
         subscribed.add(list_id)
         before = call.tokens.encode(before_event)
         time = to_timestamp(event.create_time)
-        yield _list_response(ListType.LIST_EVENT_TYPE_SUBSCRIBED, before, list=list_name, event_time=time)
+        yield list_response(ListType.LIST_EVENT_TYPE_SUBSCRIBED, before, list=list_name, event_time=time)
         pages = Shown()
         async for conversation in self.open_pages(follower, agent_id, frozenset({list_id}), pages):
-            yield _list_response(ListType.LIST_EVENT_TYPE_SNAPSHOT, before, conversation)
+            yield list_response(ListType.LIST_EVENT_TYPE_SNAPSHOT, before, conversation)
         shown[list_id] = pages
-        yield _list_response(ListType.LIST_EVENT_TYPE_SYNCED, token, list=list_name)
+        yield list_response(ListType.LIST_EVENT_TYPE_SYNCED, token, list=list_name)
 
     def list_event_response(
         self, event: StoredEvent, after: Position, tokens: StreamTokens
@@ -363,8 +363,8 @@ class Streams:
             )
             shown = Shown()
             if start.history:
-                async for message in self._pages(follower, read, _message_key, shown):
-                    yield _message_response(message, start.conversation, call.restart_token, start.reset)
+                async for message in self.pages(follower, read, _message_key, shown):
+                    yield message_response(message, start.conversation, call.restart_token, start.reset)
                 call.last_position = start.position
                 yield agent_service_pb2.WatchConversationResponse(
                     event=events_pb2.ConversationEvent(
@@ -489,7 +489,7 @@ class AgentLists:
         opening = Shown()
         pages = self._streams.open_pages(follower, self._agent_id, self._start.subscribed, opening)
         async for conversation in pages:
-            yield _list_response(
+            yield list_response(
                 ListType.LIST_EVENT_TYPE_SNAPSHOT, self._call.restart_token, conversation, reset=self._start.reset
             )
         self._shown.update(dict.fromkeys(self._start.subscribed, opening))
@@ -508,7 +508,7 @@ class AgentLists:
             )
             async for response in changes:
                 yield response
-        elif event.kind is EventKind.LIST and event.list_id in self._subscribed and not _already_shown(
+        elif event.kind is EventKind.LIST and event.list_id in self._subscribed and not already_shown(
             self._shown, event
         ):
             yield self._streams.list_event_response(event, after, self._call.tokens)
@@ -538,7 +538,7 @@ class _OutboundScope:
         return self.channel_ids is None or event.channel_id in self.channel_ids
 
 
-def _conversation_key(conversation: Conversation) -> Key:
+def conversation_key(conversation: Conversation) -> Key:
     return (conversation.create_time, conversation.id)
 
 
@@ -546,7 +546,7 @@ def _message_key(message: Message) -> Key:
     return (message.create_time, message.id)
 
 
-def _already_shown(shown: dict[str, Shown], event: StoredEvent) -> bool:
+def already_shown(shown: dict[str, Shown], event: StoredEvent) -> bool:
     """Whether the list event is in the snapshot sent of its list; forgets a snapshot once past its pages."""
     pages = shown.get(event.list_id or "")
     if pages is None:

@@ -191,6 +191,8 @@ def insert_new(connection: Connection, spec: ResourceTable[R], resource: R, **ex
     stored = replace(resource, create_time=now, update_time=now)
     connection.execute(insert(spec.table).values(**spec.to_row(stored), **extra_columns))
     _write_derived_rows(connection, spec, stored)
+    # A new agent joins the supervisors' views of its Lists (api/agent_statuses.py, api/queues.py).
+    _principal_changed(connection, spec, resource.id)
     return stored
 
 

@@ -6,13 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, case, func, select
 
 from pullrouting.domain.model import OPEN_STATES, ConversationState
+from pullrouting.domain.supervisor_views import LONGEST_WAITING_BUCKET, MICROS_PER_MINUTE, WAITING_AGES, WAITING_BUCKETS
 from pullrouting.store.tables import conversations, lists
-
-MICROS_PER_MINUTE = 60_000_000
-# How long customers have waited for an agent's answer: (label, waited at most this many minutes).
-WAITING_BUCKETS = (("<1m", 1), ("1-5m", 5), ("5-15m", 15), ("15-60m", 60))
-LONGEST_WAITING_BUCKET = ">1h"
-WAITING_AGES = (*(label for label, _ in WAITING_BUCKETS), LONGEST_WAITING_BUCKET)
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,7 @@ class OutboundWatchStart:
     channel_ids: frozenset[str] | None
 
 
-def _replayable(connection: Connection, position: Position | None, newest: Position) -> bool:
+def replayable(connection: Connection, position: Position | None, newest: Position) -> bool:
     """Whether every event after `position` is still in the table (and the position is from this table)."""
     if position is None or position == RESTART:
         return False
@@ -160,7 +160,7 @@ def list_watch_start(connection: Connection, agent_id: str, position: Position |
     newest = event_store.snapshot_position(connection)
     subscribed = _list_ids(connection, SUBSCRIBED_LIST_IDS, agent_id)
     entitled = _list_ids(connection, ENTITLED_LIST_IDS, agent_id)
-    if not _replayable(connection, position, newest):
+    if not replayable(connection, position, newest):
         return ListWatchStart(newest, subscribed, entitled, snapshot=True, reset=position is not None, opened_at=newest)
     assert position is not None
     subscribed_then = _subscribed_at(connection, agent_id, position, subscribed) & entitled
@@ -198,7 +198,7 @@ def conversation_watch_start(
     """Participants only: NOT_PARTICIPANT for others (NOT_ENTITLED off the agent's lists). A stream resumed
     from a position where the agent was a participant replays from there, even past its leave or the close."""
     newest = event_store.snapshot_position(connection)
-    if _replayable(connection, position, newest):
+    if replayable(connection, position, newest):
         assert position is not None
         conversation = conversation_store.get(connection, conversation_id)
         if _may_replay(connection, conversation, agent_id, position):
@@ -246,10 +246,15 @@ def history_page(
     position = event_store.snapshot_position(connection)
     if not rules.is_participant(conversation_store.get(connection, conversation_id), agent_id):
         return None
+    found = messages_after(connection, conversation_id, after, limit)
+    return Page(found, position, final=len(found) < limit)
+
+
+def messages_after(connection: Connection, conversation_id: str, after: Key | None, limit: int) -> list[Message]:
+    """Up to `limit` of the conversation's messages after the key `after`, oldest first."""
     create_time, message_id = after or FIRST_KEY
     parameters = {"conversation_id": conversation_id, "create_time": create_time, "id": message_id, "limit": limit}
-    found = [message_from_row(row) for row in connection.execute(MESSAGES_AFTER, parameters)]
-    return Page(found, position, final=len(found) < limit)
+    return [message_from_row(row) for row in connection.execute(MESSAGES_AFTER, parameters)]
 
 
 def _may_replay(connection: Connection, conversation: Conversation, agent_id: str, position: Position) -> bool:
@@ -282,7 +287,7 @@ def outbound_watch_start(
     newest = event_store.snapshot_position(connection)
     if position is None:
         return OutboundWatchStart(newest, channel_ids)
-    if not _replayable(connection, position, newest):
+    if not replayable(connection, position, newest):
         raise DomainError(
             Reason.RESUME_TOKEN_EXPIRED,
             "events after this resume token are no longer kept; reconnect without a token",

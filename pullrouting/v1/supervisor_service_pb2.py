@@ -25,9 +25,11 @@ _sym_db = _symbol_database.Default()
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
 from pullrouting.v1 import conversation_pb2 as pullrouting_dot_v1_dot_conversation__pb2
+from pullrouting.v1 import events_pb2 as pullrouting_dot_v1_dot_events__pb2
+from pullrouting.v1 import supervisor_events_pb2 as pullrouting_dot_v1_dot_supervisor__events__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'pullrouting/v1/supervisor_service.proto\x12\x0epullrouting.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a!pullrouting/v1/conversation.proto\"\xda\x01\n)SupervisorServiceListConversationsRequest\x12)\n\x06parent\x18\x01 \x01(\tB\x19\xe2\x41\x01\x01\xfa\x41\x12\n\x10pullrouting/List\x12\x37\n\x06states\x18\x02 \x03(\x0e\x32!.pullrouting.v1.ConversationStateB\x04\xe2\x41\x01\x01\x12\x17\n\tpage_size\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x16\n\x08order_by\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01\"z\n*SupervisorServiceListConversationsResponse\x12\x33\n\rconversations\x18\x01 \x03(\x0b\x32\x1c.pullrouting.v1.Conversation\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"Z\n\'SupervisorServiceGetConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\"^\n(SupervisorServiceGetConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"\x8c\x01\n$SupervisorServiceListMessagesRequest\x12\x31\n\x06parent\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"k\n%SupervisorServiceListMessagesResponse\x12)\n\x08messages\x18\x01 \x03(\x0b\x32\x17.pullrouting.v1.Message\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xa4\x03\n\x11SupervisorService\x12\x8a\x01\n\x11ListConversations\x12\x39.pullrouting.v1.SupervisorServiceListConversationsRequest\x1a:.pullrouting.v1.SupervisorServiceListConversationsResponse\x12\x84\x01\n\x0fGetConversation\x12\x37.pullrouting.v1.SupervisorServiceGetConversationRequest\x1a\x38.pullrouting.v1.SupervisorServiceGetConversationResponse\x12{\n\x0cListMessages\x12\x34.pullrouting.v1.SupervisorServiceListMessagesRequest\x1a\x35.pullrouting.v1.SupervisorServiceListMessagesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'pullrouting/v1/supervisor_service.proto\x12\x0epullrouting.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a!pullrouting/v1/conversation.proto\x1a\x1bpullrouting/v1/events.proto\x1a&pullrouting/v1/supervisor_events.proto\"\xda\x01\n)SupervisorServiceListConversationsRequest\x12)\n\x06parent\x18\x01 \x01(\tB\x19\xe2\x41\x01\x01\xfa\x41\x12\n\x10pullrouting/List\x12\x37\n\x06states\x18\x02 \x03(\x0e\x32!.pullrouting.v1.ConversationStateB\x04\xe2\x41\x01\x01\x12\x17\n\tpage_size\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x16\n\x08order_by\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01\"z\n*SupervisorServiceListConversationsResponse\x12\x33\n\rconversations\x18\x01 \x03(\x0b\x32\x1c.pullrouting.v1.Conversation\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"Z\n\'SupervisorServiceGetConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\"^\n(SupervisorServiceGetConversationResponse\x12\x32\n\x0c\x63onversation\x18\x01 \x01(\x0b\x32\x1c.pullrouting.v1.Conversation\"\x8c\x01\n$SupervisorServiceListMessagesRequest\x12\x31\n\x06parent\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"k\n%SupervisorServiceListMessagesResponse\x12)\n\x08messages\x18\x01 \x03(\x0b\x32\x17.pullrouting.v1.Message\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"0\n\x12WatchQueuesRequest\x12\x1a\n\x0cresume_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x01\"@\n\x13WatchQueuesResponse\x12)\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1a.pullrouting.v1.QueueEvent\"0\n\x12WatchAgentsRequest\x12\x1a\n\x0cresume_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x01\"F\n\x13WatchAgentsResponse\x12/\n\x05\x65vent\x18\x01 \x01(\x0b\x32 .pullrouting.v1.AgentStatusEvent\"i\n\x1aMonitorConversationRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18pullrouting/Conversation\x12\x1a\n\x0cresume_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"O\n\x1bMonitorConversationResponse\x12\x30\n\x05\x65vent\x18\x01 \x01(\x0b\x32!.pullrouting.v1.ConversationEvent2\xca\x05\n\x11SupervisorService\x12\x8a\x01\n\x11ListConversations\x12\x39.pullrouting.v1.SupervisorServiceListConversationsRequest\x1a:.pullrouting.v1.SupervisorServiceListConversationsResponse\x12\x84\x01\n\x0fGetConversation\x12\x37.pullrouting.v1.SupervisorServiceGetConversationRequest\x1a\x38.pullrouting.v1.SupervisorServiceGetConversationResponse\x12{\n\x0cListMessages\x12\x34.pullrouting.v1.SupervisorServiceListMessagesRequest\x1a\x35.pullrouting.v1.SupervisorServiceListMessagesResponse\x12X\n\x0bWatchQueues\x12\".pullrouting.v1.WatchQueuesRequest\x1a#.pullrouting.v1.WatchQueuesResponse0\x01\x12X\n\x0bWatchAgents\x12\".pullrouting.v1.WatchAgentsRequest\x1a#.pullrouting.v1.WatchAgentsResponse0\x01\x12p\n\x13MonitorConversation\x12*.pullrouting.v1.MonitorConversationRequest\x1a+.pullrouting.v1.MonitorConversationResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -52,18 +54,38 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SUPERVISORSERVICELISTMESSAGESREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
   _globals['_SUPERVISORSERVICELISTMESSAGESREQUEST'].fields_by_name['page_token']._loaded_options = None
   _globals['_SUPERVISORSERVICELISTMESSAGESREQUEST'].fields_by_name['page_token']._serialized_options = b'\342A\001\001'
-  _globals['_SUPERVISORSERVICELISTCONVERSATIONSREQUEST']._serialized_start=155
-  _globals['_SUPERVISORSERVICELISTCONVERSATIONSREQUEST']._serialized_end=373
-  _globals['_SUPERVISORSERVICELISTCONVERSATIONSRESPONSE']._serialized_start=375
-  _globals['_SUPERVISORSERVICELISTCONVERSATIONSRESPONSE']._serialized_end=497
-  _globals['_SUPERVISORSERVICEGETCONVERSATIONREQUEST']._serialized_start=499
-  _globals['_SUPERVISORSERVICEGETCONVERSATIONREQUEST']._serialized_end=589
-  _globals['_SUPERVISORSERVICEGETCONVERSATIONRESPONSE']._serialized_start=591
-  _globals['_SUPERVISORSERVICEGETCONVERSATIONRESPONSE']._serialized_end=685
-  _globals['_SUPERVISORSERVICELISTMESSAGESREQUEST']._serialized_start=688
-  _globals['_SUPERVISORSERVICELISTMESSAGESREQUEST']._serialized_end=828
-  _globals['_SUPERVISORSERVICELISTMESSAGESRESPONSE']._serialized_start=830
-  _globals['_SUPERVISORSERVICELISTMESSAGESRESPONSE']._serialized_end=937
-  _globals['_SUPERVISORSERVICE']._serialized_start=940
-  _globals['_SUPERVISORSERVICE']._serialized_end=1360
+  _globals['_WATCHQUEUESREQUEST'].fields_by_name['resume_token']._loaded_options = None
+  _globals['_WATCHQUEUESREQUEST'].fields_by_name['resume_token']._serialized_options = b'\342A\001\001'
+  _globals['_WATCHAGENTSREQUEST'].fields_by_name['resume_token']._loaded_options = None
+  _globals['_WATCHAGENTSREQUEST'].fields_by_name['resume_token']._serialized_options = b'\342A\001\001'
+  _globals['_MONITORCONVERSATIONREQUEST'].fields_by_name['name']._loaded_options = None
+  _globals['_MONITORCONVERSATIONREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A\032\n\030pullrouting/Conversation'
+  _globals['_MONITORCONVERSATIONREQUEST'].fields_by_name['resume_token']._loaded_options = None
+  _globals['_MONITORCONVERSATIONREQUEST'].fields_by_name['resume_token']._serialized_options = b'\342A\001\001'
+  _globals['_SUPERVISORSERVICELISTCONVERSATIONSREQUEST']._serialized_start=224
+  _globals['_SUPERVISORSERVICELISTCONVERSATIONSREQUEST']._serialized_end=442
+  _globals['_SUPERVISORSERVICELISTCONVERSATIONSRESPONSE']._serialized_start=444
+  _globals['_SUPERVISORSERVICELISTCONVERSATIONSRESPONSE']._serialized_end=566
+  _globals['_SUPERVISORSERVICEGETCONVERSATIONREQUEST']._serialized_start=568
+  _globals['_SUPERVISORSERVICEGETCONVERSATIONREQUEST']._serialized_end=658
+  _globals['_SUPERVISORSERVICEGETCONVERSATIONRESPONSE']._serialized_start=660
+  _globals['_SUPERVISORSERVICEGETCONVERSATIONRESPONSE']._serialized_end=754
+  _globals['_SUPERVISORSERVICELISTMESSAGESREQUEST']._serialized_start=757
+  _globals['_SUPERVISORSERVICELISTMESSAGESREQUEST']._serialized_end=897
+  _globals['_SUPERVISORSERVICELISTMESSAGESRESPONSE']._serialized_start=899
+  _globals['_SUPERVISORSERVICELISTMESSAGESRESPONSE']._serialized_end=1006
+  _globals['_WATCHQUEUESREQUEST']._serialized_start=1008
+  _globals['_WATCHQUEUESREQUEST']._serialized_end=1056
+  _globals['_WATCHQUEUESRESPONSE']._serialized_start=1058
+  _globals['_WATCHQUEUESRESPONSE']._serialized_end=1122
+  _globals['_WATCHAGENTSREQUEST']._serialized_start=1124
+  _globals['_WATCHAGENTSREQUEST']._serialized_end=1172
+  _globals['_WATCHAGENTSRESPONSE']._serialized_start=1174
+  _globals['_WATCHAGENTSRESPONSE']._serialized_end=1244
+  _globals['_MONITORCONVERSATIONREQUEST']._serialized_start=1246
+  _globals['_MONITORCONVERSATIONREQUEST']._serialized_end=1351
+  _globals['_MONITORCONVERSATIONRESPONSE']._serialized_start=1353
+  _globals['_MONITORCONVERSATIONRESPONSE']._serialized_end=1432
+  _globals['_SUPERVISORSERVICE']._serialized_start=1435
+  _globals['_SUPERVISORSERVICE']._serialized_end=2149
 # @@protoc_insertion_point(module_scope)

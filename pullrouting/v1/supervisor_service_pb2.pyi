@@ -1,6 +1,8 @@
 from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.api import resource_pb2 as _resource_pb2
 from pullrouting.v1 import conversation_pb2 as _conversation_pb2
+from pullrouting.v1 import events_pb2 as _events_pb2
+from pullrouting.v1 import supervisor_events_pb2 as _supervisor_events_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -60,3 +62,41 @@ class SupervisorServiceListMessagesResponse(_message.Message):
     messages: _containers.RepeatedCompositeFieldContainer[_conversation_pb2.Message]
     next_page_token: str
     def __init__(self, messages: _Optional[_Iterable[_Union[_conversation_pb2.Message, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class WatchQueuesRequest(_message.Message):
+    __slots__ = ("resume_token",)
+    RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    resume_token: str
+    def __init__(self, resume_token: _Optional[str] = ...) -> None: ...
+
+class WatchQueuesResponse(_message.Message):
+    __slots__ = ("event",)
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    event: _supervisor_events_pb2.QueueEvent
+    def __init__(self, event: _Optional[_Union[_supervisor_events_pb2.QueueEvent, _Mapping]] = ...) -> None: ...
+
+class WatchAgentsRequest(_message.Message):
+    __slots__ = ("resume_token",)
+    RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    resume_token: str
+    def __init__(self, resume_token: _Optional[str] = ...) -> None: ...
+
+class WatchAgentsResponse(_message.Message):
+    __slots__ = ("event",)
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    event: _supervisor_events_pb2.AgentStatusEvent
+    def __init__(self, event: _Optional[_Union[_supervisor_events_pb2.AgentStatusEvent, _Mapping]] = ...) -> None: ...
+
+class MonitorConversationRequest(_message.Message):
+    __slots__ = ("name", "resume_token")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    resume_token: str
+    def __init__(self, name: _Optional[str] = ..., resume_token: _Optional[str] = ...) -> None: ...
+
+class MonitorConversationResponse(_message.Message):
+    __slots__ = ("event",)
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    event: _events_pb2.ConversationEvent
+    def __init__(self, event: _Optional[_Union[_events_pb2.ConversationEvent, _Mapping]] = ...) -> None: ...

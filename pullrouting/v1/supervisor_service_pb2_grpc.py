@@ -61,6 +61,21 @@ class SupervisorServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceListMessagesRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceListMessagesResponse.FromString,
                 _registered_method=True)
+        self.WatchQueues = channel.unary_stream(
+                '/pullrouting.v1.SupervisorService/WatchQueues',
+                request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WatchQueuesRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WatchQueuesResponse.FromString,
+                _registered_method=True)
+        self.WatchAgents = channel.unary_stream(
+                '/pullrouting.v1.SupervisorService/WatchAgents',
+                request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WatchAgentsRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WatchAgentsResponse.FromString,
+                _registered_method=True)
+        self.MonitorConversation = channel.unary_stream(
+                '/pullrouting.v1.SupervisorService/MonitorConversation',
+                request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.MonitorConversationRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.MonitorConversationResponse.FromString,
+                _registered_method=True)
 
 
 class SupervisorServiceServicer:
@@ -107,6 +122,46 @@ class SupervisorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchQueues(self, request, context):
+        """Every List of the supervisor as WatchLists sends it, and each List's figures (QueueFigures), in one
+        stream with one resume token (docs/api.md, "Supervisor streams"). Opens with the Lists' open requests
+        (SNAPSHOT) and a SYNCED with no list, then the figures of every List; then the Lists' events and, after
+        changes, their figures. A List the supervisor gains while it watches comes as SUBSCRIBED, its snapshot
+        and a SYNCED naming it; one it loses as UNSUBSCRIBED, and nothing of it after. A resume token from
+        before the supervisor changed gets a fresh opening flagged `reset`.
+        Refusals: FIELD_INVALID (a resume_token this stream did not issue to this supervisor), TOO_MANY_STREAMS;
+        the stream ends with SLOW_CONSUMER, SERVER_SHUTTING_DOWN, PRINCIPAL_DISABLED or TOKEN_INVALID.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchAgents(self, request, context):
+        """The enabled agents entitled to the supervisor's Lists, each as an AgentStatus (presence, Lists, open
+        conversations, load per media routing domain against its cap), live: a SNAPSHOT per agent, SYNCED, then
+        ADDED, UPDATED and REMOVED. A resumed stream sends every agent's status again (UPDATED); a token from
+        before the supervisor or any agent changed gets a fresh opening flagged `reset`.
+        Refusals: FIELD_INVALID (a resume_token this stream did not issue to this supervisor), TOO_MANY_STREAMS;
+        the stream ends with SLOW_CONSUMER, SERVER_SHUTTING_DOWN, PRINCIPAL_DISABLED or TOKEN_INVALID.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MonitorConversation(self, request, context):
+        """A silent monitor of one conversation on the supervisor's Lists: its messages so far, internal notes
+        included, SYNCED, then its events as WatchConversation sends them, to the close (the stream ends after
+        CONVERSATION_CLOSED). Nobody in the conversation is told, nothing is written, and it counts against no
+        List's max_participants and no agent's cap.
+        Refusals: FIELD_INVALID (a malformed name, a resume_token this stream did not issue), NOT_ENTITLED (on
+        another list, or no such conversation; also ends an open monitor once the conversation leaves the
+        supervisor's Lists), TOO_MANY_STREAMS; the stream ends with SLOW_CONSUMER, SERVER_SHUTTING_DOWN,
+        PRINCIPAL_DISABLED or TOKEN_INVALID.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SupervisorServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -124,6 +179,21 @@ def add_SupervisorServiceServicer_to_server(servicer, server):
                     servicer.ListMessages,
                     request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceListMessagesRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceListMessagesResponse.SerializeToString,
+            ),
+            'WatchQueues': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchQueues,
+                    request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WatchQueuesRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WatchQueuesResponse.SerializeToString,
+            ),
+            'WatchAgents': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchAgents,
+                    request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WatchAgentsRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WatchAgentsResponse.SerializeToString,
+            ),
+            'MonitorConversation': grpc.unary_stream_rpc_method_handler(
+                    servicer.MonitorConversation,
+                    request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.MonitorConversationRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.MonitorConversationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -219,6 +289,87 @@ class SupervisorService:
             '/pullrouting.v1.SupervisorService/ListMessages',
             pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceListMessagesRequest.SerializeToString,
             pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceListMessagesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchQueues(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/pullrouting.v1.SupervisorService/WatchQueues',
+            pullrouting_dot_v1_dot_supervisor__service__pb2.WatchQueuesRequest.SerializeToString,
+            pullrouting_dot_v1_dot_supervisor__service__pb2.WatchQueuesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchAgents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/pullrouting.v1.SupervisorService/WatchAgents',
+            pullrouting_dot_v1_dot_supervisor__service__pb2.WatchAgentsRequest.SerializeToString,
+            pullrouting_dot_v1_dot_supervisor__service__pb2.WatchAgentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MonitorConversation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/pullrouting.v1.SupervisorService/MonitorConversation',
+            pullrouting_dot_v1_dot_supervisor__service__pb2.MonitorConversationRequest.SerializeToString,
+            pullrouting_dot_v1_dot_supervisor__service__pb2.MonitorConversationResponse.FromString,
             options,
             channel_credentials,
             insecure,

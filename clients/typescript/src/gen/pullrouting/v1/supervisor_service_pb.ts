@@ -8,13 +8,17 @@ import { file_google_api_field_behavior } from "../../google/api/field_behavior_
 import { file_google_api_resource } from "../../google/api/resource_pb.js";
 import type { Conversation, ConversationState, Message as Message$1 } from "./conversation_pb.js";
 import { file_pullrouting_v1_conversation } from "./conversation_pb.js";
+import type { ConversationEvent } from "./events_pb.js";
+import { file_pullrouting_v1_events } from "./events_pb.js";
+import type { AgentStatusEvent, QueueEvent } from "./supervisor_events_pb.js";
+import { file_pullrouting_v1_supervisor_events } from "./supervisor_events_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file pullrouting/v1/supervisor_service.proto.
  */
 export const file_pullrouting_v1_supervisor_service: GenFile = /*@__PURE__*/
-  fileDesc("CidwdWxscm91dGluZy92MS9zdXBlcnZpc29yX3NlcnZpY2UucHJvdG8SDnB1bGxyb3V0aW5nLnYxItoBCilTdXBlcnZpc29yU2VydmljZUxpc3RDb252ZXJzYXRpb25zUmVxdWVzdBIpCgZwYXJlbnQYASABKAlCGeJBAQH6QRIKEHB1bGxyb3V0aW5nL0xpc3QSNwoGc3RhdGVzGAIgAygOMiEucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uU3RhdGVCBOJBAQESFwoJcGFnZV9zaXplGAMgASgFQgTiQQEBEhgKCnBhZ2VfdG9rZW4YBCABKAlCBOJBAQESFgoIb3JkZXJfYnkYBSABKAlCBOJBAQEiegoqU3VwZXJ2aXNvclNlcnZpY2VMaXN0Q29udmVyc2F0aW9uc1Jlc3BvbnNlEjMKDWNvbnZlcnNhdGlvbnMYASADKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIloKJ1N1cGVydmlzb3JTZXJ2aWNlR2V0Q29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iXgooU3VwZXJ2aXNvclNlcnZpY2VHZXRDb252ZXJzYXRpb25SZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24ijAEKJFN1cGVydmlzb3JTZXJ2aWNlTGlzdE1lc3NhZ2VzUmVxdWVzdBIxCgZwYXJlbnQYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIXCglwYWdlX3NpemUYAiABKAVCBOJBAQESGAoKcGFnZV90b2tlbhgDIAEoCUIE4kEBASJrCiVTdXBlcnZpc29yU2VydmljZUxpc3RNZXNzYWdlc1Jlc3BvbnNlEikKCG1lc3NhZ2VzGAEgAygLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkypAMKEVN1cGVydmlzb3JTZXJ2aWNlEooBChFMaXN0Q29udmVyc2F0aW9ucxI5LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlTGlzdENvbnZlcnNhdGlvbnNSZXF1ZXN0GjoucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VMaXN0Q29udmVyc2F0aW9uc1Jlc3BvbnNlEoQBCg9HZXRDb252ZXJzYXRpb24SNy5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZUdldENvbnZlcnNhdGlvblJlcXVlc3QaOC5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZUdldENvbnZlcnNhdGlvblJlc3BvbnNlEnsKDExpc3RNZXNzYWdlcxI0LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlTGlzdE1lc3NhZ2VzUmVxdWVzdBo1LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlTGlzdE1lc3NhZ2VzUmVzcG9uc2ViBnByb3RvMw", [file_google_api_field_behavior, file_google_api_resource, file_pullrouting_v1_conversation]);
+  fileDesc("CidwdWxscm91dGluZy92MS9zdXBlcnZpc29yX3NlcnZpY2UucHJvdG8SDnB1bGxyb3V0aW5nLnYxItoBCilTdXBlcnZpc29yU2VydmljZUxpc3RDb252ZXJzYXRpb25zUmVxdWVzdBIpCgZwYXJlbnQYASABKAlCGeJBAQH6QRIKEHB1bGxyb3V0aW5nL0xpc3QSNwoGc3RhdGVzGAIgAygOMiEucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uU3RhdGVCBOJBAQESFwoJcGFnZV9zaXplGAMgASgFQgTiQQEBEhgKCnBhZ2VfdG9rZW4YBCABKAlCBOJBAQESFgoIb3JkZXJfYnkYBSABKAlCBOJBAQEiegoqU3VwZXJ2aXNvclNlcnZpY2VMaXN0Q29udmVyc2F0aW9uc1Jlc3BvbnNlEjMKDWNvbnZlcnNhdGlvbnMYASADKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIloKJ1N1cGVydmlzb3JTZXJ2aWNlR2V0Q29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iXgooU3VwZXJ2aXNvclNlcnZpY2VHZXRDb252ZXJzYXRpb25SZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24ijAEKJFN1cGVydmlzb3JTZXJ2aWNlTGlzdE1lc3NhZ2VzUmVxdWVzdBIxCgZwYXJlbnQYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIXCglwYWdlX3NpemUYAiABKAVCBOJBAQESGAoKcGFnZV90b2tlbhgDIAEoCUIE4kEBASJrCiVTdXBlcnZpc29yU2VydmljZUxpc3RNZXNzYWdlc1Jlc3BvbnNlEikKCG1lc3NhZ2VzGAEgAygLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiMAoSV2F0Y2hRdWV1ZXNSZXF1ZXN0EhoKDHJlc3VtZV90b2tlbhgBIAEoCUIE4kEBASJAChNXYXRjaFF1ZXVlc1Jlc3BvbnNlEikKBWV2ZW50GAEgASgLMhoucHVsbHJvdXRpbmcudjEuUXVldWVFdmVudCIwChJXYXRjaEFnZW50c1JlcXVlc3QSGgoMcmVzdW1lX3Rva2VuGAEgASgJQgTiQQEBIkYKE1dhdGNoQWdlbnRzUmVzcG9uc2USLwoFZXZlbnQYASABKAsyIC5wdWxscm91dGluZy52MS5BZ2VudFN0YXR1c0V2ZW50ImkKGk1vbml0b3JDb252ZXJzYXRpb25SZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIaCgxyZXN1bWVfdG9rZW4YAiABKAlCBOJBAQEiTwobTW9uaXRvckNvbnZlcnNhdGlvblJlc3BvbnNlEjAKBWV2ZW50GAEgASgLMiEucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uRXZlbnQyygUKEVN1cGVydmlzb3JTZXJ2aWNlEooBChFMaXN0Q29udmVyc2F0aW9ucxI5LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlTGlzdENvbnZlcnNhdGlvbnNSZXF1ZXN0GjoucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VMaXN0Q29udmVyc2F0aW9uc1Jlc3BvbnNlEoQBCg9HZXRDb252ZXJzYXRpb24SNy5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZUdldENvbnZlcnNhdGlvblJlcXVlc3QaOC5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZUdldENvbnZlcnNhdGlvblJlc3BvbnNlEnsKDExpc3RNZXNzYWdlcxI0LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlTGlzdE1lc3NhZ2VzUmVxdWVzdBo1LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlTGlzdE1lc3NhZ2VzUmVzcG9uc2USWAoLV2F0Y2hRdWV1ZXMSIi5wdWxscm91dGluZy52MS5XYXRjaFF1ZXVlc1JlcXVlc3QaIy5wdWxscm91dGluZy52MS5XYXRjaFF1ZXVlc1Jlc3BvbnNlMAESWAoLV2F0Y2hBZ2VudHMSIi5wdWxscm91dGluZy52MS5XYXRjaEFnZW50c1JlcXVlc3QaIy5wdWxscm91dGluZy52MS5XYXRjaEFnZW50c1Jlc3BvbnNlMAEScAoTTW9uaXRvckNvbnZlcnNhdGlvbhIqLnB1bGxyb3V0aW5nLnYxLk1vbml0b3JDb252ZXJzYXRpb25SZXF1ZXN0GisucHVsbHJvdXRpbmcudjEuTW9uaXRvckNvbnZlcnNhdGlvblJlc3BvbnNlMAFiBnByb3RvMw", [file_google_api_field_behavior, file_google_api_resource, file_pullrouting_v1_conversation, file_pullrouting_v1_events, file_pullrouting_v1_supervisor_events]);
 
 /**
  * @generated from message pullrouting.v1.SupervisorServiceListConversationsRequest
@@ -190,6 +194,127 @@ export const SupervisorServiceListMessagesResponseSchema: GenMessage<SupervisorS
   messageDesc(file_pullrouting_v1_supervisor_service, 5);
 
 /**
+ * @generated from message pullrouting.v1.WatchQueuesRequest
+ */
+export type WatchQueuesRequest = Message<"pullrouting.v1.WatchQueuesRequest"> & {
+  /**
+   * Empty to start with the opening; the resume_token of the last event received to resume after it.
+   *
+   * @generated from field: string resume_token = 1;
+   */
+  resumeToken: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.WatchQueuesRequest.
+ * Use `create(WatchQueuesRequestSchema)` to create a new message.
+ */
+export const WatchQueuesRequestSchema: GenMessage<WatchQueuesRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 6);
+
+/**
+ * @generated from message pullrouting.v1.WatchQueuesResponse
+ */
+export type WatchQueuesResponse = Message<"pullrouting.v1.WatchQueuesResponse"> & {
+  /**
+   * One event: a List event or a List's figures.
+   *
+   * @generated from field: pullrouting.v1.QueueEvent event = 1;
+   */
+  event?: QueueEvent | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.WatchQueuesResponse.
+ * Use `create(WatchQueuesResponseSchema)` to create a new message.
+ */
+export const WatchQueuesResponseSchema: GenMessage<WatchQueuesResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 7);
+
+/**
+ * @generated from message pullrouting.v1.WatchAgentsRequest
+ */
+export type WatchAgentsRequest = Message<"pullrouting.v1.WatchAgentsRequest"> & {
+  /**
+   * Empty to start with the opening; the resume_token of the last event received to resume after it.
+   *
+   * @generated from field: string resume_token = 1;
+   */
+  resumeToken: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.WatchAgentsRequest.
+ * Use `create(WatchAgentsRequestSchema)` to create a new message.
+ */
+export const WatchAgentsRequestSchema: GenMessage<WatchAgentsRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 8);
+
+/**
+ * @generated from message pullrouting.v1.WatchAgentsResponse
+ */
+export type WatchAgentsResponse = Message<"pullrouting.v1.WatchAgentsResponse"> & {
+  /**
+   * One agent's status, or the SYNCED that ends the opening.
+   *
+   * @generated from field: pullrouting.v1.AgentStatusEvent event = 1;
+   */
+  event?: AgentStatusEvent | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.WatchAgentsResponse.
+ * Use `create(WatchAgentsResponseSchema)` to create a new message.
+ */
+export const WatchAgentsResponseSchema: GenMessage<WatchAgentsResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 9);
+
+/**
+ * @generated from message pullrouting.v1.MonitorConversationRequest
+ */
+export type MonitorConversationRequest = Message<"pullrouting.v1.MonitorConversationRequest"> & {
+  /**
+   * The conversation, `conversations/{conversation}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Empty to start with the history; the resume_token of the last event received to resume after it.
+   *
+   * @generated from field: string resume_token = 2;
+   */
+  resumeToken: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.MonitorConversationRequest.
+ * Use `create(MonitorConversationRequestSchema)` to create a new message.
+ */
+export const MonitorConversationRequestSchema: GenMessage<MonitorConversationRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 10);
+
+/**
+ * @generated from message pullrouting.v1.MonitorConversationResponse
+ */
+export type MonitorConversationResponse = Message<"pullrouting.v1.MonitorConversationResponse"> & {
+  /**
+   * One event, as WatchConversation sends it.
+   *
+   * @generated from field: pullrouting.v1.ConversationEvent event = 1;
+   */
+  event?: ConversationEvent | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.MonitorConversationResponse.
+ * Use `create(MonitorConversationResponseSchema)` to create a new message.
+ */
+export const MonitorConversationResponseSchema: GenMessage<MonitorConversationResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 11);
+
+/**
  * What a supervisor's console calls. The supervisor is the one the bearer token names, never a request field,
  * and it sees and acts only within its Lists (`Supervisor.lists`, read at each call). A conversation outside
  * them, or one that does not exist, is refused alike with NOT_ENTITLED, so a supervisor learns nothing of
@@ -243,6 +368,55 @@ export const SupervisorService: GenService<{
     methodKind: "unary";
     input: typeof SupervisorServiceListMessagesRequestSchema;
     output: typeof SupervisorServiceListMessagesResponseSchema;
+  },
+  /**
+   * Every List of the supervisor as WatchLists sends it, and each List's figures (QueueFigures), in one
+   * stream with one resume token (docs/api.md, "Supervisor streams"). Opens with the Lists' open requests
+   * (SNAPSHOT) and a SYNCED with no list, then the figures of every List; then the Lists' events and, after
+   * changes, their figures. A List the supervisor gains while it watches comes as SUBSCRIBED, its snapshot
+   * and a SYNCED naming it; one it loses as UNSUBSCRIBED, and nothing of it after. A resume token from
+   * before the supervisor changed gets a fresh opening flagged `reset`.
+   * Refusals: FIELD_INVALID (a resume_token this stream did not issue to this supervisor), TOO_MANY_STREAMS;
+   * the stream ends with SLOW_CONSUMER, SERVER_SHUTTING_DOWN, PRINCIPAL_DISABLED or TOKEN_INVALID.
+   *
+   * @generated from rpc pullrouting.v1.SupervisorService.WatchQueues
+   */
+  watchQueues: {
+    methodKind: "server_streaming";
+    input: typeof WatchQueuesRequestSchema;
+    output: typeof WatchQueuesResponseSchema;
+  },
+  /**
+   * The enabled agents entitled to the supervisor's Lists, each as an AgentStatus (presence, Lists, open
+   * conversations, load per media routing domain against its cap), live: a SNAPSHOT per agent, SYNCED, then
+   * ADDED, UPDATED and REMOVED. A resumed stream sends every agent's status again (UPDATED); a token from
+   * before the supervisor or any agent changed gets a fresh opening flagged `reset`.
+   * Refusals: FIELD_INVALID (a resume_token this stream did not issue to this supervisor), TOO_MANY_STREAMS;
+   * the stream ends with SLOW_CONSUMER, SERVER_SHUTTING_DOWN, PRINCIPAL_DISABLED or TOKEN_INVALID.
+   *
+   * @generated from rpc pullrouting.v1.SupervisorService.WatchAgents
+   */
+  watchAgents: {
+    methodKind: "server_streaming";
+    input: typeof WatchAgentsRequestSchema;
+    output: typeof WatchAgentsResponseSchema;
+  },
+  /**
+   * A silent monitor of one conversation on the supervisor's Lists: its messages so far, internal notes
+   * included, SYNCED, then its events as WatchConversation sends them, to the close (the stream ends after
+   * CONVERSATION_CLOSED). Nobody in the conversation is told, nothing is written, and it counts against no
+   * List's max_participants and no agent's cap.
+   * Refusals: FIELD_INVALID (a malformed name, a resume_token this stream did not issue), NOT_ENTITLED (on
+   * another list, or no such conversation; also ends an open monitor once the conversation leaves the
+   * supervisor's Lists), TOO_MANY_STREAMS; the stream ends with SLOW_CONSUMER, SERVER_SHUTTING_DOWN,
+   * PRINCIPAL_DISABLED or TOKEN_INVALID.
+   *
+   * @generated from rpc pullrouting.v1.SupervisorService.MonitorConversation
+   */
+  monitorConversation: {
+    methodKind: "server_streaming";
+    input: typeof MonitorConversationRequestSchema;
+    output: typeof MonitorConversationResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pullrouting_v1_supervisor_service, 0);
