@@ -56,11 +56,17 @@ def counted_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[ReadCounter]:
 
 
 async def _requests_on_two_lists(scenario: Scenario) -> None:
+    """Requests on another list, then the agent's own; returns once a live stream has had the last of them, so
+    that the hub has read past them all and a catch-up finds them in the table, not in the hub's queue."""
     _list, other_service = await add_second_list(scenario)
+    live = scenario.agents[0].stub.WatchLists(agent_service_pb2.WatchListsRequest())
+    await read_until(live, lambda event: event.type == L.LIST_EVENT_TYPE_SYNCED, timeout=DEADLINE)
     for number in range(FOREIGN_REQUESTS):
         await scenario.post(customer_id=f"foreign-{number}", service_identifier=other_service)
     for number in range(OWN_REQUESTS):
         await scenario.post(customer_id=f"own-{number}")
+    await read_until(live, lambda event: event.conversation.customer.id == f"own-{OWN_REQUESTS - 1}", timeout=DEADLINE)
+    live.cancel()
 
 
 async def _first_token(agent: Any) -> str:
