@@ -67,15 +67,16 @@ async def test_opening_shows_presence_then_own_conversations_then_lists(any_serv
     _stream, events = await opening(alice)
     assert [what(e) for e in events] == [
         ("presence", 0),
+        ("load", 0),
         ("conversation_event", C.CONVERSATION_EVENT_TYPE_SNAPSHOT),
         ("list_event", L.LIST_EVENT_TYPE_SNAPSHOT),
         ("list_event", L.LIST_EVENT_TYPE_SNAPSHOT),
         ("list_event", L.LIST_EVENT_TYPE_SYNCED),
     ]
     assert events[0].presence.presence == resources_pb2.PRESENCE_AVAILABLE
-    assert events[1].conversation_event.conversation.name == mine.name
-    assert events[1].unread_count == 2, "both customer messages are unread until marked"
-    listed = {e.list_event.conversation.name: e.unread_count for e in events[2:4]}
+    assert events[2].conversation_event.conversation.name == mine.name
+    assert events[2].unread_count == 2, "both customer messages are unread until marked"
+    listed = {e.list_event.conversation.name: e.unread_count for e in events[3:5]}
     assert listed == {mine.name: 2, waiting.name: 0}
     # The opening's items resume with the whole opening; SYNCED is where live events start.
     assert len({e.resume_token for e in events[:-1]}) == 1
@@ -217,8 +218,8 @@ async def test_token_older_than_retention_gives_the_opening_again_marked_reset(s
 
     _resumed, again = await opening(alice, events[-1].resume_token)
     assert all(e.reset for e in again)
-    assert what(again[1]) == ("conversation_event", C.CONVERSATION_EVENT_TYPE_SNAPSHOT)
-    assert again[1].unread_count == 3
+    assert what(again[2]) == ("conversation_event", C.CONVERSATION_EVENT_TYPE_SNAPSHOT)
+    assert again[2].unread_count == 3
 
 
 async def test_desk_follows_changes_made_through_another_instance(two_instances: tuple[Server, Server]):

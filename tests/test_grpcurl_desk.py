@@ -20,11 +20,12 @@ def test_a_grpcurl_desk_shows_the_join_and_the_read_made_elsewhere(grpcurl_serve
     )
     try:
         stream = JsonStream(desk)
-        opening = [stream.next_event() for _ in range(3)]
+        opening = [stream.next_event() for _ in range(4)]
         assert opening[0]["presence"]["presence"] == "PRESENCE_AVAILABLE"
-        assert opening[1]["list_event"]["type"] == "LIST_EVENT_TYPE_SNAPSHOT"
-        assert opening[1]["list_event"]["conversation"]["customer"]["id"] == "fb-user-42"
-        assert opening[2]["list_event"]["type"] == "LIST_EVENT_TYPE_SYNCED"
+        assert opening[1]["load"]["media_routing_domains"][0]["media_routing_domain"] == "mediaRoutingDomains/social"
+        assert opening[2]["list_event"]["type"] == "LIST_EVENT_TYPE_SNAPSHOT"
+        assert opening[2]["list_event"]["conversation"]["customer"]["id"] == "fb-user-42"
+        assert opening[3]["list_event"]["type"] == "LIST_EVENT_TYPE_SYNCED"
 
         result = run("set -e\n" + "\n".join(printed_lines("grpcurl-desk-read", address)), env, tmp_path)
         assert result.returncode == 0, result.stderr
@@ -32,13 +33,14 @@ def test_a_grpcurl_desk_shows_the_join_and_the_read_made_elsewhere(grpcurl_serve
         assert joined["conversation"]["state"] == "CONVERSATION_STATE_ACTIVE"
         assert marked == {"unread_count": 0}
 
-        seen = [stream.next_event() for _ in range(4)]
-        members = [next(iter(set(event) & {"conversation_event", "list_event", "read"})) for event in seen]
-        assert members == ["conversation_event", "conversation_event", "list_event", "read"]
+        seen = [stream.next_event() for _ in range(5)]
+        members = [next(iter(set(event) & {"conversation_event", "list_event", "read", "load"})) for event in seen]
+        assert members == ["conversation_event", "load", "conversation_event", "list_event", "read"]
         assert seen[0]["conversation_event"]["type"] == "CONVERSATION_EVENT_TYPE_AGENT_JOINED"
         assert seen[0]["unread_count"] == 1
-        assert seen[3]["read"]["conversation"] == joined["conversation"]["name"]
-        assert "unread_count" not in seen[3], "zero, which grpcurl leaves out without -emit-defaults"
+        assert seen[1]["load"]["media_routing_domains"][0]["open_conversations"] == 1
+        assert seen[4]["read"]["conversation"] == joined["conversation"]["name"]
+        assert "unread_count" not in seen[4], "zero, which grpcurl leaves out without -emit-defaults"
     finally:
         desk.kill()
         desk.wait(STREAM_DEADLINE)

@@ -98,9 +98,9 @@ def test_the_printed_activity_lines_reach_a_grpcurl_desk(grpcurl_server, tool_en
     )
     try:
         stream = JsonStream(desk)
-        opening = [stream.next_event() for _ in range(3)]
-        assert opening[1]["conversation_event"]["conversation"]["name"] == env["NEW"]
-        assert opening[2]["list_event"]["type"] == "LIST_EVENT_TYPE_SYNCED"
+        opening = [stream.next_event() for _ in range(4)]
+        assert opening[2]["conversation_event"]["conversation"]["name"] == env["NEW"]
+        assert opening[3]["list_event"]["type"] == "LIST_EVENT_TYPE_SYNCED"
 
         answers, _ = _run(["grpcurl-activity"], address, env, tmp_path)
 

@@ -587,12 +587,12 @@ async def test_watch_desk_resumes_across_a_restart_with_what_it_missed(tmp_path,
         await agent.join(name)
         watch = agent.watch_desk(backoff=FAST_BACKOFF, on_retry=lambda error, _: retried_while_down.set())
         events = aiter(watch)
-        opening = [await within(DEADLINE, anext(events)) for _ in range(4)]
+        opening = [await within(DEADLINE, anext(events)) for _ in range(5)]
         members = [e.WhichOneof("event") for e in opening]
-        assert members == ["presence", "conversation_event", "list_event", "list_event"]
+        assert members == ["presence", "load", "conversation_event", "list_event", "list_event"]
         assert Presence(opening[0].presence.presence) == Presence.AVAILABLE
-        assert (opening[1].conversation_event.type, opening[1].unread_count) == (ConversationEventType.SNAPSHOT, 1)
-        assert opening[3].list_event.type == ListEventType.SYNCED
+        assert (opening[2].conversation_event.type, opening[2].unread_count) == (ConversationEventType.SNAPSHOT, 1)
+        assert opening[4].list_event.type == ListEventType.SYNCED
 
     reading = asyncio.create_task(anext(events))
     await within(DEADLINE, retried_while_down.wait())

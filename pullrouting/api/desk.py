@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 import grpc
 
 from pullrouting.api.activity import activity_change
+from pullrouting.api.load import ShownLoad, agent_load_to_proto, may_change_load
 from pullrouting.api.mappings import (
     INVITATION_EVENT_TYPE_TO_PROTO,
     conversation_payload_to_proto,
@@ -30,6 +31,7 @@ from pullrouting.domain.model import Conversation
 from pullrouting.domain.names import AGENTS, CONVERSATIONS, MESSAGES, format_name
 from pullrouting.domain.presence import Presence
 from pullrouting.domain.principal import Principal, Role
+from pullrouting.domain.supervisor_views import DomainLoad
 from pullrouting.store import read_positions
 from pullrouting.store import streams as stream_store
 from pullrouting.store.events import StoredEvent, Wanted
@@ -45,6 +47,12 @@ def _desk_response(token: str, reset: bool = False, unread_count: int = 0) -> ag
     return agent_service_pb2.WatchDeskResponse(
         event=events_pb2.DeskEvent(resume_token=token, reset=reset, unread_count=unread_count)
     )
+
+
+def _load_response(token: str, agent_id: str, load: tuple[DomainLoad, ...]) -> agent_service_pb2.WatchDeskResponse:
+    response = _desk_response(token)
+    agent_load_to_proto(agent_id, load, response.event.load)
+    return response
 
 
 class _Participation:
@@ -114,12 +122,16 @@ class Desks:
         lists = AgentLists(streams, call, agent_id)
         participation = _Participation(agent_id)
         shown = _ShownPresence()
+        load = ShownLoad(streams.database, agent_id)
+        own_principal = str(Principal(Role.AGENT, agent_id))
 
         def wants(event: StoredEvent) -> bool:
             if event.kind is EventKind.AGENT:
                 return event.agent_id == agent_id
             if event.kind is EventKind.CONVERSATION:
                 return participation.wants(event)
+            if event.kind is EventKind.PRINCIPAL:
+                return event.payload["principal"] == own_principal
             return lists.wants(event)
 
         def wanted() -> Wanted:
@@ -128,6 +140,7 @@ class Desks:
                 subscriber=agent_id,
                 conversation_ids=frozenset(participation.coarse or ()),
                 participant=agent_id,
+                principal_events=True,
             )
 
         principal = format_name(AGENTS, agent_id)
@@ -139,7 +152,8 @@ class Desks:
             participation.started(start.participating)
             if start.lists.snapshot:
                 shown.changes_to(Presence(start.presence))
-                async for response in self._opening(call, follower, lists, start):
+                opening_load = _load_response(call.restart_token, agent_id, await load.now())
+                async for response in self._opening(call, follower, lists, start, opening_load):
                     yield response
             async for event, after in streams.events(call, follower, start.lists.position):
                 if isinstance(event, ActivityNotice):
@@ -152,13 +166,24 @@ class Desks:
                     if shown.changes_to(Presence(event.payload["presence"])):
                         yield self._presence_change(call, event, after)
                     continue
-                async for response in self._on_event(call, follower, agent_id, lists, participation, event, after):
-                    yield response
+                was_in = event.conversation_id in participation.current
+                if event.kind is not EventKind.PRINCIPAL:
+                    async for response in self._on_event(call, follower, agent_id, lists, participation, event, after):
+                        yield response
+                if may_change_load(event, agent_id, was_in):
+                    changed = await load.changed()
+                    if changed is not None:
+                        yield _load_response(call.tokens.encode(after), agent_id, changed)
 
     async def _opening(
-        self, call: Call, follower: Follower, lists: AgentLists, start: DeskStart
+        self,
+        call: Call,
+        follower: Follower,
+        lists: AgentLists,
+        start: DeskStart,
+        load: agent_service_pb2.WatchDeskResponse,
     ) -> AsyncIterator[agent_service_pb2.WatchDeskResponse]:
-        """Presence, the agent's conversations, the invitations waiting for its answer (as INVITED, the
+        """Presence, the agent's load, its conversations, the invitations waiting for its answer (as INVITED, the
         conversation as it is now), the lists' snapshot, then SYNCED; the items carry the restart
         token, so a stream resumed from one of them gets the whole opening again."""
         reset = start.lists.reset
@@ -166,6 +191,8 @@ class Desks:
         # The stream being open makes the agent present: what it chose shows.
         response.event.presence.presence = PRESENCE_TO_PROTO[Presence(start.presence)]
         yield response
+        load.event.reset = reset
+        yield load
         for conversation in start.conversations:
             yield self._conversation_snapshot(call, conversation, start.unread_counts[conversation.id], reset)
         for invitation, conversation in start.invitations:

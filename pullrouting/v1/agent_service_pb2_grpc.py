@@ -322,7 +322,8 @@ class AgentServiceServicer:
     def WatchDesk(self, request, context):
         """Everything the agent's desk shows, in one stream with one resume token: its presence, the conversations
         it is in (their events as WatchConversation sends them, from its join to its leave or the close), and
-        its subscribed lists (their events as WatchLists sends them). Opens with the agent's presence, a SNAPSHOT
+        its subscribed lists (their events as WatchLists sends them). Opens with the agent's presence, its load
+        per media routing domain (sent again whenever it changes), a SNAPSHOT
         conversation event for each conversation it is in, an INVITED invitation event for each invitation
         waiting for its answer, the lists' snapshot, then a SYNCED list event; with a resume token, the events
         after it instead (or, if they are no longer kept, the opening again marked reset). A conversation's

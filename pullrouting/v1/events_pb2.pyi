@@ -4,10 +4,11 @@ from google.api import resource_pb2 as _resource_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from pullrouting.v1 import conversation_pb2 as _conversation_pb2
 from pullrouting.v1 import resources_pb2 as _resources_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -211,6 +212,24 @@ class PresenceChange(_message.Message):
     presence: _resources_pb2.Presence
     def __init__(self, presence: _Optional[_Union[_resources_pb2.Presence, str]] = ...) -> None: ...
 
+class AgentDomainLoad(_message.Message):
+    __slots__ = ("media_routing_domain", "open_conversations", "max_conversations")
+    MEDIA_ROUTING_DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    OPEN_CONVERSATIONS_FIELD_NUMBER: _ClassVar[int]
+    MAX_CONVERSATIONS_FIELD_NUMBER: _ClassVar[int]
+    media_routing_domain: str
+    open_conversations: int
+    max_conversations: int
+    def __init__(self, media_routing_domain: _Optional[str] = ..., open_conversations: _Optional[int] = ..., max_conversations: _Optional[int] = ...) -> None: ...
+
+class AgentLoad(_message.Message):
+    __slots__ = ("agent", "media_routing_domains")
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_ROUTING_DOMAINS_FIELD_NUMBER: _ClassVar[int]
+    agent: str
+    media_routing_domains: _containers.RepeatedCompositeFieldContainer[AgentDomainLoad]
+    def __init__(self, agent: _Optional[str] = ..., media_routing_domains: _Optional[_Iterable[_Union[AgentDomainLoad, _Mapping]]] = ...) -> None: ...
+
 class ReadPosition(_message.Message):
     __slots__ = ("conversation", "message")
     CONVERSATION_FIELD_NUMBER: _ClassVar[int]
@@ -220,13 +239,14 @@ class ReadPosition(_message.Message):
     def __init__(self, conversation: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class DeskEvent(_message.Message):
-    __slots__ = ("list_event", "conversation_event", "presence", "read", "invitation", "activity", "resume_token", "reset", "unread_count")
+    __slots__ = ("list_event", "conversation_event", "presence", "read", "invitation", "activity", "load", "resume_token", "reset", "unread_count")
     LIST_EVENT_FIELD_NUMBER: _ClassVar[int]
     CONVERSATION_EVENT_FIELD_NUMBER: _ClassVar[int]
     PRESENCE_FIELD_NUMBER: _ClassVar[int]
     READ_FIELD_NUMBER: _ClassVar[int]
     INVITATION_FIELD_NUMBER: _ClassVar[int]
     ACTIVITY_FIELD_NUMBER: _ClassVar[int]
+    LOAD_FIELD_NUMBER: _ClassVar[int]
     RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
     RESET_FIELD_NUMBER: _ClassVar[int]
     UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -236,10 +256,11 @@ class DeskEvent(_message.Message):
     read: ReadPosition
     invitation: InvitationEvent
     activity: ActivityChange
+    load: AgentLoad
     resume_token: str
     reset: bool
     unread_count: int
-    def __init__(self, list_event: _Optional[_Union[ListEvent, _Mapping]] = ..., conversation_event: _Optional[_Union[ConversationEvent, _Mapping]] = ..., presence: _Optional[_Union[PresenceChange, _Mapping]] = ..., read: _Optional[_Union[ReadPosition, _Mapping]] = ..., invitation: _Optional[_Union[InvitationEvent, _Mapping]] = ..., activity: _Optional[_Union[ActivityChange, _Mapping]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., unread_count: _Optional[int] = ...) -> None: ...
+    def __init__(self, list_event: _Optional[_Union[ListEvent, _Mapping]] = ..., conversation_event: _Optional[_Union[ConversationEvent, _Mapping]] = ..., presence: _Optional[_Union[PresenceChange, _Mapping]] = ..., read: _Optional[_Union[ReadPosition, _Mapping]] = ..., invitation: _Optional[_Union[InvitationEvent, _Mapping]] = ..., activity: _Optional[_Union[ActivityChange, _Mapping]] = ..., load: _Optional[_Union[AgentLoad, _Mapping]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., unread_count: _Optional[int] = ...) -> None: ...
 
 class InvitationEvent(_message.Message):
     __slots__ = ("type", "invitation", "conversation")
