@@ -639,6 +639,7 @@ const ANSWER_TEXT: Partial<Record<InvitationEventType, string>> = {
   [InvitationEventType.ACCEPTED]: "accepted",
   [InvitationEventType.DECLINED]: "declined",
   [InvitationEventType.EXPIRED]: "did not answer (expired)",
+  [InvitationEventType.WITHDRAWN]: "can no longer accept (withdrawn)",
 };
 
 const ENDED_TEXT: Record<string, string> = {

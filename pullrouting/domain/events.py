@@ -103,6 +103,8 @@ class AgentEventType(StrEnum):
     INVITATION_ACCEPTED = "INVITATION_ACCEPTED"
     INVITATION_DECLINED = "INVITATION_DECLINED"
     INVITATION_EXPIRED = "INVITATION_EXPIRED"
+    # To both agents: the invitation can no longer be accepted (domain/invitations.py `withdraw`).
+    INVITATION_WITHDRAWN = "INVITATION_WITHDRAWN"
 
 
 EventType = (

@@ -21,6 +21,7 @@ class InvitationState(StrEnum):
     ACCEPTED = "ACCEPTED"
     DECLINED = "DECLINED"
     EXPIRED = "EXPIRED"
+    WITHDRAWN = "WITHDRAWN"
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,25 @@ def answer(invitation: Invitation, state: InvitationState, now: int) -> tuple[In
     """The invitation accepted, declined or expired, and the event telling the inviter."""
     after = replace(invitation, state=state, update_time=max(now, invitation.update_time + 1))
     return after, _event(ANSWER_EVENTS[state], after, after.inviter_id)
+
+
+def withdraw(invitation: Invitation, now: int) -> tuple[Invitation, tuple[Event, Event]]:
+    """The invitation withdrawn: it can no longer be accepted. Both agents' desks are told, the invited one's
+    so that it stops offering it."""
+    after = replace(invitation, state=InvitationState.WITHDRAWN, update_time=max(now, invitation.update_time + 1))
+    event_type = AgentEventType.INVITATION_WITHDRAWN
+    return after, (_event(event_type, after, after.invitee_id), _event(event_type, after, after.inviter_id))
+
+
+def withdrawn_by(before: Conversation | None, after: Conversation) -> tuple[bool, frozenset[str]]:
+    """Which pending invitations of the conversation a change withdraws: all of them (True) when it closed
+    or moved to another list; else those made by the participants it let go."""
+    if before is None:
+        return False, frozenset()
+    if after.state is ConversationState.CLOSED or after.list_id != before.list_id:
+        return True, frozenset()
+    left = {p.agent_id for p in before.participants} - {p.agent_id for p in after.participants}
+    return False, frozenset(left)
 
 
 def accept_access(entitled: bool) -> rules.Access:

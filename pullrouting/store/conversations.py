@@ -24,7 +24,7 @@ from pullrouting.domain.model import (
 )
 from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, format_name, new_id
 from pullrouting.domain.ordering import NOT_WAITING, ConversationOrder, OrderField
-from pullrouting.store import events
+from pullrouting.store import events, withdrawals
 from pullrouting.store.conversation_rows import conversation_row, load_conversations, message_from_row
 from pullrouting.store.events import now_micros
 from pullrouting.store.paging import keyset_page
@@ -319,6 +319,7 @@ def write(
             },
         )
     events.append(connection, list(outcome.events), after.update_time)
+    withdrawals.after_change(connection, before, after)
 
 
 # Ingest.

@@ -3,7 +3,7 @@ row first, as every lifecycle transaction does (an accept then the agent's row, 
 invitation's; a decline and the expiry sweep lock only invitation rows. Events are appended last, in the
 same transaction."""
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain import invitations as invitation_rules
@@ -16,6 +16,7 @@ from pullrouting.store import events
 from pullrouting.store.events import now_micros
 from pullrouting.store.subscriptions import is_entitled
 from pullrouting.store.tables import agents, invitations
+from pullrouting.store.withdrawals import SET_STATE, invitation_from_row
 
 INVITATION_OF_INVITEE = select(invitations).where(
     invitations.c.id == bindparam("invitation_id"),
@@ -47,11 +48,6 @@ PENDING_FOR_INVITEE = (
     .order_by(invitations.c.create_time, invitations.c.id)
 )
 INSERT_INVITATION = insert(invitations)
-SET_STATE = update(invitations).where(invitations.c.id == bindparam("invitation_id"))
-
-
-def _invitation(row: Row) -> Invitation:
-    return invitation_rules.invitation_from_dict(dict(row._mapping))
 
 
 def _of_invitee(
@@ -65,7 +61,7 @@ def _of_invitee(
     if row is None:
         name = f"{format_name(CONVERSATIONS, conversation_id)}/{INVITATIONS}/{invitation_id}"
         raise DomainError(Reason.RESOURCE_NOT_FOUND, f"{name} does not exist", resource=name)
-    return _invitation(row)
+    return invitation_from_row(row)
 
 
 def _store_answer(connection: Connection, invitation: Invitation, state: InvitationState, now: int) -> Invitation:
@@ -83,7 +79,7 @@ def invite(
     conversation = conversation_store.get(connection, conversation_id, for_update=True)
     now = now_micros()
     found = connection.execute(PENDING_OF, {"conversation_id": conversation_id, "agent_id": invitee_id}).first()
-    pending = None if found is None else _invitation(found)
+    pending = None if found is None else invitation_from_row(found)
     if pending is not None and not pending.pending_at(now):
         # Expired by its time before the sweep came by: it expires now, telling the inviter, and makes room.
         _store_answer(connection, pending, InvitationState.EXPIRED, now)
@@ -146,12 +142,13 @@ def decline(connection: Connection, agent_id: str, conversation_id: str, invitat
 def expire_due(connection: Connection, now: int, limit: int) -> list[Invitation]:
     """Expires the PENDING invitations past their expire_time, telling each inviter; decided once however many
     instances sweep (FOR UPDATE SKIP LOCKED), and never under an accept or decline in progress."""
-    due = [_invitation(row) for row in connection.execute(DUE, {"now": now, "limit": limit})]
+    due = [invitation_from_row(row) for row in connection.execute(DUE, {"now": now, "limit": limit})]
     return [_store_answer(connection, invitation, InvitationState.EXPIRED, now) for invitation in due]
 
 
 def pending_for(connection: Connection, agent_id: str, now: int) -> list[tuple[Invitation, Conversation]]:
     """The invitations waiting for the agent's answer, oldest first, each with its conversation as it is now:
     what a desk's opening shows."""
-    found = [_invitation(row) for row in connection.execute(PENDING_FOR_INVITEE, {"agent_id": agent_id, "now": now})]
+    rows = connection.execute(PENDING_FOR_INVITEE, {"agent_id": agent_id, "now": now})
+    found = [invitation_from_row(row) for row in rows]
     return [(invitation, conversation_store.get(connection, invitation.conversation_id)) for invitation in found]

@@ -40,7 +40,7 @@ from pullrouting.domain.resources import (
     Supervisor,
     WrapUpCode,
 )
-from pullrouting.store import events
+from pullrouting.store import events, withdrawals
 from pullrouting.store.paging import keyset_page
 from pullrouting.store.tables import (
     agent_capacity_overrides,
@@ -344,6 +344,7 @@ def _release_agent(connection: Connection, agent_id: str) -> None:
     from pullrouting.store.conversations import release_everywhere
 
     release_everywhere(connection, agent_id, LeaveCause.DISABLED)
+    withdrawals.of_agent(connection, agent_id, events.now_micros())
 
 
 def _revoke_agent_subscriptions(connection: Connection, agent_id: str) -> None:

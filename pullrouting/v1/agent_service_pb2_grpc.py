@@ -392,7 +392,7 @@ class AgentServiceServicer:
         within the list's and its own caps, provided it is entitled to the list), and the inviter is told.
         Accepting one already accepted changes nothing.
         Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND (no such invitation to this agent),
-        INVITATION_NOT_PENDING (declined or expired), NOT_ENTITLED, CONVERSATION_CLOSED, LIST_FULL,
+        INVITATION_NOT_PENDING (declined, expired or withdrawn), NOT_ENTITLED, CONVERSATION_CLOSED, LIST_FULL,
         AGENT_AT_CAPACITY.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -403,7 +403,7 @@ class AgentServiceServicer:
         """Declines an invitation made to the agent; the inviter is told. Declining one already declined changes
         nothing.
         Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND (no such invitation to this agent),
-        INVITATION_NOT_PENDING (accepted or expired).
+        INVITATION_NOT_PENDING (accepted, expired or withdrawn).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

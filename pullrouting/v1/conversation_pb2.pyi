@@ -47,6 +47,7 @@ class InvitationState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     INVITATION_STATE_ACCEPTED: _ClassVar[InvitationState]
     INVITATION_STATE_DECLINED: _ClassVar[InvitationState]
     INVITATION_STATE_EXPIRED: _ClassVar[InvitationState]
+    INVITATION_STATE_WITHDRAWN: _ClassVar[InvitationState]
 CONVERSATION_STATE_UNSPECIFIED: ConversationState
 CONVERSATION_STATE_UNREAD: ConversationState
 CONVERSATION_STATE_ACTIVE: ConversationState
@@ -68,6 +69,7 @@ INVITATION_STATE_PENDING: InvitationState
 INVITATION_STATE_ACCEPTED: InvitationState
 INVITATION_STATE_DECLINED: InvitationState
 INVITATION_STATE_EXPIRED: InvitationState
+INVITATION_STATE_WITHDRAWN: InvitationState
 
 class Customer(_message.Message):
     __slots__ = ("id", "display_name")

@@ -77,6 +77,7 @@ class InvitationEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     INVITATION_EVENT_TYPE_ACCEPTED: _ClassVar[InvitationEventType]
     INVITATION_EVENT_TYPE_DECLINED: _ClassVar[InvitationEventType]
     INVITATION_EVENT_TYPE_EXPIRED: _ClassVar[InvitationEventType]
+    INVITATION_EVENT_TYPE_WITHDRAWN: _ClassVar[InvitationEventType]
 LIST_EVENT_TYPE_UNSPECIFIED: ListEventType
 LIST_EVENT_TYPE_SNAPSHOT: ListEventType
 LIST_EVENT_TYPE_SYNCED: ListEventType
@@ -121,6 +122,7 @@ INVITATION_EVENT_TYPE_INVITED: InvitationEventType
 INVITATION_EVENT_TYPE_ACCEPTED: InvitationEventType
 INVITATION_EVENT_TYPE_DECLINED: InvitationEventType
 INVITATION_EVENT_TYPE_EXPIRED: InvitationEventType
+INVITATION_EVENT_TYPE_WITHDRAWN: InvitationEventType
 
 class ListEvent(_message.Message):
     __slots__ = ("type", "list", "conversation", "resume_token", "reset", "reminder", "event_time", "alert")

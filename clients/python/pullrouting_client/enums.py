@@ -65,6 +65,7 @@ class InvitationState(ProtoEnum):
     ACCEPTED = 2
     DECLINED = 3
     EXPIRED = 4
+    WITHDRAWN = 5
 
 
 class ListEventType(ProtoEnum):
@@ -144,6 +145,7 @@ class InvitationEventType(ProtoEnum):
     ACCEPTED = 2
     DECLINED = 3
     EXPIRED = 4
+    WITHDRAWN = 5
 
 
 class RoutingMode(ProtoEnum):

@@ -1415,7 +1415,7 @@ export const AgentService: GenService<{
    * within the list's and its own caps, provided it is entitled to the list), and the inviter is told.
    * Accepting one already accepted changes nothing.
    * Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND (no such invitation to this agent),
-   * INVITATION_NOT_PENDING (declined or expired), NOT_ENTITLED, CONVERSATION_CLOSED, LIST_FULL,
+   * INVITATION_NOT_PENDING (declined, expired or withdrawn), NOT_ENTITLED, CONVERSATION_CLOSED, LIST_FULL,
    * AGENT_AT_CAPACITY.
    *
    * @generated from rpc pullrouting.v1.AgentService.AcceptInvitation
@@ -1429,7 +1429,7 @@ export const AgentService: GenService<{
    * Declines an invitation made to the agent; the inviter is told. Declining one already declined changes
    * nothing.
    * Refusals: FIELD_INVALID (a malformed name), RESOURCE_NOT_FOUND (no such invitation to this agent),
-   * INVITATION_NOT_PENDING (accepted or expired).
+   * INVITATION_NOT_PENDING (accepted, expired or withdrawn).
    *
    * @generated from rpc pullrouting.v1.AgentService.DeclineInvitation
    */
