@@ -86,7 +86,7 @@ def test_the_printed_return_transfer_and_notes_lines_work_as_told(grpcurl_server
     assert "INVITATION_STATE_PENDING" in refusals  # the invitation, printed on stderr by tee
 
 
-def test_the_printed_activity_lines_reach_a_grpcurl_desk(grpcurl_server, tool_environment, tmp_path):
+def test_the_printed_activity_and_withdrawal_lines_reach_a_grpcurl_desk(grpcurl_server, tool_environment, tmp_path):
     address = grpcurl_server.address
     run_lines(printed_lines("grpcurl-admin-workflow", address), tool_environment, tmp_path)
     env = run_lines(printed_lines("grpcurl-watch-setup", address), tool_environment, tmp_path)
@@ -115,6 +115,20 @@ def test_the_printed_activity_lines_reach_a_grpcurl_desk(grpcurl_server, tool_en
             ("agents/ann", "ACTIVITY_NONE", None),
             (None, "ACTIVITY_NONE", True),
         ]
+
+        answers, refusals = _run(["grpcurl-withdrawn"], address, env, tmp_path)
+
+        assert [answer["conversation"]["state"] for answer in answers] == [
+            "CONVERSATION_STATE_ACTIVE",
+            "CONVERSATION_STATE_CLOSED",
+        ]
+        invited, withdrawn = stream.next_event()["invitation"], stream.next_event()["invitation"]
+        assert (invited["type"], withdrawn["type"]) == (
+            "INVITATION_EVENT_TYPE_INVITED",
+            "INVITATION_EVENT_TYPE_WITHDRAWN",
+        )
+        assert withdrawn["invitation"]["state"] == "INVITATION_STATE_WITHDRAWN"
+        assert "INVITATION_NOT_PENDING" in refusals and '"state":"WITHDRAWN"' in refusals.replace(" ", "")
     finally:
         desk.kill()
         desk.wait()
