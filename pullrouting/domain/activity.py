@@ -3,7 +3,7 @@ handed to the streams that watch the conversation and never stored, so it has no
 and is never replayed. TYPING and VIEWING end after the activity TTL unless set again; their end is a notice
 too (NONE). Pure Python, as domain/conversation.py."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -63,17 +63,7 @@ def notice(
 
 def ended(notice_: ActivityNotice, now: int) -> ActivityNotice:
     """The NONE that ends an activity nobody renewed (or whose agent left)."""
-    return ActivityNotice(
-        notice_.conversation_id,
-        notice_.channel_id,
-        notice_.customer_id,
-        notice_.customer_display_name,
-        notice_.agent_id,
-        Activity.NONE,
-        expired=True,
-        ttl_seconds=0,
-        create_time=now,
-    )
+    return replace(notice_, activity=Activity.NONE, expired=True, ttl_seconds=0, create_time=now)
 
 
 def _check_open(conversation: Conversation) -> None:
