@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
-from bench import desks, load, processes, scale_out, targets
+from bench import desks, instructions, load, processes, scale_out, targets
 from bench.databases import reset_postgres
 
 POSTGRES_URL = os.environ.get("PULLROUTING_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
@@ -69,6 +69,7 @@ def _names(sizes: Sizes) -> dict[str, str]:
         "follow": "ingest: follow-up messages per s",
         "stream": "streaming ingest: new requests per s (bare: unary calls)",
         "join": f"join/leave calls per s ({sizes.join_leave_agents} agents)",
+        "cpu": "server CPU per new request (us; bare: per unary call)",
     }
     for count in sizes.fan_out:
         for level in ("p50", "p99"):
@@ -97,9 +98,11 @@ async def _fan_out(target: targets.Bare | targets.Pullrouting, sizes: Sizes) -> 
 async def measure_bare(address: str, sizes: Sizes, server: processes.ServerProcess) -> dict[str, float]:
     target = targets.Bare(address)
     try:
+        cpu = server.cpu_seconds()
         unary = await load.rate(target.unary, INGEST_WORKERS, sizes.new_requests // INGEST_WORKERS)
+        cpu_us = (server.cpu_seconds() - cpu) / sizes.new_requests * 1_000_000
         # StreamCustomerMessages is measured against the bare unary call rate: the figure a connector compares.
-        found = {"new": unary, "follow": unary, "stream": unary}
+        found = {"new": unary, "follow": unary, "stream": unary, "cpu": cpu_us}
         found["join"] = await load.rate(target.unary, sizes.join_leave_agents, 2 * sizes.join_leave_cycles)
         fan_out_figures, fan_out = await _fan_out(target, sizes)
         found |= fan_out_figures
@@ -119,8 +122,11 @@ async def measure_pullrouting(
         await target.setup(sizes.join_leave_agents, max(sizes.fan_out))
         token = await target.catch_up_token()
         new, follow = target.new_requests(INGEST_WORKERS), target.follow_ups(INGEST_WORKERS)
-        found = {
-            "new": await load.rate(new, INGEST_WORKERS, sizes.new_requests // INGEST_WORKERS),
+        cpu = server.cpu_seconds()
+        found = {"new": await load.rate(new, INGEST_WORKERS, sizes.new_requests // INGEST_WORKERS)}
+        # The server's CPU time (all threads, user and system) over the new requests, per request.
+        found["cpu"] = (server.cpu_seconds() - cpu) / sizes.new_requests * 1_000_000
+        found |= {
             "follow": await load.rate(follow, INGEST_WORKERS, sizes.follow_ups // INGEST_WORKERS),
             "stream": await target.stream_new_requests(sizes.new_requests),
         }
@@ -255,6 +261,16 @@ def desks_table(found: list[tuple[str, desks.ManyDesks, desks.Storm]]) -> str:
     return "\n".join(lines)
 
 
+async def run_instructions(backends: list[str], calls: int) -> list[instructions.Instructions]:
+    admin_token = f"pra_{secrets.token_urlsafe(32)}"
+    found = []
+    for backend in backends:
+        with _database(backend) as url:
+            environment = _server_environment(admin_token)
+            found.append(await instructions.measure(backend, url, environment, calls, INGEST_WORKERS))
+    return found
+
+
 async def run_scale_out(sizes: Sizes, delay_each_way: float) -> tuple[float, list[scale_out.ScaleOutFigure]]:
     """The database round trip through the delaying proxy, and the rate of 1 and 2 instances behind it."""
     admin_token = f"pra_{secrets.token_urlsafe(32)}"
@@ -339,12 +355,23 @@ def main(argv: list[str] | None = None) -> None:
         default=scale_out.DELAY_EACH_WAY * 1000,
         help="the scale-out proxy's delay each way, in ms (default 0.5); 1.15 gives a 2.6 ms round trip here",
     )
+    parser.add_argument(
+        "--instructions",
+        type=int,
+        metavar="CALLS",
+        help="only count the instructions per new request under callgrind, over CALLS calls (e.g. 800)",
+    )
     arguments = parser.parse_args(argv)
     sizes = SMOKE if arguments.smoke else QUICK if arguments.quick else FULL
     backends = arguments.backends.split(",")
     if "postgresql" in backends and not _postgres_reachable():
         print(f"PostgreSQL is not reachable at {POSTGRES_URL}: measuring SQLite only", file=sys.stderr)
         backends.remove("postgresql")
+    if arguments.instructions is not None:
+        if not instructions.available():
+            parser.error("--instructions needs valgrind (callgrind_control comes with it)")
+        print(instructions.table(asyncio.run(run_instructions(backends, arguments.instructions))))
+        return
     main_figures = "only" not in (arguments.scale_out, arguments.desks)
     with_desks = arguments.desks != "off" and arguments.scale_out != "only"
     figures, desk_figures = asyncio.run(_measure(sizes, backends, arguments.profile, main_figures, with_desks))

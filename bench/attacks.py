@@ -37,12 +37,6 @@ from pullrouting.v1 import (
 )
 
 ADMIN_TOKEN = "bench-attacks-admin-token-0123456789abcdef"
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def threads(pid: int) -> int:
@@ -103,10 +97,10 @@ def server(directory: Path, *extra: str, env: dict[str, str] | None = None) -> I
 def measure(process: processes.ServerProcess, attack: Callable[[], str]) -> str:
     """Runs `attack` with a health probe beside it; the server's RSS growth and CPU time with it."""
     pid = process.process.pid
-    rss, cpu = process.memory_mb("VmRSS"), cpu_seconds(pid)
+    rss, cpu = process.memory_mb("VmRSS"), processes.cpu_seconds(pid)
     with HealthProbe(process.address) as probe:
         said = attack()
-    grown, used = process.memory_mb("VmRSS") - rss, cpu_seconds(pid) - cpu
+    grown, used = process.memory_mb("VmRSS") - rss, processes.cpu_seconds(pid) - cpu
     return f"{said}; RSS {rss:.0f} -> {rss + grown:.0f} MB, server CPU {used:.2f} s, {probe.summary()}"
 
 
@@ -531,9 +525,9 @@ def old_token_catch_ups(process: processes.ServerProcess, events: int, opens: in
     pid = process.process.pid
 
     def cpu_per_open(resume_token: str) -> tuple[float, int]:
-        used = cpu_seconds(pid)
+        used = processes.cpu_seconds(pid)
         resets = sum(_resume_until_marker(process.address, agent_token, resume_token) for _ in range(opens))
-        return (cpu_seconds(pid) - used) / opens * 1000, resets
+        return (processes.cpu_seconds(pid) - used) / opens * 1000, resets
 
     (old_ms, old_resets), (recent_ms, recent_resets) = cpu_per_open(old), cpu_per_open(recent)
 

@@ -1,6 +1,7 @@
 """The servers under measurement, each in a process of its own so the load generator does not share their
 event loop: started, waited for on the `serving on HOST:PORT` line they print, measured through /proc."""
 
+import os
 import re
 import subprocess
 import sys
@@ -13,6 +14,13 @@ from pathlib import Path
 VENV_BIN = Path(sys.prefix) / "bin"
 SERVING_LINE = r"serving on (\S+)"
 START_DEADLINE = 60.0
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system, all threads) process `pid` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 @dataclass
@@ -28,13 +36,16 @@ class ServerProcess:
                 return int(line.split()[1]) / 1024
         raise LookupError(f"{field} not in /proc/{self.process.pid}/status")
 
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.process.pid)
+
 
 @contextmanager
 def running(
-    command: list[str], env: dict[str, str] | None = None, ready: str = SERVING_LINE
+    command: list[str], env: dict[str, str] | None = None, ready: str = SERVING_LINE, deadline: float = START_DEADLINE
 ) -> Iterator[ServerProcess]:
-    """Starts `command`, waits for its serving line (`ready`, the address in its group), and terminates it on
-    the way out."""
+    """Starts `command`, waits up to `deadline` seconds for its serving line (`ready`, the address in its
+    group), and terminates it on the way out."""
     ready_line = re.compile(ready)
     process = subprocess.Popen(
         command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -57,7 +68,7 @@ def running(
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     try:
-        if not found.wait(START_DEADLINE) or not address:
+        if not found.wait(deadline) or not address:
             raise RuntimeError(f"{command[0]} did not start:\n{''.join(output)}")
         yield ServerProcess(process, address[0], output)
     finally:

@@ -1,4 +1,4 @@
-"""Wiring: the database, the servicers, the interceptors, health and reflection, on one grpc.aio server."""
+"""Wiring: the database, the servicers, the interceptor, health and reflection, on one grpc.aio server."""
 
 import asyncio
 import gc
@@ -8,21 +8,21 @@ import secrets
 import signal
 import stat
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
+from grpc_reflection.v1alpha import reflection, reflection_pb2_grpc
 
 from pullrouting.api.activity import Activities
 from pullrouting.api.admin import AdminServicer
 from pullrouting.api.agent import AgentServicer
 from pullrouting.api.agent_statuses import AgentStatuses
-from pullrouting.api.auth import Authenticator, AuthInterceptor
+from pullrouting.api.auth import Admission, Authenticator
 from pullrouting.api.desk import Desks
 from pullrouting.api.drain import Drain
-from pullrouting.api.errors import DomainErrorInterceptor
 from pullrouting.api.ingest import IngestServicer
 from pullrouting.api.limits import FailedLogins, RateLimiter
 from pullrouting.api.monitor import Monitors
@@ -31,7 +31,7 @@ from pullrouting.api.open_streams import OpenStreams
 from pullrouting.api.presence import AgentStreams
 from pullrouting.api.queues import Queues
 from pullrouting.api.resume_tokens import ResumeTokens
-from pullrouting.api.rpcs import RpcObserver
+from pullrouting.api.rpcs import RpcInterceptor
 from pullrouting.api.supervisor import SupervisorServicer, SupervisorStreams
 from pullrouting.api.watch import Streams, StreamSettings
 from pullrouting.bus.hub import EventHub
@@ -182,6 +182,23 @@ def _new_admin_token_file(path: Path) -> str:
     return token
 
 
+class GenericHandlersOnly:
+    """What the generated `add_*_to_server` functions register, registered as generic handlers only.
+    grpcio 1.85's asyncio server, for every call it accepts, waits (`asyncio.wait`) on one pending future
+    per registered method, so a call's cost grew with the number of methods: with this server's 70-odd, a
+    fifth of a unary call's CPU went into that wait (grpc/grpc#43461). A generic handler is found by one
+    dictionary lookup per service."""
+
+    def __init__(self, server: grpc.aio.Server) -> None:
+        self._server = server
+
+    def add_generic_rpc_handlers(self, handlers: Sequence[grpc.GenericRpcHandler]) -> None:
+        self._server.add_generic_rpc_handlers(handlers)
+
+    def add_registered_method_handlers(self, _service: str, _handlers: dict[str, grpc.RpcMethodHandler]) -> None:
+        """Left out: the same methods' generic handler is registered just before."""
+
+
 @dataclass
 class RunningServer:
     server: grpc.aio.Server
@@ -245,7 +262,7 @@ async def start(settings: Settings) -> RunningServer:
     # The web endpoint reaches this server over a Unix socket in a directory only this user may enter.
     web_socket = Path(tempfile.mkdtemp(prefix="pullrouting-web-")) / "grpc.sock" if settings.web_listen else None
     web_secret = secrets.token_urlsafe(32) if settings.web_listen else None
-    auth = AuthInterceptor(
+    admission = Admission(
         authenticator,
         rate_limiter,
         open_streams,
@@ -254,8 +271,8 @@ async def start(settings: Settings) -> RunningServer:
         web_secret=web_secret,
     )
     server = grpc.aio.server(
-        # Outermost first: the observer sees each RPC's final status, domain errors and auth refusals included.
-        interceptors=[RpcObserver(metrics), DomainErrorInterceptor(), auth],
+        # One pass per call: admission, domain errors to statuses, and the RPC's final status observed.
+        interceptors=[RpcInterceptor(admission, metrics)],
         # gRPC sets SO_REUSEPORT by default: a second server on a taken port would then start and silently
         # split the traffic with the first. Refuse instead. Larger requests are refused with RESOURCE_EXHAUSTED.
         options=[
@@ -276,8 +293,9 @@ async def start(settings: Settings) -> RunningServer:
         ),
         ResumeTokens(key),
     )
+    handlers = GenericHandlersOnly(server)
     admin_service_pb2_grpc.add_AdminServiceServicer_to_server(
-        AdminServicer(database, ResourceRules(min_unread_reminder_seconds=settings.reminder_check_seconds)), server
+        AdminServicer(database, ResourceRules(min_unread_reminder_seconds=settings.reminder_check_seconds)), handlers
     )
     subscription_changes = RateLimiter(settings.subscription_changes_per_minute, 60, "subscription changes in a minute")
     activities = Activities(
@@ -296,24 +314,27 @@ async def start(settings: Settings) -> RunningServer:
             settings.invitation_ttl_seconds,
             activities,
         ),
-        server,
+        handlers,
     )
     ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(
-        IngestServicer(database, streams, rate_limiter, settings.ingest_stream_window, activities), server
+        IngestServicer(database, streams, rate_limiter, settings.ingest_stream_window, activities), handlers
     )
     refresh_interval = micros(settings.supervisor_refresh_seconds)
     supervisor_streams = SupervisorStreams(
         Queues(streams, refresh_interval), AgentStatuses(streams, refresh_interval), Monitors(streams)
     )
     supervisor_service_pb2_grpc.add_SupervisorServiceServicer_to_server(
-        SupervisorServicer(database, supervisor_streams), server
+        SupervisorServicer(database, supervisor_streams), handlers
     )
     # The asyncio servicer: the threaded one's Watch does not work on a grpc.aio server.
     health_servicer = health.aio.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, handlers)
     for name in [*SERVICE_NAMES, ""]:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    reflection.enable_server_reflection([*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    # What reflection.enable_server_reflection does for a grpc.aio server, through `handlers`.
+    reflection_pb2_grpc.add_ServerReflectionServicer_to_server(
+        reflection.aio.ReflectionServicer([*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME]), handlers
+    )
     try:
         if credentials is None:
             port = server.add_insecure_port(settings.listen)

@@ -15,8 +15,11 @@ DEADLINE = 10.0
 
 
 async def _append(database: Database, count: int) -> list[int]:
+    """The ids of `count` events appended in one transaction: the last ones (SQLite has one writer)."""
     events = [Event(ListEventType.ADDED, list_id="l1") for _ in range(count)]
-    return await database.run(lambda connection: event_store.append(connection, events))
+    await database.run(lambda connection: event_store.append(connection, events))
+    last = (await database.read(event_store.horizon)).id
+    return list(range(last - count + 1, last + 1))
 
 
 async def test_a_stream_starting_ahead_of_the_hub_gets_only_events_after_its_start(sqlite_database: Database) -> None:

@@ -1,1 +1,1 @@
-"""The gRPC edge: servicers that translate protobuf to domain calls, and the interceptors around them."""
+"""The gRPC edge: servicers that translate protobuf to domain calls, and the one interceptor around them."""

@@ -46,7 +46,7 @@ from pullrouting.v1 import agent_service_pb2_grpc
 
 def _agent_id() -> str:
     agent_id = current_principal().id
-    assert agent_id is not None, "the auth interceptor admits only agents to this service"
+    assert agent_id is not None, "the admission admits only agents to this service"
     return agent_id
 
 
@@ -268,7 +268,7 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
 
     async def WatchLists(
         self, request: pb.WatchListsRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[pb.WatchListsResponse]:
+    ) -> AsyncIterator[pb.WatchListsResponse | bytes]:
         agent_id = _agent_id()
         responses = self._streams.watch_lists(agent_id, request.resume_token, context)
         async for response in self._agent_streams.present_while_open(agent_id, responses):
@@ -339,7 +339,7 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
 
     async def WatchDesk(
         self, request: pb.WatchDeskRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[pb.WatchDeskResponse]:
+    ) -> AsyncIterator[pb.WatchDeskResponse | bytes]:
         agent_id = _agent_id()
         responses = self._desks.watch_desk(agent_id, request.resume_token, context)
         async for response in self._agent_streams.present_while_open(agent_id, responses):

@@ -5,11 +5,12 @@ Health checking and reflection stay open. The caller is handed to servicers thro
 no request field can name someone else. Each caller's calls per second are limited, and so are its open
 streams, which end once its credentials stop being valid (api/open_streams.py)."""
 
-import functools
+import contextlib
 import hmac
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import grpc
@@ -17,7 +18,6 @@ from google.protobuf.message import DecodeError
 
 from pullrouting.api.control_characters import check_control_characters
 from pullrouting.api.drain import Drain
-from pullrouting.api.handlers import ServiceInterceptor, StreamBehavior, UnaryBehavior, refusing_handler, wrap_handler
 from pullrouting.api.limits import FailedLogins, RateLimiter
 from pullrouting.api.oidc import OidcVerifier, looks_like_jwt
 from pullrouting.api.open_streams import Credentials, OpenStreams
@@ -144,9 +144,24 @@ async def _decoded_messages(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
         yield request
 
 
-class AuthInterceptor(ServiceInterceptor):
+@dataclass(frozen=True)
+class _Admitted:
+    """A call admitted on its metadata: who made it, with which token, for which role."""
+
+    credentials: Credentials
+    token: str
+    required: Role
+
+
+# Set on a call's task when it is admitted (before its handler runs, in the same task), read by its handler.
+_admitted: ContextVar[_Admitted] = ContextVar("admitted")
+
+
+class Admission:
     """Admits each call on its metadata, before its request is read: a call refused here (no token, a bad
-    one, a throttled caller, a server shutting down) never waits for a body its client may withhold."""
+    one, a throttled caller, a server shutting down) never waits for a body its client may withhold. Then
+    admits the request itself, and tracks a stream's credentials while it runs. The one interceptor
+    (api/rpcs.py) calls these."""
 
     def __init__(
         self,
@@ -165,20 +180,20 @@ class AuthInterceptor(ServiceInterceptor):
         self._failed_logins = failed_logins
         self._drain = drain
 
-    async def intercept(
-        self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler:
-        required = ROLE_BY_SERVICE[details.method.lstrip("/").partition("/")[0]]
+    async def admit(self, details: grpc.HandlerCallDetails, required: Role) -> Exception | None:
+        """None once the call is admitted; else why it is refused (a refusal, or a fault for the observer to
+        report), for `refuse` to raise when the refused call runs."""
         try:
             self._drain.admit()
             token = _bearer_token(details.invocation_metadata)
             credentials = await self._authenticator.authenticate(token, required)
             await self._rate_limiter.check(credentials.principal)
-        except Exception as error:  # a refusal, or a fault for the outermost interceptor to report
-            return refusing_handler(handler, functools.partial(self._refuse, error))
-        return self._admitted(handler, token, credentials, required)
+        except Exception as error:
+            return error
+        _admitted.set(_Admitted(credentials, token, required))
+        return None
 
-    async def _refuse(self, error: Exception, context: grpc.aio.ServicerContext) -> NoReturn:
+    async def refuse(self, error: Exception, context: grpc.aio.ServicerContext) -> NoReturn:
         if isinstance(error, DomainError) and error.reason in LOGIN_FAILURES:
             self._failed_logins.failed(self._caller_peer(context), error.reason)
         raise error
@@ -194,46 +209,38 @@ class AuthInterceptor(ServiceInterceptor):
                 return f"web:{host}"
         return peer
 
-    def _admitted(
-        self, handler: grpc.RpcMethodHandler, token: str, credentials: Credentials, required: Role
-    ) -> grpc.RpcMethodHandler:
-        authenticate, open_streams = self._authenticator.authenticate, self._open_streams
-        failed_logins, caller_peer = self._failed_logins, self._caller_peer
-        decode = handler.request_deserializer
+    def request(self, request: Any, context: grpc.aio.ServicerContext, streaming: bool) -> Any:
+        """The admitted call's request, admitted; a request stream is admitted message by message as it is
+        read. Sets the caller that servicers see."""
+        if self._failed_logins.throttling:
+            self._failed_logins.check(self._caller_peer(context))
+        _principal.set(_admitted.get().credentials.principal)
+        if streaming:
+            return _decoded_messages(request)
+        if request is _UNDECODABLE:
+            raise _undecodable()
+        check_control_characters(request)
+        return request
 
-        def lenient_decode(data: bytes) -> Any:
-            # gRPC answers bytes that do not parse with UNKNOWN, before any check: keep them for `admit` to refuse.
-            try:
-                return decode(data)
-            except DecodeError:
-                return _UNDECODABLE
+    @contextlib.asynccontextmanager
+    async def stream(self, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+        """Counts the admitted stream against its caller's limit while it runs, and ends it once the caller's
+        credentials stop being valid."""
+        admitted = _admitted.get()
+        with self._open_streams.track(admitted.credentials, admitted.token, context):
+            # Again, now that the stream is tracked: a disable committed since the first check ends it here.
+            await self._authenticator.authenticate(admitted.token, admitted.required)
+            yield
 
-        def admit(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            """The request, admitted; a request stream is admitted message by message as it is read."""
-            failed_logins.check(caller_peer(context))
-            _principal.set(credentials.principal)
-            if handler.request_streaming:
-                return _decoded_messages(request)
-            if request is _UNDECODABLE:
-                raise _undecodable()
-            check_control_characters(request)
-            return request
 
-        def guard_unary(behavior: UnaryBehavior) -> UnaryBehavior:
-            async def guarded(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                return await behavior(admit(request, context), context)
+def lenient(decode: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
+    """`decode`, keeping bytes that do not parse (gRPC would answer them with UNKNOWN before any check) for
+    `Admission.request` to refuse."""
 
-            return guarded
+    def lenient_decode(data: bytes) -> Any:
+        try:
+            return decode(data)
+        except DecodeError:
+            return _UNDECODABLE
 
-        def guard_stream(behavior: StreamBehavior) -> StreamBehavior:
-            async def guarded(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-                admitted = admit(request, context)
-                with open_streams.track(credentials, token, context):
-                    # Again, now that the stream is tracked: a disable committed since the first check ends it here.
-                    await authenticate(token, required)
-                    async for response in behavior(admitted, context):
-                        yield response
-
-            return guarded
-
-        return wrap_handler(handler, guard_unary, guard_stream, lenient_decode)
+    return lenient_decode

@@ -22,7 +22,7 @@ from pullrouting.api.mappings import (
     invitation_to_proto,
 )
 from pullrouting.api.resources import PRESENCE_TO_PROTO
-from pullrouting.api.watch import AgentLists, Call, Streams, conversation_response
+from pullrouting.api.watch import AgentLists, Call, ListedEvent, Streams, conversation_response
 from pullrouting.bus.follow import Follower
 from pullrouting.domain.activity import ActivityNotice
 from pullrouting.domain.events import AgentEventType, ConversationEventType, EventKind
@@ -115,7 +115,7 @@ class Desks:
 
     async def watch_desk(
         self, agent_id: str, resume_token: str, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[agent_service_pb2.WatchDeskResponse]:
+    ) -> AsyncIterator[agent_service_pb2.WatchDeskResponse | bytes]:
         streams = self._streams
         call = Call(context, streams.tokens.for_stream(Principal(Role.AGENT, agent_id), "WatchDesk"))
         position = call.tokens.decode(resume_token)
@@ -239,7 +239,7 @@ class Desks:
         participation: _Participation,
         event: StoredEvent,
         after: Position,
-    ) -> AsyncIterator[agent_service_pb2.WatchDeskResponse]:
+    ) -> AsyncIterator[agent_service_pb2.WatchDeskResponse | bytes]:
         if event.kind is EventKind.AGENT:
             if event.type is AgentEventType.READ:
                 yield await self._read(call, agent_id, event, after)
@@ -256,6 +256,11 @@ class Desks:
                 yield response
         else:
             async for listed in lists.on_event(follower, event, after):
+                if isinstance(listed, ListedEvent):
+                    # Serialised once for every desk it reaches; this desk adds its token and count.
+                    unread = await self._unread_count(agent_id, listed.shared.conversation_id or None, participation)
+                    yield listed.for_desk(unread)
+                    continue
                 conversation_id = listed.event.conversation.name.removeprefix(f"{CONVERSATIONS}/") or None
                 unread = await self._unread_count(agent_id, conversation_id, participation)
                 yield self._listed(listed.event, "", unread)

@@ -1,6 +1,5 @@
-"""Domain errors to gRPC statuses: one table, and one interceptor that applies it to every RPC."""
+"""Domain errors to gRPC statuses: one table, which the one interceptor (api/rpcs.py) applies to every RPC."""
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -8,7 +7,6 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from pullrouting.api.handlers import ServiceInterceptor, StreamBehavior, UnaryBehavior, end_call, wrap_handler
 from pullrouting.domain.errors import DomainError, InvalidInput, Reason
 
 ERROR_DOMAIN = "pullrouting"
@@ -71,33 +69,3 @@ def to_status_proto(error: DomainError) -> status_pb2.Status:
 def to_status(error: DomainError) -> grpc.Status:
     """The status a call refused with `error` ends with."""
     return rpc_status.to_status(to_status_proto(error))
-
-
-def _translate_unary(behavior: UnaryBehavior) -> UnaryBehavior:
-    async def translated(request: Any, context: grpc.aio.ServicerContext) -> Any:
-        try:
-            return await behavior(request, context)
-        except DomainError as error:
-            await end_call(context, to_status(error))
-
-    return translated
-
-
-def _translate_stream(behavior: StreamBehavior) -> StreamBehavior:
-    async def translated(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-        try:
-            async for response in behavior(request, context):
-                yield response
-        except DomainError as error:
-            await end_call(context, to_status(error))
-
-    return translated
-
-
-class DomainErrorInterceptor(ServiceInterceptor):
-    """Turns every DomainError raised under it into its status; outside auth, so auth refusals pass here too."""
-
-    async def intercept(
-        self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler:
-        return wrap_handler(handler, _translate_unary, _translate_stream)

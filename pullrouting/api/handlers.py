@@ -1,8 +1,7 @@
-"""What the interceptors of the three services share: the one test of "is this our method", wrapping a gRPC
-method handler with a handler of the same kind, a handler that refuses a call before reading its request, and
-the one way to end a call with a status."""
+"""Handlers of the services' methods: the one test of "is this our method", wrapping a gRPC method
+handler with a handler of the same kind, a handler that refuses a call before reading its request, and the
+one way to end a call with a status."""
 
-import abc
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,25 +21,14 @@ def is_service_method(method: str) -> bool:
     return method.startswith(f"/{SERVICE_PACKAGE}.")
 
 
-class ServiceInterceptor(grpc.aio.ServerInterceptor, abc.ABC):
-    """An interceptor of the three services' methods; health checking and reflection pass untouched (their
-    Watch is not a generator, and probes every few seconds are neither counted nor logged)."""
+def passing_bytes(serialize: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
+    """`serialize`, letting through a response already serialised: a list event that every stream it reaches
+    shares (api/watch.py `SharedListEvent`)."""
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        if handler is None or not is_service_method(handler_call_details.method):
-            return handler
-        return await self.intercept(handler, handler_call_details)
+    def serialize_response(response: Any) -> bytes:
+        return response if type(response) is bytes else serialize(response)
 
-    @abc.abstractmethod
-    async def intercept(
-        self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler:
-        """The handler that serves the call instead of `handler`."""
+    return serialize_response
 
 
 def wrap_handler(
@@ -48,11 +36,13 @@ def wrap_handler(
     wrap_unary: Callable[[UnaryBehavior], UnaryBehavior],
     wrap_stream: Callable[[StreamBehavior], StreamBehavior],
     request_deserializer: Callable[[bytes], Any] | None = None,
+    response_serializer: Callable[[Any], bytes] | None = None,
 ) -> grpc.RpcMethodHandler:
-    """The same handler with its behaviour wrapped (and its request deserializer replaced, when one is given).
-    The services' methods are unary-unary and unary-stream; refusals (`refusing_handler`) stream requests."""
+    """The same handler with its behaviour wrapped (and its request deserializer or response serializer
+    replaced, when one is given). The services' methods are unary-unary and unary-stream; refusals
+    (`refusing_handler`) stream requests."""
     deserializer = request_deserializer or handler.request_deserializer
-    serializer = handler.response_serializer
+    serializer = response_serializer or handler.response_serializer
     if handler.unary_unary is not None:
         return grpc.unary_unary_rpc_method_handler(wrap_unary(handler.unary_unary), deserializer, serializer)
     if handler.unary_stream is not None:

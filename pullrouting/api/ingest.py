@@ -23,7 +23,7 @@ from pullrouting.v1 import ingest_service_pb2_grpc
 
 def _ingestor_id() -> str:
     ingestor_id = current_principal().id
-    assert ingestor_id is not None, "the auth interceptor admits only ingestors to this service"
+    assert ingestor_id is not None, "the admission admits only ingestors to this service"
     return ingestor_id
 
 

@@ -83,6 +83,12 @@ class FailedLogins:
         level, updated = self._buckets.get(host, (0.0, 0.0))
         return max(level - (self._clock() - updated) * self._per_minute / 60, 0.0)
 
+    @property
+    def throttling(self) -> bool:
+        """False while no failed login is remembered: then no peer is refused, and `check` can be skipped
+        (which saves reading the call's peer and metadata on every call)."""
+        return bool(self._per_minute and self._buckets)
+
     def check(self, peer: str) -> None:
         """Refuses the call when its peer failed to log in too often lately."""
         if self._per_minute and self._level(peer_host(peer)) + 1 > self._per_minute:

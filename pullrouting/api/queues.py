@@ -144,7 +144,10 @@ class _QueueView:
             if list_id in self.scope:
                 self.refreshes.changed(list_id)
                 if not already_shown(self._shown, event):
-                    yield _listed(self._streams.list_event_response(event, after, self._call.tokens), "")
+                    listed = self._streams.list_event_response(event, after, self._call.tokens)
+                    response = _queue_response(listed.token)
+                    response.event.list_event.CopyFrom(listed.shared.event)
+                    yield response
         elif event.kind is EventKind.PRINCIPAL and event.payload["principal"] == self._principal:
             async for response in self._rescope(follower, after):
                 yield response

@@ -1,6 +1,10 @@
-"""The outermost interceptor: it observes every RPC of the three services once it ends with its final status
-(domain errors, auth refusals and cut-off streams included), and it is the last word on what a client sees of
-a server fault.
+"""The one interceptor of the services' methods. Each call passes through one wrapper of its method's
+handler (built once per method), which admits it (api/auth.py), turns the domain errors raised under it
+into their statuses (api/errors.py), and observes it once it ends with its final status (domain errors, auth
+refusals and cut-off streams included). It is the last word on what a client sees of a server fault. One
+pass instead of an interceptor for each of these: every call and every message of a stream went through
+three layers of wrappers, each built anew for every call. Health checking and reflection pass untouched
+(their Watch is not a generator, and probes every few seconds are neither counted nor logged).
 
 It counts each RPC, times it and logs one line with the method, status code, duration and caller - never a
 token, never a message text; streams are logged once, when they end. Only server faults log at ERROR. An
@@ -9,17 +13,32 @@ and the values in it); the log line carries the same id and the traceback, so an
 other."""
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
+from prometheus_client import Counter, Histogram
 
-from pullrouting.api.auth import current_principal
-from pullrouting.api.handlers import SERVICE_PACKAGE, ServiceInterceptor, StreamBehavior, UnaryBehavior, wrap_handler
+from pullrouting.api.auth import ROLE_BY_SERVICE, Admission, current_principal, lenient
+from pullrouting.api.errors import to_status
+from pullrouting.api.handlers import (
+    SERVICE_PACKAGE,
+    StreamBehavior,
+    UnaryBehavior,
+    end_call,
+    is_service_method,
+    passing_bytes,
+    refusing_handler,
+    wrap_handler,
+)
+from pullrouting.domain.errors import DomainError
+from pullrouting.domain.principal import Role
 from pullrouting.ops.metrics import Metrics
 
 log = logging.getLogger("pullrouting.rpc")
@@ -73,23 +92,74 @@ def stream_kind(method: str) -> str:
     return STREAM_KINDS.get(rpc, rpc.removeprefix("Watch").lower())
 
 
-class RpcObserver(ServiceInterceptor):
-    def __init__(self, metrics: Metrics) -> None:
-        self._metrics = metrics
+@dataclass(frozen=True)
+class _Method:
+    """What every call of one method shares."""
 
-    async def intercept(
-        self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails
+    required: Role
+    # The handler's kinds (request and response streaming) and serializers, for refusals.
+    handler: grpc.RpcMethodHandler
+    # Serves the calls admitted on their metadata.
+    admitted: grpc.RpcMethodHandler
+
+
+# What a stream refused on its metadata tracks: nothing.
+_UNTRACKED = contextlib.nullcontext()
+
+
+class RpcInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, admission: Admission, metrics: Metrics) -> None:
+        self._admission = admission
+        self._metrics = metrics
+        self._methods: dict[str, _Method] = {}
+        # The RPC counter and duration histogram of each (method, code), looked up once.
+        self._recorders: dict[tuple[str, grpc.StatusCode], tuple[Counter, Histogram]] = {}
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
-        method = details.method.removeprefix(f"/{SERVICE_PACKAGE}.")
+        handler = await continuation(handler_call_details)
+        if handler is None or not is_service_method(handler_call_details.method):
+            return handler
+        method = self._methods.get(handler_call_details.method)
+        if method is None or method.handler is not handler:
+            method = self._methods[handler_call_details.method] = self._prepare(handler_call_details.method, handler)
+        refusal = await self._admission.admit(handler_call_details, method.required)
+        if refusal is None:
+            return method.admitted
+        name = handler_call_details.method.removeprefix(f"/{SERVICE_PACKAGE}.")
+        refusing = refusing_handler(handler, functools.partial(self._admission.refuse, refusal))
         return wrap_handler(
-            handler, functools.partial(self._observe_unary, method), functools.partial(self._observe_stream, method)
+            refusing,
+            functools.partial(self._unary, name, admitted=False),
+            functools.partial(self._stream, name, admitted=False),
         )
 
-    def _observe_unary(self, method: str, behavior: UnaryBehavior) -> UnaryBehavior:
-        async def observed(request: Any, context: grpc.aio.ServicerContext) -> Any:
+    def _prepare(self, method: str, handler: grpc.RpcMethodHandler) -> _Method:
+        name = method.removeprefix(f"/{SERVICE_PACKAGE}.")
+        admitted = wrap_handler(
+            handler,
+            functools.partial(self._unary, name, admitted=True, streaming=handler.request_streaming),
+            functools.partial(self._stream, name, admitted=True, streaming=handler.request_streaming),
+            lenient(handler.request_deserializer),
+            passing_bytes(handler.response_serializer) if handler.response_streaming else None,
+        )
+        return _Method(ROLE_BY_SERVICE[method.lstrip("/").partition("/")[0]], handler, admitted)
+
+    def _unary(self, method: str, behavior: UnaryBehavior, *, admitted: bool, streaming: bool = False) -> UnaryBehavior:
+        admission = self._admission
+
+        async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
             started, outcome = time.perf_counter(), _Outcome()
             try:
-                return await behavior(request, context)
+                try:
+                    if admitted:
+                        request = admission.request(request, context, streaming)
+                    return await behavior(request, context)
+                except DomainError as error:
+                    await end_call(context, to_status(error))
             except Exception as error:
                 await outcome.fault(error, context)
             except BaseException as error:
@@ -98,20 +168,29 @@ class RpcObserver(ServiceInterceptor):
             finally:
                 self._record(method, context, outcome, started)
 
-        return observed
+        return call
 
-    def _observe_stream(self, method: str, behavior: StreamBehavior) -> StreamBehavior:
+    def _stream(
+        self, method: str, behavior: StreamBehavior, *, admitted: bool, streaming: bool = False
+    ) -> StreamBehavior:
+        admission = self._admission
         kind = stream_kind(method)
         open_streams = self._metrics.open_streams.labels(kind)
         delivered = self._metrics.events_delivered.labels(kind)
 
-        async def observed(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             started, outcome = time.perf_counter(), _Outcome()
             open_streams.inc()
             try:
-                async for response in behavior(request, context):
-                    delivered.inc()
-                    yield response
+                try:
+                    if admitted:
+                        request = admission.request(request, context, streaming)
+                    async with admission.stream(context) if admitted else _UNTRACKED:
+                        async for response in behavior(request, context):
+                            delivered.inc()
+                            yield response
+                except DomainError as error:
+                    await end_call(context, to_status(error))
             except Exception as error:
                 await outcome.fault(error, context)
             except BaseException as error:
@@ -121,13 +200,19 @@ class RpcObserver(ServiceInterceptor):
                 open_streams.dec()
                 self._record(method, context, outcome, started)
 
-        return observed
+        return call
 
     def _record(self, method: str, context: grpc.aio.ServicerContext, outcome: _Outcome, started: float) -> None:
         code = outcome.code(context)
         seconds = time.perf_counter() - started
-        self._metrics.rpcs.labels(method, code.name).inc()
-        self._metrics.rpc_seconds.labels(method, code.name).observe(seconds)
+        recorders = self._recorders.get((method, code))
+        if recorders is None:
+            recorders = self._recorders[method, code] = (
+                self._metrics.rpcs.labels(method, code.name),
+                self._metrics.rpc_seconds.labels(method, code.name),
+            )
+        recorders[0].inc()
+        recorders[1].observe(seconds)
         caller = _caller()
         milliseconds = round(seconds * 1000, 3)
         fields = {"method": method, "code": code.name, "duration_ms": milliseconds, "principal": caller}

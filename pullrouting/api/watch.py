@@ -72,6 +72,46 @@ HISTORY_PAGE = 50
 T = TypeVar("T")
 
 
+class SharedListEvent:
+    """A list event as every stream it reaches sends it, serialised once: a WatchListsResponse, and for
+    desks a WatchDeskResponse, without the resume token. Each stream appends its own token (and a desk its
+    unread count) as a second serialised message of the same type: a parser merges the two (protobuf's
+    concatenation is a merge), so the client reads one response. Before, every stream copied the event into
+    a response of its own (a desk twice) and serialised it."""
+
+    def __init__(self, event: events_pb2.ListEvent) -> None:
+        # Shared: nobody changes it.
+        self.event = event
+        self.conversation_id = event.conversation.name.removeprefix(f"{CONVERSATIONS}/")
+        self._lists = agent_service_pb2.WatchListsResponse(event=event).SerializeToString()
+        self._desk: bytes | None = None
+
+    def for_lists(self, token: str) -> bytes:
+        own = agent_service_pb2.WatchListsResponse(event=events_pb2.ListEvent(resume_token=token))
+        return self._lists + own.SerializeToString()
+
+    def for_desk(self, token: str, unread_count: int) -> bytes:
+        if self._desk is None:
+            shared = agent_service_pb2.WatchDeskResponse(event=events_pb2.DeskEvent(list_event=self.event))
+            self._desk = shared.SerializeToString()
+        own = events_pb2.DeskEvent(resume_token=token, unread_count=unread_count)
+        return self._desk + agent_service_pb2.WatchDeskResponse(event=own).SerializeToString()
+
+
+@dataclass(frozen=True)
+class ListedEvent:
+    """A list event as one stream sends it: the event every stream shares, and this stream's token."""
+
+    shared: SharedListEvent
+    token: str
+
+    def for_lists(self) -> bytes:
+        return self.shared.for_lists(self.token)
+
+    def for_desk(self, unread_count: int) -> bytes:
+        return self.shared.for_desk(self.token, unread_count)
+
+
 @dataclass(frozen=True)
 class StreamSettings:
     # Events a stream may have queued before it counts as too slow and is cut off.
@@ -163,7 +203,7 @@ class Streams:
         self.tokens = tokens
         self._catch_ups = CatchUpSlots(settings.catch_ups_per_principal)
         # Oldest first: evicting from a plain dict's front scans the slots deleted before (1 us an event).
-        self._built_list_events: OrderedDict[int, agent_service_pb2.WatchListsResponse] = OrderedDict()
+        self._built_list_events: OrderedDict[int, SharedListEvent] = OrderedDict()
 
     @contextlib.contextmanager
     def following(
@@ -243,7 +283,7 @@ class Streams:
 
     async def watch_lists(
         self, agent_id: str, resume_token: str, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
+    ) -> AsyncIterator[agent_service_pb2.WatchListsResponse | bytes]:
         call = Call(context, self.tokens.for_stream(Principal(Role.AGENT, agent_id), "WatchLists"))
         position = call.tokens.decode(resume_token)
         lists = AgentLists(self, call, agent_id)
@@ -263,7 +303,7 @@ class Streams:
                 yield list_response(ListType.LIST_EVENT_TYPE_SYNCED, call.last_token, reset=start.reset)
             async for event, after in self.events(call, follower, start.position):
                 async for response in lists.on_event(follower, event, after):
-                    yield response
+                    yield response.for_lists() if isinstance(response, ListedEvent) else response
 
     async def subscription_change(
         self,
@@ -300,14 +340,12 @@ class Streams:
         shown[list_id] = pages
         yield list_response(ListType.LIST_EVENT_TYPE_SYNCED, token, list=list_name)
 
-    def list_event_response(
-        self, event: StoredEvent, after: Position, tokens: StreamTokens
-    ) -> agent_service_pb2.WatchListsResponse:
+    def list_event_response(self, event: StoredEvent, after: Position, tokens: StreamTokens) -> "ListedEvent":
         """A list event is the same for every stream it reaches, live or catching up, but for the resume token,
-        which is each stream's own: it is built once (nobody changes it) and copied with the token set, instead
-        of built once per subscribed agent."""
-        built = self._built_list_events.get(event.id)
-        if built is None:
+        which is each stream's own: it is built and serialised once (SharedListEvent) instead of once per
+        subscribed agent, and each stream adds its token."""
+        shared = self._built_list_events.get(event.id)
+        if shared is None:
             assert isinstance(event.type, ListEventType)
             alert = alert_of(event.payload, event.type)
             built = _payload_list_response(
@@ -319,13 +357,10 @@ class Streams:
                 reminder=alert is ListAlert.UNREAD_REMINDER,
                 event_time=to_timestamp(event.create_time),
             )
-            self._built_list_events[event.id] = built
+            shared = self._built_list_events[event.id] = SharedListEvent(built.event)
             if len(self._built_list_events) > BUILT_LIST_EVENTS:
                 self._built_list_events.popitem(last=False)
-        response = agent_service_pb2.WatchListsResponse()
-        response.CopyFrom(built)
-        response.event.resume_token = tokens.encode(after)
-        return response
+        return ListedEvent(shared, tokens.encode(after))
 
     async def watch_conversation(
         self, agent_id: str, conversation_id: str, resume_token: str, context: grpc.aio.ServicerContext
@@ -496,8 +531,9 @@ class AgentLists:
 
     async def on_event(
         self, follower: Follower, event: StoredEvent, after: Position
-    ) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
-        """What a list or subscription event shows the agent, if anything."""
+    ) -> AsyncIterator[agent_service_pb2.WatchListsResponse | ListedEvent]:
+        """What a list or subscription event shows the agent, if anything: a list event as every stream
+        shares it (ListedEvent), the responses of a subscription change as messages."""
         assert self._start is not None
         if event.kind is EventKind.SUBSCRIPTION:
             if self._start.replays_unentitled(event):

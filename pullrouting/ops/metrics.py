@@ -7,7 +7,7 @@ Where each figure comes from, so that it is right with several instances on one 
 - time to first join, requests closed unjoined, reminders, alerts, releases, auto-closes, events written: from
   the events this instance's own transactions committed, so the sum over instances counts each once;
 - RPCs, open streams, events delivered: by the RPC interceptor (api/rpcs.py), per instance;
-- failed logins: by the authentication interceptor, per instance."""
+- failed logins: by the admission of calls (api/auth.py), per instance."""
 
 import asyncio
 import logging

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, exists, func, insert, select, update
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain import supervision
@@ -28,6 +28,7 @@ from pullrouting.store import events, withdrawals
 from pullrouting.store.conversation_rows import conversation_row, load_conversations, message_from_row
 from pullrouting.store.events import now_micros
 from pullrouting.store.paging import keyset_page
+from pullrouting.store.prepared import Prepared
 from pullrouting.store.subscriptions import access, is_entitled, require_entitled_list, require_list
 from pullrouting.store.tables import (
     agent_capacity_overrides,
@@ -48,9 +49,11 @@ from pullrouting.store.tables import (
 
 # The hot paths' statements are built once, here and in the other store modules, and run with their values
 # as parameters: building a statement on every call was most of its cost (docs/performance.md).
-CONVERSATION_BY_ID = select(conversations).where(conversations.c.id == bindparam("conversation_id"))
-CONVERSATION_BY_ID_LOCKED = CONVERSATION_BY_ID.with_for_update()
-OPEN_OF_CUSTOMER = (
+# Those every new message and lifecycle change runs go to the driver directly (store/prepared.py).
+CONVERSATION_BY_ID_QUERY = select(conversations).where(conversations.c.id == bindparam("conversation_id"))
+CONVERSATION_BY_ID = Prepared(CONVERSATION_BY_ID_QUERY)
+CONVERSATION_BY_ID_LOCKED = Prepared(CONVERSATION_BY_ID_QUERY.with_for_update())
+OPEN_OF_CUSTOMER = Prepared(
     select(conversations)
     .where(
         conversations.c.channel_id == bindparam("channel_id"),
@@ -65,33 +68,40 @@ NEWEST_MESSAGE = (
     .order_by(messages.c.create_time.desc(), messages.c.id.desc())
     .limit(1)
 )
-MESSAGE_BY_KEY = select(messages).where(
-    messages.c.idempotency_scope == bindparam("scope"), messages.c.idempotency_key == bindparam("key")
+MESSAGE_BY_KEY = Prepared(
+    select(messages).where(
+        messages.c.idempotency_scope == bindparam("scope"), messages.c.idempotency_key == bindparam("key")
+    )
 )
 # The channel and, in the same round trip, whether the ingestor has a channel scope and whether it holds it.
-CHANNEL_FOR_INGESTOR = select(
-    channels,
-    exists().where(ingestor_channels.c.ingestor_id == bindparam("ingestor_id")).label("scoped"),
-    exists()
-    .where(ingestor_channels.c.ingestor_id == bindparam("ingestor_id"), ingestor_channels.c.channel_id == channels.c.id)
-    .label("permitted"),
-).where(channels.c.service_identifier == bindparam("service_identifier"))
+CHANNEL_FOR_INGESTOR = Prepared(
+    select(
+        channels,
+        exists().where(ingestor_channels.c.ingestor_id == bindparam("ingestor_id")).label("scoped"),
+        exists()
+        .where(
+            ingestor_channels.c.ingestor_id == bindparam("ingestor_id"),
+            ingestor_channels.c.channel_id == channels.c.id,
+        )
+        .label("permitted"),
+    ).where(channels.c.service_identifier == bindparam("service_identifier"))
+)
 INGESTOR_CHANNEL_IDS = select(ingestor_channels.c.channel_id).where(
     ingestor_channels.c.ingestor_id == bindparam("ingestor_id")
 )
 SUPERVISOR_LIST_IDS = select(supervisor_lists.c.list_id).where(
     supervisor_lists.c.supervisor_id == bindparam("supervisor_id")
 )
-INSERT_CONVERSATION = insert(conversations)
+INSERT_CONVERSATION = Prepared(insert(conversations))
 # Sets the columns its parameters name.
-UPDATE_CONVERSATION = update(conversations).where(conversations.c.id == bindparam("conversation_id"))
+UPDATE_CONVERSATION = Prepared(update(conversations).where(conversations.c.id == bindparam("conversation_id")))
 DELETE_PARTICIPANTS = delete(participants).where(
     participants.c.conversation_id == bindparam("conversation_id"),
     participants.c.agent_id.in_(bindparam("agent_ids", expanding=True)),
 )
 INSERT_PARTICIPANTS = insert(participants)
-INSERT_MESSAGE = insert(messages)
-LIST_FOLLOW_UP_ALERTS = select(lists.c.follow_up_alerts).where(lists.c.id == bindparam("list_id"))
+INSERT_MESSAGE = Prepared(insert(messages))
+LIST_FOLLOW_UP_ALERTS = Prepared(select(lists.c.follow_up_alerts).where(lists.c.id == bindparam("list_id")))
 LIST_REQUIRES_WRAP_UP = select(lists.c.require_wrap_up).where(lists.c.id == bindparam("list_id"))
 # Each named code that exists, with each of its lists (one row with no list for a code of every list).
 WRAP_UP_CODE_LISTS = (
@@ -163,8 +173,8 @@ SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
 # Reading.
 
 
-def _one(connection: Connection, query: Select, parameters: dict[str, Any]) -> Conversation | None:
-    found = load_conversations(connection, connection.execute(query, parameters))
+def _one(connection: Connection, query: Prepared, parameters: dict[str, Any]) -> Conversation | None:
+    found = load_conversations(connection, query.rows(connection, parameters))
     return found[0] if found else None
 
 
@@ -271,7 +281,7 @@ def list_for_admin(
 
 
 def _message_by_key(connection: Connection, scope: str, key: str) -> Message | None:
-    row = connection.execute(MESSAGE_BY_KEY, {"scope": scope, "key": key}).first()
+    row = MESSAGE_BY_KEY.first(connection, {"scope": scope, "key": key})
     return None if row is None else message_from_row(row)
 
 
@@ -288,10 +298,10 @@ def write(
     after = outcome.conversation
     row = conversation_row(after)
     if before is None:
-        connection.execute(INSERT_CONVERSATION, row)
+        INSERT_CONVERSATION.execute(connection, row)
     else:
         conversation_id = row.pop("id")  # finds the row; a primary key is never set
-        connection.execute(UPDATE_CONVERSATION, {"conversation_id": conversation_id, **row})
+        UPDATE_CONVERSATION.execute(connection, {"conversation_id": conversation_id, **row})
     old = {p.agent_id for p in before.participants} if before is not None else set()
     new = {p.agent_id for p in after.participants}
     if old - new:
@@ -304,8 +314,8 @@ def write(
         )
     if outcome.message is not None:
         message = outcome.message
-        connection.execute(
-            INSERT_MESSAGE,
+        INSERT_MESSAGE.execute(
+            connection,
             {
                 "id": message.id,
                 "conversation_id": message.conversation_id,
@@ -328,7 +338,7 @@ def write(
 def ingest_channel(connection: Connection, ingestor_id: str, service_identifier: str) -> rules.IngestChannel:
     """The channel serving `service_identifier`, if the ingestor may ingest for it (no channels = all)."""
     parameters = {"ingestor_id": ingestor_id, "service_identifier": service_identifier}
-    row = connection.execute(CHANNEL_FOR_INGESTOR, parameters).first()
+    row = CHANNEL_FOR_INGESTOR.first(connection, parameters)
     if row is None:
         raise DomainError(
             Reason.SERVICE_IDENTIFIER_UNKNOWN,
@@ -389,7 +399,7 @@ def post_customer_message(
             priority=priority,
         )
     else:
-        follow_up_alerts = connection.execute(LIST_FOLLOW_UP_ALERTS, {"list_id": before.list_id}).scalar()
+        follow_up_alerts = LIST_FOLLOW_UP_ALERTS.scalar(connection, {"list_id": before.list_id})
         outcome = rules.add_customer_message(
             before,
             message_id=new_id(),

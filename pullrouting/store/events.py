@@ -35,6 +35,7 @@ from sqlalchemy import (
 
 from pullrouting.domain.events import EVENT_TYPE_BY_VALUES, Event, EventKind, EventType
 from pullrouting.store.positions import START, Position
+from pullrouting.store.prepared import Prepared
 from pullrouting.store.tables import event_log, events
 
 # PostgreSQL channel that tells every instance new events committed; the payload is unused.
@@ -47,9 +48,10 @@ MAX_NOTIFY_PAYLOAD_BYTES = 7999
 WROTE_EVENTS = "pullrouting_wrote_events"
 
 # Built once (see store/conversations.py).
-NOTIFY_EVENTS = select(func.pg_notify(NOTIFY_CHANNEL, ""))
+# Every write runs these two: they go to the driver directly (store/prepared.py).
+NOTIFY_EVENTS = Prepared(select(func.pg_notify(NOTIFY_CHANNEL, "")))
+INSERT_EVENTS = Prepared(insert(events))
 NOTIFY_LIVE = select(func.pg_notify(LIVE_CHANNEL, bindparam("payload")))
-INSERT_EVENTS = insert(events).returning(events.c.id, sort_by_parameter_order=True)
 # PostgreSQL: the horizon, and whether committed events wait above it (a transaction still running below).
 HORIZON = text(
     "SELECT horizon.xact, EXISTS (SELECT 1 FROM events WHERE events.xact >= horizon.xact) AS held_back"
@@ -65,10 +67,11 @@ UP_TO = tuple_(events.c.xact, events.c.id) <= tuple_(
 )
 IN_ORDER = (events.c.xact, events.c.id)
 LIMIT = bindparam("limit", type_=Integer)
-EVENTS_AFTER_POSTGRES = (
+# The event hub reads these after every commit (store/prepared.py).
+EVENTS_AFTER_POSTGRES = Prepared(
     select(events).where(AFTER, events.c.xact < bindparam("horizon")).order_by(*IN_ORDER).limit(LIMIT)
 )
-EVENTS_AFTER_SQLITE = select(events).where(events.c.id > bindparam("id")).order_by(events.c.id).limit(LIMIT)
+EVENTS_AFTER_SQLITE = Prepared(select(events).where(events.c.id > bindparam("id")).order_by(events.c.id).limit(LIMIT))
 LAST_ID = select(func.coalesce(func.max(events.c.id), 0))
 PRUNED_THROUGH = select(event_log.c.pruned_through_xact, event_log.c.pruned_through)
 
@@ -138,11 +141,11 @@ def now_micros() -> int:
     return time.time_ns() // 1000
 
 
-def append(connection: Connection, new_events: list[Event], create_time: int | None = None) -> list[int]:
-    """Writes `new_events` in order inside the caller's transaction; returns their ids. No lock: on
-    PostgreSQL each row takes its transaction's id as its place in the order (the column's default)."""
+def append(connection: Connection, new_events: list[Event], create_time: int | None = None) -> None:
+    """Writes `new_events` in order inside the caller's transaction (their ids follow that order). No lock:
+    on PostgreSQL each row takes its transaction's id as its place in the order (the column's default)."""
     if not new_events:
-        return []
+        return
     stamp = create_time if create_time is not None else now_micros()
     rows = [
         {
@@ -157,12 +160,11 @@ def append(connection: Connection, new_events: list[Event], create_time: int | N
         }
         for event in new_events
     ]
-    result = connection.execute(INSERT_EVENTS, rows)
+    INSERT_EVENTS.execute(connection, rows)
     if connection.dialect.name == "postgresql":
         # Delivered at commit, to every instance.
-        connection.execute(NOTIFY_EVENTS)
+        NOTIFY_EVENTS.execute(connection, {})
     connection.info.setdefault(WROTE_EVENTS, []).extend(new_events)
-    return [row.id for row in result]
 
 
 def notify_live(connection: Connection, payload: str) -> None:
@@ -200,12 +202,12 @@ def read_after(connection: Connection, position: Position, limit: int) -> NewEve
     """Up to `limit` deliverable events after `position`, in order. Run in a read-only transaction: on
     PostgreSQL the horizon and the events must come from one snapshot."""
     if connection.dialect.name != "postgresql":
-        rows = connection.execute(EVENTS_AFTER_SQLITE, {"id": position.id, "limit": limit}).all()
+        rows = EVENTS_AFTER_SQLITE.rows(connection, {"id": position.id, "limit": limit})
         found = [_stored(row) for row in rows]
         return NewEvents(found, found[-1].position if found else position, held_back=False)
     horizon, held_back = connection.execute(HORIZON).one()
     parameters = {"xact": position.xact, "id": position.id, "horizon": horizon, "limit": limit}
-    found = [_stored(row) for row in connection.execute(EVENTS_AFTER_POSTGRES, parameters)]
+    found = [_stored(row) for row in EVENTS_AFTER_POSTGRES.rows(connection, parameters)]
     if len(found) == limit:
         return NewEvents(found, found[-1].position, held_back)
     return NewEvents(found, max(position, Position(horizon, 0), key=lambda place: place.key), held_back)

@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 
 # Bounds how long the first write of a group waits for the others to run before its commit.
 MAX_GROUP = 64
-# Sent as they are: SQLAlchemy's begin_nested() compiles its SAVEPOINT and RELEASE statements anew on every
-# use, which was a tenth of the server's CPU while ingesting.
+# Sent to the driver's connection as they are: SQLAlchemy's begin_nested() compiles its SAVEPOINT and RELEASE
+# statements anew on every use, which was a tenth of the server's CPU while ingesting, and even sent as text
+# through SQLAlchemy each cost as much as a query (its execution events, context and result).
 SAVEPOINT = "SAVEPOINT write"
 RELEASE = "RELEASE SAVEPOINT write"
 ROLLBACK = "ROLLBACK TO SAVEPOINT write"
@@ -42,14 +43,15 @@ class _Write:
     events: list[Event] = field(default_factory=list)
 
 
-def _settle(write: _Write) -> None:
-    """On the caller's loop: hands over the result, unless the caller stopped waiting (a cancelled RPC)."""
-    if write.future.cancelled():
-        return
-    if write.error is not None:
-        write.future.set_exception(write.error)
-    else:
-        write.future.set_result(write.result)
+def _settle(writes: list[_Write]) -> None:
+    """On the callers' loop: hands over each result, unless its caller stopped waiting (a cancelled RPC)."""
+    for write in writes:
+        if write.future.cancelled():
+            continue
+        if write.error is not None:
+            write.future.set_exception(write.error)
+        else:
+            write.future.set_result(write.result)
 
 
 class GroupCommitWriter:
@@ -110,35 +112,41 @@ class GroupCommitWriter:
                 except Exception:
                     # The group is committed whatever a listener does; the writer thread must live on.
                     log.exception("a listener of committed events failed")
+        # One wake-up of each callers' loop for the whole group, not one per write.
+        by_loop: dict[asyncio.AbstractEventLoop, list[_Write]] = {}
         for write in group:
+            by_loop.setdefault(write.loop, []).append(write)
+        for loop, writes in by_loop.items():
             try:
-                write.loop.call_soon_threadsafe(_settle, write)
+                loop.call_soon_threadsafe(_settle, writes)
             except RuntimeError:
-                # The caller's loop closed while the group committed: nobody is waiting any more.
+                # The callers' loop closed while the group committed: nobody is waiting any more.
                 continue
 
     def _run_in_savepoint(self, connection: Connection, write: _Write) -> None:
+        driver = connection.connection.driver_connection
         for attempt in range(1, self._max_attempts + 1):
-            connection.exec_driver_sql(SAVEPOINT)
+            driver.execute(SAVEPOINT)
             connection.info.pop(WROTE_EVENTS, None)
             try:
                 write.result = write.work(connection)
             except IntegrityError as error:
-                _roll_back_write(connection)
+                _roll_back_write(driver)
                 if write.retry_on_conflict and attempt < self._max_attempts:
                     continue
                 write.error = error
                 return
             except Exception as error:
                 # A domain error or a driver error of this write alone: the group goes on without it.
-                _roll_back_write(connection)
+                _roll_back_write(driver)
                 write.error = error
                 return
-            connection.exec_driver_sql(RELEASE)
+            driver.execute(RELEASE)
             write.events = connection.info.pop(WROTE_EVENTS, [])
             return
 
 
-def _roll_back_write(connection: Connection) -> None:
-    connection.exec_driver_sql(ROLLBACK)
-    connection.exec_driver_sql(RELEASE)
+def _roll_back_write(driver: Any) -> None:
+    """`driver`: the sqlite3 connection under SQLAlchemy's."""
+    driver.execute(ROLLBACK)
+    driver.execute(RELEASE)
