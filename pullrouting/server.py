@@ -57,7 +57,7 @@ from pullrouting.v1 import (
     supervisor_service_pb2,
     supervisor_service_pb2_grpc,
 )
-from pullrouting.web.server import WebServer, WebTls
+from pullrouting.web.server import DeskSignIn, WebServer, WebTls
 
 log = logging.getLogger("pullrouting")
 
@@ -361,9 +361,12 @@ async def start(settings: Settings) -> RunningServer:
         tls = None
         if settings.tls_cert and settings.tls_key:
             tls = WebTls(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
+        sign_in = None
+        if settings.oidc_issuer and settings.oidc_desk_client_id:
+            sign_in = DeskSignIn(settings.oidc_issuer, settings.oidc_desk_client_id)
         try:
             web_server = WebServer(
-                settings.web_listen, web_socket, web_secret or "", SERVICES, settings.max_message_bytes, tls
+                settings.web_listen, web_socket, web_secret or "", SERVICES, settings.max_message_bytes, tls, sign_in
             )
         except (OSError, ValueError) as error:
             database.close()

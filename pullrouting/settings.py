@@ -172,6 +172,15 @@ class Settings:
         needs=("oidc_issuer",),
         default_note="no supervisor JWTs",
     )
+    oidc_desk_client_id: str | None = setting(
+        None,
+        "the browser desk's client id at the OpenID Connect issuer: the desk offers to sign in there "
+        "(Authorization Code with PKCE, a public client whose redirect URI is the desk's address, e.g. "
+        "`https://desk.example.com/`) and sends the access token, which must be a JWT this server accepts",
+        metavar="ID",
+        needs=("oidc_issuer", "web_listen"),
+        default_note="agent tokens pasted in",
+    )
     max_message_bytes: int = setting(
         1024 * 1024,
         "largest request the server reads; larger ones get `RESOURCE_EXHAUSTED` from gRPC itself",

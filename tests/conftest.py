@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -182,3 +183,37 @@ def node() -> str:
         )
         assert done.returncode == 0, f"{' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
     return node
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Debian's chromium (.ci/run installs it); Playwright's own browser download does not work here."""
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is needed for the browser desk tests (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium) -> AsyncIterator[object]:
+    """Chromium driven by Playwright, for the browser desk's tests (desk_pages.py)."""
+    playwright_api = pytest.importorskip("playwright.async_api")
+    async with playwright_api.async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+def web_port() -> int:
+    """A free port for the web endpoint (a test that restarts the server binds it again)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -1,55 +1,21 @@
 """Agents authenticated by JWTs from an OpenID Connect issuer, with keys this test makes: the JWKS comes from
 a file or from a URL; the issuer, audience, expiry and signature are checked; a claim names the agent."""
 
-import hashlib
-import hmac
-import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import grpc
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from jwt.utils import base64url_encode
+from oidc_keys import AUDIENCE, ISSUER, Issuer
 from scenario import create_scenario, expect_refusal
 from streams import READ_TIMEOUT, watch_from_synced
 from support import error_reason, expect_error, serve, within
 
 from pullrouting.v1 import admin_service_pb2, agent_service_pb2, resources_pb2, supervisor_service_pb2
 
-ISSUER = "https://sso.example.com/realms/contact-centre"
-AUDIENCE = "pullrouting"
 UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED
 DENIED = grpc.StatusCode.PERMISSION_DENIED
-
-
-class Issuer:
-    """Signs tokens with its own RSA key and publishes the public half as a JWKS."""
-
-    def __init__(self, kid: str = "key-1") -> None:
-        self.kid = kid
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-    def jwks(self) -> str:
-        public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
-        return json.dumps({"keys": [{**public, "kid": self.kid, "use": "sig", "alg": "RS256"}]})
-
-    def token(self, subject: str = "agent-1", **claims: object) -> str:
-        payload = {"iss": ISSUER, "aud": AUDIENCE, "sub": subject, "exp": int(time.time()) + 300, **claims}
-        return jwt.encode(payload, self.key, algorithm="RS256", headers={"kid": self.kid})
-
-    def hs256_with_public_key(self) -> str:
-        """The classic algorithm confusion: HS256 with the issuer's public key as the secret (made by hand:
-        PyJWT refuses to)."""
-        header = {"alg": "HS256", "typ": "JWT", "kid": self.kid}
-        payload = {"iss": ISSUER, "aud": AUDIENCE, "sub": "agent-1", "exp": int(time.time()) + 300}
-        signing_input = b".".join(base64url_encode(json.dumps(part).encode()) for part in (header, payload))
-        secret = self.key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
-        signature = base64url_encode(hmac.new(secret, signing_input, hashlib.sha256).digest())
-        return (signing_input + b"." + signature).decode()
 
 
 @pytest.fixture

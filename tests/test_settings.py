@@ -122,3 +122,9 @@ def test_a_setting_that_needs_another_names_both():
         load({"oidc_issuer": "https://issuer.example"}, {"PULLROUTING_OIDC_AUDIENCE": "desk"})
     needs = "--oidc-issuer needs --oidc-jwks (variables PULLROUTING_OIDC_ISSUER, PULLROUTING_OIDC_JWKS)"
     assert str(refused.value) == needs
+
+
+def test_the_desks_client_id_needs_an_issuer_and_the_web_endpoint():
+    with pytest.raises(SettingError) as refused:
+        load({"oidc_desk_client_id": "pullrouting-desk"}, {"PULLROUTING_WEB_LISTEN": "127.0.0.1:8080"})
+    assert str(refused.value).startswith("--oidc-desk-client-id needs --oidc-issuer (")

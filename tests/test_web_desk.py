@@ -3,104 +3,22 @@ server with a connector posting: the seed's Example Chat played by two agents, a
 server restart, a reload, keyboard-only use. The run saves screenshots of the desk under build/desk-screenshots."""
 
 import asyncio
-import os
-import socket
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from scenario import Scenario, add_second_list, create_scenario
-from sqlalchemy import create_engine, select
+from desk_pages import DEADLINE_MS, open_desk, post, request_button, screenshot, stored_texts
+from scenario import add_second_list, create_scenario
 from support import Server, serve
 
-from pullrouting.store.tables import messages
-from pullrouting.v1 import admin_service_pb2, conversation_pb2, ingest_service_pb2, resources_pb2
+from pullrouting.v1 import admin_service_pb2, resources_pb2
 
-playwright_api = pytest.importorskip("playwright.async_api")
-
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "desk-screenshots"
-# What a person waits for at most; Playwright's own waits use it too.
-DEADLINE_MS = 15_000
-
-
-@pytest.fixture
-def chromium() -> str:
-    """Debian's chromium (.ci/run installs it); Playwright's own browser download does not work here."""
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is needed for the browser desk tests (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return CHROMIUM
-
-
-@pytest.fixture
-async def browser(chromium) -> AsyncIterator[object]:
-    async with playwright_api.async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            yield launched
-        finally:
-            await launched.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def web_port() -> int:
-    return free_port()
+pytest.importorskip("playwright.async_api")
 
 
 @pytest.fixture
 async def web_server(sqlite_url, web_port) -> AsyncIterator[Server]:
     async for handle in serve(sqlite_url, web_listen=f"127.0.0.1:{web_port}"):
         yield handle
-
-
-async def open_desk(browser, port: int, token: str):
-    """A new browser context (its own session storage) signed in as the agent with `token`."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 800})
-    page = await context.new_page()
-    page.set_default_timeout(DEADLINE_MS)
-    await page.goto(f"http://127.0.0.1:{port}/")
-    await page.fill("#token", token)
-    await page.press("#token", "Enter")
-    await page.wait_for_selector("#connection.ok")
-    return page
-
-
-def request_button(page, customer: str):
-    return page.locator("#queue .request", has_text=customer)
-
-
-def stored_texts(database_url: str, text: str) -> int:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return len(list(connection.execute(select(messages.c.id).where(messages.c.text == text))))
-    finally:
-        engine.dispose()
-
-
-async def post(scenario: Scenario, text: str, customer: str = "fb-user-1", name: str = "Alice"):
-    return await scenario.ingest.PostCustomerMessage(
-        ingest_service_pb2.PostCustomerMessageRequest(
-            service_identifier=scenario.service_identifier,
-            customer=conversation_pb2.Customer(id=customer, display_name=name),
-            text=text,
-            source_message_id=f"{customer}-{text}",
-        )
-    )
-
-
-async def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / name))
 
 
 async def test_two_agents_play_the_example_chat(web_server: Server, web_port: int, browser):

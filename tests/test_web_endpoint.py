@@ -7,6 +7,7 @@ import json
 import os
 import struct
 import urllib.parse
+import urllib.request
 from collections.abc import AsyncIterator
 
 import grpc
@@ -115,3 +116,30 @@ async def test_failed_logins_are_counted_per_browser_address_and_not_believed_fr
         )
         assert error_reason(refusal) == "TOKEN_INVALID"
     await expect_error(stub.ListLists(agent_service_pb2.ListListsRequest()), grpc.StatusCode.RESOURCE_EXHAUSTED)
+
+
+def get(url: str) -> tuple[dict[str, str], bytes]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return dict(response.headers), response.read()
+
+
+async def test_the_desk_is_told_where_to_sign_in_and_may_call_only_there(sqlite_url, tmp_path):
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text('{"keys": []}')
+    oidc = {
+        "oidc_issuer": "https://sso.example.com:8443/realms/contact-centre",
+        "oidc_audience": "pullrouting",
+        "oidc_jwks": str(jwks),
+        "oidc_desk_client_id": "pullrouting-desk",
+    }
+    async for server in serve(sqlite_url, web_listen="127.0.0.1:0", **oidc):
+        headers, body = await asyncio.to_thread(get, web_url(server, "/config.json"))
+        assert json.loads(body) == {"oidc": {"issuer": oidc["oidc_issuer"], "clientId": "pullrouting-desk"}}
+        _, page = await asyncio.to_thread(get, web_url(server, "/"))
+        assert b'id="oidc-sign-in"' in page
+        assert "connect-src 'self' https://sso.example.com:8443;" in headers["content-security-policy"]
+    # Without a client id for the desk: tokens pasted in, and calls to the desk's own origin only.
+    async for server in serve(sqlite_url, web_listen="127.0.0.1:0", **{**oidc, "oidc_desk_client_id": None}):
+        headers, body = await asyncio.to_thread(get, web_url(server, "/config.json"))
+        assert json.loads(body) == {"oidc": None}
+        assert "connect-src 'self';" in headers["content-security-policy"]

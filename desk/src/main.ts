@@ -3,7 +3,9 @@
 // endpoint of the server that serves this page.
 import {
   type AgentClient,
+  Code,
   type Conversation,
+  type DeskEvent,
   ConversationState,
   InvitationEventType,
   type ListSummary,
@@ -19,9 +21,20 @@ import {
 } from "@pullrouting/client/web";
 import { ALERT_TEXT, ring, unlockSound } from "./alert.js";
 import { Outbox } from "./outbox.js";
+import {
+  type Credentials,
+  type OidcConfig,
+  OidcIssuer,
+  PastedToken,
+  forgetSignIn,
+  oidcConfig,
+  restoreSignIn,
+  signInProblem,
+  signOut,
+  signedOutReason,
+} from "./signin.js";
 import { DeskState, type Tab, waitingSince } from "./state.js";
 
-const TOKEN_KEY = "pullrouting.token";
 const CURRENT_KEY = "pullrouting.current";
 const ME_KEY = "pullrouting.me";
 const PAGE_SIZE = 100;
@@ -89,9 +102,18 @@ class Desk {
   private redrawing = false;
   private replyFocusFor = "";
   private listsTimer: number | undefined;
+  // Opens the stream again (with the renewed token), from where it was.
+  private reopen = () => {};
 
-  constructor(private readonly agent: AgentClient) {
+  constructor(
+    private readonly agent: AgentClient,
+    private readonly credentials: Credentials,
+  ) {
     this.outbox = new Outbox(agent, () => this.redraw());
+    credentials.onRenewed(() => {
+      this.reopen();
+      void this.outbox.flush();
+    });
   }
 
   async start(): Promise<void> {
@@ -104,37 +126,69 @@ class Desk {
     try {
       await this.follow();
     } catch (error) {
+      if (pullroutingError(error).code === Code.Unauthenticated) {
+        // The token was refused for good and no new one could be had: back to the sign-in, saying why.
+        signOut(`Signed out: ${describe(error)}`);
+        location.reload();
+        return;
+      }
       this.connection = `Stopped: ${describe(error)} (sign out and in again)`;
       this.redraw();
     }
   }
 
+  /** The one WatchDesk stream. A renewed token opens it again from its last resume token (the server ends a
+   * stream when the token it was opened with expires), and so does a refused token that could be renewed. */
   private async follow(): Promise<void> {
-    for await (const event of watchDesk(this.agent, { onState: (state, error) => this.connectionChanged(state, error) })) {
-      const applied = this.state.apply(event);
-      if (this.state.me) sessionStorage.setItem(ME_KEY, this.state.me);
-      for (const name of applied.opened) void this.loadTranscript(name);
-      if (applied.alert) {
-        const text = ALERT_TEXT[applied.alert.alert];
-        const who = customerName(applied.alert.conversation);
-        this.banner(`${text}: ${who}`, applied.alert.conversation.name);
-        // How many alerts rang, for whoever checks the desk (its tests).
-        document.body.dataset.alerts = String(Number(document.body.dataset.alerts ?? 0) + 1);
-        ring(text, `${who}: ${applied.alert.conversation.lastMessage?.text ?? ""}`);
+    let resumeToken = "";
+    // A token renewed after a refusal that is refused again is refused for good.
+    let renewedAfterRefusal = false;
+    for (;;) {
+      const opened = new AbortController();
+      this.reopen = () => opened.abort();
+      const onState = (state: string, error?: PullroutingError) => this.connectionChanged(state, error);
+      try {
+        for await (const event of watchDesk(this.agent, { resumeToken, signal: opened.signal, onState })) {
+          resumeToken = event.resumeToken || resumeToken;
+          renewedAfterRefusal = false;
+          this.received(event);
+        }
+      } catch (error) {
+        const refused = pullroutingError(error).code === Code.Unauthenticated;
+        if (refused && !renewedAfterRefusal && (await this.credentials.renew())) {
+          renewedAfterRefusal = true;
+          continue;
+        }
+        throw error;
       }
-      if (applied.invited) {
-        const { invitation, conversation } = applied.invited;
-        const text = `Invitation from ${short(invitation.inviter)}`;
-        this.banner(`${text}: ${customerName(conversation)}`, conversation.name);
-        ring(text, invitation.note || customerName(conversation));
-      }
-      if (applied.answered) {
-        const { type, invitation } = applied.answered;
-        this.status(`${short(invitation.invitee)} ${ANSWER_TEXT[type] ?? "answered"} your invitation`);
-      }
-      if (event.event.case === "listEvent") this.refreshListsSoon();
-      this.redraw();
+      if (!opened.signal.aborted) return;
     }
+  }
+
+  private received(event: DeskEvent): void {
+    const applied = this.state.apply(event);
+    if (this.state.me) sessionStorage.setItem(ME_KEY, this.state.me);
+    for (const name of applied.opened) void this.loadTranscript(name);
+    if (applied.alert) {
+      const text = ALERT_TEXT[applied.alert.alert];
+      const who = customerName(applied.alert.conversation);
+      this.banner(`${text}: ${who}`, applied.alert.conversation.name);
+      // How many alerts rang, for whoever checks the desk (its tests).
+      document.body.dataset.alerts = String(Number(document.body.dataset.alerts ?? 0) + 1);
+      ring(text, `${who}: ${applied.alert.conversation.lastMessage?.text ?? ""}`);
+    }
+    if (applied.invited) {
+      const { invitation, conversation } = applied.invited;
+      const text = `Invitation from ${short(invitation.inviter)}`;
+      this.banner(`${text}: ${customerName(conversation)}`, conversation.name);
+      ring(text, invitation.note || customerName(conversation));
+    }
+    if (applied.answered) {
+      const { type, invitation } = applied.answered;
+      this.status(`${short(invitation.invitee)} ${ANSWER_TEXT[type] ?? "answered"} your invitation`);
+    }
+    if (event.event.case === "listEvent") this.refreshListsSoon();
+    this.redraw();
   }
 
   private connectionChanged(state: string, error?: PullroutingError): void {
@@ -660,26 +714,51 @@ function messageItem(message: Message, me: string): HTMLElement {
   );
 }
 
-async function signIn(token: string): Promise<AgentClient> {
-  const { agent } = createWebClients({ baseUrl: location.origin, token });
+/** The agent's client, once a first call with these credentials went through. */
+async function signIn(credentials: Credentials): Promise<AgentClient> {
+  const { agent } = createWebClients({ baseUrl: location.origin, token: () => credentials.token() });
   await agent.listLists({ pageSize: 1 });
   return agent;
 }
 
+function problem(error: unknown): string {
+  return error instanceof PullroutingError ? describe(error) : signInProblem(error);
+}
+
+/** "Sign in with <issuer>", where the server offers OpenID Connect. */
+function offerOidc(config: OidcConfig): void {
+  const button = byId<HTMLButtonElement>("oidc-sign-in");
+  const issuer = new URL(config.issuer);
+  button.textContent = `Sign in with ${issuer.host}${issuer.pathname === "/" ? "" : issuer.pathname}`;
+  button.hidden = false;
+  byId("token-label").textContent = "Or an agent token";
+  button.addEventListener("click", () => {
+    byId("login-error").textContent = "";
+    OidcIssuer.discover(config)
+      .then((issuer) => issuer.start())
+      .catch((error: unknown) => (byId("login-error").textContent = `Sign-in failed: ${signInProblem(error)}`));
+  });
+}
+
 async function main(): Promise<void> {
   const login = byId<HTMLFormElement>("login");
-  const stored = sessionStorage.getItem(TOKEN_KEY);
+  const loginError = byId("login-error");
+  loginError.textContent = signedOutReason();
+  // Without the configuration (an older server) the token box still works.
+  const config = await oidcConfig().catch(() => null);
+  let credentials: Credentials | null = null;
   let agent: AgentClient | undefined;
-  if (stored) {
-    try {
-      agent = await signIn(stored);
-    } catch (error) {
-      byId("login-error").textContent = describe(error);
-    }
+  try {
+    credentials = await restoreSignIn(config);
+    if (credentials) agent = await signIn(credentials);
+  } catch (error) {
+    forgetSignIn();
+    loginError.textContent = problem(error);
   }
-  while (!agent) {
+  if (config) offerOidc(config);
+  while (!agent || !credentials) {
     login.hidden = false;
-    byId("token").focus();
+    byId(config ? "oidc-sign-in" : "token").focus();
     const token = await new Promise<string>((resolve) =>
       login.addEventListener("submit", (event) => {
         event.preventDefault();
@@ -687,15 +766,17 @@ async function main(): Promise<void> {
       }, { once: true }),
     );
     try {
-      agent = await signIn(token);
-      sessionStorage.setItem(TOKEN_KEY, token);
+      const pasted = new PastedToken(token);
+      agent = await signIn(pasted);
+      pasted.keep();
+      credentials = pasted;
     } catch (error) {
-      byId("login-error").textContent = describe(error);
+      loginError.textContent = describe(error);
     }
   }
   login.hidden = true;
   byId("desk").hidden = false;
-  await new Desk(agent).start();
+  await new Desk(agent, credentials).start();
 }
 
 void main();

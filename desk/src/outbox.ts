@@ -4,7 +4,7 @@
 // Each names the newest message the agent saw when writing it: if somebody wrote since (another agent, the
 // customer while the connection was down), the server refuses it STALE_VIEW and it is held, with the newer
 // messages in view, until the agent sends it anyway or discards it.
-import { type AgentClient, MessageVisibility, pullroutingError } from "@pullrouting/client/web";
+import { type AgentClient, Code, MessageVisibility, pullroutingError } from "@pullrouting/client/web";
 
 export interface Pending {
   conversation: string;
@@ -64,9 +64,10 @@ export class Outbox {
     this.save();
   }
 
-  /** Sends what waits, oldest first; stops at the first failure a retry may cure (the connection is down),
-   * drops a reply the server refuses for good (the conversation closed) with the refusal shown, and holds one
-   * written on a stale view (and the conversation's later ones) for the agent to decide. */
+  /** Sends what waits, oldest first; stops at the first failure a retry or a new token may cure (the connection
+   * is down, the token expired), drops a reply the server refuses for good (the conversation closed) with the
+   * refusal shown, and holds one written on a stale view (and the conversation's later ones) for the agent to
+   * decide. */
   async flush(): Promise<void> {
     if (this.sending) return;
     this.sending = true;
@@ -83,8 +84,9 @@ export class Outbox {
           });
         } catch (thrown) {
           const error = pullroutingError(thrown);
-          if (error.retriable) {
-            next.problem = "waiting for the connection";
+          // A token refused (expired) is renewed, or the agent signs in again: the reply waits for either.
+          if (error.retriable || error.code === Code.Unauthenticated) {
+            next.problem = error.retriable ? "waiting for the connection" : "waiting for the sign-in";
             this.save();
             return;
           }
