@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from desk_pages import DEADLINE_MS, open_desk, post, request_button, screenshot, stored_texts
+from desk_pages import DEADLINE_MS, new_page, open_desk, post, request_button, screenshot, stored_texts
 from scenario import add_second_list, create_scenario
 from support import Server, serve
 
@@ -65,22 +65,77 @@ async def test_two_agents_play_the_example_chat(web_server: Server, web_port: in
     assert stored_texts(web_server.database_url, "Hello Alice, it left this morning.") == 1
 
 
-async def test_an_alert_rings_on_a_new_request_and_not_on_a_silent_refresh(web_server: Server, web_port: int, browser):
+# Records how the desk rings: each tone it starts (Web Audio) and each system notification it shows, counted on
+# the page's root element (data-tones, data-notifications) for the test to wait on. The desk notifies only when
+# it is not in view, which a headless browser never is: the test says when it is not.
+RECORD_RINGS = """
+window.notifications = [];
+function count(key) {
+  const root = document.documentElement;
+  root.dataset[key] = String(Number(root.dataset[key] ?? 0) + 1);
+}
+const start = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...args) {
+  count("tones");
+  return start.apply(this, args);
+};
+window.Notification = class extends window.Notification {
+  constructor(title, options) {
+    super(title, options);
+    window.notifications.push(`${title}: ${options?.body ?? ""}`);
+    count("notifications");
+  }
+};
+window.inView = true;
+Object.defineProperty(Document.prototype, "visibilityState", { get: () => (window.inView ? "visible" : "hidden") });
+"""
+
+
+async def rung(page, tones: int, notifications: int) -> list[str]:
+    """Waits until the desk has played `tones` tones and shown `notifications` notifications; the latter."""
+    counted = f"html[data-tones='{tones}']" + (f"[data-notifications='{notifications}']" if notifications else "")
+    await page.wait_for_selector(counted, state="attached")
+    return await page.evaluate("window.notifications")
+
+
+async def test_every_alert_rings_with_a_tone_a_banner_and_a_notification_and_a_silent_refresh_does_not(
+    web_server: Server, web_port: int, browser
+):
     scenario = await create_scenario(web_server, agents=1)
-    page = await open_desk(browser, web_port, scenario.agents[0].token)
+    page = await new_page(browser)
+    await page.context.grant_permissions(["notifications"])
+    await page.add_init_script(RECORD_RINGS)
+    await page.goto(f"http://127.0.0.1:{web_port}/")
+    await page.fill("#token", scenario.agents[0].token)
+    await page.press("#token", "Enter")
+    await page.wait_for_selector("#connection.ok")
+    # A browser plays sound only after the person used the page; the agent clicks it. Then it looks elsewhere.
+    await page.click("#queue-title")
+    await page.evaluate("window.inView = false")
 
     await post(scenario, "First question")
-    await page.wait_for_selector("body[data-alerts='1']")
+    assert await rung(page, tones=1, notifications=1) == ["New request: Alice: First question"]
     assert await page.text_content("#alert") == "New request: Alice"
-    # A second message on the same UNREAD request updates its row silently: no alert.
+    # A second message on the same UNREAD request updates its row silently.
     await post(scenario, "Anyone there?")
     await request_button(page, "Alice").locator(".preview", has_text="Anyone there?").wait_for()
     await post(scenario, "Other question", customer="fb-user-2", name="Bob")
-    await page.wait_for_selector("body[data-alerts='2']")
+    assert (await rung(page, tones=2, notifications=2))[1:] == ["New request: Bob: Other question"]
     assert await page.text_content("#alert") == "New request: Bob"
     # The queue: who waited longest first, each with its waiting time.
     assert await page.locator("#queue .request .customer").all_text_contents() == ["Alice", "Bob"]
     assert await page.locator("#queue .request .age").count() == 2
+
+    # In view, a released request rings and shows, without a system notification.
+    await page.evaluate("window.inView = true")
+    await request_button(page, "Bob").click()
+    await page.click("#join")
+    await page.locator("#tabs [role=tab]", has_text="Bob").wait_for()
+    await page.click("#return")
+    await page.locator("#alert", has_text="Released: needs somebody again: Bob").wait_for()
+    assert len(await rung(page, tones=3, notifications=2)) == 2
+    # Every alert the server raised rang once; the silent refresh did not.
+    assert await page.get_attribute("body", "data-alerts") == "3"
 
 
 async def test_a_reply_typed_during_a_restart_is_delivered_once(sqlite_url, web_port: int, browser):

@@ -47,14 +47,14 @@ async def oidc_desk(sqlite_url, web_port, provider, tmp_path) -> AsyncIterator[S
         yield handle
 
 
-async def sign_in(browser, web_port: int):
+async def sign_in(browser, web_port: int, screenshot_as: str = ""):
     """A new browser context at the desk's sign-in, which then signs in at the provider. The provider's
     certificate is its own: the context does not check it."""
     page = await new_page(browser, ignore_https_errors=True)
     await page.goto(f"http://127.0.0.1:{web_port}/")
-    button = page.locator("#oidc-sign-in")
-    await button.wait_for()
     await page.wait_for_selector("#oidc-sign-in:focus")
+    if screenshot_as:
+        await screenshot(page, screenshot_as)
     await page.keyboard.press("Enter")
     return page
 
@@ -69,7 +69,7 @@ async def test_an_agent_signs_in_and_works_while_its_token_is_renewed(
     scenario = await create_scenario(oidc_desk, agents=1)
     # Short-lived tokens: renewed after 4.5 s, each expiring after 6.
     provider.behaviour.lifetime = 6
-    page = await sign_in(browser, web_port)
+    page = await sign_in(browser, web_port, screenshot_as="sign-in.png")
     await page.wait_for_selector("#connection.ok")
     await page.locator("#lists li.subscribed").wait_for()
     assert "code=" not in page.url
