@@ -5,14 +5,20 @@ server restart, a reload, keyboard-only use. The run saves screenshots of the de
 import asyncio
 from collections.abc import AsyncIterator
 
+import grpc
 import pytest
 from desk_pages import DEADLINE_MS, new_page, open_desk, post, request_button, screenshot, stored_texts
 from scenario import add_second_list, create_scenario
+from streams import read_until
 from support import Server, serve
 
-from pullrouting.v1 import admin_service_pb2, resources_pb2
+from pullrouting.v1 import admin_service_pb2, agent_service_pb2, events_pb2, ingest_service_pb2, resources_pb2
 
 pytest.importorskip("playwright.async_api")
+
+# Short-lived activities, and a typist slow enough that its TYPING must be renewed several times meanwhile.
+ACTIVITY_TTL = 2.0
+TYPING_PAUSE = 0.3
 
 
 @pytest.fixture
@@ -361,3 +367,69 @@ async def test_a_reply_written_on_a_stale_view_is_held_until_the_agent_decides(
     await held.get_by_role("button", name="Send anyway").click()
     await page.locator("#transcript .message.agent:not(.pending):not(.held)", has_text="It is on its way.").wait_for()
     assert stored_texts(web_server.database_url, "It is on its way.") == 1
+
+
+async def agent_activity(stream, agent: str, changes: list[tuple[int, bool]]) -> None:
+    """Collects `agent`'s activity changes (activity, expired) on a WatchConversation stream until cancelled."""
+    while (response := await stream.read()) is not grpc.aio.EOF:
+        event = response.event
+        if event.type == events_pb2.CONVERSATION_EVENT_TYPE_ACTIVITY and event.activity.agent == agent:
+            changes.append((event.activity.activity, event.activity.expired))
+
+
+async def test_typing_and_viewing_show_in_the_tab_and_the_desk_tells_its_own(sqlite_url, web_port: int, browser):
+    async for server in serve(sqlite_url, web_listen=f"127.0.0.1:{web_port}", activity_ttl_seconds=ACTIVITY_TTL):
+        scenario = await create_scenario(server, agents=2)
+        first_agent, second_agent = scenario.agents
+        name = (await post(scenario, "Hello, my card was refused")).conversation.name
+        first = await open_desk(browser, web_port, first_agent.token)
+        second = await open_desk(browser, web_port, second_agent.token)
+        await request_button(first, "Alice").click()
+        await first.click("#join")
+        await first.locator("#tabs [role=tab]", has_text="Alice").wait_for()
+        activity = first.locator("#activity")
+
+        # The second agent reads the request before joining: the first sees it looking, for as long as it does.
+        await request_button(second, "Alice").click()
+        await activity.filter(has_text="agent-2 is viewing").wait_for()
+
+        # The customer types, as the connector tells, then stops.
+        await customer_activity(scenario, name, events_pb2.ACTIVITY_TYPING)
+        await activity.filter(has_text="Customer is typing…").wait_for()
+        await first.locator("#tabs [role=tab] .typing").wait_for()
+        await customer_activity(scenario, name, events_pb2.ACTIVITY_NONE)
+        await activity.filter(has_not_text="Customer").wait_for()
+
+        # The second agent joins and types, slowly, for longer than an activity lasts: TYPING is renewed, never
+        # ended, until the reply goes.
+        await second.click("#join")
+        await second.wait_for_selector("#reply:focus")
+        # Its looking ends once it stops renewing it (it has joined).
+        await activity.filter(has_not_text="viewing").wait_for()
+        watch = first_agent.stub.WatchConversation(agent_service_pb2.WatchConversationRequest(name=name))
+        await read_until(watch, lambda event: event.type == events_pb2.CONVERSATION_EVENT_TYPE_SYNCED)
+        changes: list[tuple[int, bool]] = []
+        collecting = asyncio.create_task(agent_activity(watch, second_agent.name, changes))
+        try:
+            for letter in "Let me check that for you":
+                await second.keyboard.type(letter)
+                await asyncio.sleep(TYPING_PAUSE)
+            await activity.filter(has_text="agent-2 is typing…").wait_for()
+            await second.keyboard.press("Enter")
+            await first.locator("#transcript .message.agent", has_text="check that for you").wait_for()
+            await activity.filter(has_not_text="typing").wait_for()
+            # Typing again, then leaving the box (Esc) ends it too.
+            await second.keyboard.type("One moment")
+            await activity.filter(has_text="agent-2 is typing…").wait_for()
+            await second.keyboard.press("Escape")
+            await activity.filter(has_not_text="typing").wait_for()
+        finally:
+            collecting.cancel()
+        typing, none = events_pb2.ACTIVITY_TYPING, events_pb2.ACTIVITY_NONE
+        assert changes == [(typing, False), (none, False), (typing, False), (none, False)]
+
+
+async def customer_activity(scenario, conversation: str, activity: int) -> None:
+    await scenario.ingest.PostCustomerActivity(
+        ingest_service_pb2.PostCustomerActivityRequest(conversation=conversation, activity=activity)
+    )

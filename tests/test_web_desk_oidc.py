@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from desk_pages import new_page, post, request_button, screenshot, stored_texts
 from metrics_scrape import scrape, value
-from openid_provider import OpenIdProvider
-from scenario import create_scenario
+from openid_provider import Behaviour, OpenIdProvider
+from scenario import create_scenario, join
 from support import Server, serve
 
 pytest.importorskip("playwright.async_api")
@@ -32,11 +32,11 @@ def provider(certificate) -> Iterator[OpenIdProvider]:
 
 
 @pytest.fixture
-async def oidc_desk(sqlite_url, web_port, provider, tmp_path) -> AsyncIterator[Server]:
+async def oidc_desk(sqlite_url, provider, tmp_path) -> AsyncIterator[Server]:
     jwks = tmp_path / "jwks.json"
     jwks.write_text(provider.keys.jwks())
     settings = {
-        "web_listen": f"127.0.0.1:{web_port}",
+        "web_listen": "127.0.0.1:0",
         "oidc_issuer": provider.issuer,
         "oidc_audience": AUDIENCE,
         "oidc_jwks": str(jwks),
@@ -47,11 +47,15 @@ async def oidc_desk(sqlite_url, web_port, provider, tmp_path) -> AsyncIterator[S
         yield handle
 
 
-async def sign_in(browser, web_port: int, screenshot_as: str = ""):
+def desk_url(server: Server) -> str:
+    return f"http://127.0.0.1:{server.running.web_server.port}/"
+
+
+async def sign_in(browser, server: Server, screenshot_as: str = ""):
     """A new browser context at the desk's sign-in, which then signs in at the provider. The provider's
     certificate is its own: the context does not check it."""
     page = await new_page(browser, ignore_https_errors=True)
-    await page.goto(f"http://127.0.0.1:{web_port}/")
+    await page.goto(desk_url(server))
     await page.wait_for_selector("#oidc-sign-in:focus")
     if screenshot_as:
         await screenshot(page, screenshot_as)
@@ -63,13 +67,11 @@ async def provider_asked(provider: OpenIdProvider, request: str, count: int) -> 
     await asyncio.to_thread(provider.wait_for, request, count, PROVIDER_TIMEOUT)
 
 
-async def test_an_agent_signs_in_and_works_while_its_token_is_renewed(
-    oidc_desk: Server, web_port: int, browser, provider
-):
+async def test_an_agent_signs_in_and_works_while_its_token_is_renewed(oidc_desk: Server, browser, provider):
     scenario = await create_scenario(oidc_desk, agents=1)
     # Short-lived tokens: renewed after 4.5 s, each expiring after 6.
     provider.behaviour.lifetime = 6
-    page = await sign_in(browser, web_port, screenshot_as="sign-in.png")
+    page = await sign_in(browser, oidc_desk, screenshot_as="sign-in.png")
     await page.wait_for_selector("#connection.ok")
     await page.locator("#lists li.subscribed").wait_for()
     assert "code=" not in page.url
@@ -118,14 +120,12 @@ async def test_an_agent_signs_in_and_works_while_its_token_is_renewed(
         pytest.param({"subject": "no-such-agent"}, "TOKEN_INVALID", id="unknown-agent"),
     ],
 )
-async def test_a_token_the_server_refuses_is_shown_at_the_sign_in(
-    oidc_desk: Server, web_port: int, browser, provider, change, shown
-):
+async def test_a_token_the_server_refuses_is_shown_at_the_sign_in(oidc_desk: Server, browser, provider, change, shown):
     await create_scenario(oidc_desk, agents=1)
     for key, changed in change.items():
         setattr(provider.behaviour, key, changed)
 
-    page = await sign_in(browser, web_port)
+    page = await sign_in(browser, oidc_desk)
 
     await page.locator("#login-error", has_text=shown).wait_for()
     await provider_asked(provider, "code", 1)
@@ -133,33 +133,31 @@ async def test_a_token_the_server_refuses_is_shown_at_the_sign_in(
     assert await page.is_visible("#oidc-sign-in")
 
 
-async def test_a_provider_claiming_another_issuer_is_not_used(oidc_desk: Server, web_port: int, browser, provider):
+async def test_a_provider_claiming_another_issuer_is_not_used(oidc_desk: Server, browser, provider):
     provider.behaviour.claimed_issuer = "https://evil.example.com/realms/desk"
 
-    page = await sign_in(browser, web_port)
+    page = await sign_in(browser, oidc_desk)
 
     await page.locator("#login-error", has_text="Sign-in failed").wait_for()
     assert "authorize" not in provider.requests
-    assert page.url == f"http://127.0.0.1:{web_port}/"
+    assert page.url == desk_url(oidc_desk)
 
 
-async def test_an_answer_this_tab_did_not_ask_for_is_refused(oidc_desk: Server, web_port: int, browser, provider):
+async def test_an_answer_this_tab_did_not_ask_for_is_refused(oidc_desk: Server, browser, provider):
     page = await new_page(browser, ignore_https_errors=True)
 
-    await page.goto(f"http://127.0.0.1:{web_port}/?code=stolen&state=guessed")
+    await page.goto(desk_url(oidc_desk) + "?code=stolen&state=guessed")
 
     await page.locator("#login-error", has_text="did not start").wait_for()
     assert "code" not in provider.requests
     assert "code=" not in page.url
 
 
-async def test_a_session_the_provider_ended_signs_the_desk_out_saying_why(
-    oidc_desk: Server, web_port: int, browser, provider
-):
+async def test_a_session_the_provider_ended_signs_the_desk_out_saying_why(oidc_desk: Server, browser, provider):
     await create_scenario(oidc_desk, agents=1)
     provider.behaviour.lifetime = 4
     provider.behaviour.refuse_refresh = True
-    page = await sign_in(browser, web_port)
+    page = await sign_in(browser, oidc_desk)
     await page.wait_for_selector("#connection.ok")
     await screenshot(page, "oidc-desk.png")
 
@@ -167,3 +165,38 @@ async def test_a_session_the_provider_ended_signs_the_desk_out_saying_why(
     await page.locator("#login-error", has_text="Signed out: TOKEN_INVALID").wait_for()
     assert await page.is_hidden("#desk")
     await screenshot(page, "oidc-signed-out.png")
+
+
+@pytest.mark.parametrize("next_agent", ["agent-1", "agent-2"])
+async def test_replies_kept_at_a_sign_out_go_only_for_their_writer(oidc_desk: Server, browser, provider, next_agent):
+    scenario = await create_scenario(oidc_desk, agents=2)
+    name = (await post(scenario, "Is anyone there?")).conversation.name
+    await join(scenario.agents[1], name)
+    provider.behaviour.lifetime = 6
+    provider.behaviour.refuse_refresh = True
+    page = await sign_in(browser, oidc_desk)
+    await request_button(page, "Alice").click()
+    await page.click("#join")
+    await page.locator("#tabs [role=tab]", has_text="Alice").wait_for()
+    # The reply cannot leave the browser; then the session ends at the provider and the token expires.
+    await page.route("**/pullrouting.v1.AgentService/SendMessage", lambda route: route.abort())
+    await page.fill("#reply", "Written by agent one.")
+    await page.press("#reply", "Enter")
+    await page.locator("#transcript .message.pending", has_text="agent one").wait_for()
+    await page.locator("#login-error", has_text="Signed out: TOKEN_INVALID").wait_for()
+
+    # Somebody signs in again in the same tab.
+    await page.unroute("**/pullrouting.v1.AgentService/SendMessage")
+    provider.behaviour = Behaviour(subject=next_agent)
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#connection.ok")
+    await page.locator("#tabs [role=tab]", has_text="Alice").click()
+    if next_agent == "agent-1":
+        await page.locator("#transcript .message.agent:not(.pending)", has_text="agent one").wait_for()
+        assert stored_texts(oidc_desk.database_url, "Written by agent one.") == 1
+    else:
+        await page.fill("#reply", "Agent two here.")
+        await page.press("#reply", "Enter")
+        await page.locator("#transcript .message.agent:not(.pending)", has_text="Agent two here.").wait_for()
+        assert stored_texts(oidc_desk.database_url, "Written by agent one.") == 0
+        assert await page.locator("#transcript .message", has_text="agent one").count() == 0

@@ -2,6 +2,7 @@
 // the presence; actions are unary calls. Everything goes through @pullrouting/client over Connect to the web
 // endpoint of the server that serves this page.
 import {
+  Activity,
   type AgentClient,
   Code,
   type Conversation,
@@ -19,6 +20,7 @@ import {
   timestampDate,
   watchDesk,
 } from "@pullrouting/client/web";
+import { MyActivity } from "./activity.js";
 import { ALERT_TEXT, ring, unlockSound } from "./alert.js";
 import { Outbox } from "./outbox.js";
 import {
@@ -93,6 +95,7 @@ function describe(error: unknown): string {
 class Desk {
   private readonly state = new DeskState(sessionStorage.getItem(ME_KEY) ?? "");
   private readonly outbox: Outbox;
+  private readonly activity: MyActivity;
   private lists: ListSummary[] = [];
   private current = sessionStorage.getItem(CURRENT_KEY) ?? "";
   private selected = "";
@@ -109,7 +112,8 @@ class Desk {
     private readonly agent: AgentClient,
     private readonly credentials: Credentials,
   ) {
-    this.outbox = new Outbox(agent, () => this.redraw());
+    this.outbox = new Outbox(agent, credentials.owner, () => this.redraw());
+    this.activity = new MyActivity(agent);
     credentials.onRenewed(() => {
       this.reopen();
       void this.outbox.flush();
@@ -127,7 +131,10 @@ class Desk {
       await this.follow();
     } catch (error) {
       if (pullroutingError(error).code === Code.Unauthenticated) {
-        // The token was refused for good and no new one could be had: back to the sign-in, saying why.
+        // The token was refused for good and no new one could be had: back to the sign-in, saying why. Who
+        // signs in next may be somebody else: only the replies waiting stay, for their writer (Outbox).
+        sessionStorage.removeItem(ME_KEY);
+        sessionStorage.removeItem(CURRENT_KEY);
         signOut(`Signed out: ${describe(error)}`);
         location.reload();
         return;
@@ -198,8 +205,10 @@ class Desk {
       void this.refreshLists();
     } else if (state === "retrying") {
       this.connection = `Reconnecting… (${error ? describe(error) : "the stream ended"})`;
+      this.state.forgetActivity();
     } else {
       this.connection = "Connecting…";
+      this.state.forgetActivity();
     }
     this.redraw();
   }
@@ -363,6 +372,8 @@ class Desk {
         document.querySelector<HTMLElement>(`[role=tab][aria-selected=true]`)?.focus();
       }
     });
+    reply.addEventListener("input", () => this.activity.typed(this.shownTab(), reply.value.trim() === ""));
+    reply.addEventListener("blur", () => this.activity.stoppedTyping());
     byId("leave").addEventListener("click", () => {
       const name = this.shownTab();
       void this.act("Left the conversation", () => this.agent.leaveConversation({ name }));
@@ -460,11 +471,15 @@ class Desk {
     const internal = byId<HTMLInputElement>("internal");
     const newest = sortedMessages(tab).at(-1)?.name ?? "";
     this.outbox.add(tab.conversation.name, text, internal.checked, newest);
+    this.activity.stoppedTyping();
     reply.value = "";
     internal.checked = false;
   }
 
   private tick(): void {
+    // Reading a request before joining it, in view: the agents in it see who is looking.
+    const reading = this.state.queue.has(this.selected) && !this.state.tabs.has(this.selected);
+    this.activity.viewed(reading && document.visibilityState === "visible" ? this.selected : "");
     const now = Date.now();
     for (const element of document.querySelectorAll<HTMLElement>("[data-since]")) {
       element.textContent = age(Number(element.dataset.since), now);
@@ -624,6 +639,7 @@ class Desk {
             class: tab.ended ? "ended" : "",
           },
           customerName(tab.conversation),
+          [...tab.activity.values()].includes(Activity.TYPING) && h("span", { class: "typing", "aria-label": "somebody is typing" }, "✎"),
           tab.unread > 0 && h("span", { class: "unread", "aria-label": `${tab.unread} unread` }, String(tab.unread)),
         );
         button.addEventListener("click", () => this.show(name));
@@ -675,6 +691,7 @@ class Desk {
     const atBottom = transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 8;
     transcript.replaceChildren(...sortedMessages(tab).map((message) => messageItem(message, this.state.me)), ...pending, ...refused);
     if (atBottom) transcript.scrollTop = transcript.scrollHeight;
+    byId("activity").textContent = activityText(tab);
     byId<HTMLLabelElement>("reply-label").textContent = `Reply to ${customerName(conversation)}`;
     for (const id of ["reply", "internal", "send", "leave", "return", "invite", "transfer", "close"]) {
       byId<HTMLButtonElement>(id).disabled = Boolean(tab.ended);
@@ -682,6 +699,13 @@ class Desk {
     byId("dismiss").hidden = !tab.ended;
     if (tab.unread > 0 && document.hasFocus()) void this.markRead(tab);
   }
+}
+
+/** "Customer is typing… · agent-2 is viewing". */
+function activityText(tab: Tab): string {
+  return [...tab.activity]
+    .map(([who, activity]) => `${who ? short(who) : "Customer"} is ${activity === Activity.TYPING ? "typing…" : "viewing"}`)
+    .join(" · ");
 }
 
 function sortedMessages(tab: Tab): Message[] {
@@ -766,7 +790,7 @@ async function main(): Promise<void> {
       }, { once: true }),
     );
     try {
-      const pasted = new PastedToken(token);
+      const pasted = await PastedToken.of(token);
       agent = await signIn(pasted);
       pasted.keep();
       credentials = pasted;

@@ -7,6 +7,8 @@
 import { type AgentClient, Code, MessageVisibility, pullroutingError } from "@pullrouting/client/web";
 
 export interface Pending {
+  // Who signed in when it was written (Credentials.owner).
+  owner: string;
   conversation: string;
   text: string;
   clientMessageId: string;
@@ -26,11 +28,15 @@ export class Outbox {
   private pending: Pending[];
   private sending = false;
 
+  /** The replies `owner` left in this tab; those of anybody else who signed in here before are dropped, never
+   * sent in this agent's name. */
   constructor(
     private readonly agent: AgentClient,
+    private readonly owner: string,
     private readonly changed: () => void,
   ) {
-    this.pending = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? "[]") as Pending[];
+    const kept = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? "[]") as Pending[];
+    this.pending = kept.filter((pending) => pending.owner === owner);
   }
 
   list(conversation: string): readonly Pending[] {
@@ -43,7 +49,7 @@ export class Outbox {
 
   add(conversation: string, text: string, internal: boolean, expectedLastMessage: string): void {
     const clientMessageId = crypto.randomUUID();
-    this.pending.push({ conversation, text, clientMessageId, internal, problem: "", expectedLastMessage });
+    this.pending.push({ owner: this.owner, conversation, text, clientMessageId, internal, problem: "", expectedLastMessage });
     this.save();
     void this.flush();
   }

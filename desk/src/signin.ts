@@ -27,6 +27,8 @@ export async function oidcConfig(): Promise<OidcConfig | null> {
 
 /** The bearer of every call, and how a new one is had. */
 export interface Credentials {
+  /** Who signed in, as far as the desk can tell without a call: replies kept in the tab go only for them. */
+  readonly owner: string;
   token(): string;
   /** Makes a fresh token where the sign-in can (OIDC with a refresh token); false where it cannot. */
   renew(): Promise<boolean>;
@@ -35,11 +37,21 @@ export interface Credentials {
 }
 
 export class PastedToken implements Credentials {
-  constructor(private readonly value: string) {}
+  private constructor(
+    private readonly value: string,
+    readonly owner: string,
+  ) {}
 
-  static stored(): PastedToken | null {
+  /** The token, and a digest of it as its owner (the token itself is not copied about). */
+  static async of(value: string): Promise<PastedToken> {
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value)));
+    const hex = [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    return new PastedToken(value, `token ${hex}`);
+  }
+
+  static async stored(): Promise<PastedToken | null> {
     const value = sessionStorage.getItem(PASTED_KEY);
-    return value ? new PastedToken(value) : null;
+    return value ? PastedToken.of(value) : null;
   }
 
   keep(): void {
@@ -92,6 +104,8 @@ export function signInProblem(error: unknown): string {
 }
 
 interface Stored {
+  // The ID token's issuer and subject.
+  owner: string;
   accessToken: string;
   refreshToken: string;
   // When the access token expires, and when the desk renews it (milliseconds since the epoch); 0: not known.
@@ -170,7 +184,8 @@ export class OidcIssuer {
       expectedNonce: pending.nonce,
       requireIdToken: true,
     });
-    return new OidcSession(this, stored(tokens, ""));
+    const claims = oauth.getValidatedIdTokenClaims(tokens);
+    return new OidcSession(this, stored(tokens, `${claims?.iss} ${claims?.sub}`, ""));
   }
 
   /** The session this tab kept, renewed first when its token has expired; null when there is none to keep. */
@@ -182,18 +197,19 @@ export class OidcIssuer {
     return session;
   }
 
-  async refresh(refreshToken: string): Promise<Stored> {
-    const response = await oauth.refreshTokenGrantRequest(this.server, this.client, oauth.None(), refreshToken);
+  async refresh(kept: Stored): Promise<Stored> {
+    const response = await oauth.refreshTokenGrantRequest(this.server, this.client, oauth.None(), kept.refreshToken);
     const tokens = await oauth.processRefreshTokenResponse(this.server, this.client, response);
-    return stored(tokens, refreshToken);
+    return stored(tokens, kept.owner, kept.refreshToken);
   }
 }
 
 /** The tokens of a token response; an issuer may keep the refresh token it was given (`previous`). */
-function stored(tokens: oauth.TokenEndpointResponse, previous: string): Stored {
+function stored(tokens: oauth.TokenEndpointResponse, owner: string, previous: string): Stored {
   const now = Date.now();
   const lifetime = (tokens.expires_in ?? 0) * 1000;
   return {
+    owner,
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token ?? previous,
     expiresAt: lifetime ? now + lifetime : 0,
@@ -213,6 +229,10 @@ export class OidcSession implements Credentials {
     this.keep();
   }
 
+  get owner(): string {
+    return this.tokens.owner;
+  }
+
   token(): string {
     return this.tokens.accessToken;
   }
@@ -230,7 +250,7 @@ export class OidcSession implements Credentials {
   private async refresh(): Promise<boolean> {
     if (!this.tokens.refreshToken) return false;
     try {
-      this.tokens = await this.issuer.refresh(this.tokens.refreshToken);
+      this.tokens = await this.issuer.refresh(this.tokens);
     } catch (error) {
       // The issuer could not be reached: again soon, while the token lasts. A refusal (the session ended at
       // the issuer) is final: the desk goes back to its sign-in when the token is refused.

@@ -1,6 +1,7 @@
 // What the desk knows, kept from the one WatchDesk stream: the queue of its Lists, the conversations the agent
-// is in (its tabs) with their transcripts and unread counts, its presence. No DOM here.
+// is in (its tabs) with their transcripts, unread counts and who types or looks in them, its presence. No DOM here.
 import {
+  Activity,
   type Conversation,
   ConversationEventType,
   ConversationState,
@@ -12,6 +13,7 @@ import {
   ListEventType,
   type Message,
   Presence,
+  SenderType,
 } from "@pullrouting/client/web";
 
 export interface Tab {
@@ -23,6 +25,8 @@ export interface Tab {
   loaded: boolean;
   // The agent left or the conversation closed: shown until the agent dismisses the tab.
   ended: string;
+  // Who is typing or looking in it now: the customer ("") or an agent's name, and what they do.
+  activity: Map<string, Activity.TYPING | Activity.VIEWING>;
 }
 
 export interface Invited {
@@ -102,7 +106,7 @@ export class DeskState {
           this.me = conversationEvent.agent;
         }
         if (!tab || tab.ended) {
-          tab = { conversation, messages: tab?.messages ?? new Map(), unread: 0, loaded: false, ended: "" };
+          tab = { conversation, messages: tab?.messages ?? new Map(), unread: 0, loaded: false, ended: "", activity: new Map() };
           this.tabs.set(conversation.name, tab);
           applied.opened.push(conversation.name);
         }
@@ -136,8 +140,22 @@ export class DeskState {
         if (tab) tab.unread = event.unreadCount;
         break;
       }
+      case "activity": {
+        const change = event.event.value;
+        const tab = this.tabs.get(change.conversation);
+        if (!tab) break;
+        const who = change.senderType === SenderType.CUSTOMER ? "" : change.agent;
+        if (change.activity === Activity.TYPING || change.activity === Activity.VIEWING) tab.activity.set(who, change.activity);
+        else tab.activity.delete(who);
+        break;
+      }
     }
     return applied;
+  }
+
+  /** Activity is live only, never replayed: after a drop the desk cannot know what ended meanwhile. */
+  forgetActivity(): void {
+    for (const tab of this.tabs.values()) tab.activity.clear();
   }
 
   /** Whether `agent` is this desk's agent. Unknown yet (a desk opened on conversations joined earlier), a
