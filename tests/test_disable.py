@@ -110,6 +110,7 @@ async def test_deleting_an_agent_ends_its_streams(server):
 async def open_outbound_stream(scenario: Scenario) -> grpc.aio.UnaryStreamCall:
     """An outbound stream that has delivered an agent's message, so it is open for sure."""
     stream = scenario.ingest.WatchOutbound(ingest_service_pb2.WatchOutboundRequest())
+    await read_until(stream, lambda event: event.type == events_pb2.OUTBOUND_EVENT_TYPE_SYNCED)
     agent = scenario.agents[0]
     conversation = await scenario.new_conversation()
     await join(agent, conversation.name)

@@ -39,6 +39,7 @@ async def test_a_stream_for_a_channel_the_ingestor_lost_ends_with_channel_not_pe
     await scope_ingestor(scenario, ["channels/c2", "channels/c3"])
     request = ingest_service_pb2.WatchOutboundRequest(service_identifier="facebook.com/acme")
     stream = scenario.ingest.WatchOutbound(request)
+    await read_until(stream, lambda event: event.type == events_pb2.OUTBOUND_EVENT_TYPE_SYNCED)
     first = await joined_request(scenario, "customer-1", "facebook.com/acme")
     second = await joined_request(scenario, "customer-2", "facebook.com/acme")
     await reply(scenario, first, "before")
