@@ -463,6 +463,49 @@ SUPERVISOR_RPCS: dict[str, Rpc] = {
     ),
 }
 
+SUPERVISOR_RPCS["ForceCloseConversation"] = Rpc(
+    valid=_by_conversation(supervisor.SupervisorServiceForceCloseConversationRequest),
+    malformed_name=(lambda w: supervisor.SupervisorServiceForceCloseConversationRequest(name=BAD_NAME), "name"),
+    oversized=(
+        lambda w: supervisor.SupervisorServiceForceCloseConversationRequest(name=f"conversations/{LONG}"),
+        "name",
+    ),
+    foreign=(_by_conversation(supervisor.SupervisorServiceForceCloseConversationRequest, own=False), *NOT_ENTITLED),
+)
+SUPERVISOR_RPCS["TransferConversation"] = Rpc(
+    valid=_by_conversation(supervisor.SupervisorServiceTransferConversationRequest, list="lists/l2"),
+    malformed_name=(
+        lambda w: supervisor.SupervisorServiceTransferConversationRequest(name=w.own_conversation, list=BAD_NAME),
+        "list",
+    ),
+    oversized=(
+        _by_conversation(supervisor.SupervisorServiceTransferConversationRequest, list="lists/l2", note=LONG),
+        "note",
+    ),
+    foreign=(
+        _by_conversation(supervisor.SupervisorServiceTransferConversationRequest, own=False, list="lists/l1"),
+        *NOT_ENTITLED,
+    ),
+)
+SUPERVISOR_RPCS["SetPriority"] = Rpc(
+    valid=_by_conversation(supervisor.SetPriorityRequest, priority=5),
+    malformed_name=(lambda w: supervisor.SetPriorityRequest(name=BAD_NAME, priority=5), "name"),
+    oversized=(lambda w: supervisor.SetPriorityRequest(name=f"conversations/{LONG}", priority=5), "name"),
+    foreign=(_by_conversation(supervisor.SetPriorityRequest, own=False, priority=5), *NOT_ENTITLED),
+)
+SUPERVISOR_RPCS["ReleaseParticipant"] = Rpc(
+    valid=_by_conversation(supervisor.ReleaseParticipantRequest, agent="agents/agent-1"),
+    malformed_name=(_by_conversation(supervisor.ReleaseParticipantRequest, agent=BAD_NAME), "agent"),
+    oversized=(_by_conversation(supervisor.ReleaseParticipantRequest, agent=f"agents/{LONG}"), "agent"),
+    foreign=(_by_conversation(supervisor.ReleaseParticipantRequest, own=False, agent="agents/agent-1"), *NOT_ENTITLED),
+)
+SUPERVISOR_RPCS["Whisper"] = Rpc(
+    valid=_by_conversation(supervisor.WhisperRequest, text="psst"),
+    malformed_name=(lambda w: supervisor.WhisperRequest(name=BAD_NAME, text="psst"), "name"),
+    oversized=(_by_conversation(supervisor.WhisperRequest, text=LONG), "text"),
+    foreign=(_by_conversation(supervisor.WhisperRequest, own=False, text="psst"), *NOT_ENTITLED),
+)
+
 SERVICES = {
     "AdminService": ADMIN_RPCS,
     "AgentService": AGENT_RPCS,

@@ -728,7 +728,13 @@ const ENDED_TEXT: Record<string, string> = {
 
 function messageItem(message: Message, me: string): HTMLElement {
   const fromCustomer = message.senderType === SenderType.CUSTOMER;
-  const who = fromCustomer ? "Customer" : message.agent === me ? "You" : short(message.agent);
+  const who = fromCustomer
+    ? "Customer"
+    : message.supervisor
+      ? `${short(message.supervisor)} (supervisor)`
+      : message.agent === me
+        ? "You"
+        : short(message.agent);
   const internal = message.visibility === MessageVisibility.INTERNAL;
   return h(
     "li",

@@ -30,7 +30,7 @@ from pullrouting.domain.model import (
     MessageVisibility,
     SenderType,
 )
-from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, WRAP_UP_CODES, format_name
+from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, SUPERVISORS, WRAP_UP_CODES, format_name
 from pullrouting.domain.ordering import ConversationOrder
 from pullrouting.v1 import conversation_pb2, events_pb2
 
@@ -57,6 +57,7 @@ _CLOSE_REASON_BY_VALUE = {reason.value: value for reason, value in CLOSE_REASON_
 SENDER_TYPE_TO_PROTO = {
     SenderType.CUSTOMER: conversation_pb2.SENDER_TYPE_CUSTOMER,
     SenderType.AGENT: conversation_pb2.SENDER_TYPE_AGENT,
+    SenderType.SUPERVISOR: conversation_pb2.SENDER_TYPE_SUPERVISOR,
 }
 _SENDER_TYPE_BY_VALUE = {sender.value: value for sender, value in SENDER_TYPE_TO_PROTO.items()}
 
@@ -100,6 +101,7 @@ LEAVE_CAUSE_TO_PROTO: dict[LeaveCause, int] = {
     LeaveCause.RELEASED: events_pb2.LEAVE_CAUSE_RELEASED,
     LeaveCause.DISABLED: events_pb2.LEAVE_CAUSE_DISABLED,
     LeaveCause.TRANSFERRED: events_pb2.LEAVE_CAUSE_TRANSFERRED,
+    LeaveCause.REMOVED: events_pb2.LEAVE_CAUSE_REMOVED,
 }
 
 OUTBOUND_EVENT_TYPE_TO_PROTO: dict[OutboundEventType, int] = {
@@ -183,6 +185,7 @@ def message_to_proto(message: Message) -> conversation_pb2.Message:
         create_time=to_timestamp(message.create_time),
         idempotency_key=message.idempotency_key or "",
         visibility=VISIBILITY_TO_PROTO[message.visibility],
+        supervisor=format_name(SUPERVISORS, message.supervisor_id) if message.supervisor_id is not None else "",
     )
 
 

@@ -10,10 +10,12 @@ import grpc
 from pullrouting.api.agent_statuses import AgentStatuses
 from pullrouting.api.auth import current_principal
 from pullrouting.api.conversation_pages import conversation_page, transcript_page
-from pullrouting.api.mappings import conversation_to_proto
+from pullrouting.api.mappings import conversation_to_proto, message_to_proto
 from pullrouting.api.monitor import Monitors
 from pullrouting.api.queues import Queues
-from pullrouting.domain.names import CONVERSATIONS, LISTS, parse_name
+from pullrouting.domain import conversation as rules
+from pullrouting.domain.errors import Violations
+from pullrouting.domain.names import AGENTS, CONVERSATIONS, LISTS, check_name, parse_name
 from pullrouting.store import conversations, transcripts
 from pullrouting.store.database import Database
 from pullrouting.v1 import supervisor_service_pb2 as pb
@@ -94,3 +96,66 @@ class SupervisorServicer(supervisor_service_pb2_grpc.SupervisorServiceServicer):
         )
         async for response in responses:
             yield response
+    async def ForceCloseConversation(
+        self, request: pb.SupervisorServiceForceCloseConversationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SupervisorServiceForceCloseConversationResponse:
+        supervisor_id, conversation_id = _supervisor_id(), parse_name(request.name, CONVERSATIONS, "name")
+        conversation = await self._database.run(
+            lambda c: conversations.force_close_by_supervisor(c, supervisor_id, conversation_id)
+        )
+        return pb.SupervisorServiceForceCloseConversationResponse(conversation=conversation_to_proto(conversation))
+
+    async def TransferConversation(
+        self, request: pb.SupervisorServiceTransferConversationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SupervisorServiceTransferConversationResponse:
+        violations = Violations()
+        conversation_id = check_name(violations, request.name, CONVERSATIONS, "name")
+        list_id = check_name(violations, request.list, LISTS, "list")
+        rules.check_note(violations, request.note, "note")
+        violations.raise_if_any()
+        assert conversation_id is not None and list_id is not None
+        supervisor_id = _supervisor_id()
+        conversation = await self._database.run(
+            lambda c: conversations.transfer_by_supervisor(c, supervisor_id, conversation_id, list_id, request.note)
+        )
+        return pb.SupervisorServiceTransferConversationResponse(conversation=conversation_to_proto(conversation))
+
+    async def SetPriority(
+        self, request: pb.SetPriorityRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SetPriorityResponse:
+        violations = Violations()
+        conversation_id = check_name(violations, request.name, CONVERSATIONS, "name")
+        rules.check_priority(violations, request.priority, "priority")
+        violations.raise_if_any()
+        assert conversation_id is not None
+        supervisor_id = _supervisor_id()
+        conversation = await self._database.run(
+            lambda c: conversations.set_priority(c, supervisor_id, conversation_id, request.priority)
+        )
+        return pb.SetPriorityResponse(conversation=conversation_to_proto(conversation))
+
+    async def ReleaseParticipant(
+        self, request: pb.ReleaseParticipantRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ReleaseParticipantResponse:
+        violations = Violations()
+        conversation_id = check_name(violations, request.name, CONVERSATIONS, "name")
+        agent_id = check_name(violations, request.agent, AGENTS, "agent")
+        violations.raise_if_any()
+        assert conversation_id is not None and agent_id is not None
+        supervisor_id = _supervisor_id()
+        conversation = await self._database.run(
+            lambda c: conversations.remove_participant(c, supervisor_id, conversation_id, agent_id)
+        )
+        return pb.ReleaseParticipantResponse(conversation=conversation_to_proto(conversation))
+
+    async def Whisper(self, request: pb.WhisperRequest, context: grpc.aio.ServicerContext) -> pb.WhisperResponse:
+        violations = Violations()
+        conversation_id = check_name(violations, request.name, CONVERSATIONS, "name")
+        rules.check_text(violations, request.text, "text")
+        violations.raise_if_any()
+        assert conversation_id is not None
+        supervisor_id = _supervisor_id()
+        message = await self._database.run(
+            lambda c: conversations.whisper(c, supervisor_id, conversation_id, request.text)
+        )
+        return pb.WhisperResponse(message=message_to_proto(message))

@@ -273,7 +273,7 @@ def _with_message(conversation: Conversation, message: Message) -> Conversation:
     )
 
 
-def _state_changed(before: Conversation, after: Conversation, agent_id: str) -> list[Event]:
+def _state_changed(before: Conversation, after: Conversation, agent_id: str | None) -> list[Event]:
     if before.state == after.state:
         return []
     return [_event(ConversationEventType.STATE_CHANGED, after, after.list_id, agent_id, previous_state=before.state)]
@@ -553,17 +553,42 @@ def check_note(violations: Violations, note: str, field_path: str) -> None:
         check_text(violations, note, field_path)
 
 
+@dataclass(frozen=True)
+class Author:
+    """Who writes a note or moves a request: an agent, or a supervisor (whose id is not an agent's: events
+    name no agent for it)."""
+
+    sender_type: SenderType
+    id: str
+
+    @property
+    def agent_id(self) -> str | None:
+        return self.id if self.sender_type is SenderType.AGENT else None
+
+    def note(self, conversation_id: str, text: str, message_id: str, now: int) -> Message:
+        supervisor_id = self.id if self.sender_type is SenderType.SUPERVISOR else None
+        return Message(
+            message_id,
+            conversation_id,
+            self.sender_type,
+            text,
+            now,
+            self.agent_id,
+            None,
+            MessageVisibility.INTERNAL,
+            supervisor_id,
+        )
+
+
 def _internal_note(
-    conversation: Conversation, agent_id: str, note: str, message_id: str, now: int
+    conversation: Conversation, author: Author, note: str, message_id: str, now: int
 ) -> tuple[Conversation, Message | None, list[Event]]:
-    """The agent's note for whoever takes the conversation next, as an INTERNAL message; nothing when empty."""
+    """The author's note for whoever takes the conversation next, as an INTERNAL message; nothing when empty."""
     if not note:
         return conversation, None, []
-    message = Message(
-        message_id, conversation.id, SenderType.AGENT, note, now, agent_id, None, MessageVisibility.INTERNAL
-    )
+    message = author.note(conversation.id, note, message_id, now)
     after = _with_message(conversation, message)
-    event = _event(ConversationEventType.AGENT_MESSAGE, after, after.list_id, agent_id, message=message)
+    event = _event(ConversationEventType.AGENT_MESSAGE, after, after.list_id, author.agent_id, message=message)
     return after, message, [event]
 
 
@@ -585,6 +610,30 @@ def transfer(
     check_may_see(conversation, agent_id, entitled)
     _check_open(conversation)
     check_participant(conversation, agent_id)
+    return move_to_list(
+        conversation,
+        Author(SenderType.AGENT, agent_id),
+        target_list_id=target_list_id,
+        target_accepts=target_accepts,
+        note=note,
+        message_id=message_id,
+        now=now,
+    )
+
+
+def move_to_list(
+    conversation: Conversation,
+    author: Author,
+    *,
+    target_list_id: str,
+    target_accepts: bool,
+    note: str,
+    message_id: str,
+    now: int,
+) -> Outcome:
+    """A transfer, once the author may make it: the note (if any) is written, every participant is released,
+    the request leaves its list and lands UNREAD on the target, alerted TRANSFERRED."""
+    _check_open(conversation)
     if target_list_id == conversation.list_id:
         raise InvalidInput.of("list", "is the conversation's own list; name another list")
     target = format_name(LISTS, target_list_id)
@@ -596,7 +645,7 @@ def transfer(
             list=target,
         )
     now = _tick(conversation, now)
-    noted, message, events = _internal_note(conversation, agent_id, note, message_id, now)
+    noted, message, events = _internal_note(conversation, author, note, message_id, now)
     after = replace(
         noted,
         list_id=target_list_id,
@@ -611,7 +660,7 @@ def transfer(
         )
         for p in conversation.participants
     ]
-    events += _state_changed(conversation, after, agent_id)
+    events += _state_changed(conversation, after, author.agent_id)
     events += [
         _event(ListEventType.REMOVED, after, conversation.list_id),
         _event(ListEventType.ADDED, after, target_list_id, alert=ListAlert.TRANSFERRED),
@@ -628,7 +677,7 @@ def return_to_list(
     _check_open(conversation)
     check_participant(conversation, agent_id)
     now = _tick(conversation, now)
-    noted, message, events = _internal_note(conversation, agent_id, note, message_id, now)
+    noted, message, events = _internal_note(conversation, Author(SenderType.AGENT, agent_id), note, message_id, now)
     remaining = tuple(p for p in conversation.participants if p.agent_id != agent_id)
     state = ConversationState.ACTIVE if remaining else ConversationState.INACTIVE
     after = replace(noted, state=state, participants=remaining, update_time=now)
@@ -637,6 +686,35 @@ def return_to_list(
         *_state_changed(conversation, after, agent_id),
         _event(ListEventType.UPDATED, after, after.list_id, alert=ListAlert.RELEASED),
     ]
+    return Outcome(after, tuple(events), message)
+
+
+# Supervisors: they act on the requests of their lists without being in them (domain/supervision.py says which).
+
+
+def set_priority(conversation: Conversation, priority: int, now: int) -> Outcome:
+    """A supervisor reorders an open request; its list's watchers get the row. The same priority changes nothing."""
+    _check_open(conversation)
+    if conversation.priority == priority:
+        return Outcome(conversation)
+    after = replace(conversation, priority=priority, update_time=_tick(conversation, now))
+    return Outcome(after, (_event(ListEventType.UPDATED, after, after.list_id),))
+
+
+def remove_participant(conversation: Conversation, agent_id: str, now: int) -> Outcome:
+    """A supervisor takes an agent out of an open request: a release (REMOVED); an agent that already left is
+    not in it, and nothing changes."""
+    _check_open(conversation)
+    return release(conversation, agent_id, now, LeaveCause.REMOVED)
+
+
+def whisper(conversation: Conversation, supervisor_id: str, text: str, message_id: str, now: int) -> Outcome:
+    """A supervisor's internal note: for the agents, never the customer; the list's row counts it."""
+    _check_open(conversation)
+    after, message, events = _internal_note(
+        conversation, Author(SenderType.SUPERVISOR, supervisor_id), text, message_id, _tick(conversation, now)
+    )
+    events.append(_event(ListEventType.UPDATED, after, after.list_id))
     return Outcome(after, tuple(events), message)
 
 

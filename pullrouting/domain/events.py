@@ -57,6 +57,8 @@ class LeaveCause(StrEnum):
     RELEASED = "RELEASED"
     DISABLED = "DISABLED"
     TRANSFERRED = "TRANSFERRED"
+    # A supervisor took the agent out.
+    REMOVED = "REMOVED"
 
 
 class ConversationEventType(StrEnum):

@@ -24,6 +24,7 @@ class CloseReason(StrEnum):
 class SenderType(StrEnum):
     CUSTOMER = "CUSTOMER"
     AGENT = "AGENT"
+    SUPERVISOR = "SUPERVISOR"
 
 
 class MessageVisibility(StrEnum):
@@ -88,6 +89,8 @@ class Message:
     agent_id: str | None = None
     idempotency_key: str | None = None
     visibility: MessageVisibility = MessageVisibility.PUBLIC
+    # The writing supervisor's id, for SUPERVISOR messages.
+    supervisor_id: str | None = None
 
 
 @dataclass(frozen=True)

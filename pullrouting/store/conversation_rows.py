@@ -124,6 +124,7 @@ def message_from_row(row: Row) -> Message:
         agent_id=row.agent_id,
         idempotency_key=row.idempotency_key,
         visibility=MessageVisibility(row.visibility),
+        supervisor_id=row.supervisor_id,
     )
 
 

@@ -20,6 +20,7 @@ from pullrouting.domain.model import (
     ConversationState,
     Message,
     MessageVisibility,
+    SenderType,
     WrapUp,
 )
 from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, format_name, new_id
@@ -326,6 +327,7 @@ def write(
                 "idempotency_scope": scope if message.idempotency_key is not None else None,
                 "idempotency_key": message.idempotency_key,
                 "visibility": message.visibility.value,
+                "supervisor_id": message.supervisor_id,
             },
         )
     events.append(connection, list(outcome.events), after.update_time)
@@ -536,6 +538,7 @@ def close_by_agent(
 
 
 def force_close(connection: Connection, conversation_id: str) -> Conversation:
+    """The admin's force-close, of any conversation."""
     before = get(connection, conversation_id, for_update=True)
     outcome = rules.close(before, CloseReason.FORCED, now_micros())
     write(connection, before, outcome)
@@ -629,3 +632,60 @@ def return_to_list(connection: Connection, agent_id: str, conversation_id: str, 
     )
     write(connection, before, outcome)
     return outcome.conversation
+
+
+# Supervisors: each reads the supervisor's lists in the transaction that acts, so a narrowed scope holds at once.
+
+
+def force_close_by_supervisor(connection: Connection, supervisor_id: str, conversation_id: str) -> Conversation:
+    """Of two supervisors closing at once, the second waits for the first's lock and finds it CLOSED."""
+    before = get_for_supervisor(connection, supervisor_id, conversation_id, for_update=True)
+    outcome = rules.close(before, CloseReason.FORCED, now_micros())
+    write(connection, before, outcome)
+    return outcome.conversation
+
+
+def transfer_by_supervisor(
+    connection: Connection, supervisor_id: str, conversation_id: str, list_id: str, note: str
+) -> Conversation:
+    """To another of the supervisor's lists; locks the conversation, then the target list, as an agent's
+    transfer does."""
+    before = get_for_supervisor(connection, supervisor_id, conversation_id, for_update=True)
+    supervision.check_list_in_scope(list_id, supervisor_scope(connection, supervisor_id))
+    outcome = rules.move_to_list(
+        before,
+        rules.Author(SenderType.SUPERVISOR, supervisor_id),
+        target_list_id=list_id,
+        target_accepts=_accepts_transfer(connection, list_id, before.list_id),
+        note=note,
+        message_id=new_id(),
+        now=now_micros(),
+    )
+    write(connection, before, outcome)
+    after = outcome.conversation
+    connection.execute(MARK_ANNOUNCED, {"conversation_id": after.id, "last_reminder_time": after.update_time})
+    return after
+
+
+def set_priority(connection: Connection, supervisor_id: str, conversation_id: str, priority: int) -> Conversation:
+    before = get_for_supervisor(connection, supervisor_id, conversation_id, for_update=True)
+    outcome = rules.set_priority(before, priority, now_micros())
+    write(connection, before, outcome)
+    return outcome.conversation
+
+
+def remove_participant(connection: Connection, supervisor_id: str, conversation_id: str, agent_id: str) -> Conversation:
+    """A release racing the agent's own leave waits for its lock: whichever commits second finds the agent
+    gone and changes nothing."""
+    before = get_for_supervisor(connection, supervisor_id, conversation_id, for_update=True)
+    outcome = rules.remove_participant(before, agent_id, now_micros())
+    write(connection, before, outcome)
+    return outcome.conversation
+
+
+def whisper(connection: Connection, supervisor_id: str, conversation_id: str, text: str) -> Message:
+    before = get_for_supervisor(connection, supervisor_id, conversation_id, for_update=True)
+    outcome = rules.whisper(before, supervisor_id, text, new_id(), now_micros())
+    write(connection, before, outcome)
+    assert outcome.message is not None
+    return outcome.message

@@ -262,6 +262,8 @@ messages = Table(
     Column("idempotency_key", String(500), nullable=True),
     # PUBLIC or INTERNAL (an agents' note, never sent to the connector).
     Column("visibility", String(16), nullable=False, server_default="PUBLIC"),
+    # The writing supervisor, for SUPERVISOR messages; kept as history, without a foreign key.
+    Column("supervisor_id", ID, nullable=True),
     Index("ix_messages_conversation_create", "conversation_id", "create_time"),
     UniqueConstraint("idempotency_scope", "idempotency_key"),
 )

@@ -33,6 +33,7 @@ class SenderType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SENDER_TYPE_UNSPECIFIED: _ClassVar[SenderType]
     SENDER_TYPE_CUSTOMER: _ClassVar[SenderType]
     SENDER_TYPE_AGENT: _ClassVar[SenderType]
+    SENDER_TYPE_SUPERVISOR: _ClassVar[SenderType]
 
 class MessageVisibility(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -61,6 +62,7 @@ CLOSE_REASON_INACTIVITY: CloseReason
 SENDER_TYPE_UNSPECIFIED: SenderType
 SENDER_TYPE_CUSTOMER: SenderType
 SENDER_TYPE_AGENT: SenderType
+SENDER_TYPE_SUPERVISOR: SenderType
 MESSAGE_VISIBILITY_UNSPECIFIED: MessageVisibility
 MESSAGE_VISIBILITY_PUBLIC: MessageVisibility
 MESSAGE_VISIBILITY_INTERNAL: MessageVisibility
@@ -140,7 +142,7 @@ class MessagePreview(_message.Message):
     def __init__(self, sender_type: _Optional[_Union[SenderType, str]] = ..., agent: _Optional[str] = ..., text: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Message(_message.Message):
-    __slots__ = ("name", "sender_type", "agent", "text", "create_time", "idempotency_key", "visibility")
+    __slots__ = ("name", "sender_type", "agent", "text", "create_time", "idempotency_key", "visibility", "supervisor")
     NAME_FIELD_NUMBER: _ClassVar[int]
     SENDER_TYPE_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
@@ -148,6 +150,7 @@ class Message(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     VISIBILITY_FIELD_NUMBER: _ClassVar[int]
+    SUPERVISOR_FIELD_NUMBER: _ClassVar[int]
     name: str
     sender_type: SenderType
     agent: str
@@ -155,7 +158,8 @@ class Message(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     idempotency_key: str
     visibility: MessageVisibility
-    def __init__(self, name: _Optional[str] = ..., sender_type: _Optional[_Union[SenderType, str]] = ..., agent: _Optional[str] = ..., text: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., visibility: _Optional[_Union[MessageVisibility, str]] = ...) -> None: ...
+    supervisor: str
+    def __init__(self, name: _Optional[str] = ..., sender_type: _Optional[_Union[SenderType, str]] = ..., agent: _Optional[str] = ..., text: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., visibility: _Optional[_Union[MessageVisibility, str]] = ..., supervisor: _Optional[str] = ...) -> None: ...
 
 class WrapUp(_message.Message):
     __slots__ = ("codes", "note")

@@ -54,6 +54,7 @@ class LeaveCause(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LEAVE_CAUSE_RELEASED: _ClassVar[LeaveCause]
     LEAVE_CAUSE_DISABLED: _ClassVar[LeaveCause]
     LEAVE_CAUSE_TRANSFERRED: _ClassVar[LeaveCause]
+    LEAVE_CAUSE_REMOVED: _ClassVar[LeaveCause]
 
 class Activity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -108,6 +109,7 @@ LEAVE_CAUSE_LEFT: LeaveCause
 LEAVE_CAUSE_RELEASED: LeaveCause
 LEAVE_CAUSE_DISABLED: LeaveCause
 LEAVE_CAUSE_TRANSFERRED: LeaveCause
+LEAVE_CAUSE_REMOVED: LeaveCause
 ACTIVITY_UNSPECIFIED: Activity
 ACTIVITY_NONE: Activity
 ACTIVITY_TYPING: Activity

@@ -100,3 +100,73 @@ class MonitorConversationResponse(_message.Message):
     EVENT_FIELD_NUMBER: _ClassVar[int]
     event: _events_pb2.ConversationEvent
     def __init__(self, event: _Optional[_Union[_events_pb2.ConversationEvent, _Mapping]] = ...) -> None: ...
+
+class SupervisorServiceForceCloseConversationRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class SupervisorServiceForceCloseConversationResponse(_message.Message):
+    __slots__ = ("conversation",)
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
+    conversation: _conversation_pb2.Conversation
+    def __init__(self, conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ...) -> None: ...
+
+class SupervisorServiceTransferConversationRequest(_message.Message):
+    __slots__ = ("name", "list", "note")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LIST_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    list: str
+    note: str
+    def __init__(self, name: _Optional[str] = ..., list: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class SupervisorServiceTransferConversationResponse(_message.Message):
+    __slots__ = ("conversation",)
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
+    conversation: _conversation_pb2.Conversation
+    def __init__(self, conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ...) -> None: ...
+
+class SetPriorityRequest(_message.Message):
+    __slots__ = ("name", "priority")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    priority: int
+    def __init__(self, name: _Optional[str] = ..., priority: _Optional[int] = ...) -> None: ...
+
+class SetPriorityResponse(_message.Message):
+    __slots__ = ("conversation",)
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
+    conversation: _conversation_pb2.Conversation
+    def __init__(self, conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ...) -> None: ...
+
+class ReleaseParticipantRequest(_message.Message):
+    __slots__ = ("name", "agent")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    agent: str
+    def __init__(self, name: _Optional[str] = ..., agent: _Optional[str] = ...) -> None: ...
+
+class ReleaseParticipantResponse(_message.Message):
+    __slots__ = ("conversation",)
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
+    conversation: _conversation_pb2.Conversation
+    def __init__(self, conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ...) -> None: ...
+
+class WhisperRequest(_message.Message):
+    __slots__ = ("name", "text")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    text: str
+    def __init__(self, name: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+
+class WhisperResponse(_message.Message):
+    __slots__ = ("message",)
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    message: _conversation_pb2.Message
+    def __init__(self, message: _Optional[_Union[_conversation_pb2.Message, _Mapping]] = ...) -> None: ...

@@ -76,6 +76,31 @@ class SupervisorServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.MonitorConversationRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.MonitorConversationResponse.FromString,
                 _registered_method=True)
+        self.ForceCloseConversation = channel.unary_unary(
+                '/pullrouting.v1.SupervisorService/ForceCloseConversation',
+                request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceForceCloseConversationRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceForceCloseConversationResponse.FromString,
+                _registered_method=True)
+        self.TransferConversation = channel.unary_unary(
+                '/pullrouting.v1.SupervisorService/TransferConversation',
+                request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceTransferConversationRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceTransferConversationResponse.FromString,
+                _registered_method=True)
+        self.SetPriority = channel.unary_unary(
+                '/pullrouting.v1.SupervisorService/SetPriority',
+                request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SetPriorityRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SetPriorityResponse.FromString,
+                _registered_method=True)
+        self.ReleaseParticipant = channel.unary_unary(
+                '/pullrouting.v1.SupervisorService/ReleaseParticipant',
+                request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.ReleaseParticipantRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.ReleaseParticipantResponse.FromString,
+                _registered_method=True)
+        self.Whisper = channel.unary_unary(
+                '/pullrouting.v1.SupervisorService/Whisper',
+                request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WhisperRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WhisperResponse.FromString,
+                _registered_method=True)
 
 
 class SupervisorServiceServicer:
@@ -162,6 +187,63 @@ class SupervisorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ForceCloseConversation(self, request, context):
+        """Closes an open conversation on one of the supervisor's lists with reason FORCED: its participants are let
+        go and the connector is told. Of two supervisors closing it at once, one closes it and the other is
+        refused CONVERSATION_CLOSED.
+        Refusals: FIELD_INVALID (a malformed name), NOT_ENTITLED (on another list, or no such conversation),
+        CONVERSATION_CLOSED (already closed).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TransferConversation(self, request, context):
+        """Moves an open conversation to another of the supervisor's lists, as AgentService.TransferConversation
+        does: the note (if any) is written as the supervisor's INTERNAL message, every participant is released
+        (AGENT_LEFT, leave_cause TRANSFERRED), it leaves its list (REMOVED) and lands UNREAD on the target, alerted
+        TRANSFERRED.
+        Refusals: FIELD_INVALID (a malformed name or list, the conversation's own list, a note over 4096
+        characters), NOT_ENTITLED (the conversation or the target list is not on the supervisor's lists, or does
+        not exist), CONVERSATION_CLOSED, TRANSFER_NOT_ACCEPTED (the target's accepts_transfers_from leaves the
+        conversation's list out).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetPriority(self, request, context):
+        """Sets an open conversation's priority (0-9); its list's watchers get the row (UPDATED). Setting the
+        priority it has changes nothing.
+        Refusals: FIELD_INVALID (a malformed name, a priority outside 0-9), NOT_ENTITLED (on another list, or no
+        such conversation), CONVERSATION_CLOSED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReleaseParticipant(self, request, context):
+        """Takes an agent out of an open conversation: AGENT_LEFT with leave_cause REMOVED; when nobody is left the
+        conversation goes INACTIVE and its list is alerted RELEASED. An agent that is not in it (it left first)
+        is left as it is.
+        Refusals: FIELD_INVALID (a malformed name or agent), NOT_ENTITLED (on another list, or no such
+        conversation), CONVERSATION_CLOSED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Whisper(self, request, context):
+        """Writes an internal note from the supervisor into an open conversation: an INTERNAL message with
+        sender_type SUPERVISOR, on its participants' WatchConversation and WatchDesk streams (AGENT_MESSAGE) and
+        in transcripts, never sent to the connector.
+        Refusals: FIELD_INVALID (a malformed name, a text empty or over 4096 characters), NOT_ENTITLED (on
+        another list, or no such conversation), CONVERSATION_CLOSED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SupervisorServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -194,6 +276,31 @@ def add_SupervisorServiceServicer_to_server(servicer, server):
                     servicer.MonitorConversation,
                     request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.MonitorConversationRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.MonitorConversationResponse.SerializeToString,
+            ),
+            'ForceCloseConversation': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForceCloseConversation,
+                    request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceForceCloseConversationRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceForceCloseConversationResponse.SerializeToString,
+            ),
+            'TransferConversation': grpc.unary_unary_rpc_method_handler(
+                    servicer.TransferConversation,
+                    request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceTransferConversationRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceTransferConversationResponse.SerializeToString,
+            ),
+            'SetPriority': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPriority,
+                    request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SetPriorityRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SetPriorityResponse.SerializeToString,
+            ),
+            'ReleaseParticipant': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleaseParticipant,
+                    request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.ReleaseParticipantRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.ReleaseParticipantResponse.SerializeToString,
+            ),
+            'Whisper': grpc.unary_unary_rpc_method_handler(
+                    servicer.Whisper,
+                    request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WhisperRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WhisperResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -370,6 +477,141 @@ class SupervisorService:
             '/pullrouting.v1.SupervisorService/MonitorConversation',
             pullrouting_dot_v1_dot_supervisor__service__pb2.MonitorConversationRequest.SerializeToString,
             pullrouting_dot_v1_dot_supervisor__service__pb2.MonitorConversationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForceCloseConversation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.SupervisorService/ForceCloseConversation',
+            pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceForceCloseConversationRequest.SerializeToString,
+            pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceForceCloseConversationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TransferConversation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.SupervisorService/TransferConversation',
+            pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceTransferConversationRequest.SerializeToString,
+            pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceTransferConversationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetPriority(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.SupervisorService/SetPriority',
+            pullrouting_dot_v1_dot_supervisor__service__pb2.SetPriorityRequest.SerializeToString,
+            pullrouting_dot_v1_dot_supervisor__service__pb2.SetPriorityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleaseParticipant(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.SupervisorService/ReleaseParticipant',
+            pullrouting_dot_v1_dot_supervisor__service__pb2.ReleaseParticipantRequest.SerializeToString,
+            pullrouting_dot_v1_dot_supervisor__service__pb2.ReleaseParticipantResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Whisper(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.SupervisorService/Whisper',
+            pullrouting_dot_v1_dot_supervisor__service__pb2.WhisperRequest.SerializeToString,
+            pullrouting_dot_v1_dot_supervisor__service__pb2.WhisperResponse.FromString,
             options,
             channel_credentials,
             insecure,

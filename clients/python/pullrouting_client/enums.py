@@ -47,6 +47,7 @@ class SenderType(ProtoEnum):
     UNSPECIFIED = 0
     CUSTOMER = 1
     AGENT = 2
+    SUPERVISOR = 3
 
 
 class MessageVisibility(ProtoEnum):
@@ -116,6 +117,7 @@ class LeaveCause(ProtoEnum):
     RELEASED = 2
     DISABLED = 3
     TRANSFERRED = 4
+    REMOVED = 5
 
 
 class Activity(ProtoEnum):

@@ -118,7 +118,12 @@ def my_row(
 
 
 def message_line(message: conversation_pb2.Message, customer: str) -> str:
-    who = customer if message.sender_type == SenderType.CUSTOMER else short(message.agent)
+    if message.sender_type == SenderType.CUSTOMER:
+        who = customer
+    elif message.supervisor:
+        who = f"{short(message.supervisor)} (supervisor)"
+    else:
+        who = short(message.agent)
     return f"[{clock(message.create_time)}] {who}: {message.text}"
 
 

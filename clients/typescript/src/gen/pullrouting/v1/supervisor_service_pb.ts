@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pullrouting/v1/supervisor_service.proto.
  */
 export const file_pullrouting_v1_supervisor_service: GenFile = /*@__PURE__*/
-  fileDesc("CidwdWxscm91dGluZy92MS9zdXBlcnZpc29yX3NlcnZpY2UucHJvdG8SDnB1bGxyb3V0aW5nLnYxItoBCilTdXBlcnZpc29yU2VydmljZUxpc3RDb252ZXJzYXRpb25zUmVxdWVzdBIpCgZwYXJlbnQYASABKAlCGeJBAQH6QRIKEHB1bGxyb3V0aW5nL0xpc3QSNwoGc3RhdGVzGAIgAygOMiEucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uU3RhdGVCBOJBAQESFwoJcGFnZV9zaXplGAMgASgFQgTiQQEBEhgKCnBhZ2VfdG9rZW4YBCABKAlCBOJBAQESFgoIb3JkZXJfYnkYBSABKAlCBOJBAQEiegoqU3VwZXJ2aXNvclNlcnZpY2VMaXN0Q29udmVyc2F0aW9uc1Jlc3BvbnNlEjMKDWNvbnZlcnNhdGlvbnMYASADKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIloKJ1N1cGVydmlzb3JTZXJ2aWNlR2V0Q29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iXgooU3VwZXJ2aXNvclNlcnZpY2VHZXRDb252ZXJzYXRpb25SZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24ijAEKJFN1cGVydmlzb3JTZXJ2aWNlTGlzdE1lc3NhZ2VzUmVxdWVzdBIxCgZwYXJlbnQYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIXCglwYWdlX3NpemUYAiABKAVCBOJBAQESGAoKcGFnZV90b2tlbhgDIAEoCUIE4kEBASJrCiVTdXBlcnZpc29yU2VydmljZUxpc3RNZXNzYWdlc1Jlc3BvbnNlEikKCG1lc3NhZ2VzGAEgAygLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiMAoSV2F0Y2hRdWV1ZXNSZXF1ZXN0EhoKDHJlc3VtZV90b2tlbhgBIAEoCUIE4kEBASJAChNXYXRjaFF1ZXVlc1Jlc3BvbnNlEikKBWV2ZW50GAEgASgLMhoucHVsbHJvdXRpbmcudjEuUXVldWVFdmVudCIwChJXYXRjaEFnZW50c1JlcXVlc3QSGgoMcmVzdW1lX3Rva2VuGAEgASgJQgTiQQEBIkYKE1dhdGNoQWdlbnRzUmVzcG9uc2USLwoFZXZlbnQYASABKAsyIC5wdWxscm91dGluZy52MS5BZ2VudFN0YXR1c0V2ZW50ImkKGk1vbml0b3JDb252ZXJzYXRpb25SZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIaCgxyZXN1bWVfdG9rZW4YAiABKAlCBOJBAQEiTwobTW9uaXRvckNvbnZlcnNhdGlvblJlc3BvbnNlEjAKBWV2ZW50GAEgASgLMiEucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uRXZlbnQyygUKEVN1cGVydmlzb3JTZXJ2aWNlEooBChFMaXN0Q29udmVyc2F0aW9ucxI5LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlTGlzdENvbnZlcnNhdGlvbnNSZXF1ZXN0GjoucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VMaXN0Q29udmVyc2F0aW9uc1Jlc3BvbnNlEoQBCg9HZXRDb252ZXJzYXRpb24SNy5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZUdldENvbnZlcnNhdGlvblJlcXVlc3QaOC5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZUdldENvbnZlcnNhdGlvblJlc3BvbnNlEnsKDExpc3RNZXNzYWdlcxI0LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlTGlzdE1lc3NhZ2VzUmVxdWVzdBo1LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlTGlzdE1lc3NhZ2VzUmVzcG9uc2USWAoLV2F0Y2hRdWV1ZXMSIi5wdWxscm91dGluZy52MS5XYXRjaFF1ZXVlc1JlcXVlc3QaIy5wdWxscm91dGluZy52MS5XYXRjaFF1ZXVlc1Jlc3BvbnNlMAESWAoLV2F0Y2hBZ2VudHMSIi5wdWxscm91dGluZy52MS5XYXRjaEFnZW50c1JlcXVlc3QaIy5wdWxscm91dGluZy52MS5XYXRjaEFnZW50c1Jlc3BvbnNlMAEScAoTTW9uaXRvckNvbnZlcnNhdGlvbhIqLnB1bGxyb3V0aW5nLnYxLk1vbml0b3JDb252ZXJzYXRpb25SZXF1ZXN0GisucHVsbHJvdXRpbmcudjEuTW9uaXRvckNvbnZlcnNhdGlvblJlc3BvbnNlMAFiBnByb3RvMw", [file_google_api_field_behavior, file_google_api_resource, file_pullrouting_v1_conversation, file_pullrouting_v1_events, file_pullrouting_v1_supervisor_events]);
+  fileDesc("CidwdWxscm91dGluZy92MS9zdXBlcnZpc29yX3NlcnZpY2UucHJvdG8SDnB1bGxyb3V0aW5nLnYxItoBCilTdXBlcnZpc29yU2VydmljZUxpc3RDb252ZXJzYXRpb25zUmVxdWVzdBIpCgZwYXJlbnQYASABKAlCGeJBAQH6QRIKEHB1bGxyb3V0aW5nL0xpc3QSNwoGc3RhdGVzGAIgAygOMiEucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uU3RhdGVCBOJBAQESFwoJcGFnZV9zaXplGAMgASgFQgTiQQEBEhgKCnBhZ2VfdG9rZW4YBCABKAlCBOJBAQESFgoIb3JkZXJfYnkYBSABKAlCBOJBAQEiegoqU3VwZXJ2aXNvclNlcnZpY2VMaXN0Q29udmVyc2F0aW9uc1Jlc3BvbnNlEjMKDWNvbnZlcnNhdGlvbnMYASADKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIloKJ1N1cGVydmlzb3JTZXJ2aWNlR2V0Q29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iXgooU3VwZXJ2aXNvclNlcnZpY2VHZXRDb252ZXJzYXRpb25SZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24ijAEKJFN1cGVydmlzb3JTZXJ2aWNlTGlzdE1lc3NhZ2VzUmVxdWVzdBIxCgZwYXJlbnQYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIXCglwYWdlX3NpemUYAiABKAVCBOJBAQESGAoKcGFnZV90b2tlbhgDIAEoCUIE4kEBASJrCiVTdXBlcnZpc29yU2VydmljZUxpc3RNZXNzYWdlc1Jlc3BvbnNlEikKCG1lc3NhZ2VzGAEgAygLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiMAoSV2F0Y2hRdWV1ZXNSZXF1ZXN0EhoKDHJlc3VtZV90b2tlbhgBIAEoCUIE4kEBASJAChNXYXRjaFF1ZXVlc1Jlc3BvbnNlEikKBWV2ZW50GAEgASgLMhoucHVsbHJvdXRpbmcudjEuUXVldWVFdmVudCIwChJXYXRjaEFnZW50c1JlcXVlc3QSGgoMcmVzdW1lX3Rva2VuGAEgASgJQgTiQQEBIkYKE1dhdGNoQWdlbnRzUmVzcG9uc2USLwoFZXZlbnQYASABKAsyIC5wdWxscm91dGluZy52MS5BZ2VudFN0YXR1c0V2ZW50ImkKGk1vbml0b3JDb252ZXJzYXRpb25SZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIaCgxyZXN1bWVfdG9rZW4YAiABKAlCBOJBAQEiTwobTW9uaXRvckNvbnZlcnNhdGlvblJlc3BvbnNlEjAKBWV2ZW50GAEgASgLMiEucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uRXZlbnQiYQouU3VwZXJ2aXNvclNlcnZpY2VGb3JjZUNsb3NlQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iZQovU3VwZXJ2aXNvclNlcnZpY2VGb3JjZUNsb3NlQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIpwBCixTdXBlcnZpc29yU2VydmljZVRyYW5zZmVyQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SJwoEbGlzdBgCIAEoCUIZ4kEBAvpBEgoQcHVsbHJvdXRpbmcvTGlzdBISCgRub3RlGAMgASgJQgTiQQEBImMKLVN1cGVydmlzb3JTZXJ2aWNlVHJhbnNmZXJDb252ZXJzYXRpb25SZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24iXQoSU2V0UHJpb3JpdHlSZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIWCghwcmlvcml0eRgCIAEoBUIE4kEBAiJJChNTZXRQcmlvcml0eVJlc3BvbnNlEjIKDGNvbnZlcnNhdGlvbhgBIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbiJ3ChlSZWxlYXNlUGFydGljaXBhbnRSZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIpCgVhZ2VudBgCIAEoCUIa4kEBAvpBEwoRcHVsbHJvdXRpbmcvQWdlbnQiUAoaUmVsZWFzZVBhcnRpY2lwYW50UmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIlUKDldoaXNwZXJSZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhISCgR0ZXh0GAIgASgJQgTiQQECIjsKD1doaXNwZXJSZXNwb25zZRIoCgdtZXNzYWdlGAEgASgLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZTKNCgoRU3VwZXJ2aXNvclNlcnZpY2USigEKEUxpc3RDb252ZXJzYXRpb25zEjkucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VMaXN0Q29udmVyc2F0aW9uc1JlcXVlc3QaOi5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZUxpc3RDb252ZXJzYXRpb25zUmVzcG9uc2UShAEKD0dldENvbnZlcnNhdGlvbhI3LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlR2V0Q29udmVyc2F0aW9uUmVxdWVzdBo4LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlR2V0Q29udmVyc2F0aW9uUmVzcG9uc2USewoMTGlzdE1lc3NhZ2VzEjQucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VMaXN0TWVzc2FnZXNSZXF1ZXN0GjUucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VMaXN0TWVzc2FnZXNSZXNwb25zZRJYCgtXYXRjaFF1ZXVlcxIiLnB1bGxyb3V0aW5nLnYxLldhdGNoUXVldWVzUmVxdWVzdBojLnB1bGxyb3V0aW5nLnYxLldhdGNoUXVldWVzUmVzcG9uc2UwARJYCgtXYXRjaEFnZW50cxIiLnB1bGxyb3V0aW5nLnYxLldhdGNoQWdlbnRzUmVxdWVzdBojLnB1bGxyb3V0aW5nLnYxLldhdGNoQWdlbnRzUmVzcG9uc2UwARJwChNNb25pdG9yQ29udmVyc2F0aW9uEioucHVsbHJvdXRpbmcudjEuTW9uaXRvckNvbnZlcnNhdGlvblJlcXVlc3QaKy5wdWxscm91dGluZy52MS5Nb25pdG9yQ29udmVyc2F0aW9uUmVzcG9uc2UwARKZAQoWRm9yY2VDbG9zZUNvbnZlcnNhdGlvbhI+LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlRm9yY2VDbG9zZUNvbnZlcnNhdGlvblJlcXVlc3QaPy5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZUZvcmNlQ2xvc2VDb252ZXJzYXRpb25SZXNwb25zZRKTAQoUVHJhbnNmZXJDb252ZXJzYXRpb24SPC5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZVRyYW5zZmVyQ29udmVyc2F0aW9uUmVxdWVzdBo9LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlVHJhbnNmZXJDb252ZXJzYXRpb25SZXNwb25zZRJWCgtTZXRQcmlvcml0eRIiLnB1bGxyb3V0aW5nLnYxLlNldFByaW9yaXR5UmVxdWVzdBojLnB1bGxyb3V0aW5nLnYxLlNldFByaW9yaXR5UmVzcG9uc2USawoSUmVsZWFzZVBhcnRpY2lwYW50EikucHVsbHJvdXRpbmcudjEuUmVsZWFzZVBhcnRpY2lwYW50UmVxdWVzdBoqLnB1bGxyb3V0aW5nLnYxLlJlbGVhc2VQYXJ0aWNpcGFudFJlc3BvbnNlEkoKB1doaXNwZXISHi5wdWxscm91dGluZy52MS5XaGlzcGVyUmVxdWVzdBofLnB1bGxyb3V0aW5nLnYxLldoaXNwZXJSZXNwb25zZWIGcHJvdG8z", [file_google_api_field_behavior, file_google_api_resource, file_pullrouting_v1_conversation, file_pullrouting_v1_events, file_pullrouting_v1_supervisor_events]);
 
 /**
  * @generated from message pullrouting.v1.SupervisorServiceListConversationsRequest
@@ -315,6 +315,231 @@ export const MonitorConversationResponseSchema: GenMessage<MonitorConversationRe
   messageDesc(file_pullrouting_v1_supervisor_service, 11);
 
 /**
+ * @generated from message pullrouting.v1.SupervisorServiceForceCloseConversationRequest
+ */
+export type SupervisorServiceForceCloseConversationRequest = Message<"pullrouting.v1.SupervisorServiceForceCloseConversationRequest"> & {
+  /**
+   * The conversation, `conversations/{conversation}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.SupervisorServiceForceCloseConversationRequest.
+ * Use `create(SupervisorServiceForceCloseConversationRequestSchema)` to create a new message.
+ */
+export const SupervisorServiceForceCloseConversationRequestSchema: GenMessage<SupervisorServiceForceCloseConversationRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 12);
+
+/**
+ * @generated from message pullrouting.v1.SupervisorServiceForceCloseConversationResponse
+ */
+export type SupervisorServiceForceCloseConversationResponse = Message<"pullrouting.v1.SupervisorServiceForceCloseConversationResponse"> & {
+  /**
+   * The conversation as closed.
+   *
+   * @generated from field: pullrouting.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.SupervisorServiceForceCloseConversationResponse.
+ * Use `create(SupervisorServiceForceCloseConversationResponseSchema)` to create a new message.
+ */
+export const SupervisorServiceForceCloseConversationResponseSchema: GenMessage<SupervisorServiceForceCloseConversationResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 13);
+
+/**
+ * @generated from message pullrouting.v1.SupervisorServiceTransferConversationRequest
+ */
+export type SupervisorServiceTransferConversationRequest = Message<"pullrouting.v1.SupervisorServiceTransferConversationRequest"> & {
+  /**
+   * The conversation, `conversations/{conversation}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The target list, `lists/{list}`: another of the supervisor's lists than the conversation's.
+   *
+   * @generated from field: string list = 2;
+   */
+  list: string;
+
+  /**
+   * For whoever takes it next, at most 4096 characters: written as an INTERNAL message. Empty for none.
+   *
+   * @generated from field: string note = 3;
+   */
+  note: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.SupervisorServiceTransferConversationRequest.
+ * Use `create(SupervisorServiceTransferConversationRequestSchema)` to create a new message.
+ */
+export const SupervisorServiceTransferConversationRequestSchema: GenMessage<SupervisorServiceTransferConversationRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 14);
+
+/**
+ * @generated from message pullrouting.v1.SupervisorServiceTransferConversationResponse
+ */
+export type SupervisorServiceTransferConversationResponse = Message<"pullrouting.v1.SupervisorServiceTransferConversationResponse"> & {
+  /**
+   * The conversation as transferred: UNREAD on the target list, nobody in it.
+   *
+   * @generated from field: pullrouting.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.SupervisorServiceTransferConversationResponse.
+ * Use `create(SupervisorServiceTransferConversationResponseSchema)` to create a new message.
+ */
+export const SupervisorServiceTransferConversationResponseSchema: GenMessage<SupervisorServiceTransferConversationResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 15);
+
+/**
+ * @generated from message pullrouting.v1.SetPriorityRequest
+ */
+export type SetPriorityRequest = Message<"pullrouting.v1.SetPriorityRequest"> & {
+  /**
+   * The conversation, `conversations/{conversation}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * 0 (lowest) to 9 (highest).
+   *
+   * @generated from field: int32 priority = 2;
+   */
+  priority: number;
+};
+
+/**
+ * Describes the message pullrouting.v1.SetPriorityRequest.
+ * Use `create(SetPriorityRequestSchema)` to create a new message.
+ */
+export const SetPriorityRequestSchema: GenMessage<SetPriorityRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 16);
+
+/**
+ * @generated from message pullrouting.v1.SetPriorityResponse
+ */
+export type SetPriorityResponse = Message<"pullrouting.v1.SetPriorityResponse"> & {
+  /**
+   * The conversation with its priority.
+   *
+   * @generated from field: pullrouting.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.SetPriorityResponse.
+ * Use `create(SetPriorityResponseSchema)` to create a new message.
+ */
+export const SetPriorityResponseSchema: GenMessage<SetPriorityResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 17);
+
+/**
+ * @generated from message pullrouting.v1.ReleaseParticipantRequest
+ */
+export type ReleaseParticipantRequest = Message<"pullrouting.v1.ReleaseParticipantRequest"> & {
+  /**
+   * The conversation, `conversations/{conversation}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The agent to take out, `agents/{agent}`.
+   *
+   * @generated from field: string agent = 2;
+   */
+  agent: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.ReleaseParticipantRequest.
+ * Use `create(ReleaseParticipantRequestSchema)` to create a new message.
+ */
+export const ReleaseParticipantRequestSchema: GenMessage<ReleaseParticipantRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 18);
+
+/**
+ * @generated from message pullrouting.v1.ReleaseParticipantResponse
+ */
+export type ReleaseParticipantResponse = Message<"pullrouting.v1.ReleaseParticipantResponse"> & {
+  /**
+   * The conversation without the agent.
+   *
+   * @generated from field: pullrouting.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.ReleaseParticipantResponse.
+ * Use `create(ReleaseParticipantResponseSchema)` to create a new message.
+ */
+export const ReleaseParticipantResponseSchema: GenMessage<ReleaseParticipantResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 19);
+
+/**
+ * @generated from message pullrouting.v1.WhisperRequest
+ */
+export type WhisperRequest = Message<"pullrouting.v1.WhisperRequest"> & {
+  /**
+   * The conversation, `conversations/{conversation}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The note: 1 to 4096 characters.
+   *
+   * @generated from field: string text = 2;
+   */
+  text: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.WhisperRequest.
+ * Use `create(WhisperRequestSchema)` to create a new message.
+ */
+export const WhisperRequestSchema: GenMessage<WhisperRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 20);
+
+/**
+ * @generated from message pullrouting.v1.WhisperResponse
+ */
+export type WhisperResponse = Message<"pullrouting.v1.WhisperResponse"> & {
+  /**
+   * The note as stored: INTERNAL, sender_type SUPERVISOR.
+   *
+   * @generated from field: pullrouting.v1.Message message = 1;
+   */
+  message?: Message$1 | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.WhisperResponse.
+ * Use `create(WhisperResponseSchema)` to create a new message.
+ */
+export const WhisperResponseSchema: GenMessage<WhisperResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 21);
+
+/**
  * What a supervisor's console calls. The supervisor is the one the bearer token names, never a request field,
  * and it sees and acts only within its Lists (`Supervisor.lists`, read at each call). A conversation outside
  * them, or one that does not exist, is refused alike with NOT_ENTITLED, so a supervisor learns nothing of
@@ -417,6 +642,78 @@ export const SupervisorService: GenService<{
     methodKind: "server_streaming";
     input: typeof MonitorConversationRequestSchema;
     output: typeof MonitorConversationResponseSchema;
+  },
+  /**
+   * Closes an open conversation on one of the supervisor's lists with reason FORCED: its participants are let
+   * go and the connector is told. Of two supervisors closing it at once, one closes it and the other is
+   * refused CONVERSATION_CLOSED.
+   * Refusals: FIELD_INVALID (a malformed name), NOT_ENTITLED (on another list, or no such conversation),
+   * CONVERSATION_CLOSED (already closed).
+   *
+   * @generated from rpc pullrouting.v1.SupervisorService.ForceCloseConversation
+   */
+  forceCloseConversation: {
+    methodKind: "unary";
+    input: typeof SupervisorServiceForceCloseConversationRequestSchema;
+    output: typeof SupervisorServiceForceCloseConversationResponseSchema;
+  },
+  /**
+   * Moves an open conversation to another of the supervisor's lists, as AgentService.TransferConversation
+   * does: the note (if any) is written as the supervisor's INTERNAL message, every participant is released
+   * (AGENT_LEFT, leave_cause TRANSFERRED), it leaves its list (REMOVED) and lands UNREAD on the target, alerted
+   * TRANSFERRED.
+   * Refusals: FIELD_INVALID (a malformed name or list, the conversation's own list, a note over 4096
+   * characters), NOT_ENTITLED (the conversation or the target list is not on the supervisor's lists, or does
+   * not exist), CONVERSATION_CLOSED, TRANSFER_NOT_ACCEPTED (the target's accepts_transfers_from leaves the
+   * conversation's list out).
+   *
+   * @generated from rpc pullrouting.v1.SupervisorService.TransferConversation
+   */
+  transferConversation: {
+    methodKind: "unary";
+    input: typeof SupervisorServiceTransferConversationRequestSchema;
+    output: typeof SupervisorServiceTransferConversationResponseSchema;
+  },
+  /**
+   * Sets an open conversation's priority (0-9); its list's watchers get the row (UPDATED). Setting the
+   * priority it has changes nothing.
+   * Refusals: FIELD_INVALID (a malformed name, a priority outside 0-9), NOT_ENTITLED (on another list, or no
+   * such conversation), CONVERSATION_CLOSED.
+   *
+   * @generated from rpc pullrouting.v1.SupervisorService.SetPriority
+   */
+  setPriority: {
+    methodKind: "unary";
+    input: typeof SetPriorityRequestSchema;
+    output: typeof SetPriorityResponseSchema;
+  },
+  /**
+   * Takes an agent out of an open conversation: AGENT_LEFT with leave_cause REMOVED; when nobody is left the
+   * conversation goes INACTIVE and its list is alerted RELEASED. An agent that is not in it (it left first)
+   * is left as it is.
+   * Refusals: FIELD_INVALID (a malformed name or agent), NOT_ENTITLED (on another list, or no such
+   * conversation), CONVERSATION_CLOSED.
+   *
+   * @generated from rpc pullrouting.v1.SupervisorService.ReleaseParticipant
+   */
+  releaseParticipant: {
+    methodKind: "unary";
+    input: typeof ReleaseParticipantRequestSchema;
+    output: typeof ReleaseParticipantResponseSchema;
+  },
+  /**
+   * Writes an internal note from the supervisor into an open conversation: an INTERNAL message with
+   * sender_type SUPERVISOR, on its participants' WatchConversation and WatchDesk streams (AGENT_MESSAGE) and
+   * in transcripts, never sent to the connector.
+   * Refusals: FIELD_INVALID (a malformed name, a text empty or over 4096 characters), NOT_ENTITLED (on
+   * another list, or no such conversation), CONVERSATION_CLOSED.
+   *
+   * @generated from rpc pullrouting.v1.SupervisorService.Whisper
+   */
+  whisper: {
+    methodKind: "unary";
+    input: typeof WhisperRequestSchema;
+    output: typeof WhisperResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pullrouting_v1_supervisor_service, 0);
