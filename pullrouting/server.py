@@ -39,6 +39,7 @@ from pullrouting.domain.events import Event
 from pullrouting.domain.presence import micros
 from pullrouting.domain.principal import Role
 from pullrouting.domain.resources import ResourceRules
+from pullrouting.ops.audit import AuditRetention
 from pullrouting.ops.metrics import Metrics, MetricsServer
 from pullrouting.ops.presence import PresenceTracker, ReleaseScheduler
 from pullrouting.ops.reminders import ReminderScheduler
@@ -213,6 +214,7 @@ class RunningServer:
     drain: Drain
     presence: PresenceTracker
     releases: ReleaseScheduler
+    audit_retention: AuditRetention
     # None without `web_listen`.
     web_server: WebServer | None = None
 
@@ -224,6 +226,7 @@ class RunningServer:
         draining = asyncio.create_task(self.drain.drain(grace or 0))
         await self.reminders.stop()
         await self.releases.stop()
+        await self.audit_retention.stop()
         await self.hub.stop()
         await draining
         if self.web_server is not None:
@@ -373,10 +376,12 @@ async def start(settings: Settings) -> RunningServer:
             raise StartupError(f"cannot serve the web endpoint on {settings.web_listen}: {error}") from error
     reminders = ReminderScheduler(database, settings.reminder_check_seconds, now_micros)
     releases = ReleaseScheduler(database, settings.reminder_check_seconds, settings.presence_grace_seconds, now_micros)
+    audit_retention = AuditRetention(database, settings.audit_retention_seconds, now_micros)
     await hub.start()
     reminders.start()
     presence.start()
     releases.start()
+    audit_retention.start()
     open_streams.start()
     await server.start()
     if web_server is not None:
@@ -394,6 +399,7 @@ async def start(settings: Settings) -> RunningServer:
         drain=drain,
         presence=presence,
         releases=releases,
+        audit_retention=audit_retention,
         web_server=web_server,
     )
 

@@ -227,6 +227,12 @@ class Settings:
         above=0,
         default_note="7 days",
     )
+    audit_retention_seconds: float = setting(
+        365.0 * 24 * 3600,
+        "how long audit records (AdminService.ListAuditRecords) are kept; older ones are deleted",
+        above=0,
+        default_note="365 days",
+    )
     stream_buffer_events: int = setting(
         1024,
         "events a stream may hold for a client that reads too slowly before it is cut off (`SLOW_CONSUMER`)",

@@ -153,6 +153,10 @@ ADMIN_RPCS: dict[str, Rpc] = {
         malformed_name=(lambda w: admin.RotateSupervisorTokenRequest(name=BAD_NAME), "name"),
         oversized=(lambda w: admin.RotateSupervisorTokenRequest(name=f"supervisors/{LONG}"), "name"),
     ),
+    "ListAuditRecords": Rpc(
+        valid=lambda w: admin.ListAuditRecordsRequest(filter='actor = "admin"'),
+        oversized=(lambda w: admin.ListAuditRecordsRequest(filter=LONG), "filter"),
+    ),
     "RotateAgentToken": Rpc(
         valid=lambda w: admin.RotateAgentTokenRequest(name="agents/agent-1"),
         malformed_name=(lambda w: admin.RotateAgentTokenRequest(name=BAD_NAME), "name"),

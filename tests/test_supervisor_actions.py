@@ -310,3 +310,25 @@ async def test_a_release_racing_the_agents_own_leave_lets_it_go_once(any_server)
         left = [e for e in events_of(scenario, conversation.name, mark) if e.type == "AGENT_LEFT"]
         assert len(left) == 1 and left[0].payload["leave_cause"] in ("LEFT", "REMOVED")
         await scenario.ingest.EndConversation(ingest_service_pb2.EndConversationRequest(conversation=conversation.name))
+
+
+async def test_supervisors_on_two_instances_force_closing_at_once_close_once(two_instances):
+    first, second = two_instances
+    scenario = await create_scenario(first, agents=1)
+    here = await new_supervisor(scenario, "here", [scenario.list])
+    created = await scenario.admin.CreateSupervisor(
+        admin_service_pb2.CreateSupervisorRequest(
+            supervisor_id="there", supervisor=resources_pb2.Supervisor(display_name="There", lists=[scenario.list])
+        )
+    )
+    there = second.supervisor(created.token)
+    for _ in range(ROUNDS):
+        conversation = await scenario.new_conversation()
+        await join(scenario.agents[0], conversation.name)
+        mark = last_event_id(first.database_url)
+
+        results = await gather_all([partial(force_close, stub, conversation.name) for stub in (here, there)])
+
+        assert refusals(results) == ["CONVERSATION_CLOSED"]
+        closes = [e for e in events_of(scenario, conversation.name, mark) if e.type == "CONVERSATION_CLOSED"]
+        assert len(closes) == 2  # one conversation event and one outbound event

@@ -1,10 +1,13 @@
 """AdminService: the standard methods (AIP-131..135) for the configuration resources, plus token
-rotation. Each RPC names its resource kind and hands over to one of the generic methods at the bottom."""
+rotation. Each RPC names its resource kind and hands over to one of the generic methods at the bottom, which
+record every change in the audit (api/audit.py)."""
 
 import grpc
 from google.protobuf.field_mask_pb2 import FieldMask
 
+from pullrouting.api.admin_audit import AdminAuditMethods
 from pullrouting.api.admin_conversations import AdminConversationMethods
+from pullrouting.api.audit import audited
 from pullrouting.api.pagination import after_id, page, page_size
 from pullrouting.api.resources import (
     AGENT,
@@ -32,7 +35,7 @@ from pullrouting.v1 import admin_service_pb2_grpc
 Context = grpc.aio.ServicerContext
 
 
-class AdminServicer(AdminConversationMethods, admin_service_pb2_grpc.AdminServiceServicer):
+class AdminServicer(AdminConversationMethods, AdminAuditMethods, admin_service_pb2_grpc.AdminServiceServicer):
     def __init__(self, database: Database, rules: ResourceRules) -> None:
         self._database = database
         self._rules = rules
@@ -271,7 +274,11 @@ class AdminServicer(AdminConversationMethods, admin_service_pb2_grpc.AdminServic
         violations.raise_if_any()
         credentials = {} if token is None else {"token_hash": hash_token(token)}
         created = await self._database.run(
-            lambda connection: store.create(connection, kind.table, resource, kind.field, **credentials),
+            audited(
+                lambda connection: store.create(connection, kind.table, resource, kind.field, **credentials),
+                f"Create{kind.kind_name}",
+                resource.name,
+            ),
             retry_on_conflict=True,
         )
         return kind.to_proto(created)
@@ -298,8 +305,13 @@ class AdminServicer(AdminConversationMethods, admin_service_pb2_grpc.AdminServic
         requested = kind.from_proto(message, resource_id)
         changes = {path: getattr(requested, path) for path in paths}
         updated = await self._database.run(
-            lambda connection: store.update_fields(
-                connection, kind.table, resource_id, changes, kind.field, self._rules
+            audited(
+                lambda connection: store.update_fields(
+                    connection, kind.table, resource_id, changes, kind.field, self._rules
+                ),
+                f"Update{kind.kind_name}",
+                requested.name,
+                f"update_mask: {', '.join(paths)}",
             ),
             retry_on_conflict=True,
         )
@@ -308,13 +320,22 @@ class AdminServicer(AdminConversationMethods, admin_service_pb2_grpc.AdminServic
     async def _delete(self, kind: Kind[R, M], name: str) -> None:
         resource_id = parse_name(name, kind.collection, "name")
         await self._database.run(
-            lambda connection: store.delete_existing(connection, kind.table, resource_id), retry_on_conflict=True
+            audited(
+                lambda connection: store.delete_existing(connection, kind.table, resource_id),
+                f"Delete{kind.kind_name}",
+                name,
+            ),
+            retry_on_conflict=True,
         )
 
     async def _replace_token(self, kind: Kind[R, M], name: str, token: str) -> None:
         resource_id = parse_name(name, kind.collection, "name")
         await self._database.run(
-            lambda connection: store.set_token_hash(connection, kind.table, resource_id, hash_token(token))
+            audited(
+                lambda connection: store.set_token_hash(connection, kind.table, resource_id, hash_token(token)),
+                f"Rotate{kind.kind_name}Token",
+                name,
+            )
         )
 
 

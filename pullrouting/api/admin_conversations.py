@@ -3,6 +3,7 @@ conversation (a supervisor's, within its Lists, are SupervisorService's)."""
 
 import grpc
 
+from pullrouting.api.audit import audited
 from pullrouting.api.conversation_pages import conversation_page, transcript_page
 from pullrouting.api.mappings import conversation_to_proto
 from pullrouting.domain.names import CONVERSATIONS, LISTS, parse_name
@@ -48,5 +49,7 @@ class AdminConversationMethods:
         self, request: pb.ForceCloseConversationRequest, context: grpc.aio.ServicerContext
     ) -> pb.ForceCloseConversationResponse:
         conversation_id = parse_name(request.name, CONVERSATIONS, "name")
-        conversation = await self._database.run(lambda c: conversations.force_close(c, conversation_id))
+        conversation = await self._database.run(
+            audited(lambda c: conversations.force_close(c, conversation_id), "ForceCloseConversation", request.name)
+        )
         return pb.ForceCloseConversationResponse(conversation=conversation_to_proto(conversation))

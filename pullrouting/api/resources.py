@@ -68,6 +68,11 @@ class Kind(Generic[R, M]):
         return self.table.collection
 
     @property
+    def kind_name(self) -> str:
+        """What the RPCs call the kind: `WrapUpCode` in CreateWrapUpCode."""
+        return self.message.DESCRIPTOR.name
+
+    @property
     def updatable_fields(self) -> frozenset[str]:
         return frozenset(field.name for field in self.message.DESCRIPTOR.fields if _updatable(field))
 

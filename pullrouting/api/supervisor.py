@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import grpc
 
 from pullrouting.api.agent_statuses import AgentStatuses
+from pullrouting.api.audit import audited
 from pullrouting.api.auth import current_principal
 from pullrouting.api.conversation_pages import conversation_page, transcript_page
 from pullrouting.api.mappings import conversation_to_proto, message_to_proto
@@ -101,7 +102,11 @@ class SupervisorServicer(supervisor_service_pb2_grpc.SupervisorServiceServicer):
     ) -> pb.SupervisorServiceForceCloseConversationResponse:
         supervisor_id, conversation_id = _supervisor_id(), parse_name(request.name, CONVERSATIONS, "name")
         conversation = await self._database.run(
-            lambda c: conversations.force_close_by_supervisor(c, supervisor_id, conversation_id)
+            audited(
+                lambda c: conversations.force_close_by_supervisor(c, supervisor_id, conversation_id),
+                "ForceCloseConversation",
+                request.name,
+            )
         )
         return pb.SupervisorServiceForceCloseConversationResponse(conversation=conversation_to_proto(conversation))
 
@@ -114,9 +119,14 @@ class SupervisorServicer(supervisor_service_pb2_grpc.SupervisorServiceServicer):
         rules.check_note(violations, request.note, "note")
         violations.raise_if_any()
         assert conversation_id is not None and list_id is not None
-        supervisor_id = _supervisor_id()
+        supervisor_id, note = _supervisor_id(), request.note
         conversation = await self._database.run(
-            lambda c: conversations.transfer_by_supervisor(c, supervisor_id, conversation_id, list_id, request.note)
+            audited(
+                lambda c: conversations.transfer_by_supervisor(c, supervisor_id, conversation_id, list_id, note),
+                "TransferConversation",
+                request.name,
+                f"list: {request.list}",
+            )
         )
         return pb.SupervisorServiceTransferConversationResponse(conversation=conversation_to_proto(conversation))
 
@@ -130,7 +140,12 @@ class SupervisorServicer(supervisor_service_pb2_grpc.SupervisorServiceServicer):
         assert conversation_id is not None
         supervisor_id = _supervisor_id()
         conversation = await self._database.run(
-            lambda c: conversations.set_priority(c, supervisor_id, conversation_id, request.priority)
+            audited(
+                lambda c: conversations.set_priority(c, supervisor_id, conversation_id, request.priority),
+                "SetPriority",
+                request.name,
+                f"priority: {request.priority}",
+            )
         )
         return pb.SetPriorityResponse(conversation=conversation_to_proto(conversation))
 
@@ -144,7 +159,12 @@ class SupervisorServicer(supervisor_service_pb2_grpc.SupervisorServiceServicer):
         assert conversation_id is not None and agent_id is not None
         supervisor_id = _supervisor_id()
         conversation = await self._database.run(
-            lambda c: conversations.remove_participant(c, supervisor_id, conversation_id, agent_id)
+            audited(
+                lambda c: conversations.remove_participant(c, supervisor_id, conversation_id, agent_id),
+                "ReleaseParticipant",
+                request.name,
+                f"agent: {request.agent}",
+            )
         )
         return pb.ReleaseParticipantResponse(conversation=conversation_to_proto(conversation))
 
@@ -156,6 +176,10 @@ class SupervisorServicer(supervisor_service_pb2_grpc.SupervisorServiceServicer):
         assert conversation_id is not None
         supervisor_id = _supervisor_id()
         message = await self._database.run(
-            lambda c: conversations.whisper(c, supervisor_id, conversation_id, request.text)
+            audited(
+                lambda c: conversations.whisper(c, supervisor_id, conversation_id, request.text),
+                "Whisper",
+                request.name,
+            )
         )
         return pb.WhisperResponse(message=message_to_proto(message))

@@ -4,8 +4,9 @@ so several servers can run in one process.
 Where each figure comes from, so that it is right with several instances on one database:
 - open requests by list and state, the oldest UNREAD request's age, customers waiting by age: read from the
   database at scrape time, so every instance reports the same whole picture (take any one, not the sum);
-- time to first join, requests closed unjoined, reminders, alerts, releases, auto-closes, events written: from
-  the events this instance's own transactions committed, so the sum over instances counts each once;
+- time to first join, requests closed unjoined, reminders, alerts, releases, auto-closes, forced closes,
+  supervisors' notes, events written: from the events this instance's own transactions committed, so the sum
+  over instances counts each once;
 - RPCs, open streams, events delivered: by the RPC interceptor (api/rpcs.py), per instance;
 - failed logins: by the admission of calls (api/auth.py), per instance."""
 
@@ -28,7 +29,7 @@ from pullrouting.domain.events import (
     alert_of,
     leave_cause_of,
 )
-from pullrouting.domain.model import CloseReason, ConversationState
+from pullrouting.domain.model import CloseReason, ConversationState, SenderType
 from pullrouting.store.database import Database
 from pullrouting.store.statistics import RequestStatistics, request_statistics
 
@@ -162,9 +163,22 @@ class Metrics:
         )
         self.releases = Counter(
             "pullrouting_releases",
-            "Agents let go of a conversation by the system, by list and cause (RELEASED: away too long; DISABLED: "
-            "disabled or deleted)",
+            "Agents let go of a conversation by the system or a supervisor, by list and cause (RELEASED: away too "
+            "long; DISABLED: disabled or deleted; TRANSFERRED: the conversation moved; REMOVED: a supervisor took "
+            "the agent out)",
             ["list", "cause"],
+            registry=registry,
+        )
+        self.forced_closes = Counter(
+            "pullrouting_forced_closes",
+            "Requests force-closed (reason FORCED) by the admin or a supervisor, by list",
+            ["list"],
+            registry=registry,
+        )
+        self.supervisor_notes = Counter(
+            "pullrouting_supervisor_notes",
+            "Internal notes written by supervisors (Whisper, a transfer's note), by list",
+            ["list"],
             registry=registry,
         )
         self.wrap_ups = Counter(
@@ -216,12 +230,19 @@ class Metrics:
                     self.closed_unjoined.labels(event.list_id, event.payload["close_reason"]).inc()
                 if event.payload["close_reason"] == CloseReason.INACTIVITY:
                     self.auto_closes.labels(event.list_id).inc()
+                elif event.payload["close_reason"] == CloseReason.FORCED:
+                    self.forced_closes.labels(event.list_id).inc()
                 for code in conversation.get("wrap_up_codes") or ():
                     self.wrap_ups.labels(event.list_id, code).inc()
             elif event.type is ConversationEventType.AGENT_LEFT:
                 cause = leave_cause_of(event.payload)
                 if cause is not LeaveCause.LEFT:
                     self.releases.labels(event.list_id, cause.value).inc()
+            elif (
+                event.type is ConversationEventType.AGENT_MESSAGE
+                and event.payload["message"]["sender_type"] == SenderType.SUPERVISOR
+            ):
+                self.supervisor_notes.labels(event.list_id).inc()
             elif event.payload.get("alert") == ListAlert.UNREAD_REMINDER:
                 self.reminders.labels(event.list_id).inc()
 

@@ -372,3 +372,18 @@ server_secrets = Table(
     # Hex; signs resume tokens (HMAC-SHA256), so any instance verifies the tokens another issued.
     Column("resume_token_key", String(64), nullable=False),
 )
+
+# Who (the admin, or `supervisors/{id}`) did what (the RPC) to which resource, written in the transaction of the
+# change (store/audit.py); kept for the audit retention, read newest first.
+audit_records = Table(
+    "audit_records",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("actor", String(80), nullable=False),
+    Column("action", String(80), nullable=False),
+    Column("resource", String(300), nullable=False),
+    Column("create_time", TIME, nullable=False, index=True),
+    Column("detail", Text, nullable=False, server_default=""),
+    Index("ix_audit_records_actor_id", "actor", "id"),
+    Index("ix_audit_records_resource_id", "resource", "id"),
+)

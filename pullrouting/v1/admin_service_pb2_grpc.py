@@ -252,6 +252,11 @@ class AdminServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.RotateSupervisorTokenRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.RotateSupervisorTokenResponse.FromString,
                 _registered_method=True)
+        self.ListAuditRecords = channel.unary_unary(
+                '/pullrouting.v1.AdminService/ListAuditRecords',
+                request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.ListAuditRecordsRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.ListAuditRecordsResponse.FromString,
+                _registered_method=True)
         self.CreateWrapUpCode = channel.unary_unary(
                 '/pullrouting.v1.AdminService/CreateWrapUpCode',
                 request_serializer=pullrouting_dot_v1_dot_admin__service__pb2.CreateWrapUpCodeRequest.SerializeToString,
@@ -649,6 +654,18 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAuditRecords(self, request, context):
+        """The audit records: every change made through AdminService and every SupervisorService action, newest
+        first, kept for `--audit-retention-seconds`. `filter` narrows them (AIP-160): terms joined by AND, each
+        `actor = "..."`, `action = "..."`, `resource = "..."`, or `create_time` compared (=, <, <=, >, >=) with an
+        RFC 3339 time in quotes; for example `actor = "supervisors/sam" AND create_time >= "2026-11-30T08:00:00Z"`.
+        Refusals: FIELD_INVALID (a filter it cannot read, a negative page_size, or a page_token this method did
+        not issue for this filter).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateWrapUpCode(self, request, context):
         """Creates a wrap-up code, for the Lists it names (all Lists when none).
         Refusals: FIELD_INVALID, RESOURCE_NOT_FOUND (a list; ErrorInfo's `field` says which), RESOURCE_EXISTS,
@@ -902,6 +919,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.RotateSupervisorToken,
                     request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.RotateSupervisorTokenRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.RotateSupervisorTokenResponse.SerializeToString,
+            ),
+            'ListAuditRecords': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditRecords,
+                    request_deserializer=pullrouting_dot_v1_dot_admin__service__pb2.ListAuditRecordsRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_admin__service__pb2.ListAuditRecordsResponse.SerializeToString,
             ),
             'CreateWrapUpCode': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateWrapUpCode,
@@ -2071,6 +2093,33 @@ class AdminService:
             '/pullrouting.v1.AdminService/RotateSupervisorToken',
             pullrouting_dot_v1_dot_admin__service__pb2.RotateSupervisorTokenRequest.SerializeToString,
             pullrouting_dot_v1_dot_admin__service__pb2.RotateSupervisorTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditRecords(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.AdminService/ListAuditRecords',
+            pullrouting_dot_v1_dot_admin__service__pb2.ListAuditRecordsRequest.SerializeToString,
+            pullrouting_dot_v1_dot_admin__service__pb2.ListAuditRecordsResponse.FromString,
             options,
             channel_credentials,
             insecure,
