@@ -4,7 +4,7 @@ from dataclasses import fields
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.events import Event, ListEventType
-from pullrouting.domain.model import CloseReason, Conversation, ConversationState, SenderType
+from pullrouting.domain.model import CloseReason, Conversation, ConversationState, SenderType, SupervisorParticipant
 from pullrouting.store import conversations as conversation_store
 from pullrouting.store.database import Database
 
@@ -44,6 +44,7 @@ def test_a_change_to_any_field_of_a_conversation_is_stored(database: Database) -
         transfer_count=2,
         wrap_up_codes=("resolved",),
         wrap_up_note="Done",
+        supervisors=(SupervisorParticipant("sam", 2_700),),
     )
     assert all(
         getattr(changed, f.name) != getattr(opened.conversation, f.name)

@@ -509,6 +509,12 @@ SUPERVISOR_RPCS["Whisper"] = Rpc(
     oversized=(_by_conversation(supervisor.WhisperRequest, text=LONG), "text"),
     foreign=(_by_conversation(supervisor.WhisperRequest, own=False, text="psst"), *NOT_ENTITLED),
 )
+SUPERVISOR_RPCS["BargeIn"] = Rpc(
+    valid=_by_conversation(supervisor.BargeInRequest),
+    malformed_name=(lambda w: supervisor.BargeInRequest(name=BAD_NAME), "name"),
+    oversized=(lambda w: supervisor.BargeInRequest(name=f"conversations/{LONG}"), "name"),
+    foreign=(_by_conversation(supervisor.BargeInRequest, own=False), *NOT_ENTITLED),
+)
 
 SERVICES = {
     "AdminService": ADMIN_RPCS,

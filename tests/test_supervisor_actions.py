@@ -332,3 +332,95 @@ async def test_supervisors_on_two_instances_force_closing_at_once_close_once(two
         assert refusals(results) == ["CONVERSATION_CLOSED"]
         closes = [e for e in events_of(scenario, conversation.name, mark) if e.type == "CONVERSATION_CLOSED"]
         assert len(closes) == 2  # one conversation event and one outbound event
+
+
+def barge_in(stub, name: str):
+    return stub.BargeIn(supervisor.BargeInRequest(name=name))
+
+
+async def test_a_barge_in_makes_the_supervisor_a_participant_the_agents_and_the_connector_see(any_server):
+    scenario = await create_scenario(any_server, agents=2, max_participants=1)
+    sam = await new_supervisor(scenario, "sam", [scenario.list])
+    outbound = scenario.ingest.WatchOutbound(ingest_service_pb2.WatchOutboundRequest())
+    assert (await read_event(outbound)).type == events_pb2.OUTBOUND_EVENT_TYPE_SYNCED
+    conversation = await scenario.new_conversation()
+    agent, other = scenario.agents
+    await join(agent, conversation.name)
+    watch = agent.stub.WatchConversation(agent_service_pb2.WatchConversationRequest(name=conversation.name))
+    await read_until(watch, lambda event: event.type == events_pb2.CONVERSATION_EVENT_TYPE_SYNCED)
+
+    joined = (await barge_in(sam, conversation.name)).conversation
+
+    assert joined.state == conversation_pb2.CONVERSATION_STATE_ACTIVE
+    assert [(p.agent, p.supervisor, p.role) for p in joined.participants] == [
+        (agent.name, "", conversation_pb2.PARTICIPANT_ROLE_AGENT),
+        ("", "supervisors/sam", conversation_pb2.PARTICIPANT_ROLE_SUPERVISOR),
+    ]
+    seen = await read_event(watch)
+    assert (seen.type, seen.supervisor, seen.agent) == (
+        events_pb2.CONVERSATION_EVENT_TYPE_SUPERVISOR_JOINED,
+        "supervisors/sam",
+        "",
+    )
+    told = await read_event(outbound)
+    assert (told.type, told.supervisor, told.conversation) == (
+        events_pb2.OUTBOUND_EVENT_TYPE_SUPERVISOR_JOINED,
+        "supervisors/sam",
+        conversation.name,
+    )
+    # The List's cap counts agents only: the supervisor took no place, and the List is full with one agent.
+    await expect_refusal(any_server, lambda: join(other, conversation.name), Code.FAILED_PRECONDITION, "LIST_FULL")
+    mark = last_event_id(any_server.database_url)
+    assert (await barge_in(sam, conversation.name)).conversation == joined
+    assert events_of(scenario, conversation.name, mark) == [], "barging in again changed something"
+
+    closed = (await force_close(sam, conversation.name)).conversation
+    assert list(closed.participants) == []
+    watch.cancel()
+    outbound.cancel()
+
+
+async def test_a_transfer_lets_the_supervisors_go_and_an_unread_request_stays_unread(any_server):
+    scenario = await create_scenario(any_server, agents=0)
+    second_list, _ = await add_second_list(scenario)
+    sam = await new_supervisor(scenario, "sam", [scenario.list, second_list])
+    conversation = await scenario.new_conversation()
+
+    joined = (await barge_in(sam, conversation.name)).conversation
+
+    assert joined.state == conversation_pb2.CONVERSATION_STATE_UNREAD
+    moved = (await transfer(sam, conversation.name, second_list)).conversation
+    assert list(moved.participants) == []
+    assert (await get_conversation_of(sam, conversation.name)).participants == moved.participants
+
+
+async def get_conversation_of(stub, name: str):
+    return (await stub.GetConversation(supervisor.SupervisorServiceGetConversationRequest(name=name))).conversation
+
+
+async def test_a_barge_in_racing_a_close_is_ordered_by_the_database(any_server):
+    scenario = await create_scenario(any_server, agents=1)
+    sam = await new_supervisor(scenario, "sam", [scenario.list])
+    agent = scenario.agents[0]
+    for _ in range(ROUNDS):
+        conversation = await scenario.new_conversation()
+        await join(agent, conversation.name)
+        mark = last_event_id(any_server.database_url)
+
+        results = await gather_all(
+            [
+                partial(barge_in, sam, conversation.name),
+                partial(
+                    agent.stub.CloseConversation, agent_service_pb2.CloseConversationRequest(name=conversation.name)
+                ),
+            ]
+        )
+
+        types = [e.type for e in events_of(scenario, conversation.name, mark) if e.kind == "conversation"]
+        assert types[-1] == "CONVERSATION_CLOSED"
+        if refusals(results) == ["CONVERSATION_CLOSED"]:
+            assert "SUPERVISOR_JOINED" not in types
+        else:
+            assert refusals(results) == []
+            assert types.index("SUPERVISOR_JOINED") < types.index("CONVERSATION_CLOSED")
+        assert list((await get_conversation_of(sam, conversation.name)).participants) == []

@@ -159,10 +159,10 @@ export class DeskState {
   }
 
   /** Whether `agent` is this desk's agent. Unknown yet (a desk opened on conversations joined earlier), a
-   * leave that empties the conversation was the agent's: its other leaves are noticed at the next event. */
+   * leave that leaves no agent in it was the agent's: its other leaves are noticed at the next event. */
   private isMe(agent: string, conversation: Conversation): boolean {
     if (this.me) return agent === this.me;
-    return !conversation.participants.length;
+    return !conversation.participants.some((participant) => participant.agent);
   }
 
   /** A reset opening replaces everything; a tab already ended stays until dismissed. */

@@ -94,6 +94,7 @@ CONVERSATION_EVENT_TYPE_TO_PROTO: dict[ConversationEventType, int] = {
     ConversationEventType.AGENT_MESSAGE: events_pb2.CONVERSATION_EVENT_TYPE_AGENT_MESSAGE,
     ConversationEventType.STATE_CHANGED: events_pb2.CONVERSATION_EVENT_TYPE_STATE_CHANGED,
     ConversationEventType.CONVERSATION_CLOSED: events_pb2.CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED,
+    ConversationEventType.SUPERVISOR_JOINED: events_pb2.CONVERSATION_EVENT_TYPE_SUPERVISOR_JOINED,
 }
 
 LEAVE_CAUSE_TO_PROTO: dict[LeaveCause, int] = {
@@ -107,6 +108,7 @@ LEAVE_CAUSE_TO_PROTO: dict[LeaveCause, int] = {
 OUTBOUND_EVENT_TYPE_TO_PROTO: dict[OutboundEventType, int] = {
     OutboundEventType.AGENT_MESSAGE: events_pb2.OUTBOUND_EVENT_TYPE_AGENT_MESSAGE,
     OutboundEventType.CONVERSATION_CLOSED: events_pb2.OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED,
+    OutboundEventType.SUPERVISOR_JOINED: events_pb2.OUTBOUND_EVENT_TYPE_SUPERVISOR_JOINED,
 }
 
 
@@ -137,8 +139,17 @@ def conversation_payload_to_proto(data: Mapping[str, Any], proto: conversation_p
     proto.customer.display_name = data["customer_display_name"]
     proto.state = _STATE_BY_VALUE[data["state"]]
     for participant in data["participants"]:
-        added = proto.participants.add(agent=format_name(AGENTS, participant["agent_id"]))
+        added = proto.participants.add(
+            agent=format_name(AGENTS, participant["agent_id"]), role=conversation_pb2.PARTICIPANT_ROLE_AGENT
+        )
         added.join_time.FromMicroseconds(participant["join_time"])
+    # Events written before barge-ins existed have no supervisors.
+    for supervisor in data.get("supervisors") or ():
+        added = proto.participants.add(
+            supervisor=format_name(SUPERVISORS, supervisor["supervisor_id"]),
+            role=conversation_pb2.PARTICIPANT_ROLE_SUPERVISOR,
+        )
+        added.join_time.FromMicroseconds(supervisor["join_time"])
     _set_time(proto.create_time, data["create_time"])
     _set_time(proto.update_time, data["update_time"])
     _set_time(proto.close_time, data["close_time"])
@@ -266,3 +277,9 @@ def invitation_to_proto(invitation: Invitation) -> conversation_pb2.Invitation:
         expire_time=to_timestamp(invitation.expire_time),
         update_time=to_timestamp(invitation.update_time),
     )
+
+
+def supervisor_of(payload: Mapping[str, Any]) -> str:
+    """The supervisor a SUPERVISOR_JOINED event names, `supervisors/{id}`; empty on other events."""
+    supervisor_id = payload.get("supervisor_id")
+    return format_name(SUPERVISORS, supervisor_id) if supervisor_id else ""

@@ -183,3 +183,10 @@ class SupervisorServicer(supervisor_service_pb2_grpc.SupervisorServiceServicer):
             )
         )
         return pb.WhisperResponse(message=message_to_proto(message))
+
+    async def BargeIn(self, request: pb.BargeInRequest, context: grpc.aio.ServicerContext) -> pb.BargeInResponse:
+        supervisor_id, conversation_id = _supervisor_id(), parse_name(request.name, CONVERSATIONS, "name")
+        conversation = await self._database.run(
+            audited(lambda c: conversations.barge_in(c, supervisor_id, conversation_id), "BargeIn", request.name)
+        )
+        return pb.BargeInResponse(conversation=conversation_to_proto(conversation))

@@ -32,6 +32,7 @@ from pullrouting.api.mappings import (
     conversation_payload_to_proto,
     conversation_to_proto,
     message_to_proto,
+    supervisor_of,
 )
 from pullrouting.api.resume_tokens import ResumeTokens, StreamTokens
 from pullrouting.api.timestamps import to_timestamp
@@ -617,6 +618,7 @@ def conversation_response(
         leave_cause=LEAVE_CAUSE_TO_PROTO[leave_cause_of(payload)]
         if event.type is ConversationEventType.AGENT_LEFT
         else events_pb2.LEAVE_CAUSE_UNSPECIFIED,
+        supervisor=supervisor_of(payload),
     )
     conversation_payload_to_proto(payload["conversation"], event_message.conversation)
     return agent_service_pb2.WatchConversationResponse(event=event_message)
@@ -666,5 +668,6 @@ def _outbound_response(
         close_reason=_close_reason_value(event.payload.get("close_reason")),
         resume_token=tokens.encode(after),
         event_time=to_timestamp(event.create_time),
+        supervisor=supervisor_of(event.payload),
     )
     return ingest_service_pb2.WatchOutboundResponse(event=event_message)

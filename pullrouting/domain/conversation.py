@@ -28,6 +28,7 @@ from pullrouting.domain.model import (
     MessageVisibility,
     Participant,
     SenderType,
+    SupervisorParticipant,
     WrapUp,
 )
 from pullrouting.domain.names import CHANNELS, CONVERSATIONS, LISTS, WRAP_UP_CODES, check_name, format_name
@@ -234,6 +235,7 @@ def _event(
     released: Sequence[str] = (),
     alert: ListAlert | None = None,
     leave_cause: LeaveCause | None = None,
+    supervisor_id: str | None = None,
 ) -> Event:
     """An event about `conversation` (as it is after the change), addressed to the list `list_id` (the one
     a request left, for the event telling that list so) and by the conversation's id and channel. Every
@@ -247,6 +249,7 @@ def _event(
         released=released,
         alert=alert,
         leave_cause=leave_cause,
+        supervisor_id=supervisor_id,
     )
     return Event(event_type, list_id, conversation.id, conversation.channel_id, agent_id, payload)
 
@@ -425,6 +428,7 @@ def close(
         conversation,
         state=ConversationState.CLOSED,
         participants=(),
+        supervisors=(),
         update_time=now,
         close_time=now,
         close_reason=reason,
@@ -651,6 +655,7 @@ def move_to_list(
         list_id=target_list_id,
         state=ConversationState.UNREAD,
         participants=(),
+        supervisors=(),
         update_time=now,
         transfer_count=conversation.transfer_count + 1,
     )
@@ -716,6 +721,27 @@ def whisper(conversation: Conversation, supervisor_id: str, text: str, message_i
     )
     events.append(_event(ListEventType.UPDATED, after, after.list_id))
     return Outcome(after, tuple(events), message)
+
+
+def barge_in(conversation: Conversation, supervisor_id: str, now: int) -> Outcome:
+    """A supervisor joins an open request as a participant: its agents and its list see it, the connector is
+    told (what the customer sees of it is the connector's choice). No cap counts it, and the state stays the
+    agents'. Barging in again changes nothing."""
+    _check_open(conversation)
+    if any(s.supervisor_id == supervisor_id for s in conversation.supervisors):
+        return Outcome(conversation)
+    now = _tick(conversation, now)
+    after = replace(
+        conversation,
+        supervisors=(*conversation.supervisors, SupervisorParticipant(supervisor_id, now)),
+        update_time=now,
+    )
+    events = (
+        _event(ConversationEventType.SUPERVISOR_JOINED, after, after.list_id, supervisor_id=supervisor_id),
+        _event(ListEventType.UPDATED, after, after.list_id),
+        _event(OutboundEventType.SUPERVISOR_JOINED, after, after.list_id, supervisor_id=supervisor_id),
+    )
+    return Outcome(after, events)
 
 
 def subscription_event(event_type: SubscriptionEventType, agent_id: str, list_id: str) -> Event:

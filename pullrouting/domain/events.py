@@ -15,6 +15,7 @@ from pullrouting.domain.model import (
     MessageVisibility,
     Participant,
     SenderType,
+    SupervisorParticipant,
 )
 from pullrouting.domain.principal import Principal
 
@@ -70,6 +71,7 @@ class ConversationEventType(StrEnum):
     AGENT_MESSAGE = "AGENT_MESSAGE"
     STATE_CHANGED = "STATE_CHANGED"
     CONVERSATION_CLOSED = "CONVERSATION_CLOSED"
+    SUPERVISOR_JOINED = "SUPERVISOR_JOINED"
 
 
 class OutboundEventType(StrEnum):
@@ -77,6 +79,7 @@ class OutboundEventType(StrEnum):
 
     AGENT_MESSAGE = "AGENT_MESSAGE"
     CONVERSATION_CLOSED = "CONVERSATION_CLOSED"
+    SUPERVISOR_JOINED = "SUPERVISOR_JOINED"
 
 
 class SubscriptionEventType(StrEnum):
@@ -160,6 +163,9 @@ def conversation_dict(conversation: Conversation) -> dict[str, Any]:
     values["participants"] = tuple(
         {"agent_id": p.agent_id, "join_time": p.join_time} for p in conversation.participants
     )
+    values["supervisors"] = tuple(
+        {"supervisor_id": s.supervisor_id, "join_time": s.join_time} for s in conversation.supervisors
+    )
     return values
 
 
@@ -172,8 +178,12 @@ def conversation_payload(
     released: Sequence[str] = (),
     alert: ListAlert | None = None,
     leave_cause: LeaveCause | None = None,
+    supervisor_id: str | None = None,
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {"conversation": conversation_dict(conversation)}
+    if supervisor_id is not None:
+        # Who barged in.
+        payload["supervisor_id"] = supervisor_id
     if message is not None:
         payload["message"] = {name: getattr(message, name) for name in MESSAGE_FIELDS}
     if previous_state is not None:
@@ -212,6 +222,8 @@ def conversation_from_payload(data: dict[str, Any]) -> Conversation:
     if values.get("last_message_sender") is not None:
         values["last_message_sender"] = SenderType(values["last_message_sender"])
     values["participants"] = tuple(Participant(**p) for p in values["participants"])
+    # Events written before barge-ins existed have no supervisors.
+    values["supervisors"] = tuple(SupervisorParticipant(**s) for s in values.get("supervisors", ()))
     values["wrap_up_codes"] = tuple(values.get("wrap_up_codes", ()))
     if values.get("close_reason") is not None:
         values["close_reason"] = CloseReason(values["close_reason"])

@@ -41,6 +41,14 @@ class Participant:
 
 
 @dataclass(frozen=True)
+class SupervisorParticipant:
+    """A supervisor who barged in: a participant that counts against no cap and makes no state."""
+
+    supervisor_id: str
+    join_time: int
+
+
+@dataclass(frozen=True)
 class Conversation:
     id: str
     list_id: str
@@ -69,6 +77,8 @@ class Conversation:
     # What the closing agent recorded: wrap-up code ids and a note.
     wrap_up_codes: tuple[str, ...] = ()
     wrap_up_note: str = ""
+    # Supervisors who barged in; `participants` are the agents.
+    supervisors: tuple[SupervisorParticipant, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ Where each figure comes from, so that it is right with several instances on one 
 - open requests by list and state, the oldest UNREAD request's age, customers waiting by age: read from the
   database at scrape time, so every instance reports the same whole picture (take any one, not the sum);
 - time to first join, requests closed unjoined, reminders, alerts, releases, auto-closes, forced closes,
-  supervisors' notes, events written: from the events this instance's own transactions committed, so the sum
+  barge-ins, supervisors' notes, events written: from the events this instance's own transactions committed, so the sum
   over instances counts each once;
 - RPCs, open streams, events delivered: by the RPC interceptor (api/rpcs.py), per instance;
 - failed logins: by the admission of calls (api/auth.py), per instance."""
@@ -175,6 +175,12 @@ class Metrics:
             ["list"],
             registry=registry,
         )
+        self.barge_ins = Counter(
+            "pullrouting_barge_ins",
+            "Supervisors who joined a request as participants (BargeIn), by list",
+            ["list"],
+            registry=registry,
+        )
         self.supervisor_notes = Counter(
             "pullrouting_supervisor_notes",
             "Internal notes written by supervisors (Whisper, a transfer's note), by list",
@@ -238,6 +244,8 @@ class Metrics:
                 cause = leave_cause_of(event.payload)
                 if cause is not LeaveCause.LEFT:
                     self.releases.labels(event.list_id, cause.value).inc()
+            elif event.type is ConversationEventType.SUPERVISOR_JOINED:
+                self.barge_ins.labels(event.list_id).inc()
             elif (
                 event.type is ConversationEventType.AGENT_MESSAGE
                 and event.payload["message"]["sender_type"] == SenderType.SUPERVISOR

@@ -16,6 +16,7 @@ from pullrouting.domain.model import (
     MessageVisibility,
     Participant,
     SenderType,
+    SupervisorParticipant,
 )
 from pullrouting.store.tables import conversations, participants
 
@@ -77,6 +78,10 @@ def conversation_row(conversation: Conversation) -> dict[str, Any]:
         "transfer_count": conversation.transfer_count,
         "wrap_up_codes": list(conversation.wrap_up_codes) or None,
         "wrap_up_note": conversation.wrap_up_note or None,
+        "supervisors": [
+            {"supervisor_id": s.supervisor_id, "join_time": s.join_time} for s in conversation.supervisors
+        ]
+        or None,
     }
 
 
@@ -105,6 +110,7 @@ def conversation_from_row(row: Row, participants: tuple[Participant, ...]) -> Co
         transfer_count=row.transfer_count,
         wrap_up_codes=tuple(row.wrap_up_codes or ()),
         wrap_up_note=row.wrap_up_note or "",
+        supervisors=tuple(SupervisorParticipant(**s) for s in row.supervisors or ()),
     )
 
 

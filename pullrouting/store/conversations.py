@@ -689,3 +689,11 @@ def whisper(connection: Connection, supervisor_id: str, conversation_id: str, te
     write(connection, before, outcome)
     assert outcome.message is not None
     return outcome.message
+
+
+def barge_in(connection: Connection, supervisor_id: str, conversation_id: str) -> Conversation:
+    """A barge-in and a close take the conversation's lock in turn: one after the close finds it CLOSED."""
+    before = get_for_supervisor(connection, supervisor_id, conversation_id, for_update=True)
+    outcome = rules.barge_in(before, supervisor_id, now_micros())
+    write(connection, before, outcome)
+    return outcome.conversation

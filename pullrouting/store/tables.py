@@ -237,6 +237,9 @@ conversations = Table(
         sqlite_where=text("state != 'CLOSED'"),
         postgresql_where=text("state != 'CLOSED'"),
     ),
+    # Supervisors who barged in (SupervisorService.BargeIn), a JSON list of {supervisor_id, join_time}; NULL
+    # when none. Kept with the row, apart from the agents' participants table, so that no cap counts them.
+    Column("supervisors", JSON, nullable=True),
 )
 
 participants = Table(

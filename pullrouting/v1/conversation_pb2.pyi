@@ -28,6 +28,12 @@ class CloseReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CLOSE_REASON_FORCED: _ClassVar[CloseReason]
     CLOSE_REASON_INACTIVITY: _ClassVar[CloseReason]
 
+class ParticipantRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PARTICIPANT_ROLE_UNSPECIFIED: _ClassVar[ParticipantRole]
+    PARTICIPANT_ROLE_AGENT: _ClassVar[ParticipantRole]
+    PARTICIPANT_ROLE_SUPERVISOR: _ClassVar[ParticipantRole]
+
 class SenderType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     SENDER_TYPE_UNSPECIFIED: _ClassVar[SenderType]
@@ -59,6 +65,9 @@ CLOSE_REASON_AGENT: CloseReason
 CLOSE_REASON_CUSTOMER: CloseReason
 CLOSE_REASON_FORCED: CloseReason
 CLOSE_REASON_INACTIVITY: CloseReason
+PARTICIPANT_ROLE_UNSPECIFIED: ParticipantRole
+PARTICIPANT_ROLE_AGENT: ParticipantRole
+PARTICIPANT_ROLE_SUPERVISOR: ParticipantRole
 SENDER_TYPE_UNSPECIFIED: SenderType
 SENDER_TYPE_CUSTOMER: SenderType
 SENDER_TYPE_AGENT: SenderType
@@ -82,12 +91,16 @@ class Customer(_message.Message):
     def __init__(self, id: _Optional[str] = ..., display_name: _Optional[str] = ...) -> None: ...
 
 class Participant(_message.Message):
-    __slots__ = ("agent", "join_time")
+    __slots__ = ("agent", "join_time", "role", "supervisor")
     AGENT_FIELD_NUMBER: _ClassVar[int]
     JOIN_TIME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    SUPERVISOR_FIELD_NUMBER: _ClassVar[int]
     agent: str
     join_time: _timestamp_pb2.Timestamp
-    def __init__(self, agent: _Optional[str] = ..., join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    role: ParticipantRole
+    supervisor: str
+    def __init__(self, agent: _Optional[str] = ..., join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., role: _Optional[_Union[ParticipantRole, str]] = ..., supervisor: _Optional[str] = ...) -> None: ...
 
 class Conversation(_message.Message):
     __slots__ = ("name", "list", "channel", "customer", "state", "participants", "create_time", "update_time", "close_time", "first_join_time", "message_count", "last_message_time", "close_reason", "waiting_since", "last_message", "priority", "transfer_count", "wrap_up")

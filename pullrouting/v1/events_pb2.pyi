@@ -46,6 +46,7 @@ class ConversationEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CONVERSATION_EVENT_TYPE_SYNCED: _ClassVar[ConversationEventType]
     CONVERSATION_EVENT_TYPE_SNAPSHOT: _ClassVar[ConversationEventType]
     CONVERSATION_EVENT_TYPE_ACTIVITY: _ClassVar[ConversationEventType]
+    CONVERSATION_EVENT_TYPE_SUPERVISOR_JOINED: _ClassVar[ConversationEventType]
 
 class LeaveCause(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -70,6 +71,7 @@ class OutboundEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED: _ClassVar[OutboundEventType]
     OUTBOUND_EVENT_TYPE_SYNCED: _ClassVar[OutboundEventType]
     OUTBOUND_EVENT_TYPE_AGENT_ACTIVITY: _ClassVar[OutboundEventType]
+    OUTBOUND_EVENT_TYPE_SUPERVISOR_JOINED: _ClassVar[OutboundEventType]
 
 class InvitationEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -104,6 +106,7 @@ CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED: ConversationEventType
 CONVERSATION_EVENT_TYPE_SYNCED: ConversationEventType
 CONVERSATION_EVENT_TYPE_SNAPSHOT: ConversationEventType
 CONVERSATION_EVENT_TYPE_ACTIVITY: ConversationEventType
+CONVERSATION_EVENT_TYPE_SUPERVISOR_JOINED: ConversationEventType
 LEAVE_CAUSE_UNSPECIFIED: LeaveCause
 LEAVE_CAUSE_LEFT: LeaveCause
 LEAVE_CAUSE_RELEASED: LeaveCause
@@ -119,6 +122,7 @@ OUTBOUND_EVENT_TYPE_AGENT_MESSAGE: OutboundEventType
 OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED: OutboundEventType
 OUTBOUND_EVENT_TYPE_SYNCED: OutboundEventType
 OUTBOUND_EVENT_TYPE_AGENT_ACTIVITY: OutboundEventType
+OUTBOUND_EVENT_TYPE_SUPERVISOR_JOINED: OutboundEventType
 INVITATION_EVENT_TYPE_UNSPECIFIED: InvitationEventType
 INVITATION_EVENT_TYPE_INVITED: InvitationEventType
 INVITATION_EVENT_TYPE_ACCEPTED: InvitationEventType
@@ -147,7 +151,7 @@ class ListEvent(_message.Message):
     def __init__(self, type: _Optional[_Union[ListEventType, str]] = ..., list: _Optional[str] = ..., conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., reminder: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., alert: _Optional[_Union[ListAlert, str]] = ...) -> None: ...
 
 class ConversationEvent(_message.Message):
-    __slots__ = ("type", "conversation", "agent", "message", "previous_state", "close_reason", "resume_token", "reset", "event_time", "leave_cause", "activity")
+    __slots__ = ("type", "conversation", "agent", "message", "previous_state", "close_reason", "resume_token", "reset", "event_time", "leave_cause", "activity", "supervisor")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CONVERSATION_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
@@ -159,6 +163,7 @@ class ConversationEvent(_message.Message):
     EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
     LEAVE_CAUSE_FIELD_NUMBER: _ClassVar[int]
     ACTIVITY_FIELD_NUMBER: _ClassVar[int]
+    SUPERVISOR_FIELD_NUMBER: _ClassVar[int]
     type: ConversationEventType
     conversation: _conversation_pb2.Conversation
     agent: str
@@ -170,7 +175,8 @@ class ConversationEvent(_message.Message):
     event_time: _timestamp_pb2.Timestamp
     leave_cause: LeaveCause
     activity: ActivityChange
-    def __init__(self, type: _Optional[_Union[ConversationEventType, str]] = ..., conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ..., agent: _Optional[str] = ..., message: _Optional[_Union[_conversation_pb2.Message, _Mapping]] = ..., previous_state: _Optional[_Union[_conversation_pb2.ConversationState, str]] = ..., close_reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., leave_cause: _Optional[_Union[LeaveCause, str]] = ..., activity: _Optional[_Union[ActivityChange, _Mapping]] = ...) -> None: ...
+    supervisor: str
+    def __init__(self, type: _Optional[_Union[ConversationEventType, str]] = ..., conversation: _Optional[_Union[_conversation_pb2.Conversation, _Mapping]] = ..., agent: _Optional[str] = ..., message: _Optional[_Union[_conversation_pb2.Message, _Mapping]] = ..., previous_state: _Optional[_Union[_conversation_pb2.ConversationState, str]] = ..., close_reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ..., resume_token: _Optional[str] = ..., reset: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., leave_cause: _Optional[_Union[LeaveCause, str]] = ..., activity: _Optional[_Union[ActivityChange, _Mapping]] = ..., supervisor: _Optional[str] = ...) -> None: ...
 
 class ActivityChange(_message.Message):
     __slots__ = ("conversation", "sender_type", "agent", "activity", "expired", "event_time")
@@ -189,7 +195,7 @@ class ActivityChange(_message.Message):
     def __init__(self, conversation: _Optional[str] = ..., sender_type: _Optional[_Union[_conversation_pb2.SenderType, str]] = ..., agent: _Optional[str] = ..., activity: _Optional[_Union[Activity, str]] = ..., expired: _Optional[bool] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OutboundEvent(_message.Message):
-    __slots__ = ("type", "conversation", "service_identifier", "customer", "message", "close_reason", "resume_token", "event_time", "activity")
+    __slots__ = ("type", "conversation", "service_identifier", "customer", "message", "close_reason", "resume_token", "event_time", "activity", "supervisor")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CONVERSATION_FIELD_NUMBER: _ClassVar[int]
     SERVICE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
@@ -199,6 +205,7 @@ class OutboundEvent(_message.Message):
     RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
     EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
     ACTIVITY_FIELD_NUMBER: _ClassVar[int]
+    SUPERVISOR_FIELD_NUMBER: _ClassVar[int]
     type: OutboundEventType
     conversation: str
     service_identifier: str
@@ -208,7 +215,8 @@ class OutboundEvent(_message.Message):
     resume_token: str
     event_time: _timestamp_pb2.Timestamp
     activity: ActivityChange
-    def __init__(self, type: _Optional[_Union[OutboundEventType, str]] = ..., conversation: _Optional[str] = ..., service_identifier: _Optional[str] = ..., customer: _Optional[_Union[_conversation_pb2.Customer, _Mapping]] = ..., message: _Optional[_Union[_conversation_pb2.Message, _Mapping]] = ..., close_reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ..., resume_token: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., activity: _Optional[_Union[ActivityChange, _Mapping]] = ...) -> None: ...
+    supervisor: str
+    def __init__(self, type: _Optional[_Union[OutboundEventType, str]] = ..., conversation: _Optional[str] = ..., service_identifier: _Optional[str] = ..., customer: _Optional[_Union[_conversation_pb2.Customer, _Mapping]] = ..., message: _Optional[_Union[_conversation_pb2.Message, _Mapping]] = ..., close_reason: _Optional[_Union[_conversation_pb2.CloseReason, str]] = ..., resume_token: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., activity: _Optional[_Union[ActivityChange, _Mapping]] = ..., supervisor: _Optional[str] = ...) -> None: ...
 
 class PresenceChange(_message.Message):
     __slots__ = ("presence",)

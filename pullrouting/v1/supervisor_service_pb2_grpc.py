@@ -101,6 +101,11 @@ class SupervisorServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WhisperRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WhisperResponse.FromString,
                 _registered_method=True)
+        self.BargeIn = channel.unary_unary(
+                '/pullrouting.v1.SupervisorService/BargeIn',
+                request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.BargeInRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.BargeInResponse.FromString,
+                _registered_method=True)
 
 
 class SupervisorServiceServicer:
@@ -244,6 +249,19 @@ class SupervisorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BargeIn(self, request, context):
+        """Joins an open conversation as a participant with role SUPERVISOR: its agents' streams get
+        SUPERVISOR_JOINED and the list's watchers the row; the connector gets SUPERVISOR_JOINED and chooses what
+        the customer sees of it. It counts against no cap and changes no state; it lasts until the conversation
+        closes or moves to another list. Barging in again changes nothing. Of a barge-in and a close at once,
+        whichever the database orders first happens first: a barge-in after the close is refused.
+        Refusals: FIELD_INVALID (a malformed name), NOT_ENTITLED (on another list, or no such conversation),
+        CONVERSATION_CLOSED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SupervisorServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -301,6 +319,11 @@ def add_SupervisorServiceServicer_to_server(servicer, server):
                     servicer.Whisper,
                     request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WhisperRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.WhisperResponse.SerializeToString,
+            ),
+            'BargeIn': grpc.unary_unary_rpc_method_handler(
+                    servicer.BargeIn,
+                    request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.BargeInRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.BargeInResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -612,6 +635,33 @@ class SupervisorService:
             '/pullrouting.v1.SupervisorService/Whisper',
             pullrouting_dot_v1_dot_supervisor__service__pb2.WhisperRequest.SerializeToString,
             pullrouting_dot_v1_dot_supervisor__service__pb2.WhisperResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BargeIn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.SupervisorService/BargeIn',
+            pullrouting_dot_v1_dot_supervisor__service__pb2.BargeInRequest.SerializeToString,
+            pullrouting_dot_v1_dot_supervisor__service__pb2.BargeInResponse.FromString,
             options,
             channel_credentials,
             insecure,

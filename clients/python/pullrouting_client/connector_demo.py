@@ -66,6 +66,8 @@ async def print_replies(ingest: IngestClient, service_identifier: str, live: asy
             say(f'reply to {customer} from {short(event.message.agent)}: "{event.message.text}"')
         elif event.type == events_pb2.OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED:
             say(f"{event.conversation} with {customer} closed ({close_reason_label(event.close_reason)})")
+        elif event.type == events_pb2.OUTBOUND_EVENT_TYPE_SUPERVISOR_JOINED:
+            say(f"{event.conversation} with {customer}: supervisor {short(event.supervisor)} joined")
 
 
 async def run(args: argparse.Namespace, token: str) -> None:

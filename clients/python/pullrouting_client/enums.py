@@ -41,6 +41,14 @@ class CloseReason(ProtoEnum):
     INACTIVITY = 4
 
 
+class ParticipantRole(ProtoEnum):
+    """pullrouting.v1.ParticipantRole."""
+
+    UNSPECIFIED = 0
+    AGENT = 1
+    SUPERVISOR = 2
+
+
 class SenderType(ProtoEnum):
     """pullrouting.v1.SenderType."""
 
@@ -107,6 +115,7 @@ class ConversationEventType(ProtoEnum):
     SYNCED = 7
     SNAPSHOT = 8
     ACTIVITY = 9
+    SUPERVISOR_JOINED = 10
 
 
 class LeaveCause(ProtoEnum):
@@ -137,6 +146,7 @@ class OutboundEventType(ProtoEnum):
     CONVERSATION_CLOSED = 2
     SYNCED = 3
     AGENT_ACTIVITY = 4
+    SUPERVISOR_JOINED = 5
 
 
 class InvitationEventType(ProtoEnum):

@@ -363,7 +363,7 @@ class DesktopApp(App[None]):
             self.me = event.agent
             return
         conversations = [*self.mine.values(), event.conversation]
-        common = set.intersection(*({p.agent for p in c.participants} for c in conversations))
+        common = set.intersection(*({p.agent for p in c.participants if p.agent} for c in conversations))
         if len(common) == 1:
             self.me = common.pop()
 

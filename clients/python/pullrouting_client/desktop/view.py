@@ -96,7 +96,7 @@ def request_row(
         customer_label(conversation),
         list_names.get(conversation.list) or short(conversation.list),
         state_cell(conversation.state),
-        ", ".join(short(p.agent) for p in conversation.participants) or "-",
+        ", ".join(participant_label(p) for p in conversation.participants) or "-",
         preview(conversation),
     )
 
@@ -115,6 +115,11 @@ def my_row(
         state_cell(conversation.state),
         waiting(conversation, now),
     )
+
+
+def participant_label(participant: conversation_pb2.Participant) -> str:
+    """An agent's id, or a supervisor's marked as such."""
+    return short(participant.agent) if participant.agent else f"{short(participant.supervisor)} (supervisor)"
 
 
 def message_line(message: conversation_pb2.Message, customer: str) -> str:
@@ -138,6 +143,8 @@ def chat_line(event: events_pb2.ConversationEvent) -> str | None:
         return f"{at}-- {short(event.agent)} joined"
     if kind == C.AGENT_LEFT:
         return f"{at}-- {short(event.agent)} left"
+    if kind == C.SUPERVISOR_JOINED:
+        return f"{at}-- {short(event.supervisor)} (supervisor) joined"
     if kind == C.STATE_CHANGED:
         return f"{at}-- {state_label(event.previous_state)} -> {state_label(event.conversation.state)}"
     if kind == C.CONVERSATION_CLOSED:
