@@ -1,7 +1,8 @@
 """Typing and viewing over a real port: SetActivity and PostCustomerActivity reach the conversation's watchers
 (WatchConversation, the desks of the agents in it, the connector's WatchOutbound for agents) live, without a
 resume token, stored nowhere and never replayed; a renewal sends nothing, the end (NONE, expiry, the agent's
-leave) is sent; who may set what; the per-caller limit; across instances on PostgreSQL."""
+leave) is sent; who may set what; the per-caller limit; a supervisor's MonitorConversation sees them too, and
+shows as nobody; across instances on PostgreSQL."""
 
 import grpc
 from scenario import Agent, Scenario, create_scenario, expect_refusal, join, leave
@@ -17,6 +18,7 @@ from pullrouting.v1 import (
     events_pb2,
     ingest_service_pb2,
     resources_pb2,
+    supervisor_service_pb2,
 )
 
 Code = grpc.StatusCode
@@ -299,3 +301,62 @@ async def test_the_largest_notice_fits_in_a_notification(postgres_url: str):
 
             delivered = (await read_until(stream, lambda e: e.type == O.OUTBOUND_EVENT_TYPE_AGENT_ACTIVITY))[-1]
             assert delivered.customer == customer
+
+
+def monitor(stub, name: str, token: str = ""):
+    return stub.MonitorConversation(supervisor_service_pb2.MonitorConversationRequest(name=name, resume_token=token))
+
+
+async def monitoring(stub, name: str):
+    """A MonitorConversation stream read to its SYNCED, and that event's token."""
+    stream = monitor(stub, name)
+    synced = await read_until(stream, lambda e: e.type == C.CONVERSATION_EVENT_TYPE_SYNCED)
+    return stream, synced[-1].resume_token
+
+
+async def test_a_monitor_sees_typing_and_viewing_live_never_replayed_and_shows_as_nobody(any_server: Server):
+    scenario, typist, other, name = await two_in_a_conversation(any_server)
+    onlooker = await scenario.add_agent("onlooker", subscribe=False)
+    supervisor = await scenario.add_supervisor("sam", [scenario.list])
+    stream, synced = await monitoring(supervisor.stub, name)
+    conversation_stream, _ = await watch_conversation(other, name)
+    before = dump_store(any_server.database_url)
+
+    await set_activity(typist, name, TYPING)
+    await post_activity(scenario, name, TYPING)
+    await set_activity(onlooker, name, VIEWING)
+
+    for expected in (change(name, typist, TYPING), change(name, None, TYPING), change(name, onlooker, VIEWING)):
+        event = await next_activity(stream)
+        assert (seen(event.activity), event.resume_token, event.HasField("conversation")) == (expected, "", False)
+    assert dump_store(any_server.database_url) == before
+    stream.cancel()
+    await set_activity(typist, name, NONE)
+    await send(typist, name, "Are you there?")
+
+    # Resumed: the message, nothing of the activities before or after it.
+    resumed = monitor(supervisor.stub, name, synced)
+    event = await read_event(resumed)
+    assert (event.type, event.message.text) == (C.CONVERSATION_EVENT_TYPE_AGENT_MESSAGE, "Are you there?")
+    # The monitor never shows as viewing: the agents' stream got only the others' changes, then the message.
+    seen_by_other = await read_until(conversation_stream, lambda e: e.message.text == "Are you there?")
+    assert [e.activity.agent or "customer" for e in seen_by_other if e.type == C.CONVERSATION_EVENT_TYPE_ACTIVITY] == [
+        typist.name,
+        "customer",
+        onlooker.name,
+        typist.name,
+    ]
+
+
+async def test_activity_reaches_a_monitor_on_another_instance(postgres_url: str):
+    async for first_server in serve(postgres_url):
+        async for second_server in serve(postgres_url):
+            scenario, typist, _other, name = await two_in_a_conversation(first_server)
+            supervisor = await scenario.add_supervisor("sam", [scenario.list])
+            stream, _ = await monitoring(second_server.supervisor(supervisor.token), name)
+
+            await set_activity(typist, name, TYPING)
+            await post_activity(scenario, name, TYPING)
+
+            assert seen((await next_activity(stream)).activity) == change(name, typist, TYPING)
+            assert seen((await next_activity(stream)).activity) == change(name, None, TYPING)

@@ -48,6 +48,17 @@ def activity_change(notice: ActivityNotice) -> events_pb2.ActivityChange:
     )
 
 
+def activity_event(notice: ActivityNotice) -> events_pb2.ConversationEvent:
+    """A live notice as a conversation's watchers get it (WatchConversation, MonitorConversation): ACTIVITY, with
+    no resume_token and no conversation."""
+    return events_pb2.ConversationEvent(
+        type=events_pb2.CONVERSATION_EVENT_TYPE_ACTIVITY,
+        agent=format_name(AGENTS, notice.agent_id) if notice.agent_id is not None else "",
+        activity=activity_change(notice),
+        event_time=to_timestamp(notice.create_time),
+    )
+
+
 class Activities:
     def __init__(self, database: Database, hub: EventHub, limiter: RateLimiter, ttl_seconds: float) -> None:
         self._database = database

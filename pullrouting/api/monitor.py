@@ -1,6 +1,7 @@
 """MonitorConversation: a supervisor's silent view of one conversation on its Lists: the messages so far
 (internal notes included), SYNCED, then every conversation event as WatchConversation sends it, until the
-close.
+close. The typing and viewing of those in it (ACTIVITY) come live as WatchConversation sends them: no resume
+token, never replayed.
 
 Silent: opening, reading and ending it writes nothing. The supervisor is no participant, so no agent or
 customer sees it, no event tells of it, and it counts against no List's max_participants and no agent's cap.
@@ -14,9 +15,11 @@ from collections.abc import AsyncIterator, Callable
 import grpc
 from sqlalchemy import Connection
 
+from pullrouting.api.activity import activity_event
 from pullrouting.api.mappings import conversation_to_proto, message_key
 from pullrouting.api.watch import Call, Streams, conversation_response, message_response
 from pullrouting.domain import supervision
+from pullrouting.domain.activity import ActivityNotice
 from pullrouting.domain.events import ConversationEventType, EventKind, conversation_from_payload
 from pullrouting.domain.model import ConversationState, Message
 from pullrouting.domain.principal import Principal, Role
@@ -47,6 +50,9 @@ class Monitors:
                 return event.payload["principal"] == myself
             return event.kind is EventKind.CONVERSATION and event.conversation_id == conversation_id
 
+        def wants_notice(notice: ActivityNotice) -> bool:
+            return notice.conversation_id == conversation_id
+
         def wanted() -> Wanted:
             return Wanted(conversation_ids=frozenset({conversation_id}), principal_events=True)
 
@@ -59,7 +65,7 @@ class Monitors:
                 limit=HISTORY_PAGE,
             )
 
-        with streams.following(call, myself, wanted, wants) as follower:
+        with streams.following(call, myself, wanted, wants, wants_notice) as follower:
             start = await streams.database.read(
                 functools.partial(
                     supervisor_streams.monitor_start,
@@ -86,6 +92,9 @@ class Monitors:
                     return
             conversation = start.conversation
             async for event, after in streams.events(call, follower, start.position):
+                if isinstance(event, ActivityNotice):
+                    yield supervisor_service_pb2.MonitorConversationResponse(event=activity_event(event))
+                    continue
                 if event.kind is EventKind.PRINCIPAL:
                     scope = await streams.database.read(
                         functools.partial(supervisor_streams.scope, supervisor_id=supervisor_id)

@@ -1,13 +1,13 @@
 """WatchQueues: every List in a supervisor's scope as WatchLists sends it, and each List's figures
 (domain/supervisor_views.py), in one stream with one resume token.
 
-The scope is the supervisor's Lists as they are now. A change of the supervisor (a PRINCIPAL event) reads
-them again: a List it lost is UNSUBSCRIBED and its events stop there; a List it gained is SUBSCRIBED, with
-its open requests as SNAPSHOT items and a SYNCED. Until the Lists are read again the hub queues every List's
-events, so none of a gained List's is dropped on the way. Figures are marked stale by the List's events, by
-a presence change of an agent entitled to it, and by a change of such an agent (its Lists, enabled); they are
-read and sent as domain/supervisor_views.py's Refreshes says. A resumed stream sends every List's figures
-again first."""
+The scope is the supervisor's Lists as they are now. A change of the supervisor (a PRINCIPAL event, written
+too when one of its Lists is deleted) reads them again: a List it lost is UNSUBSCRIBED and its events stop
+there; a List it gained is SUBSCRIBED, with its open requests as SNAPSHOT items and a SYNCED. Until the Lists
+are read again the hub queues every List's events, so none of a gained List's is dropped on the way.
+Figures are marked stale by the List's events, by a presence change of an agent entitled to it, and by a
+change of such an agent (its Lists, enabled); they are read and sent as domain/supervisor_views.py's
+Refreshes says. A resumed stream sends every List's figures again first."""
 
 import functools
 from collections.abc import AsyncIterator, Callable

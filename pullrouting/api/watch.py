@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import grpc
 from sqlalchemy import Connection
 
-from pullrouting.api.activity import activity_change
+from pullrouting.api.activity import activity_change, activity_event
 from pullrouting.api.catch_ups import CatchUpSlots
 from pullrouting.api.errors import to_status
 from pullrouting.api.handlers import cut_off
@@ -412,7 +412,7 @@ class Streams:
                 )
             async for event, after in self.events(call, follower, start.position):
                 if isinstance(event, ActivityNotice):
-                    yield _activity_response(event)
+                    yield agent_service_pb2.WatchConversationResponse(event=activity_event(event))
                     continue
                 message = event.payload.get("message")
                 key = (message["create_time"], message["id"]) if message is not None else None
@@ -622,18 +622,6 @@ def conversation_response(
     )
     conversation_payload_to_proto(payload["conversation"], event_message.conversation)
     return agent_service_pb2.WatchConversationResponse(event=event_message)
-
-
-def _activity_response(notice: ActivityNotice) -> agent_service_pb2.WatchConversationResponse:
-    """A live notice: no resume_token, no conversation."""
-    return agent_service_pb2.WatchConversationResponse(
-        event=events_pb2.ConversationEvent(
-            type=ConversationType.CONVERSATION_EVENT_TYPE_ACTIVITY,
-            agent=format_name(AGENTS, notice.agent_id) if notice.agent_id is not None else "",
-            activity=activity_change(notice),
-            event_time=to_timestamp(notice.create_time),
-        )
-    )
 
 
 def _outbound_activity_response(

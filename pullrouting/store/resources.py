@@ -339,6 +339,27 @@ def _revoke_list_subscriptions(connection: Connection, list_id: str) -> None:
     _revoke_subscriptions(connection, subscriptions.c.list_id == list_id)
 
 
+def _take_list_out_of_scopes(connection: Connection, list_id: str) -> None:
+    """The supervisors whose scope holds the List lose it, each told as after an UpdateSupervisor that drops it
+    (a PRINCIPAL event): their open views read their Lists again at once, and a resume token from before it
+    starts afresh."""
+    dropped = connection.scalars(
+        delete(supervisor_lists)
+        .where(supervisor_lists.c.list_id == list_id)
+        .returning(supervisor_lists.c.supervisor_id)
+    ).all()
+    events.append(
+        connection, [principal_changed(Principal(Role.SUPERVISOR, supervisor_id)) for supervisor_id in sorted(dropped)]
+    )
+
+
+def _before_list_delete(connection: Connection, list_id: str) -> None:
+    """Whoever watches the List learns it is gone in the deletion's transaction: the agents subscribed to it
+    (UNSUBSCRIBED) and the supervisors whose scope holds it."""
+    _revoke_list_subscriptions(connection, list_id)
+    _take_list_out_of_scopes(connection, list_id)
+
+
 def _release_agent(connection: Connection, agent_id: str) -> None:
     # Imported here: store/conversations imports store/subscriptions, which imports this module.
     from pullrouting.store.conversations import release_everywhere
@@ -441,7 +462,7 @@ LIST_TABLE = ResourceTable[RoutingList](
         Dependent(wrap_up_code_lists, "list_id", WRAP_UP_CODES, id_column="wrap_up_code_id"),
         Dependent(conversations, "list_id", CONVERSATIONS, only=_open(conversations.c.state)),
     ),
-    before_delete=_revoke_list_subscriptions,
+    before_delete=_before_list_delete,
 )
 
 CHANNEL_TABLE = ResourceTable[Channel](

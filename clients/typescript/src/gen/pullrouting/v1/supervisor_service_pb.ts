@@ -637,8 +637,9 @@ export const SupervisorService: GenService<{
    * stream with one resume token (docs/api.md, "Supervisor streams"). Opens with the Lists' open requests
    * (SNAPSHOT) and a SYNCED with no list, then the figures of every List; then the Lists' events and, after
    * changes, their figures. A List the supervisor gains while it watches comes as SUBSCRIBED, its snapshot
-   * and a SYNCED naming it; one it loses as UNSUBSCRIBED, and nothing of it after. A resume token from
-   * before the supervisor changed gets a fresh opening flagged `reset`.
+   * and a SYNCED naming it; one it loses (UpdateSupervisor, or DeleteList of one of its Lists) as
+   * UNSUBSCRIBED, and nothing of it after. A resume token from before the supervisor changed (one of its
+   * Lists deleted included) gets a fresh opening flagged `reset`.
    * Refusals: FIELD_INVALID (a resume_token this stream did not issue to this supervisor), TOO_MANY_STREAMS;
    * the stream ends with SLOW_CONSUMER, SERVER_SHUTTING_DOWN, PRINCIPAL_DISABLED or TOKEN_INVALID.
    *
@@ -667,8 +668,9 @@ export const SupervisorService: GenService<{
   /**
    * A silent monitor of one conversation on the supervisor's Lists: its messages so far, internal notes
    * included, SYNCED, then its events as WatchConversation sends them, to the close (the stream ends after
-   * CONVERSATION_CLOSED). Nobody in the conversation is told, nothing is written, and it counts against no
-   * List's max_participants and no agent's cap.
+   * CONVERSATION_CLOSED), with the typing and viewing of the customer and the agents (ACTIVITY: live only, no
+   * resume_token, never replayed). Nobody in the conversation is told (the monitor never shows as viewing),
+   * nothing is written, and it counts against no List's max_participants and no agent's cap.
    * Refusals: FIELD_INVALID (a malformed name, a resume_token this stream did not issue), NOT_ENTITLED (on
    * another list, or no such conversation; also ends an open monitor once the conversation leaves the
    * supervisor's Lists), TOO_MANY_STREAMS; the stream ends with SLOW_CONSUMER, SERVER_SHUTTING_DOWN,
