@@ -15,12 +15,12 @@ import grpc
 
 from pullrouting.api.refreshing import with_refreshes
 from pullrouting.api.resources import PRESENCE_TO_PROTO
+from pullrouting.api.supervisor_views import SupervisorView, SupervisorWatch, open_stream
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.api.watch import Call, Streams
 from pullrouting.domain.events import AgentEventType, ConversationEventType, EventKind
 from pullrouting.domain.names import AGENTS, CONVERSATIONS, LISTS, MEDIA_ROUTING_DOMAINS, format_name
-from pullrouting.domain.principal import Principal, Role
-from pullrouting.domain.supervisor_views import AgentStatus, Refreshes
+from pullrouting.domain.supervisor_views import AgentStatus
 from pullrouting.store import supervisor_streams, supervisor_views
 from pullrouting.store.events import StoredEvent, Wanted, now_micros
 from pullrouting.store.supervisor_streams import AGENT_PRINCIPALS, AgentWatchStart
@@ -52,23 +52,18 @@ def _status_response(event_type: int, token: str, reset: bool = False) -> superv
     )
 
 
-class _AgentView:
+class _AgentView(SupervisorView):
     """What one WatchAgents stream keeps: the supervisor's Lists, the agents it has shown, and when each
     agent's status is due."""
 
     def __init__(self, streams: Streams, call: Call, supervisor_id: str, refresh_interval: int) -> None:
-        self._streams = streams
-        self._call = call
-        self._supervisor_id = supervisor_id
-        self._principal = str(Principal(Role.SUPERVISOR, supervisor_id))
+        super().__init__(streams, call, supervisor_id, refresh_interval)
         self._scope: frozenset[str] = frozenset()
         self.shown: set[str] = set()
-        self.refreshes: Refreshes[str] = Refreshes(refresh_interval)
 
     def wants(self, event: StoredEvent) -> bool:
         if event.kind is EventKind.PRINCIPAL:
-            principal = str(event.payload["principal"])
-            return principal == self._principal or principal.startswith(AGENT_PRINCIPALS)
+            return self.is_own_change(event) or str(event.payload["principal"]).startswith(AGENT_PRINCIPALS)
         if event.kind is EventKind.AGENT:
             return event.type is AgentEventType.PRESENCE_CHANGED and event.agent_id in self.shown
         if event.kind is not EventKind.CONVERSATION:
@@ -86,13 +81,9 @@ class _AgentView:
 
     async def on_event(self, event: StoredEvent) -> None:
         """Marks whose status the event may have changed."""
-        if event.kind is EventKind.PRINCIPAL and event.payload["principal"] == self._principal:
-            self._scope = await self._streams.database.read(
-                functools.partial(supervisor_streams.scope, supervisor_id=self._supervisor_id)
-            )
-            entitled = await self._streams.database.read(
-                functools.partial(supervisor_views.entitlements, list_ids=self._scope)
-            )
+        if self.is_own_change(event):
+            self._scope = await self.read_scope()
+            entitled = await self.read_entitlements(self._scope)
             changed = self.shown | set(entitled)
         elif event.kind is EventKind.PRINCIPAL:
             changed = {str(event.payload["principal"]).removeprefix(AGENT_PRINCIPALS)}
@@ -130,28 +121,24 @@ class _AgentView:
             yield response
 
 
-class AgentStatuses:
-    def __init__(self, streams: Streams, refresh_interval: int) -> None:
-        self._streams = streams
-        # Microseconds between two sendings of one agent's status.
-        self._refresh_interval = refresh_interval
-
+class AgentStatuses(SupervisorWatch):
     async def watch_agents(
         self, supervisor_id: str, resume_token: str, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[supervisor_service_pb2.WatchAgentsResponse]:
         streams = self._streams
-        principal = Principal(Role.SUPERVISOR, supervisor_id)
-        call = Call(context, streams.tokens.for_stream(principal, "WatchAgents"))
-        position = call.tokens.decode(resume_token)
+        opened = open_stream(streams, supervisor_id, "WatchAgents", resume_token, context)
+        call = opened.call
         view = _AgentView(streams, call, supervisor_id, self._refresh_interval)
 
         def wanted() -> Wanted:
             # Statuses are sent again whole on a resume: only changes of principals are read from the table.
             return Wanted(principal_events=True)
 
-        with streams.following(call, str(principal), wanted, view.wants) as follower:
+        with streams.following(call, str(opened.principal), wanted, view.wants) as follower:
             start = await streams.database.read(
-                functools.partial(supervisor_streams.agent_watch_start, supervisor_id=supervisor_id, position=position)
+                functools.partial(
+                    supervisor_streams.agent_watch_start, supervisor_id=supervisor_id, position=opened.position
+                )
             )
             view.started(start)
             if start.snapshot:

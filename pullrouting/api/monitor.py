@@ -17,12 +17,12 @@ from sqlalchemy import Connection
 
 from pullrouting.api.activity import activity_event
 from pullrouting.api.mappings import conversation_to_proto, message_key
-from pullrouting.api.watch import Call, Streams, conversation_response, message_response
+from pullrouting.api.supervisor_views import open_stream
+from pullrouting.api.watch import Streams, conversation_response, message_response
 from pullrouting.domain import supervision
 from pullrouting.domain.activity import ActivityNotice
 from pullrouting.domain.events import ConversationEventType, EventKind, conversation_from_payload
 from pullrouting.domain.model import ConversationState, Message
-from pullrouting.domain.principal import Principal, Role
 from pullrouting.store import supervisor_streams
 from pullrouting.store.events import StoredEvent, Wanted
 from pullrouting.store.pages import Key, Page, Shown
@@ -40,10 +40,8 @@ class Monitors:
         self, supervisor_id: str, conversation_id: str, resume_token: str, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[supervisor_service_pb2.MonitorConversationResponse]:
         streams = self._streams
-        principal = Principal(Role.SUPERVISOR, supervisor_id)
-        myself = str(principal)
-        call = Call(context, streams.tokens.for_stream(principal, f"MonitorConversation/{conversation_id}"))
-        position = call.tokens.decode(resume_token)
+        opened = open_stream(streams, supervisor_id, f"MonitorConversation/{conversation_id}", resume_token, context)
+        call, myself = opened.call, str(opened.principal)
 
         def wants(event: StoredEvent) -> bool:
             if event.kind is EventKind.PRINCIPAL:
@@ -71,7 +69,7 @@ class Monitors:
                     supervisor_streams.monitor_start,
                     supervisor_id=supervisor_id,
                     conversation_id=conversation_id,
-                    position=position,
+                    position=opened.position,
                 )
             )
             scope, shown = start.scope, Shown()

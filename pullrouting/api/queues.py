@@ -16,14 +16,14 @@ import grpc
 from sqlalchemy import Connection
 
 from pullrouting.api.refreshing import with_refreshes
+from pullrouting.api.supervisor_views import SupervisorView, SupervisorWatch, open_stream
 from pullrouting.api.timestamps import to_timestamp
 from pullrouting.api.watch import SNAPSHOT_PAGE, Call, Streams, already_shown, conversation_key, list_response
 from pullrouting.bus.follow import Follower
 from pullrouting.domain.events import AgentEventType, EventKind
 from pullrouting.domain.model import Conversation
 from pullrouting.domain.names import LISTS, format_name
-from pullrouting.domain.principal import Principal, Role
-from pullrouting.domain.supervisor_views import WAITING_AGE_LIMITS, QueueFigures, Refreshes
+from pullrouting.domain.supervisor_views import WAITING_AGE_LIMITS, QueueFigures
 from pullrouting.store import supervisor_streams, supervisor_views
 from pullrouting.store.events import StoredEvent, Wanted, now_micros
 from pullrouting.store.pages import Key, Page, Shown
@@ -64,33 +64,28 @@ def figures_to_proto(figures: QueueFigures, into: supervisor_events_pb2.QueueFig
     into.read_time.CopyFrom(to_timestamp(figures.read_time))
 
 
-class _QueueView:
+class _QueueView(SupervisorView):
     """What one WatchQueues stream keeps as it goes: the Lists in scope, the snapshot pages sent of each, who
     is entitled to them, and when each List's figures are due."""
 
     def __init__(self, streams: Streams, call: Call, supervisor_id: str, refresh_interval: int) -> None:
-        self._streams = streams
-        self._call = call
-        self._supervisor_id = supervisor_id
-        self._principal = str(Principal(Role.SUPERVISOR, supervisor_id))
+        super().__init__(streams, call, supervisor_id, refresh_interval)
         self.scope: frozenset[str] = frozenset()
         # Lists whose events the hub queues: any (None) until the start, and from a change of the supervisor
         # until its Lists are read again; precise filtering in on_event.
         self._coarse: frozenset[str] | None = None
         self._entitlements: dict[str, tuple[str, ...]] = {}
         self._shown: dict[str, Shown] = {}
-        self.refreshes: Refreshes[str] = Refreshes(refresh_interval)
         self._start: QueueWatchStart | None = None
 
     def wants(self, event: StoredEvent) -> bool:
         if event.kind is EventKind.LIST:
             return self._coarse is None or event.list_id in self._coarse
+        if self.is_own_change(event):
+            self._coarse = None
+            return True
         if event.kind is EventKind.PRINCIPAL:
-            principal = event.payload["principal"]
-            if principal == self._principal:
-                self._coarse = None
-                return True
-            return str(principal).startswith(AGENT_PRINCIPALS)
+            return str(event.payload["principal"]).startswith(AGENT_PRINCIPALS)
         return event.type is AgentEventType.PRESENCE_CHANGED and event.agent_id in self._entitlements
 
     def wanted(self) -> Wanted:
@@ -148,7 +143,7 @@ class _QueueView:
                     response = _queue_response(listed.token)
                     response.event.list_event.CopyFrom(listed.shared.event)
                     yield response
-        elif event.kind is EventKind.PRINCIPAL and event.payload["principal"] == self._principal:
+        elif self.is_own_change(event):
             async for response in self._rescope(follower, after):
                 yield response
         elif event.kind is EventKind.PRINCIPAL:
@@ -160,9 +155,7 @@ class _QueueView:
     async def _agent_changed(self, agent_id: str) -> None:
         """An agent's Lists or enabled changed: the figures of the Lists it had and has now."""
         before = self._entitlements.get(agent_id, ())
-        self._entitlements = await self._streams.database.read(
-            functools.partial(supervisor_views.entitlements, list_ids=self.scope)
-        )
+        self._entitlements = await self.read_entitlements(self.scope)
         for list_id in {*before, *self._entitlements.get(agent_id, ())}:
             self.refreshes.changed(list_id)
 
@@ -172,9 +165,7 @@ class _QueueView:
         """The supervisor changed: its Lists are read again. Every item carries the token before the change
         but the last, so that a stream cut off halfway resumes before it (and starts afresh, flagged reset)."""
         assert self._start is not None
-        scope = await self._streams.database.read(
-            functools.partial(supervisor_streams.scope, supervisor_id=self._supervisor_id)
-        )
+        scope = await self.read_scope()
         self._coarse = scope
         lost, gained = sorted(self.scope - scope), sorted(scope - self.scope)
         self.scope = scope
@@ -194,9 +185,7 @@ class _QueueView:
             self.refreshes.changed(list_id)
             last = index == len(gained) - 1
             yield _queue_list_change(ListType.LIST_EVENT_TYPE_SYNCED, list_id, done if last else before)
-        self._entitlements = await self._streams.database.read(
-            functools.partial(supervisor_views.entitlements, list_ids=self.scope)
-        )
+        self._entitlements = await self.read_entitlements(self.scope)
 
     async def figures_due(self) -> AsyncIterator[supervisor_service_pb2.WatchQueuesResponse]:
         now = now_micros()
@@ -221,23 +210,19 @@ def _queue_list_change(event_type: int, list_id: str, token: str) -> supervisor_
     return response
 
 
-class Queues:
-    def __init__(self, streams: Streams, refresh_interval: int) -> None:
-        self._streams = streams
-        # Microseconds between two sendings of one List's figures.
-        self._refresh_interval = refresh_interval
-
+class Queues(SupervisorWatch):
     async def watch_queues(
         self, supervisor_id: str, resume_token: str, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[supervisor_service_pb2.WatchQueuesResponse]:
         streams = self._streams
-        principal = Principal(Role.SUPERVISOR, supervisor_id)
-        call = Call(context, streams.tokens.for_stream(principal, "WatchQueues"))
-        position = call.tokens.decode(resume_token)
+        opened = open_stream(streams, supervisor_id, "WatchQueues", resume_token, context)
+        call = opened.call
         view = _QueueView(streams, call, supervisor_id, self._refresh_interval)
-        with streams.following(call, str(principal), view.wanted, view.wants) as follower:
+        with streams.following(call, str(opened.principal), view.wanted, view.wants) as follower:
             start = await streams.database.read(
-                functools.partial(supervisor_streams.queue_watch_start, supervisor_id=supervisor_id, position=position)
+                functools.partial(
+                    supervisor_streams.queue_watch_start, supervisor_id=supervisor_id, position=opened.position
+                )
             )
             view.started(start)
             if start.snapshot:
