@@ -3,10 +3,13 @@ resumable WatchDesk, idempotent replies; over gRPC to the server's port and over
 endpoint (`--web-listen`)."""
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
 import subprocess
+from asyncio.subprocess import Process
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from scenario import create_scenario
 from support import Server, serve
 
 from pullrouting.domain.errors import Reason
+from pullrouting.v1 import agent_service_pb2, events_pb2, ingest_service_pb2, supervisor_service_pb2
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "clients" / "typescript"
@@ -34,6 +38,7 @@ async def test_the_typescript_client(web_server: Server, node: str):
         "WEB_URL": f"http://127.0.0.1:{web_server.running.web_server.port}",
         "AGENT_TOKEN": scenario.agents[0].token,
         "INGESTOR_TOKEN": scenario.ingestor_token,
+        "SUPERVISOR_TOKEN": (await scenario.add_supervisor("sam", [scenario.list])).token,
         "SERVICE_IDENTIFIER": scenario.service_identifier,
     }
     process = await asyncio.create_subprocess_exec(
@@ -58,32 +63,70 @@ def test_the_typescript_reasons_are_the_servers():
     assert [line.strip().strip('",') for line in listed.split() if line.strip()] == [reason.value for reason in Reason]
 
 
-async def test_the_documented_agent(server: Server, node: str):
-    """clients/typescript/examples/agent.js, as docs/clients.md prints it, against a real server."""
-    example = (PACKAGE / "examples" / "agent.js").read_text()
-    assert f"```js\n{example}```" in (ROOT / "docs" / "clients.md").read_text()
-    scenario = await create_scenario(server, agents=1)
-    env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith("PULLROUTING_")},
-        "PULLROUTING_ADDRESS": server.address,
-        "PULLROUTING_AGENT_TOKEN": scenario.agents[0].token,
-    }
+@contextlib.asynccontextmanager
+async def documented_example(node: str, example: str, variables: dict[str, str]) -> AsyncIterator[Process]:
+    """clients/typescript/examples/{example}, which docs/clients.md prints as it is, run with `variables` set, from
+    when it says (on stderr) that its stream is open; killed on the way out if it still runs."""
+    source = (PACKAGE / "examples" / example).read_text()
+    assert f"```js\n{source}```" in (ROOT / "docs" / "clients.md").read_text()
+    env = {**{key: value for key, value in os.environ.items() if not key.startswith("PULLROUTING_")}, **variables}
     process = await asyncio.create_subprocess_exec(
-        node, "examples/agent.js", cwd=PACKAGE, env=env,
+        node, f"examples/{example}", cwd=PACKAGE, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
         assert process.stderr is not None
         while (await asyncio.wait_for(process.stderr.readline(), TEST_DEADLINE)).strip() != b"open":
             pass
-        name = (await scenario.post("Where is my parcel?")).conversation.name
-        output, errors = await asyncio.wait_for(process.communicate(), TEST_DEADLINE)
+        yield process
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+async def printed(process: Process) -> str:
+    """What the example printed on stdout, once it exited with 0."""
+    output, errors = await asyncio.wait_for(process.communicate(), TEST_DEADLINE)
     assert process.returncode == 0, errors.decode()
-    assert output.decode() == f"answered Customer ({name})\n"
+    return output.decode()
+
+
+async def test_the_documented_agent(server: Server, node: str):
+    """clients/typescript/examples/agent.js against a real server."""
+    scenario = await create_scenario(server, agents=1)
+    variables = {"PULLROUTING_ADDRESS": server.address, "PULLROUTING_AGENT_TOKEN": scenario.agents[0].token}
+    async with documented_example(node, "agent.js", variables) as process:
+        name = (await scenario.post("Where is my parcel?")).conversation.name
+        assert await printed(process) == f"answered Customer ({name})\n"
+
+
+async def test_the_documented_supervisor(server: Server, node: str):
+    """clients/typescript/examples/supervisor.js against a real server: the history, the agent's and the
+    customer's typing, a reply, the close."""
+    scenario = await create_scenario(server, agents=1)
+    ann = scenario.agents[0]
+    name = (await scenario.post("Where is my parcel?")).conversation.name
+    await ann.stub.JoinConversation(agent_service_pb2.JoinConversationRequest(name=name))
+    supervisor = await scenario.add_supervisor("sam", [scenario.list])
+    variables = {"PULLROUTING_ADDRESS": server.address, "PULLROUTING_SUPERVISOR_TOKEN": supervisor.token}
+    async with documented_example(node, "supervisor.js", variables) as process:
+        activity = agent_service_pb2.SetActivityRequest(name=name, activity=events_pb2.ACTIVITY_TYPING)
+        await ann.stub.SetActivity(activity)
+        await scenario.ingest.PostCustomerActivity(
+            ingest_service_pb2.PostCustomerActivityRequest(conversation=name, activity=events_pb2.ACTIVITY_TYPING)
+        )
+        await ann.stub.SendMessage(agent_service_pb2.SendMessageRequest(conversation=name, text="On its way"))
+        await supervisor.stub.ForceCloseConversation(
+            supervisor_service_pb2.SupervisorServiceForceCloseConversationRequest(name=name)
+        )
+        assert (await printed(process)).splitlines() == [
+            "customer: Where is my parcel?",
+            f"{ann.name} TYPING",
+            "customer TYPING",
+            f"{ann.name}: On its way",
+            "closed",
+        ]
 
 
 def test_npm_pack_builds_the_package_with_its_compiled_code_and_types(node):

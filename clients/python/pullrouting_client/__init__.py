@@ -3,11 +3,11 @@
 - `connect()` opens a `grpc.aio` channel that sends the bearer token on every call (over TLS when asked),
   retries UNAVAILABLE and waits for a starting server; `bearer_token_interceptors()` add the token to a
   channel made by hand;
-- `AdminClient`, `AgentClient` and `IngestClient` take plain Python arguments, give each unary call a default
-  deadline, and raise a `PullroutingError` subclass per refusal reason (`ListFull`, `NotSubscribed`...);
-  `pullrouting_client.sync` has the same clients, blocking;
+- `AdminClient`, `AgentClient`, `IngestClient` and `SupervisorClient` take plain Python arguments, give each
+  unary call a default deadline, and raise a `PullroutingError` subclass per refusal reason (`ListFull`,
+  `NotSubscribed`...); `pullrouting_client.sync` has the same clients, blocking;
 - their `watch_*` methods return `ResumableWatch` iterators that reconnect with backoff and jitter and resume
-  from the last resume token, so a desk or connector never misses an event;
+  from the last resume token, so a desk, connector or console never misses an event;
 - `enums` has the API's enums as IntEnums; `names` builds and parses resource names.
 """
 
@@ -17,6 +17,8 @@ from pullrouting_client.agent import AgentClient, new_message_id
 from pullrouting_client.calls import DEFAULT_TIMEOUT
 from pullrouting_client.connection import bearer_token_interceptors, connect
 from pullrouting_client.enums import (
+    Activity,
+    AgentStatusEventType,
     CloseReason,
     ConversationEventType,
     ConversationState,
@@ -66,6 +68,7 @@ from pullrouting_client.errors import (
     from_rpc_error,
 )
 from pullrouting_client.ingest import IngestClient
+from pullrouting_client.supervisor import SupervisorClient
 from pullrouting_client.watch import Backoff, ResumableWatch, is_retryable
 
 __version__ = "0.2.0"
@@ -73,9 +76,11 @@ __version__ = "0.2.0"
 __all__ = [
     "DEFAULT_TIMEOUT",
     "ERROR_BY_REASON",
+    "Activity",
     "AdminClient",
     "AgentAtCapacity",
     "AgentClient",
+    "AgentStatusEventType",
     "Backoff",
     "ChannelDisabled",
     "ChannelNotPermitted",
@@ -114,6 +119,7 @@ __all__ = [
     "ServiceIdentifierUnknown",
     "SlowConsumer",
     "StaleView",
+    "SupervisorClient",
     "TokenInvalid",
     "TokenMissing",
     "TooManyStreams",

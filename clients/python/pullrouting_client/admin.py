@@ -198,6 +198,47 @@ class AdminClient(ServiceClient):
         """A new token for the ingestor credential; the old one stops working."""
         return (await self._unary(self.stub.RotateIngestorToken, pb.RotateIngestorTokenRequest(name=name))).token
 
+    # Supervisors.
+
+    async def create_supervisor(self, supervisor_id: str, **fields: Any) -> tuple[resources_pb2.Supervisor, str]:
+        """Creates `supervisors/{supervisor_id}` (display_name, lists it supervises...); returns it and its token,
+        which is shown this once."""
+        response = await self._create(
+            "CreateSupervisor", "supervisor", resources_pb2.Supervisor(**fields), supervisor_id
+        )
+        return response.supervisor, response.token
+
+    async def get_supervisor(self, name: str) -> resources_pb2.Supervisor:
+        """One supervisor by name."""
+        return await self._get("GetSupervisor", "supervisor", name)
+
+    async def list_supervisors(self) -> list[resources_pb2.Supervisor]:
+        """Every supervisor."""
+        return await self._list("ListSupervisors", "supervisors", pb.ListSupervisorsRequest)
+
+    async def update_supervisor(self, name: str, **fields: Any) -> resources_pb2.Supervisor:
+        """Changes the given fields of a supervisor, and only those (`lists=[...]`, `enabled=False`...); its open
+        streams follow at once."""
+        resource = resources_pb2.Supervisor(name=name, **fields)
+        return await self._update("UpdateSupervisor", "supervisor", resource, fields)
+
+    async def delete_supervisor(self, name: str) -> None:
+        """Deletes a supervisor; its token stops working and its id is never given out again."""
+        await self._delete("DeleteSupervisor", name)
+
+    async def rotate_supervisor_token(self, name: str) -> str:
+        """A new token for the supervisor; the old one stops working."""
+        return (await self._unary(self.stub.RotateSupervisorToken, pb.RotateSupervisorTokenRequest(name=name))).token
+
+    async def list_audit_records(self, filter: str = "") -> list[pb.AuditRecord]:
+        """Audit records, newest first, all pages; `filter` is AIP-160 on actor, action, resource and
+        create_time (`'actor = "supervisors/sam" AND action = "Whisper"'`)."""
+        return await self._all_pages(
+            self.stub.ListAuditRecords,
+            lambda token: pb.ListAuditRecordsRequest(filter=filter, page_size=PAGE_SIZE, page_token=token),
+            "audit_records",
+        )
+
     # Conversations (supervision).
 
     async def list_conversations(

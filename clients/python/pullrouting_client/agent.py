@@ -2,13 +2,15 @@
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 
 import grpc
 
 from pullrouting.v1 import agent_service_pb2 as pb
 from pullrouting.v1 import agent_service_pb2_grpc, conversation_pb2, events_pb2
+from pullrouting_client.activity import expire_time
 from pullrouting_client.calls import DEFAULT_TIMEOUT, PAGE_SIZE, ServiceClient
-from pullrouting_client.enums import CloseReason, ConversationState, Presence
+from pullrouting_client.enums import Activity, CloseReason, ConversationState, Presence
 from pullrouting_client.watch import Backoff, OnRetry, ResumableWatch
 
 
@@ -104,6 +106,13 @@ class AgentClient(ServiceClient):
         messages of others are unread after it."""
         request = pb.MarkReadRequest(conversation=conversation, message=message)
         return (await self._unary(self.stub.MarkRead, request)).unread_count
+
+    async def set_activity(self, name: str, activity: Activity) -> datetime | None:
+        """Tells the conversation's watchers (and, for TYPING, the connector) what the agent is doing in it:
+        TYPING or NONE in one it is in, VIEWING in any it may read. Live only, stored nowhere; it ends by itself at
+        the time returned (None for NONE) unless set again before then, as a desk does every few seconds."""
+        request = pb.SetActivityRequest(name=name, activity=activity)
+        return expire_time(await self._unary(self.stub.SetActivity, request))
 
     def watch_lists(
         self, resume_token: str = "", *, backoff: Backoff | None = None, on_retry: OnRetry | None = None

@@ -7,7 +7,12 @@ from typing import Any
 
 import grpc
 
-SERVICES = ("pullrouting.v1.AdminService", "pullrouting.v1.AgentService", "pullrouting.v1.IngestService")
+SERVICES = (
+    "pullrouting.v1.AdminService",
+    "pullrouting.v1.AgentService",
+    "pullrouting.v1.IngestService",
+    "pullrouting.v1.SupervisorService",
+)
 # The streams that ResumableWatch reopens itself, from the last resume token, with a backoff the caller sees:
 # gRPC must neither retry nor hold them.
 WATCH_METHODS = (
@@ -15,6 +20,9 @@ WATCH_METHODS = (
     ("pullrouting.v1.AgentService", "WatchConversation"),
     ("pullrouting.v1.AgentService", "WatchDesk"),
     ("pullrouting.v1.IngestService", "WatchOutbound"),
+    ("pullrouting.v1.SupervisorService", "WatchQueues"),
+    ("pullrouting.v1.SupervisorService", "WatchAgents"),
+    ("pullrouting.v1.SupervisorService", "MonitorConversation"),
 )
 # Every unary call is retried by gRPC itself when the server could not be reached or answered UNAVAILABLE
 # (restarting, shutting down): the same request bytes again, so SendMessage keeps its client_message_id and

@@ -175,3 +175,14 @@ class Presence(ProtoEnum):
     AVAILABLE = 1
     AWAY = 2
     OFFLINE = 3
+
+
+class AgentStatusEventType(ProtoEnum):
+    """pullrouting.v1.AgentStatusEventType."""
+
+    UNSPECIFIED = 0
+    SNAPSHOT = 1
+    SYNCED = 2
+    ADDED = 3
+    UPDATED = 4
+    REMOVED = 5

@@ -1,12 +1,15 @@
 """IngestService for backend connectors: post customer messages in, watch agent messages out."""
 
 from collections.abc import AsyncIterable, AsyncIterator
+from datetime import datetime
 
 import grpc
 
 from pullrouting.v1 import conversation_pb2, events_pb2, ingest_service_pb2_grpc
 from pullrouting.v1 import ingest_service_pb2 as pb
+from pullrouting_client.activity import expire_time
 from pullrouting_client.calls import DEFAULT_TIMEOUT, ServiceClient
+from pullrouting_client.enums import Activity
 from pullrouting_client.errors import PullroutingError, from_rpc_error, from_status
 from pullrouting_client.watch import Backoff, OnRetry, ResumableWatch
 
@@ -62,6 +65,13 @@ class IngestClient(ServiceClient):
         """The customer's side ended their open conversation on the channel."""
         request = pb.EndConversationRequest(service_identifier=service_identifier, customer_id=customer_id)
         return (await self._unary(self.stub.EndConversation, request)).conversation
+
+    async def post_activity(self, conversation: str, activity: Activity) -> datetime | None:
+        """The customer is typing (TYPING) or stopped (NONE) in a conversation on the credential's channels: the
+        agents' streams are told, live. It ends by itself at the time returned (None for NONE) unless posted
+        again before then."""
+        request = pb.PostCustomerActivityRequest(conversation=conversation, activity=activity)
+        return expire_time(await self._unary(self.stub.PostCustomerActivity, request))
 
     def watch_outbound(
         self,

@@ -7,6 +7,7 @@ CHANNELS = "channels"
 AGENTS = "agents"
 INGESTORS = "ingestors"
 CONVERSATIONS = "conversations"
+SUPERVISORS = "supervisors"
 
 
 def name(collection: str, resource_id: str) -> str:
@@ -27,6 +28,10 @@ def agent_name(agent_id: str) -> str:
 
 def channel_name(channel_id: str) -> str:
     return name(CHANNELS, channel_id)
+
+
+def supervisor_name(supervisor_id: str) -> str:
+    return name(SUPERVISORS, supervisor_id)
 
 
 def resource_id(resource_name: str, collection: str) -> str:

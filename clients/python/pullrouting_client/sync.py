@@ -1,8 +1,8 @@
 """Blocking clients, for scripts and programs without asyncio: thin wrappers over the async clients.
 
 A `SyncChannel` runs a `grpc.aio` channel on an event loop of its own, in a background thread; each call of
-`SyncAdminClient`, `SyncAgentClient` and `SyncIngestClient` runs the async client's call there and waits for
-it, so both flavours behave alike (deadlines, retries, typed exceptions, resumable watches)::
+`SyncAdminClient`, `SyncAgentClient`, `SyncIngestClient` and `SyncSupervisorClient` runs the async client's call
+there and waits for it, so both flavours behave alike (deadlines, retries, typed exceptions, resumable watches)::
 
     with pullrouting_client.sync.connect("127.0.0.1:50051", token) as channel:
         agent = SyncAgentClient(channel)
@@ -13,18 +13,28 @@ it, so both flavours behave alike (deadlines, retries, typed exceptions, resumab
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import grpc
 
-from pullrouting.v1 import agent_service_pb2, conversation_pb2, events_pb2, ingest_service_pb2, resources_pb2
+from pullrouting.v1 import (
+    admin_service_pb2,
+    agent_service_pb2,
+    conversation_pb2,
+    events_pb2,
+    ingest_service_pb2,
+    resources_pb2,
+    supervisor_events_pb2,
+)
 from pullrouting_client.admin import AdminClient
 from pullrouting_client.agent import AgentClient
 from pullrouting_client.calls import DEFAULT_TIMEOUT
 from pullrouting_client.connection import connect as connect_aio
-from pullrouting_client.enums import CloseReason, ConversationState, Presence
+from pullrouting_client.enums import Activity, CloseReason, ConversationState, Presence
 from pullrouting_client.errors import PullroutingError
 from pullrouting_client.ingest import IngestClient
+from pullrouting_client.supervisor import SupervisorClient
 from pullrouting_client.watch import Backoff, OnRetry, ResumableWatch
 
 T = TypeVar("T")
@@ -258,6 +268,37 @@ class SyncAdminClient:
         """A new token for the ingestor credential; the old one stops working."""
         return self._channel.run(self.aio.rotate_ingestor_token(name))
 
+    def create_supervisor(self, supervisor_id: str, **fields: Any) -> tuple[resources_pb2.Supervisor, str]:
+        """Creates `supervisors/{supervisor_id}` (display_name, lists it supervises...); returns it and its token,
+        which is shown this once."""
+        return self._channel.run(self.aio.create_supervisor(supervisor_id, **fields))
+
+    def get_supervisor(self, name: str) -> resources_pb2.Supervisor:
+        """One supervisor by name."""
+        return self._channel.run(self.aio.get_supervisor(name))
+
+    def list_supervisors(self) -> list[resources_pb2.Supervisor]:
+        """Every supervisor."""
+        return self._channel.run(self.aio.list_supervisors())
+
+    def update_supervisor(self, name: str, **fields: Any) -> resources_pb2.Supervisor:
+        """Changes the given fields of a supervisor, and only those (`lists=[...]`, `enabled=False`...); its open
+        streams follow at once."""
+        return self._channel.run(self.aio.update_supervisor(name, **fields))
+
+    def delete_supervisor(self, name: str) -> None:
+        """Deletes a supervisor; its token stops working and its id is never given out again."""
+        return self._channel.run(self.aio.delete_supervisor(name))
+
+    def rotate_supervisor_token(self, name: str) -> str:
+        """A new token for the supervisor; the old one stops working."""
+        return self._channel.run(self.aio.rotate_supervisor_token(name))
+
+    def list_audit_records(self, filter: str = "") -> list[admin_service_pb2.AuditRecord]:
+        """Audit records, newest first, all pages; `filter` is AIP-160 on actor, action, resource and
+        create_time (`'actor = "supervisors/sam" AND action = "Whisper"'`)."""
+        return self._channel.run(self.aio.list_audit_records(filter))
+
     def list_conversations(
         self, list_name: str = "", states: Iterable[ConversationState] = (), order_by: str = ""
     ) -> list[conversation_pb2.Conversation]:
@@ -345,6 +386,12 @@ class SyncAgentClient:
         messages of others are unread after it."""
         return self._channel.run(self.aio.mark_read(conversation, message))
 
+    def set_activity(self, name: str, activity: Activity) -> datetime | None:
+        """Tells the conversation's watchers (and, for TYPING, the connector) what the agent is doing in it:
+        TYPING or NONE in one it is in, VIEWING in any it may read. Live only, stored nowhere; it ends by itself at
+        the time returned (None for NONE) unless set again before then, as a desk does every few seconds."""
+        return self._channel.run(self.aio.set_activity(name, activity))
+
     def watch_lists(
         self, resume_token: str = "", *, backoff: Backoff | None = None, on_retry: OnRetry | None = None
     ) -> SyncWatch[events_pb2.ListEvent]:
@@ -394,6 +441,12 @@ class SyncIngestClient:
         """The customer's side ended their open conversation on the channel."""
         return self._channel.run(self.aio.end(service_identifier, customer_id))
 
+    def post_activity(self, conversation: str, activity: Activity) -> datetime | None:
+        """The customer is typing (TYPING) or stopped (NONE) in a conversation on the credential's channels: the
+        agents' streams are told, live. It ends by itself at the time returned (None for NONE) unless posted
+        again before then."""
+        return self._channel.run(self.aio.post_activity(conversation, activity))
+
     def stream(
         self, messages: Iterable[ingest_service_pb2.PostCustomerMessageRequest]
     ) -> Iterator[tuple[str, ingest_service_pb2.PostCustomerMessageResponse | PullroutingError]]:
@@ -421,3 +474,69 @@ class SyncIngestClient:
         return SyncWatch(
             self._channel, self.aio.watch_outbound(service_identifier, resume_token, backoff=backoff, on_retry=on_retry)
         )
+
+
+class SyncSupervisorClient:
+    """SupervisorClient's calls, blocking: for scripts and threads. Made from a `SyncChannel`."""
+
+    def __init__(self, channel: SyncChannel, *, timeout: float | None = DEFAULT_TIMEOUT) -> None:
+        self._channel = channel
+        self.aio = SupervisorClient(channel.aio_channel, timeout=timeout)
+
+    def list_conversations(
+        self, list_name: str = "lists/-", states: Iterable[ConversationState] = (), order_by: str = ""
+    ) -> list[conversation_pb2.Conversation]:
+        """Requests on one of the supervisor's Lists (`lists/{id}`), or on all of them (`lists/-`), the open ones
+        unless `states` says otherwise, in the `order_by` asked for, all pages."""
+        return self._channel.run(self.aio.list_conversations(list_name, states, order_by))
+
+    def get(self, name: str) -> conversation_pb2.Conversation:
+        """One request (`conversations/{id}`), open or closed, on one of the supervisor's Lists."""
+        return self._channel.run(self.aio.get(name))
+
+    def list_messages(self, name: str) -> list[conversation_pb2.Message]:
+        """The transcript of a request, internal notes included, oldest first."""
+        return self._channel.run(self.aio.list_messages(name))
+
+    def force_close(self, name: str) -> conversation_pb2.Conversation:
+        """Closes an open request with reason FORCED."""
+        return self._channel.run(self.aio.force_close(name))
+
+    def transfer(self, name: str, list_name: str, note: str = "") -> conversation_pb2.Conversation:
+        """Moves an open request to another of the supervisor's Lists, its agents let go."""
+        return self._channel.run(self.aio.transfer(name, list_name, note))
+
+    def set_priority(self, name: str, priority: int) -> conversation_pb2.Conversation:
+        """Sets an open request's priority (0-9)."""
+        return self._channel.run(self.aio.set_priority(name, priority))
+
+    def release(self, name: str, agent: str) -> conversation_pb2.Conversation:
+        """Takes an agent (`agents/{id}`) out of an open request."""
+        return self._channel.run(self.aio.release(name, agent))
+
+    def whisper(self, name: str, text: str) -> conversation_pb2.Message:
+        """An internal note from the supervisor to the request's agents, never sent to the customer."""
+        return self._channel.run(self.aio.whisper(name, text))
+
+    def barge_in(self, name: str) -> conversation_pb2.Conversation:
+        """Joins an open request as a participant with role SUPERVISOR."""
+        return self._channel.run(self.aio.barge_in(name))
+
+    def watch_queues(
+        self, resume_token: str = "", *, backoff: Backoff | None = None, on_retry: OnRetry | None = None
+    ) -> SyncWatch[supervisor_events_pb2.QueueEvent]:
+        """The supervisor's Lists and their figures, live; reconnects and resumes by itself."""
+        return SyncWatch(self._channel, self.aio.watch_queues(resume_token, backoff=backoff, on_retry=on_retry))
+
+    def watch_agents(
+        self, resume_token: str = "", *, backoff: Backoff | None = None, on_retry: OnRetry | None = None
+    ) -> SyncWatch[supervisor_events_pb2.AgentStatusEvent]:
+        """The agents of the supervisor's Lists, each a whole status, live; reconnects and resumes by itself."""
+        return SyncWatch(self._channel, self.aio.watch_agents(resume_token, backoff=backoff, on_retry=on_retry))
+
+    def monitor(
+        self, name: str, resume_token: str = "", *, backoff: Backoff | None = None, on_retry: OnRetry | None = None
+    ) -> SyncWatch[events_pb2.ConversationEvent]:
+        """A silent monitor of one request: history, SYNCED, its events and who is typing or viewing, to the
+        close; reconnects and resumes by itself."""
+        return SyncWatch(self._channel, self.aio.monitor(name, resume_token, backoff=backoff, on_retry=on_retry))

@@ -1,8 +1,9 @@
 """Watch streams that survive disconnects: reconnect with backoff and jitter, resume from the last token.
 
-Every event of WatchLists, WatchConversation, WatchDesk and WatchOutbound carries a resume token, and a stream reopened
-with the last one replays exactly what was missed. So a `ResumableWatch` remembers the token of each event it
-hands out and, when the stream fails for a reason that passes (server restarting or shutting down, network
+Every event of WatchLists, WatchConversation, WatchDesk, WatchOutbound and the supervisor's streams carries a
+resume token (but live notices of typing and viewing, which have no place in the order), and a stream reopened
+with the last one replays exactly what was missed. So a `ResumableWatch` remembers the last token it hands out
+and, when the stream fails for a reason that passes (server restarting or shutting down, network
 gone, deadline, cut off as a slow consumer), waits and reopens it from there. Failures that a retry cannot
 fix (bad token, no permission, bad input...) are raised to the caller, as `PullroutingError` subclasses.
 """
@@ -52,9 +53,9 @@ class ResumableWatch(Generic[E]):
     """An async iterator over the events of a Watch stream that reconnects by itself.
 
     It ends when the server ends the stream with OK (WatchConversation does when the agent leaves or the
-    conversation closes). `resume_token` is the token of the last event handed out: keep it to resume in a
-    later process. `max_attempts` bounds consecutive failed reconnects (None: keep trying); a received event
-    resets the count.
+    conversation closes). `resume_token` is the token of the last event handed out that has one (live notices
+    have none): keep it to resume in a later process. `max_attempts` bounds consecutive failed reconnects (None:
+    keep trying); a received event resets the count.
     """
 
     def __init__(
@@ -83,7 +84,10 @@ class ResumableWatch(Generic[E]):
                 async for response in call:
                     failures = 0
                     event: E = response.event
-                    self.resume_token = event.resume_token
+                    # A live notice (typing, viewing) has no place in the order and carries no token: the
+                    # stream still resumes after the event before it.
+                    if event.resume_token:
+                        self.resume_token = event.resume_token
                     yield event
                 return
             except grpc.aio.AioRpcError as raw:

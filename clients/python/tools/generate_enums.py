@@ -15,9 +15,18 @@ from pullrouting.v1 import (
     events_pb2,
     ingest_service_pb2,
     resources_pb2,
+    supervisor_events_pb2,
 )
 
-MODULES = [conversation_pb2, events_pb2, resources_pb2, agent_service_pb2, admin_service_pb2, ingest_service_pb2]
+MODULES = [
+    conversation_pb2,
+    events_pb2,
+    resources_pb2,
+    agent_service_pb2,
+    admin_service_pb2,
+    ingest_service_pb2,
+    supervisor_events_pb2,
+]
 TARGET = Path(__file__).resolve().parent.parent / "pullrouting_client" / "enums.py"
 
 HEADER = '''"""The API's enums as Python IntEnums, generated from the proto by `make generate` (do not edit).

@@ -2,17 +2,20 @@ import { type Client, type Interceptor, type Transport, createClient } from "@co
 import { AdminService } from "./gen/pullrouting/v1/admin_service_pb.js";
 import { AgentService } from "./gen/pullrouting/v1/agent_service_pb.js";
 import { IngestService } from "./gen/pullrouting/v1/ingest_service_pb.js";
+import { SupervisorService } from "./gen/pullrouting/v1/supervisor_service_pb.js";
 import { pullroutingError } from "./errors.js";
 
 export type AdminClient = Client<typeof AdminService>;
 export type AgentClient = Client<typeof AgentService>;
 export type IngestClient = Client<typeof IngestService>;
+export type SupervisorClient = Client<typeof SupervisorService>;
 
-/** The three services over one transport; the token decides which of them answer (its role). */
+/** The four services over one transport; the token decides which of them answer (its role). */
 export interface Clients {
   admin: AdminClient;
   agent: AgentClient;
   ingest: IngestClient;
+  supervisor: SupervisorClient;
 }
 
 /** Sends `authorization: Bearer <token>` on every call. A function is asked on every call (a token that
@@ -50,5 +53,6 @@ export function createClients(transport: Transport): Clients {
     admin: createClient(AdminService, transport),
     agent: createClient(AgentService, transport),
     ingest: createClient(IngestService, transport),
+    supervisor: createClient(SupervisorService, transport),
   };
 }

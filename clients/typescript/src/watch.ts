@@ -1,6 +1,7 @@
-import type { AgentClient, IngestClient } from "./clients.js";
+import type { AgentClient, IngestClient, SupervisorClient } from "./clients.js";
 import { PullroutingError, pullroutingError } from "./errors.js";
 import type { ConversationEvent, DeskEvent, ListEvent, OutboundEvent } from "./gen/pullrouting/v1/events_pb.js";
+import type { AgentStatusEvent, QueueEvent } from "./gen/pullrouting/v1/supervisor_events_pb.js";
 
 /** Where a resumable watch stands: opening a stream, receiving, or waiting to open again after `error`. */
 export type ConnectionState = "connecting" | "open" | "retrying";
@@ -107,4 +108,30 @@ export function watchOutbound(
     (resumeToken, signal) => ingest.watchOutbound({ serviceIdentifier, resumeToken }, { signal }),
     options,
   );
+}
+
+/** SupervisorService.WatchQueues, resumed after every drop: the supervisor's Lists and their figures. */
+export function watchQueues(
+  supervisor: SupervisorClient,
+  options: WatchOptions = {},
+): AsyncGenerator<QueueEvent, void, undefined> {
+  return resumable((resumeToken, signal) => supervisor.watchQueues({ resumeToken }, { signal }), options);
+}
+
+/** SupervisorService.WatchAgents, resumed after every drop: the agents of the supervisor's Lists. */
+export function watchAgents(
+  supervisor: SupervisorClient,
+  options: WatchOptions = {},
+): AsyncGenerator<AgentStatusEvent, void, undefined> {
+  return resumable((resumeToken, signal) => supervisor.watchAgents({ resumeToken }, { signal }), options);
+}
+
+/** SupervisorService.MonitorConversation, resumed after every drop: a silent monitor of one request, with who
+ * is typing or viewing (ACTIVITY, live only); it ends after the close. */
+export function monitorConversation(
+  supervisor: SupervisorClient,
+  name: string,
+  options: WatchOptions = {},
+): AsyncGenerator<ConversationEvent, void, undefined> {
+  return resumable((resumeToken, signal) => supervisor.monitorConversation({ name, resumeToken }, { signal }), options);
 }

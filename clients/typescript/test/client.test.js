@@ -3,9 +3,21 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createNodeClients } from "../dist/node.js";
-import { ListAlert, ListEventType, PullroutingError, createWebClients, watchDesk } from "../dist/web.js";
+import {
+  Activity,
+  AgentStatusEventType,
+  ConversationEventType,
+  ListAlert,
+  ListEventType,
+  PullroutingError,
+  createWebClients,
+  monitorConversation,
+  watchAgents,
+  watchDesk,
+  watchQueues,
+} from "../dist/web.js";
 
-const { GRPC_URL, WEB_URL, AGENT_TOKEN, INGESTOR_TOKEN, SERVICE_IDENTIFIER } = process.env;
+const { GRPC_URL, WEB_URL, AGENT_TOKEN, INGESTOR_TOKEN, SUPERVISOR_TOKEN, SERVICE_IDENTIFIER } = process.env;
 const DEADLINE_MS = 15_000;
 
 function post(ingest, customer, text, sourceMessageId) {
@@ -89,5 +101,40 @@ for (const [protocol, make] of [
     assert.ok(seen.every((event) => !event.reset && event.event.value?.message?.name !== first.message.name));
     await resumed.return();
     await agent.closeConversation({ name });
+  });
+}
+
+for (const [protocol, make] of [
+  ["gRPC (connect-node)", (token) => createNodeClients({ baseUrl: GRPC_URL, token })],
+  ["Connect through the web endpoint (connect-web)", (token) => createWebClients({ baseUrl: WEB_URL, token })],
+]) {
+  test(`${protocol}: a supervisor watches its queues and agents and monitors a request, typing included`, async (t) => {
+    const { supervisor } = make(SUPERVISOR_TOKEN);
+    const { agent } = make(AGENT_TOKEN);
+    const { ingest } = make(INGESTOR_TOKEN);
+    const stop = new AbortController();
+    t.after(() => stop.abort());
+    const tag = `supervised-${protocol.split(" ")[0]}-${Date.now()}`;
+    const name = (await post(ingest, tag, `Hello from ${tag}`, `${tag}-1`)).conversation.name;
+    await agent.joinConversation({ name });
+
+    const queues = watchQueues(supervisor, { signal: stop.signal });
+    await next(queues, (event) => event.event.case === "listEvent" && event.event.value.type === ListEventType.SYNCED);
+    const figures = await next(queues, (event) => event.event.case === "figures");
+    assert.ok(figures.event.value.activeCount >= 1);
+    const agents = watchAgents(supervisor, { signal: stop.signal });
+    const status = await next(agents, (event) => event.type === AgentStatusEventType.SNAPSHOT);
+    assert.ok(status.agent.conversations.includes(name));
+
+    const monitor = monitorConversation(supervisor, name, { signal: stop.signal });
+    await next(monitor, (event) => event.type === ConversationEventType.SYNCED);
+    await agent.setActivity({ name, activity: Activity.TYPING });
+    await ingest.postCustomerActivity({ conversation: name, activity: Activity.TYPING });
+    const typing = await next(monitor, (event) => event.type === ConversationEventType.ACTIVITY);
+    assert.equal(typing.activity.activity, Activity.TYPING);
+    assert.equal(typing.resumeToken, "");
+    await next(monitor, (event) => event.type === ConversationEventType.ACTIVITY);
+    await supervisor.forceCloseConversation({ name });
+    await next(monitor, (event) => event.type === ConversationEventType.CONVERSATION_CLOSED);
   });
 }
