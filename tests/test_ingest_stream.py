@@ -3,11 +3,14 @@ PostCustomerMessage gives; refusals acknowledged without ending the stream; rese
 new stream posts nothing twice; each customer's messages land in the order sent; the rate limit is waited for."""
 
 import asyncio
+import contextlib
+from pathlib import Path
 
 import grpc
+from processes import clean_environment, serving
 from scenario import Scenario, conversation_id, create_scenario
 from sqlalchemy import create_engine, func, select
-from support import Server, error_reason, expect_error, serve, status_details, within
+from support import ADMIN_TOKEN, Server, error_reason, expect_error, serve, status_details, within
 
 import pullrouting_client
 import pullrouting_client.sync
@@ -16,6 +19,8 @@ from pullrouting.v1 import admin_service_pb2, conversation_pb2, ingest_service_p
 
 CUSTOMERS = 5
 PER_CUSTOMER = 8
+# Far more than a server acknowledges before the kill that follows its first hundred acknowledgements.
+KILLED_STREAM_MESSAGES = 20_000
 
 
 def message(
@@ -49,6 +54,17 @@ def interleaved(scenario: Scenario, prefix: str = "customer") -> list[ingest_ser
         for number in range(PER_CUSTOMER)
         for customer in range(CUSTOMERS)
     ]
+
+
+def stored_messages(database_url: str) -> dict[str, str]:
+    """Each stored customer message's id by its source_message_id, in the order stored."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            query = select(messages.c.idempotency_key, messages.c.id).order_by(messages.c.create_time, messages.c.id)
+            return {key: message_id for key, message_id in connection.execute(query) if key is not None}
+    finally:
+        engine.dispose()
 
 
 def stored_message_count(database_url: str) -> int:
@@ -89,8 +105,10 @@ async def test_each_customers_messages_land_in_the_order_sent(any_server: Server
         assert texts == [f"{customer} says {number}" for number in range(PER_CUSTOMER)]
 
 
-async def test_a_refused_message_is_acknowledged_with_its_status_and_the_stream_goes_on(server: Server):
-    scenario = await create_scenario(server, agents=0)
+async def test_a_refused_message_is_acknowledged_with_its_status_and_the_stream_goes_on(any_server: Server):
+    """The unknown service identifier is refused by the store, in a group commit with the good messages (on
+    PostgreSQL too): the group runs again without it, and the good ones are answered as if alone."""
+    scenario = await create_scenario(any_server, agents=0)
     requests = [
         message(scenario, "good", 1),
         message(scenario, "bad", 1, text=""),
@@ -109,7 +127,44 @@ async def test_a_refused_message_is_acknowledged_with_its_status_and_the_stream_
     assert unknown.code == grpc.StatusCode.NOT_FOUND.value[0]
     assert status_details(unknown)[0].reason == "SERVICE_IDENTIFIER_UNKNOWN"
     assert {v.field for v in status_details(control)[1].field_violations} == {"text"}
-    assert stored_message_count(server.database_url) == 2
+    first, second = acknowledgements[0].posted, acknowledgements[4].posted
+    assert first.created and not second.created
+    assert second.conversation.name == first.conversation.name
+    assert stored_message_count(any_server.database_url) == 2
+
+
+async def test_every_acknowledged_message_survives_a_sigkill_mid_stream(database_url: str, tmp_path: Path):
+    """Acknowledgements go out only once their message's group committed: a server killed while groups are
+    in flight has stored every message it acknowledged, each customer's in the order sent."""
+    env = clean_environment(PULLROUTING_ADMIN_TOKEN=ADMIN_TOKEN, PULLROUTING_DATABASE_URL=database_url)
+    with serving(["--listen", "127.0.0.1:0"], tmp_path, env) as process:
+        server = Server(process.address, database_url, process, [])
+        scenario = await create_scenario(server, agents=0)
+        requests = [message(scenario, f"killed-{number % 20}", number) for number in range(KILLED_STREAM_MESSAGES)]
+        stream = scenario.ingest.StreamCustomerMessages()
+
+        async def write_all() -> None:
+            for request in requests:
+                await stream.write(ingest_service_pb2.StreamCustomerMessagesRequest(message=request))
+
+        writing = asyncio.create_task(write_all())
+        acknowledged = [await within(30, stream.read()) for _ in range(100)]
+        process.kill()
+        with contextlib.suppress(grpc.aio.AioRpcError):
+            while (acknowledgement := await within(30, stream.read())) is not grpc.aio.EOF:
+                acknowledged.append(acknowledgement)
+        writing.cancel()
+        await asyncio.gather(writing, return_exceptions=True)
+        for channel in server.channels:
+            await channel.close()
+
+    assert len(acknowledged) < KILLED_STREAM_MESSAGES, "the stream ended before the kill: nothing was tested"
+    stored = stored_messages(database_url)
+    for acknowledgement in acknowledged:
+        assert stored[acknowledgement.source_message_id] == acknowledgement.posted.message.name.rpartition("/")[2]
+    for customer in range(20):
+        numbers = [int(key.rpartition("-")[2]) for key in stored if key.startswith(f"killed-{customer}-")]
+        assert numbers == sorted(numbers)
 
 
 async def test_resending_the_unacknowledged_on_a_new_stream_posts_nothing_twice(any_server: Server):
@@ -127,6 +182,21 @@ async def test_resending_the_unacknowledged_on_a_new_stream_posts_nothing_twice(
     assert len(first_answers) == len(requests)
     assert stored_message_count(scenario.server.database_url) == len(requests)
     assert sum(answer.created for answer in first_answers.values()) == CUSTOMERS
+
+
+async def test_two_streams_sending_the_same_messages_at_once_store_each_once_and_answer_alike(any_server: Server):
+    """Their groups commit side by side and meet at the unique index: the loser runs again in its group and
+    finds the winner's message."""
+    scenario = await create_scenario(any_server, agents=0)
+    requests = interleaved(scenario, prefix="raced")
+
+    first, second = await asyncio.gather(stream_all(scenario, requests), stream_all(scenario, requests))
+
+    assert [a.posted.message for a in first] == [a.posted.message for a in second]
+    assert stored_message_count(any_server.database_url) == len(requests)
+    for customer in range(CUSTOMERS):
+        texts = [a.posted.message.text for a in first if a.source_message_id.startswith(f"raced-{customer}-")]
+        assert texts == [f"raced-{customer} says {number}" for number in range(PER_CUSTOMER)]
 
 
 async def test_streamed_messages_wait_for_the_rate_limit_instead_of_being_refused(sqlite_url: str):

@@ -109,6 +109,8 @@ class IngestServicer(ingest_service_pb2_grpc.IngestServiceServicer):
                 priority=request.priority,
             ),
             retry_on_conflict=True,
+            # The first row a post locks is the customer's open conversation on the channel.
+            group_key=f"{request.service_identifier}\n{request.customer.id}",
         )
         return pb.PostCustomerMessageResponse(
             conversation=conversation_to_proto(posted.conversation),

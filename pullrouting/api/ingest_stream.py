@@ -5,9 +5,9 @@ no further (HTTP/2 flow control then holds the client back) until the oldest is 
 go out in the order the messages came, each the answer PostCustomerMessage would give, a refusal included
 (as a google.rpc.Status: one bad message does not end the stream). The messages of one customer on one
 channel are posted one after another, so a conversation holds them in the order they were sent; posts of
-different customers overlap, which the SQLite writer's group commit and the PostgreSQL pool turn into
-throughput. A connector whose stream broke sends the unacknowledged messages again: posting is idempotent on
-source_message_id."""
+different customers overlap and commit together, with other streams' and calls' messages, in the groups of
+store/group_commit.py (on both databases); each acknowledgement waits for its group's commit. A connector
+whose stream broke sends the unacknowledged messages again: posting is idempotent on source_message_id."""
 
 import asyncio
 import contextlib

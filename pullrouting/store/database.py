@@ -14,18 +14,18 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from pullrouting.domain.events import Event
 from pullrouting.store.events import WROTE_EVENTS
-from pullrouting.store.group_commit import GroupCommitWriter
+from pullrouting.store.group_commit import MAX_GROUP_POSTGRES, GroupCommitWriter, is_retryable
 
 T = TypeVar("T")
 
 DEFAULT_DATABASE_URL = "sqlite:///pullrouting.db"
-# PostgreSQL errors that mean "run the transaction again": serialization_failure, deadlock_detected.
-RETRYABLE_SQLSTATES = {"40001", "40P01"}
 MAX_ATTEMPTS = 8
 READ_ONLY = "pullrouting_read_only"
 # One connection per worker thread of Database, plus a few for start-up and the event listener.
 WORKERS = 16
-POOL_SIZE = WORKERS + 2
+# PostgreSQL: the writer threads whose groups of customer messages commit side by side.
+GROUP_WRITERS = 4
+POOL_SIZE = WORKERS + GROUP_WRITERS + 2
 
 
 def normalize_url(url: str) -> str:
@@ -69,7 +69,9 @@ def _sqlite_engine(url: str) -> Engine:
         # A writer takes the write lock up front (IMMEDIATE): concurrent writers queue at BEGIN instead of
         # failing when a read lock would have to be upgraded; readers stay concurrent with each other.
         read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # On the driver's connection: through SQLAlchemy's execution layer the BEGIN cost as much as a query
+        # (store/prepared.py), once for every group of writes and every read.
+        connection.connection.driver_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -78,14 +80,10 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def _retryable(error: DBAPIError) -> bool:
-    return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
-
-
 class Database:
     """Runs blocking SQLAlchemy work on a thread pool so the gRPC event loop never waits on the disk."""
 
-    def __init__(self, engine: Engine, workers: int = WORKERS) -> None:
+    def __init__(self, engine: Engine, workers: int = WORKERS, group_writers: int = GROUP_WRITERS) -> None:
         self.engine = engine
         self.is_sqlite = is_sqlite(engine)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
@@ -93,6 +91,20 @@ class Database:
         # sleeps on a back-off of up to 100 ms a try. So this process's writers queue on one thread, take
         # turns without sleeping and commit in groups; readers keep the pool.
         self._writer = GroupCommitWriter(engine, self._committed, MAX_ATTEMPTS) if self.is_sqlite else None
+        # PostgreSQL: writes that ask for it (customer messages) commit in groups too, a few groups at a time,
+        # sharing a transaction's round trips and its commit's flush (see store/group_commit.py).
+        self._group_writer = (
+            None
+            if self.is_sqlite
+            else GroupCommitWriter(
+                engine,
+                self._committed,
+                MAX_ATTEMPTS,
+                threads=group_writers,
+                max_group=MAX_GROUP_POSTGRES,
+                run_alone=lambda work, retry_on_conflict: self.run_sync(work, retry_on_conflict=retry_on_conflict),
+            )
+        )
         # Called (on the worker thread) after a transaction that appended events has committed.
         self.on_events_committed: Callable[[], None] = lambda: None
         # Called likewise with the events themselves (for the metrics of the instance that wrote them).
@@ -132,16 +144,26 @@ class Database:
                 if attempt == MAX_ATTEMPTS or not retry_on_conflict:
                     raise
             except DBAPIError as error:
-                if attempt == MAX_ATTEMPTS or not _retryable(error):
+                if attempt == MAX_ATTEMPTS or not is_retryable(error):
                     raise
             time.sleep(0.001 * attempt)
         raise AssertionError("unreachable")
 
     async def run(
-        self, work: Callable[[Connection], T], *, read_only: bool = False, retry_on_conflict: bool = False
+        self,
+        work: Callable[[Connection], T],
+        *,
+        read_only: bool = False,
+        retry_on_conflict: bool = False,
+        group_key: str | None = None,
     ) -> T:
+        """With a `group_key`, a write commits in a group with others on PostgreSQL too (on SQLite every write
+        does); a group runs its writes in the order of their keys, so writes that lock rows should name the
+        first row they lock (two groups then take those locks in the same order)."""
         if not read_only and self._writer is not None:
-            return await self._writer.run(work, retry_on_conflict)
+            return await self._writer.run(work, retry_on_conflict, group_key or "")
+        if not read_only and group_key is not None and self._group_writer is not None:
+            return await self._group_writer.run(work, retry_on_conflict, group_key)
         call = functools.partial(self.run_sync, work, read_only=read_only, retry_on_conflict=retry_on_conflict)
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
@@ -150,6 +172,7 @@ class Database:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
-        if self._writer is not None:
-            self._writer.close()
+        for writer in (self._writer, self._group_writer):
+            if writer is not None:
+                writer.close()
         self.engine.dispose()

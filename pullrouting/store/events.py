@@ -46,6 +46,8 @@ LIVE_CHANNEL = "pullrouting_live"
 MAX_NOTIFY_PAYLOAD_BYTES = 7999
 # The events a connection's transaction appended, so that its commit can wake the readers and count them.
 WROTE_EVENTS = "pullrouting_wrote_events"
+# Set while a group of writes runs (store/group_commit.py): the group sends one NOTIFY for all of them.
+NOTIFY_AT_COMMIT = "pullrouting_notify_at_commit"
 
 # Built once (see store/conversations.py).
 # Every write runs these two: they go to the driver directly (store/prepared.py).
@@ -161,7 +163,7 @@ def append(connection: Connection, new_events: list[Event], create_time: int | N
         for event in new_events
     ]
     INSERT_EVENTS.execute(connection, rows)
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and not connection.info.get(NOTIFY_AT_COMMIT):
         # Delivered at commit, to every instance.
         NOTIFY_EVENTS.execute(connection, {})
     connection.info.setdefault(WROTE_EVENTS, []).extend(new_events)
