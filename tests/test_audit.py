@@ -185,12 +185,14 @@ async def test_supervisor_figures_are_counted(measured_server):
 
     await sam.Whisper(supervisor.WhisperRequest(name=conversation.name, text="Offer the refund"))
     await sam.BargeIn(supervisor.BargeInRequest(name=conversation.name))
+    await sam.SendMessage(supervisor.SupervisorServiceSendMessageRequest(name=conversation.name, text="I am here"))
     await sam.ReleaseParticipant(supervisor.ReleaseParticipantRequest(name=conversation.name, agent="agents/agent-1"))
     await sam.ForceCloseConversation(supervisor.SupervisorServiceForceCloseConversationRequest(name=conversation.name))
 
     samples = await scrape(measured_server)
     assert value(samples, "pullrouting_barge_ins_total", list="l1") == 1
     assert value(samples, "pullrouting_supervisor_notes_total", list="l1") == 1
+    assert value(samples, "pullrouting_supervisor_messages_total", list="l1") == 1
     assert value(samples, "pullrouting_releases_total", list="l1", cause="REMOVED") == 1
     assert value(samples, "pullrouting_forced_closes_total", list="l1") == 1
     assert value(samples, "pullrouting_rpcs_total", method="SupervisorService/Whisper", code="OK") == 1

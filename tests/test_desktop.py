@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Log, Static
 
 from pullrouting.store.tables import messages
-from pullrouting.v1 import admin_service_pb2, agent_service_pb2, conversation_pb2
+from pullrouting.v1 import admin_service_pb2, agent_service_pb2, conversation_pb2, supervisor_service_pb2
 from pullrouting_client import connect
 from pullrouting_client.desktop.app import ConfirmScreen, DesktopApp, HelpScreen, LoginScreen
 
@@ -270,3 +270,30 @@ async def test_a_reply_typed_while_the_server_is_down_is_sent_once_when_it_is_ba
                 await channel.close()
             await second_run.aclose()
     assert agent_messages(database_url) == ["Sorry for the wait"]
+
+
+async def test_a_supervisor_who_barges_in_writes_and_leaves_on_the_desk(server: Server):
+    scenario = await create_scenario(server, agents=1)
+    sam = await scenario.add_supervisor("sam", [scenario.list])
+    name = (await scenario.post("Is my order shipped?", customer_id="fb-user-42")).conversation.name
+    channels: list = []
+    app = desk(server.address, channels)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await log_in(pilot, app, scenario.agents[0].token)
+        await until(pilot, lambda: len(rows(app, "#requests")) == 1, "the request")
+        app.query_one("#requests", DataTable).focus()
+        await pilot.press("j")
+        await until(pilot, lambda: said(app) == ["Customer: Is my order shipped?"], "the transcript")
+
+        await sam.stub.BargeIn(supervisor_service_pb2.BargeInRequest(name=name))
+        await sam.stub.SendMessage(
+            supervisor_service_pb2.SupervisorServiceSendMessageRequest(name=name, text="Sam here: it ships today")
+        )
+        await sam.stub.LeaveConversation(supervisor_service_pb2.SupervisorServiceLeaveConversationRequest(name=name))
+
+        await until(pilot, lambda: "-- sam (supervisor) left" in chat(app), "the supervisor's leave")
+        lines = chat(app)
+        assert lines.index("-- sam (supervisor) joined") < lines.index("sam (supervisor): Sam here: it ships today")
+        assert lines.index("sam (supervisor): Sam here: it ships today") < lines.index("-- sam (supervisor) left")
+    for channel in channels:
+        await channel.close()

@@ -22,6 +22,7 @@ from pullrouting_client import (
     IngestClient,
     ListEventType,
     NotEntitled,
+    NotParticipant,
     SenderType,
     SupervisorClient,
     connect,
@@ -77,6 +78,12 @@ async def test_supervisor_calls_read_and_steer_within_its_lists(server):
         (ParticipantRole.AGENT, scenario.agents[0].name),
         (ParticipantRole.SUPERVISOR, names.supervisor_name("sam")),
     ]
+    reply = await supervisor.send(name, "Sam here: refunded today", request_id="sam-1")
+    assert (reply.supervisor, reply.visibility) == (names.supervisor_name("sam"), MessageVisibility.PUBLIC)
+    assert await supervisor.send(name, "again", request_id="sam-1") == reply
+    assert [p.agent for p in (await supervisor.leave(name)).participants] == [scenario.agents[0].name]
+    with pytest.raises(NotParticipant):
+        await supervisor.send(name, "too late")
     assert [p.agent for p in (await supervisor.release(name, scenario.agents[0].name)).participants if p.agent] == []
     assert (await supervisor.transfer(name, second, "billing")).list == second
     assert (await supervisor.force_close(name)).close_reason == CloseReason.FORCED

@@ -515,6 +515,24 @@ SUPERVISOR_RPCS["BargeIn"] = Rpc(
     oversized=(lambda w: supervisor.BargeInRequest(name=f"conversations/{LONG}"), "name"),
     foreign=(_by_conversation(supervisor.BargeInRequest, own=False), *NOT_ENTITLED),
 )
+SUPERVISOR_RPCS["SendMessage"] = Rpc(
+    valid=_by_conversation(supervisor.SupervisorServiceSendMessageRequest, text="Hello"),
+    malformed_name=(
+        _by_conversation(supervisor.SupervisorServiceSendMessageRequest, text="Hello", expected_last_message=BAD_NAME),
+        "expected_last_message",
+    ),
+    oversized=(
+        _by_conversation(supervisor.SupervisorServiceSendMessageRequest, text="Hello", request_id=LONG),
+        "request_id",
+    ),
+    foreign=(_by_conversation(supervisor.SupervisorServiceSendMessageRequest, own=False, text="Hello"), *NOT_ENTITLED),
+)
+SUPERVISOR_RPCS["LeaveConversation"] = Rpc(
+    valid=_by_conversation(supervisor.SupervisorServiceLeaveConversationRequest),
+    malformed_name=(lambda w: supervisor.SupervisorServiceLeaveConversationRequest(name=BAD_NAME), "name"),
+    oversized=(lambda w: supervisor.SupervisorServiceLeaveConversationRequest(name=f"conversations/{LONG}"), "name"),
+    foreign=(_by_conversation(supervisor.SupervisorServiceLeaveConversationRequest, own=False), *NOT_ENTITLED),
+)
 
 SERVICES = {
     "AdminService": ADMIN_RPCS,

@@ -12,7 +12,14 @@ from scenario import add_second_list, create_scenario
 from streams import read_until
 from support import Server, serve
 
-from pullrouting.v1 import admin_service_pb2, agent_service_pb2, events_pb2, ingest_service_pb2, resources_pb2
+from pullrouting.v1 import (
+    admin_service_pb2,
+    agent_service_pb2,
+    events_pb2,
+    ingest_service_pb2,
+    resources_pb2,
+    supervisor_service_pb2,
+)
 
 pytest.importorskip("playwright.async_api")
 
@@ -367,6 +374,33 @@ async def test_a_reply_written_on_a_stale_view_is_held_until_the_agent_decides(
     await held.get_by_role("button", name="Send anyway").click()
     await page.locator("#transcript .message.agent:not(.pending):not(.held)", has_text="It is on its way.").wait_for()
     assert stored_texts(web_server.database_url, "It is on its way.") == 1
+
+
+async def test_a_supervisor_who_barges_in_writes_and_leaves_in_the_tab(web_server: Server, web_port: int, browser):
+    scenario = await create_scenario(web_server, agents=1)
+    sam = await scenario.add_supervisor("sam", [scenario.list])
+    page = await open_desk(browser, web_port, scenario.agents[0].token)
+    name = (await post(scenario, "Can I speak to a manager?")).conversation.name
+    await request_button(page, "Alice").click()
+    await page.click("#join")
+    await page.locator("#tabs [role=tab]", has_text="Alice").wait_for()
+
+    await sam.stub.BargeIn(supervisor_service_pb2.BargeInRequest(name=name))
+    await sam.stub.SendMessage(
+        supervisor_service_pb2.SupervisorServiceSendMessageRequest(name=name, text="Sam here, the team lead.")
+    )
+    await sam.stub.LeaveConversation(supervisor_service_pb2.SupervisorServiceLeaveConversationRequest(name=name))
+
+    await page.locator("#transcript .notice", has_text="sam (supervisor) left").wait_for()
+    # A message is its "who · time" line over its text; a notice is one line, between the messages.
+    items = [item.splitlines() for item in await page.locator("#transcript li").all_inner_texts()]
+    assert [item[-1] for item in items] == [
+        "Can I speak to a manager?",
+        "sam (supervisor) joined",
+        "Sam here, the team lead.",
+        "sam (supervisor) left",
+    ]
+    assert items[2][0].startswith("sam (supervisor) · ")
 
 
 async def agent_activity(stream, agent: str, changes: list[tuple[int, bool]]) -> None:

@@ -35,7 +35,7 @@ import {
   signOut,
   signedOutReason,
 } from "./signin.js";
-import { DeskState, type Tab, waitingSince } from "./state.js";
+import { DeskState, type Notice, type Tab, waitingSince } from "./state.js";
 
 const CURRENT_KEY = "pullrouting.current";
 const ME_KEY = "pullrouting.me";
@@ -689,7 +689,7 @@ class Desk {
     const refused = (this.outbox.refusals.get(conversation.name) ?? []).map((text) => h("li", { class: "message refused" }, text));
     const transcript = byId("transcript");
     const atBottom = transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 8;
-    transcript.replaceChildren(...sortedMessages(tab).map((message) => messageItem(message, this.state.me)), ...pending, ...refused);
+    transcript.replaceChildren(...transcriptItems(tab, this.state.me), ...pending, ...refused);
     if (atBottom) transcript.scrollTop = transcript.scrollHeight;
     byId("activity").textContent = activityText(tab);
     byId<HTMLLabelElement>("reply-label").textContent = `Reply to ${customerName(conversation)}`;
@@ -708,9 +708,26 @@ function activityText(tab: Tab): string {
     .join(" · ");
 }
 
+function messageTime(message: Message): number {
+  return message.createTime ? timestampDate(message.createTime).getTime() : 0;
+}
+
 function sortedMessages(tab: Tab): Message[] {
-  const time = (message: Message) => (message.createTime ? timestampDate(message.createTime).getTime() : 0);
-  return [...tab.messages.values()].sort((a, b) => time(a) - time(b));
+  return [...tab.messages.values()].sort((a, b) => messageTime(a) - messageTime(b));
+}
+
+/** The messages and the supervisors' comings and goings, in time order. */
+function transcriptItems(tab: Tab, me: string): HTMLElement[] {
+  return [
+    ...[...tab.messages.values()].map((message) => ({ time: messageTime(message), item: messageItem(message, me) })),
+    ...[...tab.notices.values()].map((notice) => ({ time: notice.time, item: noticeItem(notice) })),
+  ]
+    .sort((a, b) => a.time - b.time)
+    .map(({ item }) => item);
+}
+
+function noticeItem(notice: Notice): HTMLElement {
+  return h("li", { class: "notice" }, `${short(notice.supervisor)} (supervisor) ${notice.joined ? "joined" : "left"}`);
 }
 
 const ANSWER_TEXT: Partial<Record<InvitationEventType, string>> = {

@@ -14,6 +14,7 @@ import {
   type Message,
   Presence,
   SenderType,
+  timestampDate,
 } from "@pullrouting/client/web";
 
 export interface Tab {
@@ -27,6 +28,16 @@ export interface Tab {
   ended: string;
   // Who is typing or looking in it now: the customer ("") or an agent's name, and what they do.
   activity: Map<string, Activity.TYPING | Activity.VIEWING>;
+  // Supervisors who barged in and left, as lines of the transcript; by time, supervisor and which.
+  notices: Map<string, Notice>;
+}
+
+/** A supervisor came into the conversation (BargeIn) or went out of it (SUPERVISOR_LEFT). */
+export interface Notice {
+  // When, in milliseconds since the epoch: where it goes among the messages.
+  time: number;
+  supervisor: string;
+  joined: boolean;
 }
 
 export interface Invited {
@@ -106,13 +117,26 @@ export class DeskState {
           this.me = conversationEvent.agent;
         }
         if (!tab || tab.ended) {
-          tab = { conversation, messages: tab?.messages ?? new Map(), unread: 0, loaded: false, ended: "", activity: new Map() };
+          tab = {
+            conversation,
+            messages: tab?.messages ?? new Map(),
+            unread: 0,
+            loaded: false,
+            ended: "",
+            activity: new Map(),
+            notices: tab?.notices ?? new Map(),
+          };
           this.tabs.set(conversation.name, tab);
           applied.opened.push(conversation.name);
         }
         tab.conversation = conversation;
         tab.unread = event.unreadCount;
         if (conversationEvent.message) tab.messages.set(conversationEvent.message.name, conversationEvent.message);
+        const joined = conversationEvent.type === ConversationEventType.SUPERVISOR_JOINED;
+        if (joined || conversationEvent.type === ConversationEventType.SUPERVISOR_LEFT) {
+          const time = conversationEvent.eventTime ? timestampDate(conversationEvent.eventTime).getTime() : Date.now();
+          tab.notices.set(`${time}/${conversationEvent.supervisor}/${joined}`, { time, supervisor: conversationEvent.supervisor, joined });
+        }
         if (conversationEvent.type === ConversationEventType.CONVERSATION_CLOSED) {
           tab.ended = "closed";
         } else if (conversationEvent.type === ConversationEventType.AGENT_LEFT && this.isMe(conversationEvent.agent, conversation)) {

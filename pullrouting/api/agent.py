@@ -72,19 +72,10 @@ def _message_fields(request: pb.SendMessageRequest) -> tuple[str, str | None]:
     violations = Violations()
     conversation_id = check_name(violations, request.conversation, CONVERSATIONS, "conversation")
     rules.check_text(violations, request.text, "text")
-    violations.check(
-        len(request.client_message_id) <= rules.IDEMPOTENCY_KEY_MAX_LENGTH,
-        "client_message_id",
-        f"must be at most {rules.IDEMPOTENCY_KEY_MAX_LENGTH} characters long",
+    rules.check_idempotency_key(violations, request.client_message_id, "client_message_id")
+    expected_id = rules.check_expected_last_message(
+        violations, request.expected_last_message, conversation_id, "expected_last_message"
     )
-    expected_id = None
-    if request.expected_last_message:
-        expected = check_message_name(violations, request.expected_last_message, "expected_last_message")
-        if expected is not None:
-            violations.check(
-                expected[0] == conversation_id, "expected_last_message", "must be a message of `conversation`"
-            )
-            expected_id = expected[1]
     violations.raise_if_any()
     assert conversation_id is not None
     return conversation_id, expected_id

@@ -13,13 +13,16 @@ from pullrouting.store import audit
 T = TypeVar("T")
 
 
-def audited(work: Callable[[Connection], T], action: str, resource: str, detail: str = "") -> Callable[[Connection], T]:
-    """`work`, then the record of the calling admin or supervisor doing `action` to `resource`."""
+def audited(
+    work: Callable[[Connection], T], action: str, resource: str, detail: str | Callable[[T], str] = ""
+) -> Callable[[Connection], T]:
+    """`work`, then the record of the calling admin or supervisor doing `action` to `resource`; `detail` may be
+    made from what the work did (the message it wrote, say)."""
     actor = actor_of(current_principal())
 
     def run(connection: Connection) -> T:
         done = work(connection)
-        audit.record(connection, actor, action, resource, detail)
+        audit.record(connection, actor, action, resource, detail(done) if callable(detail) else detail)
         return done
 
     return run

@@ -95,6 +95,7 @@ CONVERSATION_EVENT_TYPE_TO_PROTO: dict[ConversationEventType, int] = {
     ConversationEventType.STATE_CHANGED: events_pb2.CONVERSATION_EVENT_TYPE_STATE_CHANGED,
     ConversationEventType.CONVERSATION_CLOSED: events_pb2.CONVERSATION_EVENT_TYPE_CONVERSATION_CLOSED,
     ConversationEventType.SUPERVISOR_JOINED: events_pb2.CONVERSATION_EVENT_TYPE_SUPERVISOR_JOINED,
+    ConversationEventType.SUPERVISOR_LEFT: events_pb2.CONVERSATION_EVENT_TYPE_SUPERVISOR_LEFT,
 }
 
 LEAVE_CAUSE_TO_PROTO: dict[LeaveCause, int] = {
@@ -103,12 +104,14 @@ LEAVE_CAUSE_TO_PROTO: dict[LeaveCause, int] = {
     LeaveCause.DISABLED: events_pb2.LEAVE_CAUSE_DISABLED,
     LeaveCause.TRANSFERRED: events_pb2.LEAVE_CAUSE_TRANSFERRED,
     LeaveCause.REMOVED: events_pb2.LEAVE_CAUSE_REMOVED,
+    LeaveCause.OUT_OF_SCOPE: events_pb2.LEAVE_CAUSE_OUT_OF_SCOPE,
 }
 
 OUTBOUND_EVENT_TYPE_TO_PROTO: dict[OutboundEventType, int] = {
     OutboundEventType.AGENT_MESSAGE: events_pb2.OUTBOUND_EVENT_TYPE_AGENT_MESSAGE,
     OutboundEventType.CONVERSATION_CLOSED: events_pb2.OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED,
     OutboundEventType.SUPERVISOR_JOINED: events_pb2.OUTBOUND_EVENT_TYPE_SUPERVISOR_JOINED,
+    OutboundEventType.SUPERVISOR_LEFT: events_pb2.OUTBOUND_EVENT_TYPE_SUPERVISOR_LEFT,
 }
 
 
@@ -280,6 +283,6 @@ def invitation_to_proto(invitation: Invitation) -> conversation_pb2.Invitation:
 
 
 def supervisor_of(payload: Mapping[str, Any]) -> str:
-    """The supervisor a SUPERVISOR_JOINED event names, `supervisors/{id}`; empty on other events."""
+    """The supervisor a SUPERVISOR_JOINED or SUPERVISOR_LEFT event names, `supervisors/{id}`; empty on other events."""
     supervisor_id = payload.get("supervisor_id")
     return format_name(SUPERVISORS, supervisor_id) if supervisor_id else ""

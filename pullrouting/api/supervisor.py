@@ -13,7 +13,7 @@ from pullrouting.api.agent_statuses import AgentStatuses
 from pullrouting.api.audit import audited
 from pullrouting.api.auth import current_principal
 from pullrouting.api.conversation_pages import conversation_page, transcript_page
-from pullrouting.api.mappings import conversation_to_proto, message_to_proto
+from pullrouting.api.mappings import conversation_to_proto, message_name, message_to_proto
 from pullrouting.api.monitor import Monitors
 from pullrouting.api.queues import Queues
 from pullrouting.domain import conversation as rules
@@ -81,6 +81,21 @@ def _whisper_fields(request: pb.WhisperRequest) -> str:
     return conversation_id
 
 
+def _message_fields(request: pb.SupervisorServiceSendMessageRequest) -> tuple[str, str | None]:
+    """The conversation id of a valid SendMessage and the id of its expected_last_message (None when empty);
+    INVALID_ARGUMENT naming every bad field otherwise."""
+    violations = Violations()
+    conversation_id = check_name(violations, request.name, CONVERSATIONS, "name")
+    rules.check_text(violations, request.text, "text")
+    rules.check_idempotency_key(violations, request.request_id, "request_id")
+    expected_id = rules.check_expected_last_message(
+        violations, request.expected_last_message, conversation_id, "expected_last_message"
+    )
+    violations.raise_if_any()
+    assert conversation_id is not None
+    return conversation_id, expected_id
+
+
 @dataclass(frozen=True)
 class SupervisorStreams:
     queues: Queues
@@ -98,10 +113,14 @@ class SupervisorServicer(supervisor_service_pb2_grpc.SupervisorServiceServicer):
         action: str,
         request_name: str,
         work: Callable[[Connection], T],
-        detail: str = "",
+        detail: str | Callable[[T], str] = "",
+        *,
+        retry_on_conflict: bool = False,
     ) -> T:
         """Runs a supervisor's action in one transaction with its audit record (`action` on the conversation)."""
-        return await self._database.run(audited(work, action, request_name, detail))
+        return await self._database.run(
+            audited(work, action, request_name, detail), retry_on_conflict=retry_on_conflict
+        )
 
     async def ListConversations(
         self, request: pb.SupervisorServiceListConversationsRequest, context: grpc.aio.ServicerContext
@@ -219,3 +238,30 @@ class SupervisorServicer(supervisor_service_pb2_grpc.SupervisorServiceServicer):
             "BargeIn", request.name, lambda c: conversations.barge_in(c, supervisor_id, conversation_id)
         )
         return pb.BargeInResponse(conversation=conversation_to_proto(conversation))
+
+    async def SendMessage(
+        self, request: pb.SupervisorServiceSendMessageRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SupervisorServiceSendMessageResponse:
+        supervisor_id, (conversation_id, expected_id) = _supervisor_id(), _message_fields(request)
+        request_id = request.request_id or None
+        message = await self._act(
+            "SendMessage",
+            request.name,
+            lambda c: conversations.send_supervisor_message(
+                c, supervisor_id, conversation_id, request.text, request_id, expected_id
+            ),
+            lambda message: f"message: {message_name(message)}",
+            retry_on_conflict=True,
+        )
+        return pb.SupervisorServiceSendMessageResponse(message=message_to_proto(message))
+
+    async def LeaveConversation(
+        self, request: pb.SupervisorServiceLeaveConversationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SupervisorServiceLeaveConversationResponse:
+        supervisor_id, conversation_id = _supervisor_id(), _conversation_id(request.name)
+        conversation = await self._act(
+            "LeaveConversation",
+            request.name,
+            lambda c: conversations.leave_by_supervisor(c, supervisor_id, conversation_id),
+        )
+        return pb.SupervisorServiceLeaveConversationResponse(conversation=conversation_to_proto(conversation))

@@ -599,6 +599,10 @@ def _close_reason_value(value: str | None) -> int:
     return CLOSE_REASON_TO_PROTO[CloseReason(value)] if value else conversation_pb2.CLOSE_REASON_UNSPECIFIED
 
 
+# The events that carry a leave_cause.
+LEAVES = (ConversationEventType.AGENT_LEFT, ConversationEventType.SUPERVISOR_LEFT)
+
+
 def conversation_response(
     event: StoredEvent, after: Position, tokens: StreamTokens
 ) -> agent_service_pb2.WatchConversationResponse:
@@ -616,7 +620,7 @@ def conversation_response(
         resume_token=tokens.encode(after),
         event_time=to_timestamp(event.create_time),
         leave_cause=LEAVE_CAUSE_TO_PROTO[leave_cause_of(payload)]
-        if event.type is ConversationEventType.AGENT_LEFT
+        if event.type in LEAVES
         else events_pb2.LEAVE_CAUSE_UNSPECIFIED,
         supervisor=supervisor_of(payload),
     )

@@ -31,7 +31,15 @@ from pullrouting.domain.model import (
     SupervisorParticipant,
     WrapUp,
 )
-from pullrouting.domain.names import CHANNELS, CONVERSATIONS, LISTS, WRAP_UP_CODES, check_name, format_name
+from pullrouting.domain.names import (
+    CHANNELS,
+    CONVERSATIONS,
+    LISTS,
+    WRAP_UP_CODES,
+    check_message_name,
+    check_name,
+    format_name,
+)
 from pullrouting.domain.resources import RoutingMode
 
 TEXT_MAX_LENGTH = 4096
@@ -99,6 +107,25 @@ def check_text(violations: Violations, text: str, field_path: str) -> None:
     violations.check(0 < len(text) <= TEXT_MAX_LENGTH, field_path, f"must be 1 to {TEXT_MAX_LENGTH} characters long")
 
 
+def check_idempotency_key(violations: Violations, key: str, field_path: str) -> None:
+    limit = IDEMPOTENCY_KEY_MAX_LENGTH
+    violations.check(len(key) <= limit, field_path, f"must be at most {limit} characters long")
+
+
+def check_expected_last_message(
+    violations: Violations, name: str, conversation_id: str | None, field_path: str
+) -> str | None:
+    """The message id of a send's expected_last_message, a message of the conversation it writes to; None when
+    empty (no check) or bad (recorded)."""
+    if not name:
+        return None
+    expected = check_message_name(violations, name, field_path)
+    if expected is None:
+        return None
+    violations.check(expected[0] == conversation_id, field_path, "must be a message of the conversation written to")
+    return expected[1]
+
+
 def check_priority(violations: Violations, priority: int, field_path: str) -> None:
     violations.check(0 <= priority <= MAX_PRIORITY, field_path, f"must be 0 to {MAX_PRIORITY}")
 
@@ -113,6 +140,11 @@ def agent_message_scope(conversation_id: str, agent_id: str) -> str:
     return f"agent:{conversation_id}:{agent_id}"
 
 
+def supervisor_message_scope(conversation_id: str, supervisor_id: str) -> str:
+    """Supervisor messages are idempotent per conversation and supervisor on the console's request_id."""
+    return f"supervisor:{conversation_id}:{supervisor_id}"
+
+
 def opened_by(conversation: Conversation, message: Message) -> bool:
     """Whether `message` opened `conversation`: only the opening message shares its create time, since
     every later change happens strictly later (see `_tick`)."""
@@ -121,6 +153,11 @@ def opened_by(conversation: Conversation, message: Message) -> bool:
 
 def is_participant(conversation: Conversation, agent_id: str) -> bool:
     return any(p.agent_id == agent_id for p in conversation.participants)
+
+
+def is_supervising(conversation: Conversation, supervisor_id: str) -> bool:
+    """Whether the supervisor barged in and is still in the conversation."""
+    return any(s.supervisor_id == supervisor_id for s in conversation.supervisors)
 
 
 # Refusals.
@@ -155,6 +192,29 @@ def check_participant(conversation: Conversation, agent_id: str) -> None:
     if not is_participant(conversation, agent_id):
         name = format_name(CONVERSATIONS, conversation.id)
         raise DomainError(Reason.NOT_PARTICIPANT, f"the agent is not in {name}", conversation=name)
+
+
+def _check_supervising(conversation: Conversation, supervisor_id: str) -> None:
+    """Writing to the customer is for a supervisor who barged in and has not left."""
+    if not is_supervising(conversation, supervisor_id):
+        name = format_name(CONVERSATIONS, conversation.id)
+        raise DomainError(
+            Reason.NOT_PARTICIPANT, f"the supervisor is not in {name}: barge in first (BargeIn)", conversation=name
+        )
+
+
+def _check_fresh_view(conversation: Conversation, expected_last_message_id: str | None, newest: str | None) -> None:
+    """With the newest message the writer saw, a send made on a stale view (someone wrote since) is refused,
+    naming the newest message."""
+    if expected_last_message_id is not None and newest != expected_last_message_id:
+        conversation_name = format_name(CONVERSATIONS, conversation.id)
+        newest_name = f"{conversation_name}/messages/{newest}"
+        raise DomainError(
+            Reason.STALE_VIEW,
+            f"{conversation_name} has a newer message than the one expected: {newest_name}",
+            conversation=conversation_name,
+            newest_message=newest_name,
+        )
 
 
 @dataclass(frozen=True)
@@ -530,15 +590,7 @@ def add_agent_message(
     check_may_see(conversation, agent_id, entitled)
     _check_open(conversation)
     check_participant(conversation, agent_id)
-    if expected_last_message_id is not None and newest_message_id != expected_last_message_id:
-        conversation_name = format_name(CONVERSATIONS, conversation.id)
-        newest = f"{conversation_name}/messages/{newest_message_id}"
-        raise DomainError(
-            Reason.STALE_VIEW,
-            f"{conversation_name} has a newer message than the one expected: {newest}",
-            conversation=conversation_name,
-            newest_message=newest,
-        )
+    _check_fresh_view(conversation, expected_last_message_id, newest_message_id)
     now = _tick(conversation, now)
     message = Message(
         message_id, conversation.id, SenderType.AGENT, text, now, agent_id, client_message_id, visibility
@@ -659,6 +711,9 @@ def move_to_list(
         update_time=now,
         transfer_count=conversation.transfer_count + 1,
     )
+    # The supervisors first: an agent's stream ends at its own AGENT_LEFT.
+    for supervisor in conversation.supervisors:
+        events += _supervisor_left(after, supervisor.supervisor_id, LeaveCause.TRANSFERRED)
     events += [
         _event(
             ConversationEventType.AGENT_LEFT, after, after.list_id, p.agent_id, leave_cause=LeaveCause.TRANSFERRED
@@ -728,7 +783,7 @@ def barge_in(conversation: Conversation, supervisor_id: str, now: int) -> Outcom
     told (what the customer sees of it is the connector's choice). No cap counts it, and the state stays the
     agents'. Barging in again changes nothing."""
     _check_open(conversation)
-    if any(s.supervisor_id == supervisor_id for s in conversation.supervisors):
+    if is_supervising(conversation, supervisor_id):
         return Outcome(conversation)
     now = _tick(conversation, now)
     after = replace(
@@ -742,6 +797,68 @@ def barge_in(conversation: Conversation, supervisor_id: str, now: int) -> Outcom
         _event(OutboundEventType.SUPERVISOR_JOINED, after, after.list_id, supervisor_id=supervisor_id),
     )
     return Outcome(after, events)
+
+
+def add_supervisor_message(
+    conversation: Conversation,
+    supervisor_id: str,
+    *,
+    message_id: str,
+    text: str,
+    request_id: str | None,
+    now: int,
+    expected_last_message_id: str | None = None,
+    newest_message_id: str | None = None,
+) -> Outcome:
+    """A supervisor who barged in writes to the customer: a PUBLIC message as an agent's reply is, marked as
+    the supervisor's, for the conversation's watchers and the connector; it answers the customer."""
+    _check_open(conversation)
+    _check_supervising(conversation, supervisor_id)
+    _check_fresh_view(conversation, expected_last_message_id, newest_message_id)
+    now = _tick(conversation, now)
+    message = Message(
+        message_id,
+        conversation.id,
+        SenderType.SUPERVISOR,
+        text,
+        now,
+        None,
+        request_id,
+        MessageVisibility.PUBLIC,
+        supervisor_id,
+    )
+    after = _with_message(conversation, message)
+    events = (
+        _event(ConversationEventType.AGENT_MESSAGE, after, after.list_id, message=message),
+        _event(OutboundEventType.AGENT_MESSAGE, after, after.list_id, message=message),
+        _event(ListEventType.UPDATED, after, after.list_id),
+    )
+    return Outcome(after, events, message)
+
+
+def supervisor_leave(conversation: Conversation, supervisor_id: str, now: int, cause: LeaveCause) -> Outcome:
+    """A supervisor who barged in is no longer a participant: it left (LEFT), was disabled or deleted
+    (DISABLED), or lost the conversation's list (OUT_OF_SCOPE). One that is not in it (it never joined, left
+    already, or the close let it go) changes nothing."""
+    if not is_supervising(conversation, supervisor_id):
+        return Outcome(conversation)
+    after = replace(
+        conversation,
+        supervisors=tuple(s for s in conversation.supervisors if s.supervisor_id != supervisor_id),
+        update_time=_tick(conversation, now),
+    )
+    events = (*_supervisor_left(after, supervisor_id, cause), _event(ListEventType.UPDATED, after, after.list_id))
+    return Outcome(after, events)
+
+
+def _supervisor_left(after: Conversation, supervisor_id: str, cause: LeaveCause) -> list[Event]:
+    """The agents' streams, monitors and the connector are told that the supervisor is gone."""
+    return [
+        _event(
+            ConversationEventType.SUPERVISOR_LEFT, after, after.list_id, supervisor_id=supervisor_id, leave_cause=cause
+        ),
+        _event(OutboundEventType.SUPERVISOR_LEFT, after, after.list_id, supervisor_id=supervisor_id),
+    ]
 
 
 def subscription_event(event_type: SubscriptionEventType, agent_id: str, list_id: str) -> Event:

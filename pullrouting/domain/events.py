@@ -52,7 +52,8 @@ class ListAlert(StrEnum):
 
 
 class LeaveCause(StrEnum):
-    """Why an agent left a conversation: WatchConversation's LeaveCause, on AGENT_LEFT."""
+    """Why an agent left a conversation, or a supervisor: WatchConversation's LeaveCause, on AGENT_LEFT and
+    SUPERVISOR_LEFT."""
 
     LEFT = "LEFT"
     RELEASED = "RELEASED"
@@ -60,6 +61,8 @@ class LeaveCause(StrEnum):
     TRANSFERRED = "TRANSFERRED"
     # A supervisor took the agent out.
     REMOVED = "REMOVED"
+    # The supervisor's lists no longer include the conversation's (supervisors only).
+    OUT_OF_SCOPE = "OUT_OF_SCOPE"
 
 
 class ConversationEventType(StrEnum):
@@ -72,6 +75,7 @@ class ConversationEventType(StrEnum):
     STATE_CHANGED = "STATE_CHANGED"
     CONVERSATION_CLOSED = "CONVERSATION_CLOSED"
     SUPERVISOR_JOINED = "SUPERVISOR_JOINED"
+    SUPERVISOR_LEFT = "SUPERVISOR_LEFT"
 
 
 class OutboundEventType(StrEnum):
@@ -80,6 +84,7 @@ class OutboundEventType(StrEnum):
     AGENT_MESSAGE = "AGENT_MESSAGE"
     CONVERSATION_CLOSED = "CONVERSATION_CLOSED"
     SUPERVISOR_JOINED = "SUPERVISOR_JOINED"
+    SUPERVISOR_LEFT = "SUPERVISOR_LEFT"
 
 
 class SubscriptionEventType(StrEnum):
@@ -201,7 +206,8 @@ def conversation_payload(
 
 
 def leave_cause_of(payload: dict[str, Any]) -> LeaveCause:
-    """Why an AGENT_LEFT happened. Events written before causes existed were all the agent's own leave."""
+    """Why an AGENT_LEFT or a SUPERVISOR_LEFT happened. Events written before causes existed were all the
+    agent's own leave."""
     return LeaveCause(payload.get("leave_cause", LeaveCause.LEFT))
 
 

@@ -5,8 +5,8 @@ Where each figure comes from, so that it is right with several instances on one 
 - open requests by list and state, the oldest UNREAD request's age, customers waiting by age: read from the
   database at scrape time, so every instance reports the same whole picture (take any one, not the sum);
 - time to first join, requests closed unjoined, reminders, alerts, releases, auto-closes, forced closes,
-  barge-ins, supervisors' notes, events written: from the events this instance's own transactions committed, so the sum
-  over instances counts each once;
+  barge-ins, supervisors' notes and messages, events written: from the events this instance's own transactions
+  committed, so the sum over instances counts each once;
 - RPCs, open streams, events delivered: by the RPC interceptor (api/rpcs.py), per instance;
 - failed logins: by the admission of calls (api/auth.py), per instance."""
 
@@ -29,7 +29,7 @@ from pullrouting.domain.events import (
     alert_of,
     leave_cause_of,
 )
-from pullrouting.domain.model import CloseReason, ConversationState, SenderType
+from pullrouting.domain.model import CloseReason, ConversationState, MessageVisibility, SenderType
 from pullrouting.store.database import Database
 from pullrouting.store.statistics import RequestStatistics, request_statistics
 
@@ -181,6 +181,12 @@ class Metrics:
             ["list"],
             registry=registry,
         )
+        self.supervisor_messages = Counter(
+            "pullrouting_supervisor_messages",
+            "Messages supervisors who barged in wrote to customers (SendMessage), by list",
+            ["list"],
+            registry=registry,
+        )
         self.supervisor_notes = Counter(
             "pullrouting_supervisor_notes",
             "Internal notes written by supervisors (Whisper, a transfer's note), by list",
@@ -250,7 +256,10 @@ class Metrics:
                 event.type is ConversationEventType.AGENT_MESSAGE
                 and event.payload["message"]["sender_type"] == SenderType.SUPERVISOR
             ):
-                self.supervisor_notes.labels(event.list_id).inc()
+                if event.payload["message"].get("visibility") == MessageVisibility.INTERNAL:
+                    self.supervisor_notes.labels(event.list_id).inc()
+                else:
+                    self.supervisor_messages.labels(event.list_id).inc()
             elif event.payload.get("alert") == ListAlert.UNREAD_REMINDER:
                 self.reminders.labels(event.list_id).inc()
 

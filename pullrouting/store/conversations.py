@@ -23,7 +23,7 @@ from pullrouting.domain.model import (
     SenderType,
     WrapUp,
 )
-from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, format_name, new_id
+from pullrouting.domain.names import AGENTS, CHANNELS, CONVERSATIONS, LISTS, SUPERVISORS, format_name, new_id
 from pullrouting.domain.ordering import NOT_WAITING, ConversationOrder, OrderField
 from pullrouting.store import events, withdrawals
 from pullrouting.store.conversation_rows import conversation_row, load_conversations, message_from_row
@@ -44,6 +44,7 @@ from pullrouting.store.tables import (
     messages,
     participants,
     supervisor_lists,
+    supervisors,
     wrap_up_code_lists,
     wrap_up_codes,
 )
@@ -139,6 +140,17 @@ AGENT_CAP = select(agent_capacity_overrides.c.max_conversations).where(
     agent_capacity_overrides.c.media_routing_domain_id == bindparam("media_routing_domain_id"),
 )
 LOCK_AGENT = select(agents.c.enabled).where(agents.c.id == bindparam("agent_id")).with_for_update()
+LOCK_SUPERVISOR = (
+    select(supervisors.c.enabled).where(supervisors.c.id == bindparam("supervisor_id")).with_for_update()
+)
+# Open conversations some supervisor barged into, with who, in id order: the few a supervisor's change may
+# concern. (A JSON column is not searched alike on SQLite and PostgreSQL, so their rows are sifted here; rows
+# written before `supervisors` was stored as an SQL NULL hold a JSON null and are sifted too.)
+OPEN_SUPERVISED = (
+    select(conversations.c.id, conversations.c.list_id, conversations.c.supervisors)
+    .where(conversations.c.state != ConversationState.CLOSED.value, conversations.c.supervisors.is_not(None))
+    .order_by(conversations.c.id)
+)
 OPEN_COUNT_OF_AGENT_IN_DOMAIN = (
     select(func.count())
     .select_from(participants)
@@ -691,9 +703,80 @@ def whisper(connection: Connection, supervisor_id: str, conversation_id: str, te
     return outcome.message
 
 
+def lock_enabled_supervisor(connection: Connection, supervisor_id: str) -> None:
+    """Locks the supervisor's row and refuses it if it was disabled or deleted meanwhile. Disabling, deleting or
+    narrowing a supervisor takes the same row first and then makes it leave what it may no longer be in, so a
+    barge-in and such a change commit one after the other: the change sees the barge-in, or the barge-in sees
+    the change (and the scope it reads after this lock), never neither."""
+    if not connection.execute(LOCK_SUPERVISOR, {"supervisor_id": supervisor_id}).scalar():
+        name = format_name(SUPERVISORS, supervisor_id)
+        raise DomainError(Reason.PRINCIPAL_DISABLED, f"{name} is disabled or deleted")
+
+
 def barge_in(connection: Connection, supervisor_id: str, conversation_id: str) -> Conversation:
-    """A barge-in and a close take the conversation's lock in turn: one after the close finds it CLOSED."""
+    """A barge-in and a close take the conversation's lock in turn: one after the close finds it CLOSED. The
+    supervisor's row is locked first, as a change of the supervisor locks it before its conversations."""
+    lock_enabled_supervisor(connection, supervisor_id)
     before = get_for_supervisor(connection, supervisor_id, conversation_id, for_update=True)
     outcome = rules.barge_in(before, supervisor_id, now_micros())
     write(connection, before, outcome)
     return outcome.conversation
+
+
+def send_supervisor_message(
+    connection: Connection,
+    supervisor_id: str,
+    conversation_id: str,
+    text: str,
+    request_id: str | None,
+    expected_last_message_id: str | None = None,
+) -> Message:
+    """A supervisor who barged in writes to the customer. A retry with the same request_id (per conversation
+    and supervisor) is answered with the first message and writes nothing. A send and a close or a leave take
+    the conversation's lock in turn: one after them finds it CLOSED, or the supervisor gone. Run it with
+    `retry_on_conflict=True`."""
+    scope = rules.supervisor_message_scope(conversation_id, supervisor_id)
+    if request_id is not None:
+        earlier = _message_by_key(connection, scope, request_id)
+        if earlier is not None:
+            return earlier
+    before = get_for_supervisor(connection, supervisor_id, conversation_id, for_update=True)
+    outcome = rules.add_supervisor_message(
+        before,
+        supervisor_id,
+        message_id=new_id(),
+        text=text,
+        request_id=request_id,
+        now=now_micros(),
+        expected_last_message_id=expected_last_message_id,
+        newest_message_id=(
+            connection.execute(NEWEST_MESSAGE, {"conversation_id": conversation_id}).scalar()
+            if expected_last_message_id is not None
+            else None
+        ),
+    )
+    write(connection, before, outcome, scope)
+    assert outcome.message is not None
+    return outcome.message
+
+
+def leave_by_supervisor(connection: Connection, supervisor_id: str, conversation_id: str) -> Conversation:
+    """Of two leaves, or a leave and a close, at once, the second waits for the first's lock and finds the
+    supervisor gone: it changes nothing."""
+    before = get_for_supervisor(connection, supervisor_id, conversation_id, for_update=True)
+    outcome = rules.supervisor_leave(before, supervisor_id, now_micros(), LeaveCause.LEFT)
+    write(connection, before, outcome)
+    return outcome.conversation
+
+
+def supervisor_leaves(
+    connection: Connection, supervisor_id: str, cause: LeaveCause, keep_list_ids: Collection[str] = ()
+) -> None:
+    """Makes the supervisor leave the open conversations it barged into, but those on `keep_list_ids`, each
+    locked in id order; the caller holds the supervisor's row, so no barge-in of it commits meanwhile."""
+    now = now_micros()
+    for conversation_id, list_id, supervising in connection.execute(OPEN_SUPERVISED).all():
+        if list_id in keep_list_ids or not any(s["supervisor_id"] == supervisor_id for s in supervising or ()):
+            continue
+        before = get(connection, conversation_id, for_update=True)
+        write(connection, before, rules.supervisor_leave(before, supervisor_id, now, cause))

@@ -118,7 +118,8 @@ class ResourceTable(Generic[R]):
     # For agents, ingestors and supervisors: disabling, deleting or a new token tells their open streams to check
     # credentials.
     principal_role: Role | None = None
-    # Run when the resource is disabled or deleted: an agent lets go of its conversations.
+    # Run when the resource is disabled or deleted: an agent lets go of its conversations, a supervisor leaves
+    # those it barged into.
     on_disable: Callable[[Connection, str], None] | None = None
 
 
@@ -241,7 +242,8 @@ def set_token_hash(connection: Connection, spec: ResourceTable[R], resource_id: 
 
 
 def _disabled(connection: Connection, spec: ResourceTable[R], resource_id: str) -> None:
-    """The resource was disabled or is being deleted: its credentials are checked again, and an agent lets go."""
+    """The resource was disabled or is being deleted: its credentials are checked again, and an agent or a
+    supervisor lets go."""
     _principal_changed(connection, spec, resource_id)
     if spec.on_disable is not None:
         spec.on_disable(connection, resource_id)
@@ -366,6 +368,20 @@ def _release_agent(connection: Connection, agent_id: str) -> None:
 
     release_everywhere(connection, agent_id, LeaveCause.DISABLED)
     withdrawals.of_agent(connection, agent_id, events.now_micros())
+
+
+def _supervisor_leaves_lost_lists(connection: Connection, supervisor_id: str) -> None:
+    # Imported here for the same reason as in _release_agent.
+    from pullrouting.store.conversations import supervisor_leaves, supervisor_scope
+
+    scope = supervisor_scope(connection, supervisor_id)
+    supervisor_leaves(connection, supervisor_id, LeaveCause.OUT_OF_SCOPE, keep_list_ids=scope)
+
+
+def _supervisor_leaves_all(connection: Connection, supervisor_id: str) -> None:
+    from pullrouting.store.conversations import supervisor_leaves
+
+    supervisor_leaves(connection, supervisor_id, LeaveCause.DISABLED)
 
 
 def _revoke_agent_subscriptions(connection: Connection, agent_id: str) -> None:
@@ -543,5 +559,9 @@ SUPERVISOR_TABLE = ResourceTable[Supervisor](
     to_row=lambda supervisor: {**_base_row(supervisor), "enabled": supervisor.enabled},
     from_row=lambda row: Supervisor(**_base(row), lists=row["lists"], enabled=row["enabled"]),
     members=(Members("lists", supervisor_lists, "supervisor_id", "list_id", LISTS),),
+    # A supervisor is in the conversations it barged into only while they are on its lists.
+    after_write=_supervisor_leaves_lost_lists,
     principal_role=Role.SUPERVISOR,
+    # Nobody speaks for a disabled or deleted supervisor: it leaves every conversation it barged into.
+    on_disable=_supervisor_leaves_all,
 )

@@ -238,8 +238,9 @@ conversations = Table(
         postgresql_where=text("state != 'CLOSED'"),
     ),
     # Supervisors who barged in (SupervisorService.BargeIn), a JSON list of {supervisor_id, join_time}; NULL
-    # when none. Kept with the row, apart from the agents' participants table, so that no cap counts them.
-    Column("supervisors", JSON, nullable=True),
+    # when none (none_as_null: an SQL NULL, not a JSON null, so that the few rows with supervisors are found by
+    # `IS NOT NULL`). Kept with the row, apart from the agents' participants table, so that no cap counts them.
+    Column("supervisors", JSON(none_as_null=True), nullable=True),
 )
 
 participants = Table(

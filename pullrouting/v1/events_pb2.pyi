@@ -47,6 +47,7 @@ class ConversationEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CONVERSATION_EVENT_TYPE_SNAPSHOT: _ClassVar[ConversationEventType]
     CONVERSATION_EVENT_TYPE_ACTIVITY: _ClassVar[ConversationEventType]
     CONVERSATION_EVENT_TYPE_SUPERVISOR_JOINED: _ClassVar[ConversationEventType]
+    CONVERSATION_EVENT_TYPE_SUPERVISOR_LEFT: _ClassVar[ConversationEventType]
 
 class LeaveCause(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -56,6 +57,7 @@ class LeaveCause(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LEAVE_CAUSE_DISABLED: _ClassVar[LeaveCause]
     LEAVE_CAUSE_TRANSFERRED: _ClassVar[LeaveCause]
     LEAVE_CAUSE_REMOVED: _ClassVar[LeaveCause]
+    LEAVE_CAUSE_OUT_OF_SCOPE: _ClassVar[LeaveCause]
 
 class Activity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -72,6 +74,7 @@ class OutboundEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OUTBOUND_EVENT_TYPE_SYNCED: _ClassVar[OutboundEventType]
     OUTBOUND_EVENT_TYPE_AGENT_ACTIVITY: _ClassVar[OutboundEventType]
     OUTBOUND_EVENT_TYPE_SUPERVISOR_JOINED: _ClassVar[OutboundEventType]
+    OUTBOUND_EVENT_TYPE_SUPERVISOR_LEFT: _ClassVar[OutboundEventType]
 
 class InvitationEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -107,12 +110,14 @@ CONVERSATION_EVENT_TYPE_SYNCED: ConversationEventType
 CONVERSATION_EVENT_TYPE_SNAPSHOT: ConversationEventType
 CONVERSATION_EVENT_TYPE_ACTIVITY: ConversationEventType
 CONVERSATION_EVENT_TYPE_SUPERVISOR_JOINED: ConversationEventType
+CONVERSATION_EVENT_TYPE_SUPERVISOR_LEFT: ConversationEventType
 LEAVE_CAUSE_UNSPECIFIED: LeaveCause
 LEAVE_CAUSE_LEFT: LeaveCause
 LEAVE_CAUSE_RELEASED: LeaveCause
 LEAVE_CAUSE_DISABLED: LeaveCause
 LEAVE_CAUSE_TRANSFERRED: LeaveCause
 LEAVE_CAUSE_REMOVED: LeaveCause
+LEAVE_CAUSE_OUT_OF_SCOPE: LeaveCause
 ACTIVITY_UNSPECIFIED: Activity
 ACTIVITY_NONE: Activity
 ACTIVITY_TYPING: Activity
@@ -123,6 +128,7 @@ OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED: OutboundEventType
 OUTBOUND_EVENT_TYPE_SYNCED: OutboundEventType
 OUTBOUND_EVENT_TYPE_AGENT_ACTIVITY: OutboundEventType
 OUTBOUND_EVENT_TYPE_SUPERVISOR_JOINED: OutboundEventType
+OUTBOUND_EVENT_TYPE_SUPERVISOR_LEFT: OutboundEventType
 INVITATION_EVENT_TYPE_UNSPECIFIED: InvitationEventType
 INVITATION_EVENT_TYPE_INVITED: InvitationEventType
 INVITATION_EVENT_TYPE_ACCEPTED: InvitationEventType

@@ -106,6 +106,16 @@ class SupervisorServiceStub:
                 request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.BargeInRequest.SerializeToString,
                 response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.BargeInResponse.FromString,
                 _registered_method=True)
+        self.SendMessage = channel.unary_unary(
+                '/pullrouting.v1.SupervisorService/SendMessage',
+                request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceSendMessageRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceSendMessageResponse.FromString,
+                _registered_method=True)
+        self.LeaveConversation = channel.unary_unary(
+                '/pullrouting.v1.SupervisorService/LeaveConversation',
+                request_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceLeaveConversationRequest.SerializeToString,
+                response_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceLeaveConversationResponse.FromString,
+                _registered_method=True)
 
 
 class SupervisorServiceServicer:
@@ -254,11 +264,40 @@ class SupervisorServiceServicer:
     def BargeIn(self, request, context):
         """Joins an open conversation as a participant with role SUPERVISOR: its agents' streams get
         SUPERVISOR_JOINED and the list's watchers the row; the connector gets SUPERVISOR_JOINED and chooses what
-        the customer sees of it. It counts against no cap and changes no state; it lasts until the conversation
+        the customer sees of it. It counts against no cap and changes no state; it lasts until the supervisor
+        leaves (LeaveConversation), is disabled or deleted, loses the conversation's list, or the conversation
         closes or moves to another list. Barging in again changes nothing. Of a barge-in and a close at once,
         whichever the database orders first happens first: a barge-in after the close is refused.
         Refusals: FIELD_INVALID (a malformed name), NOT_ENTITLED (on another list, or no such conversation),
         CONVERSATION_CLOSED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SendMessage(self, request, context):
+        """Writes to the customer as a supervisor who barged in: a PUBLIC message with sender_type SUPERVISOR and
+        `supervisor` naming it, on the agents' WatchConversation and WatchDesk streams (AGENT_MESSAGE), on
+        monitors and in transcripts, and on the connector's WatchOutbound (AGENT_MESSAGE), which delivers it as an
+        agent's message, marked as the supervisor's. It answers the customer (Conversation.waiting_since ends).
+        Idempotent on request_id: a retry is answered with the first message, and is not checked again. With
+        expected_last_message, it is written only if that is still the conversation's newest message. Of a send
+        and a close at once, whichever the database orders first happens first.
+        Refusals: FIELD_INVALID (a malformed name, request_id or expected_last_message, a text empty or over 4096
+        characters), NOT_ENTITLED (on another list, or no such conversation), CONVERSATION_CLOSED,
+        NOT_PARTICIPANT (the supervisor has not barged in, or has left), STALE_VIEW (a newer message than
+        expected_last_message exists; metadata newest_message names it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LeaveConversation(self, request, context):
+        """Leaves a conversation the supervisor barged into: its agents' streams and monitors get SUPERVISOR_LEFT
+        (leave_cause LEFT), the list's watchers the row, the connector SUPERVISOR_LEFT. Leaving one the supervisor
+        is not in (never joined, left already, or the conversation closed) changes nothing: of two leaves at
+        once, one leaves and the other finds it gone.
+        Refusals: FIELD_INVALID (a malformed name), NOT_ENTITLED (on another list, or no such conversation).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -326,6 +365,16 @@ def add_SupervisorServiceServicer_to_server(servicer, server):
                     servicer.BargeIn,
                     request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.BargeInRequest.FromString,
                     response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.BargeInResponse.SerializeToString,
+            ),
+            'SendMessage': grpc.unary_unary_rpc_method_handler(
+                    servicer.SendMessage,
+                    request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceSendMessageRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceSendMessageResponse.SerializeToString,
+            ),
+            'LeaveConversation': grpc.unary_unary_rpc_method_handler(
+                    servicer.LeaveConversation,
+                    request_deserializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceLeaveConversationRequest.FromString,
+                    response_serializer=pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceLeaveConversationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -664,6 +713,60 @@ class SupervisorService:
             '/pullrouting.v1.SupervisorService/BargeIn',
             pullrouting_dot_v1_dot_supervisor__service__pb2.BargeInRequest.SerializeToString,
             pullrouting_dot_v1_dot_supervisor__service__pb2.BargeInResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SendMessage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.SupervisorService/SendMessage',
+            pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceSendMessageRequest.SerializeToString,
+            pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceSendMessageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LeaveConversation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pullrouting.v1.SupervisorService/LeaveConversation',
+            pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceLeaveConversationRequest.SerializeToString,
+            pullrouting_dot_v1_dot_supervisor__service__pb2.SupervisorServiceLeaveConversationResponse.FromString,
             options,
             channel_credentials,
             insecure,

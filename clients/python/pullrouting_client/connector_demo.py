@@ -63,11 +63,16 @@ async def print_replies(ingest: IngestClient, service_identifier: str, live: asy
         if event.type == events_pb2.OUTBOUND_EVENT_TYPE_SYNCED:
             live.set()
         elif event.type == events_pb2.OUTBOUND_EVENT_TYPE_AGENT_MESSAGE:
-            say(f'reply to {customer} from {short(event.message.agent)}: "{event.message.text}"')
+            # A supervisor who barged in writes as an agent does; its reply is marked as the supervisor's.
+            message = event.message
+            author = short(message.agent) if message.agent else f"supervisor {short(message.supervisor)}"
+            say(f'reply to {customer} from {author}: "{message.text}"')
         elif event.type == events_pb2.OUTBOUND_EVENT_TYPE_CONVERSATION_CLOSED:
             say(f"{event.conversation} with {customer} closed ({close_reason_label(event.close_reason)})")
         elif event.type == events_pb2.OUTBOUND_EVENT_TYPE_SUPERVISOR_JOINED:
             say(f"{event.conversation} with {customer}: supervisor {short(event.supervisor)} joined")
+        elif event.type == events_pb2.OUTBOUND_EVENT_TYPE_SUPERVISOR_LEFT:
+            say(f"{event.conversation} with {customer}: supervisor {short(event.supervisor)} left")
 
 
 async def run(args: argparse.Namespace, token: str) -> None:

@@ -116,6 +116,7 @@ class ConversationEventType(ProtoEnum):
     SNAPSHOT = 8
     ACTIVITY = 9
     SUPERVISOR_JOINED = 10
+    SUPERVISOR_LEFT = 11
 
 
 class LeaveCause(ProtoEnum):
@@ -127,6 +128,7 @@ class LeaveCause(ProtoEnum):
     DISABLED = 3
     TRANSFERRED = 4
     REMOVED = 5
+    OUT_OF_SCOPE = 6
 
 
 class Activity(ProtoEnum):
@@ -147,6 +149,7 @@ class OutboundEventType(ProtoEnum):
     SYNCED = 3
     AGENT_ACTIVITY = 4
     SUPERVISOR_JOINED = 5
+    SUPERVISOR_LEFT = 6
 
 
 class InvitationEventType(ProtoEnum):

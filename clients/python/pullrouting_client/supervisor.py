@@ -7,6 +7,7 @@ import grpc
 
 from pullrouting.v1 import conversation_pb2, events_pb2, supervisor_events_pb2, supervisor_service_pb2_grpc
 from pullrouting.v1 import supervisor_service_pb2 as pb
+from pullrouting_client.agent import new_message_id
 from pullrouting_client.calls import DEFAULT_TIMEOUT, PAGE_SIZE, ServiceClient
 from pullrouting_client.enums import ConversationState
 from pullrouting_client.watch import Backoff, OnRetry, ResumableWatch
@@ -79,9 +80,22 @@ class SupervisorClient(ServiceClient):
         return (await self._unary(self.stub.Whisper, pb.WhisperRequest(name=name, text=text))).message
 
     async def barge_in(self, name: str) -> conversation_pb2.Conversation:
-        """Joins an open request as a participant with role SUPERVISOR, until it closes or moves to another
-        List; again changes nothing."""
+        """Joins an open request as a participant with role SUPERVISOR, until it leaves or the request closes or
+        moves to another List; again changes nothing."""
         return (await self._unary(self.stub.BargeIn, pb.BargeInRequest(name=name))).conversation
+
+    async def send(self, name: str, text: str, request_id: str | None = None) -> conversation_pb2.Message:
+        """Writes to the customer of a request the supervisor barged into (`NotParticipant` otherwise). Sending
+        again with the same `request_id` returns the first message and writes nothing; without one, a fresh id
+        is made for this call, which gRPC's own retries of UNAVAILABLE keep."""
+        request_id = request_id or new_message_id()
+        request = pb.SupervisorServiceSendMessageRequest(name=name, text=text, request_id=request_id)
+        return (await self._unary(self.stub.SendMessage, request)).message
+
+    async def leave(self, name: str) -> conversation_pb2.Conversation:
+        """Leaves a request the supervisor barged into; leaving one it is not in changes nothing."""
+        request = pb.SupervisorServiceLeaveConversationRequest(name=name)
+        return (await self._unary(self.stub.LeaveConversation, request)).conversation
 
     def watch_queues(
         self, resume_token: str = "", *, backoff: Backoff | None = None, on_retry: OnRetry | None = None

@@ -522,6 +522,14 @@ class SyncSupervisorClient:
         """Joins an open request as a participant with role SUPERVISOR."""
         return self._channel.run(self.aio.barge_in(name))
 
+    def send(self, name: str, text: str, request_id: str | None = None) -> conversation_pb2.Message:
+        """Writes to the customer of a request the supervisor barged into; idempotent on `request_id`."""
+        return self._channel.run(self.aio.send(name, text, request_id))
+
+    def leave(self, name: str) -> conversation_pb2.Conversation:
+        """Leaves a request the supervisor barged into."""
+        return self._channel.run(self.aio.leave(name))
+
     def watch_queues(
         self, resume_token: str = "", *, backoff: Backoff | None = None, on_retry: OnRetry | None = None
     ) -> SyncWatch[supervisor_events_pb2.QueueEvent]:

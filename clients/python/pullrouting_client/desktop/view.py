@@ -145,6 +145,8 @@ def chat_line(event: events_pb2.ConversationEvent) -> str | None:
         return f"{at}-- {short(event.agent)} left"
     if kind == C.SUPERVISOR_JOINED:
         return f"{at}-- {short(event.supervisor)} (supervisor) joined"
+    if kind == C.SUPERVISOR_LEFT:
+        return f"{at}-- {short(event.supervisor)} (supervisor) left"
     if kind == C.STATE_CHANGED:
         return f"{at}-- {state_label(event.previous_state)} -> {state_label(event.conversation.state)}"
     if kind == C.CONVERSATION_CLOSED:

@@ -247,7 +247,7 @@ export type MessagePreview = Message$1<"pullrouting.v1.MessagePreview"> & {
   senderType: SenderType;
 
   /**
-   * The writing agent, `agents/{agent}`, for agent messages; empty for customer messages.
+   * The writing agent, `agents/{agent}`, for agent messages; empty for customer and supervisor messages.
    *
    * @generated from field: string agent = 2;
    */
@@ -317,9 +317,9 @@ export type Message = Message$1<"pullrouting.v1.Message"> & {
   createTime?: Timestamp | undefined;
 
   /**
-   * The connector's id for a customer message (source_message_id), or the desktop's id for an agent message
-   * (client_message_id; empty when it gave none); retries with the same id are answered with this message
-   * instead of a new one.
+   * The connector's id for a customer message (source_message_id), the desktop's id for an agent message
+   * (client_message_id) or the console's for a supervisor's (request_id); empty when it gave none. Retries
+   * with the same id are answered with this message instead of a new one.
    *
    * @generated from field: string idempotency_key = 6;
    */
@@ -606,7 +606,8 @@ export enum SenderType {
   AGENT = 2,
 
   /**
-   * A supervisor of the conversation's list (SupervisorService.Whisper, or a transfer's note).
+   * A supervisor of the conversation's list (SupervisorService.Whisper, a transfer's note, or
+   * SupervisorService.SendMessage after a barge-in).
    *
    * @generated from enum value: SENDER_TYPE_SUPERVISOR = 3;
    */

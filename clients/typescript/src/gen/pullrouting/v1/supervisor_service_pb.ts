@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pullrouting/v1/supervisor_service.proto.
  */
 export const file_pullrouting_v1_supervisor_service: GenFile = /*@__PURE__*/
-  fileDesc("CidwdWxscm91dGluZy92MS9zdXBlcnZpc29yX3NlcnZpY2UucHJvdG8SDnB1bGxyb3V0aW5nLnYxItoBCilTdXBlcnZpc29yU2VydmljZUxpc3RDb252ZXJzYXRpb25zUmVxdWVzdBIpCgZwYXJlbnQYASABKAlCGeJBAQH6QRIKEHB1bGxyb3V0aW5nL0xpc3QSNwoGc3RhdGVzGAIgAygOMiEucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uU3RhdGVCBOJBAQESFwoJcGFnZV9zaXplGAMgASgFQgTiQQEBEhgKCnBhZ2VfdG9rZW4YBCABKAlCBOJBAQESFgoIb3JkZXJfYnkYBSABKAlCBOJBAQEiegoqU3VwZXJ2aXNvclNlcnZpY2VMaXN0Q29udmVyc2F0aW9uc1Jlc3BvbnNlEjMKDWNvbnZlcnNhdGlvbnMYASADKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIloKJ1N1cGVydmlzb3JTZXJ2aWNlR2V0Q29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iXgooU3VwZXJ2aXNvclNlcnZpY2VHZXRDb252ZXJzYXRpb25SZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24ijAEKJFN1cGVydmlzb3JTZXJ2aWNlTGlzdE1lc3NhZ2VzUmVxdWVzdBIxCgZwYXJlbnQYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIXCglwYWdlX3NpemUYAiABKAVCBOJBAQESGAoKcGFnZV90b2tlbhgDIAEoCUIE4kEBASJrCiVTdXBlcnZpc29yU2VydmljZUxpc3RNZXNzYWdlc1Jlc3BvbnNlEikKCG1lc3NhZ2VzGAEgAygLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiMAoSV2F0Y2hRdWV1ZXNSZXF1ZXN0EhoKDHJlc3VtZV90b2tlbhgBIAEoCUIE4kEBASJAChNXYXRjaFF1ZXVlc1Jlc3BvbnNlEikKBWV2ZW50GAEgASgLMhoucHVsbHJvdXRpbmcudjEuUXVldWVFdmVudCIwChJXYXRjaEFnZW50c1JlcXVlc3QSGgoMcmVzdW1lX3Rva2VuGAEgASgJQgTiQQEBIkYKE1dhdGNoQWdlbnRzUmVzcG9uc2USLwoFZXZlbnQYASABKAsyIC5wdWxscm91dGluZy52MS5BZ2VudFN0YXR1c0V2ZW50ImkKGk1vbml0b3JDb252ZXJzYXRpb25SZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIaCgxyZXN1bWVfdG9rZW4YAiABKAlCBOJBAQEiTwobTW9uaXRvckNvbnZlcnNhdGlvblJlc3BvbnNlEjAKBWV2ZW50GAEgASgLMiEucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uRXZlbnQiYQouU3VwZXJ2aXNvclNlcnZpY2VGb3JjZUNsb3NlQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iZQovU3VwZXJ2aXNvclNlcnZpY2VGb3JjZUNsb3NlQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIpwBCixTdXBlcnZpc29yU2VydmljZVRyYW5zZmVyQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SJwoEbGlzdBgCIAEoCUIZ4kEBAvpBEgoQcHVsbHJvdXRpbmcvTGlzdBISCgRub3RlGAMgASgJQgTiQQEBImMKLVN1cGVydmlzb3JTZXJ2aWNlVHJhbnNmZXJDb252ZXJzYXRpb25SZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24iXQoSU2V0UHJpb3JpdHlSZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIWCghwcmlvcml0eRgCIAEoBUIE4kEBAiJJChNTZXRQcmlvcml0eVJlc3BvbnNlEjIKDGNvbnZlcnNhdGlvbhgBIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbiJ3ChlSZWxlYXNlUGFydGljaXBhbnRSZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIpCgVhZ2VudBgCIAEoCUIa4kEBAvpBEwoRcHVsbHJvdXRpbmcvQWdlbnQiUAoaUmVsZWFzZVBhcnRpY2lwYW50UmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIlUKDldoaXNwZXJSZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhISCgR0ZXh0GAIgASgJQgTiQQECIjsKD1doaXNwZXJSZXNwb25zZRIoCgdtZXNzYWdlGAEgASgLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZSJBCg5CYXJnZUluUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iRQoPQmFyZ2VJblJlc3BvbnNlEjIKDGNvbnZlcnNhdGlvbhgBIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbjLZCgoRU3VwZXJ2aXNvclNlcnZpY2USigEKEUxpc3RDb252ZXJzYXRpb25zEjkucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VMaXN0Q29udmVyc2F0aW9uc1JlcXVlc3QaOi5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZUxpc3RDb252ZXJzYXRpb25zUmVzcG9uc2UShAEKD0dldENvbnZlcnNhdGlvbhI3LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlR2V0Q29udmVyc2F0aW9uUmVxdWVzdBo4LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlR2V0Q29udmVyc2F0aW9uUmVzcG9uc2USewoMTGlzdE1lc3NhZ2VzEjQucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VMaXN0TWVzc2FnZXNSZXF1ZXN0GjUucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VMaXN0TWVzc2FnZXNSZXNwb25zZRJYCgtXYXRjaFF1ZXVlcxIiLnB1bGxyb3V0aW5nLnYxLldhdGNoUXVldWVzUmVxdWVzdBojLnB1bGxyb3V0aW5nLnYxLldhdGNoUXVldWVzUmVzcG9uc2UwARJYCgtXYXRjaEFnZW50cxIiLnB1bGxyb3V0aW5nLnYxLldhdGNoQWdlbnRzUmVxdWVzdBojLnB1bGxyb3V0aW5nLnYxLldhdGNoQWdlbnRzUmVzcG9uc2UwARJwChNNb25pdG9yQ29udmVyc2F0aW9uEioucHVsbHJvdXRpbmcudjEuTW9uaXRvckNvbnZlcnNhdGlvblJlcXVlc3QaKy5wdWxscm91dGluZy52MS5Nb25pdG9yQ29udmVyc2F0aW9uUmVzcG9uc2UwARKZAQoWRm9yY2VDbG9zZUNvbnZlcnNhdGlvbhI+LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlRm9yY2VDbG9zZUNvbnZlcnNhdGlvblJlcXVlc3QaPy5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZUZvcmNlQ2xvc2VDb252ZXJzYXRpb25SZXNwb25zZRKTAQoUVHJhbnNmZXJDb252ZXJzYXRpb24SPC5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZVRyYW5zZmVyQ29udmVyc2F0aW9uUmVxdWVzdBo9LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlVHJhbnNmZXJDb252ZXJzYXRpb25SZXNwb25zZRJWCgtTZXRQcmlvcml0eRIiLnB1bGxyb3V0aW5nLnYxLlNldFByaW9yaXR5UmVxdWVzdBojLnB1bGxyb3V0aW5nLnYxLlNldFByaW9yaXR5UmVzcG9uc2USawoSUmVsZWFzZVBhcnRpY2lwYW50EikucHVsbHJvdXRpbmcudjEuUmVsZWFzZVBhcnRpY2lwYW50UmVxdWVzdBoqLnB1bGxyb3V0aW5nLnYxLlJlbGVhc2VQYXJ0aWNpcGFudFJlc3BvbnNlEkoKB1doaXNwZXISHi5wdWxscm91dGluZy52MS5XaGlzcGVyUmVxdWVzdBofLnB1bGxyb3V0aW5nLnYxLldoaXNwZXJSZXNwb25zZRJKCgdCYXJnZUluEh4ucHVsbHJvdXRpbmcudjEuQmFyZ2VJblJlcXVlc3QaHy5wdWxscm91dGluZy52MS5CYXJnZUluUmVzcG9uc2ViBnByb3RvMw", [file_google_api_field_behavior, file_google_api_resource, file_pullrouting_v1_conversation, file_pullrouting_v1_events, file_pullrouting_v1_supervisor_events]);
+  fileDesc("CidwdWxscm91dGluZy92MS9zdXBlcnZpc29yX3NlcnZpY2UucHJvdG8SDnB1bGxyb3V0aW5nLnYxItoBCilTdXBlcnZpc29yU2VydmljZUxpc3RDb252ZXJzYXRpb25zUmVxdWVzdBIpCgZwYXJlbnQYASABKAlCGeJBAQH6QRIKEHB1bGxyb3V0aW5nL0xpc3QSNwoGc3RhdGVzGAIgAygOMiEucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uU3RhdGVCBOJBAQESFwoJcGFnZV9zaXplGAMgASgFQgTiQQEBEhgKCnBhZ2VfdG9rZW4YBCABKAlCBOJBAQESFgoIb3JkZXJfYnkYBSABKAlCBOJBAQEiegoqU3VwZXJ2aXNvclNlcnZpY2VMaXN0Q29udmVyc2F0aW9uc1Jlc3BvbnNlEjMKDWNvbnZlcnNhdGlvbnMYASADKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIloKJ1N1cGVydmlzb3JTZXJ2aWNlR2V0Q29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iXgooU3VwZXJ2aXNvclNlcnZpY2VHZXRDb252ZXJzYXRpb25SZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24ijAEKJFN1cGVydmlzb3JTZXJ2aWNlTGlzdE1lc3NhZ2VzUmVxdWVzdBIxCgZwYXJlbnQYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIXCglwYWdlX3NpemUYAiABKAVCBOJBAQESGAoKcGFnZV90b2tlbhgDIAEoCUIE4kEBASJrCiVTdXBlcnZpc29yU2VydmljZUxpc3RNZXNzYWdlc1Jlc3BvbnNlEikKCG1lc3NhZ2VzGAEgAygLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiMAoSV2F0Y2hRdWV1ZXNSZXF1ZXN0EhoKDHJlc3VtZV90b2tlbhgBIAEoCUIE4kEBASJAChNXYXRjaFF1ZXVlc1Jlc3BvbnNlEikKBWV2ZW50GAEgASgLMhoucHVsbHJvdXRpbmcudjEuUXVldWVFdmVudCIwChJXYXRjaEFnZW50c1JlcXVlc3QSGgoMcmVzdW1lX3Rva2VuGAEgASgJQgTiQQEBIkYKE1dhdGNoQWdlbnRzUmVzcG9uc2USLwoFZXZlbnQYASABKAsyIC5wdWxscm91dGluZy52MS5BZ2VudFN0YXR1c0V2ZW50ImkKGk1vbml0b3JDb252ZXJzYXRpb25SZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIaCgxyZXN1bWVfdG9rZW4YAiABKAlCBOJBAQEiTwobTW9uaXRvckNvbnZlcnNhdGlvblJlc3BvbnNlEjAKBWV2ZW50GAEgASgLMiEucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uRXZlbnQiYQouU3VwZXJ2aXNvclNlcnZpY2VGb3JjZUNsb3NlQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iZQovU3VwZXJ2aXNvclNlcnZpY2VGb3JjZUNsb3NlQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIpwBCixTdXBlcnZpc29yU2VydmljZVRyYW5zZmVyQ29udmVyc2F0aW9uUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24SJwoEbGlzdBgCIAEoCUIZ4kEBAvpBEgoQcHVsbHJvdXRpbmcvTGlzdBISCgRub3RlGAMgASgJQgTiQQEBImMKLVN1cGVydmlzb3JTZXJ2aWNlVHJhbnNmZXJDb252ZXJzYXRpb25SZXNwb25zZRIyCgxjb252ZXJzYXRpb24YASABKAsyHC5wdWxscm91dGluZy52MS5Db252ZXJzYXRpb24iXQoSU2V0UHJpb3JpdHlSZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIWCghwcmlvcml0eRgCIAEoBUIE4kEBAiJJChNTZXRQcmlvcml0eVJlc3BvbnNlEjIKDGNvbnZlcnNhdGlvbhgBIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbiJ3ChlSZWxlYXNlUGFydGljaXBhbnRSZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhIpCgVhZ2VudBgCIAEoCUIa4kEBAvpBEwoRcHVsbHJvdXRpbmcvQWdlbnQiUAoaUmVsZWFzZVBhcnRpY2lwYW50UmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uIlUKDldoaXNwZXJSZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbhISCgR0ZXh0GAIgASgJQgTiQQECIjsKD1doaXNwZXJSZXNwb25zZRIoCgdtZXNzYWdlGAEgASgLMhcucHVsbHJvdXRpbmcudjEuTWVzc2FnZSJBCg5CYXJnZUluUmVxdWVzdBIvCgRuYW1lGAEgASgJQiHiQQEC+kEaChhwdWxscm91dGluZy9Db252ZXJzYXRpb24iRQoPQmFyZ2VJblJlc3BvbnNlEjIKDGNvbnZlcnNhdGlvbhgBIAEoCzIcLnB1bGxyb3V0aW5nLnYxLkNvbnZlcnNhdGlvbiLBAQojU3VwZXJ2aXNvclNlcnZpY2VTZW5kTWVzc2FnZVJlcXVlc3QSLwoEbmFtZRgBIAEoCUIh4kEBAvpBGgoYcHVsbHJvdXRpbmcvQ29udmVyc2F0aW9uEhIKBHRleHQYAiABKAlCBOJBAQISGAoKcmVxdWVzdF9pZBgDIAEoCUIE4kEBARI7ChVleHBlY3RlZF9sYXN0X21lc3NhZ2UYBCABKAlCHOJBAQH6QRUKE3B1bGxyb3V0aW5nL01lc3NhZ2UiUAokU3VwZXJ2aXNvclNlcnZpY2VTZW5kTWVzc2FnZVJlc3BvbnNlEigKB21lc3NhZ2UYASABKAsyFy5wdWxscm91dGluZy52MS5NZXNzYWdlIlwKKVN1cGVydmlzb3JTZXJ2aWNlTGVhdmVDb252ZXJzYXRpb25SZXF1ZXN0Ei8KBG5hbWUYASABKAlCIeJBAQL6QRoKGHB1bGxyb3V0aW5nL0NvbnZlcnNhdGlvbiJgCipTdXBlcnZpc29yU2VydmljZUxlYXZlQ29udmVyc2F0aW9uUmVzcG9uc2USMgoMY29udmVyc2F0aW9uGAEgASgLMhwucHVsbHJvdXRpbmcudjEuQ29udmVyc2F0aW9uMuAMChFTdXBlcnZpc29yU2VydmljZRKKAQoRTGlzdENvbnZlcnNhdGlvbnMSOS5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZUxpc3RDb252ZXJzYXRpb25zUmVxdWVzdBo6LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlTGlzdENvbnZlcnNhdGlvbnNSZXNwb25zZRKEAQoPR2V0Q29udmVyc2F0aW9uEjcucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VHZXRDb252ZXJzYXRpb25SZXF1ZXN0GjgucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VHZXRDb252ZXJzYXRpb25SZXNwb25zZRJ7CgxMaXN0TWVzc2FnZXMSNC5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZUxpc3RNZXNzYWdlc1JlcXVlc3QaNS5wdWxscm91dGluZy52MS5TdXBlcnZpc29yU2VydmljZUxpc3RNZXNzYWdlc1Jlc3BvbnNlElgKC1dhdGNoUXVldWVzEiIucHVsbHJvdXRpbmcudjEuV2F0Y2hRdWV1ZXNSZXF1ZXN0GiMucHVsbHJvdXRpbmcudjEuV2F0Y2hRdWV1ZXNSZXNwb25zZTABElgKC1dhdGNoQWdlbnRzEiIucHVsbHJvdXRpbmcudjEuV2F0Y2hBZ2VudHNSZXF1ZXN0GiMucHVsbHJvdXRpbmcudjEuV2F0Y2hBZ2VudHNSZXNwb25zZTABEnAKE01vbml0b3JDb252ZXJzYXRpb24SKi5wdWxscm91dGluZy52MS5Nb25pdG9yQ29udmVyc2F0aW9uUmVxdWVzdBorLnB1bGxyb3V0aW5nLnYxLk1vbml0b3JDb252ZXJzYXRpb25SZXNwb25zZTABEpkBChZGb3JjZUNsb3NlQ29udmVyc2F0aW9uEj4ucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VGb3JjZUNsb3NlQ29udmVyc2F0aW9uUmVxdWVzdBo/LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlRm9yY2VDbG9zZUNvbnZlcnNhdGlvblJlc3BvbnNlEpMBChRUcmFuc2ZlckNvbnZlcnNhdGlvbhI8LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlVHJhbnNmZXJDb252ZXJzYXRpb25SZXF1ZXN0Gj0ucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VUcmFuc2ZlckNvbnZlcnNhdGlvblJlc3BvbnNlElYKC1NldFByaW9yaXR5EiIucHVsbHJvdXRpbmcudjEuU2V0UHJpb3JpdHlSZXF1ZXN0GiMucHVsbHJvdXRpbmcudjEuU2V0UHJpb3JpdHlSZXNwb25zZRJrChJSZWxlYXNlUGFydGljaXBhbnQSKS5wdWxscm91dGluZy52MS5SZWxlYXNlUGFydGljaXBhbnRSZXF1ZXN0GioucHVsbHJvdXRpbmcudjEuUmVsZWFzZVBhcnRpY2lwYW50UmVzcG9uc2USSgoHV2hpc3BlchIeLnB1bGxyb3V0aW5nLnYxLldoaXNwZXJSZXF1ZXN0Gh8ucHVsbHJvdXRpbmcudjEuV2hpc3BlclJlc3BvbnNlEkoKB0JhcmdlSW4SHi5wdWxscm91dGluZy52MS5CYXJnZUluUmVxdWVzdBofLnB1bGxyb3V0aW5nLnYxLkJhcmdlSW5SZXNwb25zZRJ4CgtTZW5kTWVzc2FnZRIzLnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlU2VuZE1lc3NhZ2VSZXF1ZXN0GjQucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VTZW5kTWVzc2FnZVJlc3BvbnNlEooBChFMZWF2ZUNvbnZlcnNhdGlvbhI5LnB1bGxyb3V0aW5nLnYxLlN1cGVydmlzb3JTZXJ2aWNlTGVhdmVDb252ZXJzYXRpb25SZXF1ZXN0GjoucHVsbHJvdXRpbmcudjEuU3VwZXJ2aXNvclNlcnZpY2VMZWF2ZUNvbnZlcnNhdGlvblJlc3BvbnNlYgZwcm90bzM", [file_google_api_field_behavior, file_google_api_resource, file_pullrouting_v1_conversation, file_pullrouting_v1_events, file_pullrouting_v1_supervisor_events]);
 
 /**
  * @generated from message pullrouting.v1.SupervisorServiceListConversationsRequest
@@ -578,6 +578,106 @@ export const BargeInResponseSchema: GenMessage<BargeInResponse> = /*@__PURE__*/
   messageDesc(file_pullrouting_v1_supervisor_service, 23);
 
 /**
+ * @generated from message pullrouting.v1.SupervisorServiceSendMessageRequest
+ */
+export type SupervisorServiceSendMessageRequest = Message<"pullrouting.v1.SupervisorServiceSendMessageRequest"> & {
+  /**
+   * The conversation, `conversations/{conversation}`, one the supervisor barged into.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * What the customer reads: 1 to 4096 characters.
+   *
+   * @generated from field: string text = 2;
+   */
+  text: string;
+
+  /**
+   * The console's id for this message, at most 500 characters: a retry with the same id (by the same
+   * supervisor, in the same conversation) returns the first message, whatever its text. Empty for none.
+   *
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
+
+  /**
+   * The newest message the supervisor has seen, `conversations/{conversation}/messages/{message}`, of this
+   * conversation: when a newer one exists (someone wrote meanwhile), the send is refused with STALE_VIEW,
+   * whose metadata `newest_message` names it. Empty: no check.
+   *
+   * @generated from field: string expected_last_message = 4;
+   */
+  expectedLastMessage: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.SupervisorServiceSendMessageRequest.
+ * Use `create(SupervisorServiceSendMessageRequestSchema)` to create a new message.
+ */
+export const SupervisorServiceSendMessageRequestSchema: GenMessage<SupervisorServiceSendMessageRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 24);
+
+/**
+ * @generated from message pullrouting.v1.SupervisorServiceSendMessageResponse
+ */
+export type SupervisorServiceSendMessageResponse = Message<"pullrouting.v1.SupervisorServiceSendMessageResponse"> & {
+  /**
+   * The message as stored: PUBLIC, sender_type SUPERVISOR.
+   *
+   * @generated from field: pullrouting.v1.Message message = 1;
+   */
+  message?: Message$1 | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.SupervisorServiceSendMessageResponse.
+ * Use `create(SupervisorServiceSendMessageResponseSchema)` to create a new message.
+ */
+export const SupervisorServiceSendMessageResponseSchema: GenMessage<SupervisorServiceSendMessageResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 25);
+
+/**
+ * @generated from message pullrouting.v1.SupervisorServiceLeaveConversationRequest
+ */
+export type SupervisorServiceLeaveConversationRequest = Message<"pullrouting.v1.SupervisorServiceLeaveConversationRequest"> & {
+  /**
+   * The conversation, `conversations/{conversation}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message pullrouting.v1.SupervisorServiceLeaveConversationRequest.
+ * Use `create(SupervisorServiceLeaveConversationRequestSchema)` to create a new message.
+ */
+export const SupervisorServiceLeaveConversationRequestSchema: GenMessage<SupervisorServiceLeaveConversationRequest> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 26);
+
+/**
+ * @generated from message pullrouting.v1.SupervisorServiceLeaveConversationResponse
+ */
+export type SupervisorServiceLeaveConversationResponse = Message<"pullrouting.v1.SupervisorServiceLeaveConversationResponse"> & {
+  /**
+   * The conversation without the supervisor among its participants.
+   *
+   * @generated from field: pullrouting.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+};
+
+/**
+ * Describes the message pullrouting.v1.SupervisorServiceLeaveConversationResponse.
+ * Use `create(SupervisorServiceLeaveConversationResponseSchema)` to create a new message.
+ */
+export const SupervisorServiceLeaveConversationResponseSchema: GenMessage<SupervisorServiceLeaveConversationResponse> = /*@__PURE__*/
+  messageDesc(file_pullrouting_v1_supervisor_service, 27);
+
+/**
  * What a supervisor's console calls. The supervisor is the one the bearer token names, never a request field,
  * and it sees and acts only within its Lists (`Supervisor.lists`, read at each call). A conversation outside
  * them, or one that does not exist, is refused alike with NOT_ENTITLED, so a supervisor learns nothing of
@@ -758,7 +858,8 @@ export const SupervisorService: GenService<{
   /**
    * Joins an open conversation as a participant with role SUPERVISOR: its agents' streams get
    * SUPERVISOR_JOINED and the list's watchers the row; the connector gets SUPERVISOR_JOINED and chooses what
-   * the customer sees of it. It counts against no cap and changes no state; it lasts until the conversation
+   * the customer sees of it. It counts against no cap and changes no state; it lasts until the supervisor
+   * leaves (LeaveConversation), is disabled or deleted, loses the conversation's list, or the conversation
    * closes or moves to another list. Barging in again changes nothing. Of a barge-in and a close at once,
    * whichever the database orders first happens first: a barge-in after the close is refused.
    * Refusals: FIELD_INVALID (a malformed name), NOT_ENTITLED (on another list, or no such conversation),
@@ -770,6 +871,40 @@ export const SupervisorService: GenService<{
     methodKind: "unary";
     input: typeof BargeInRequestSchema;
     output: typeof BargeInResponseSchema;
+  },
+  /**
+   * Writes to the customer as a supervisor who barged in: a PUBLIC message with sender_type SUPERVISOR and
+   * `supervisor` naming it, on the agents' WatchConversation and WatchDesk streams (AGENT_MESSAGE), on
+   * monitors and in transcripts, and on the connector's WatchOutbound (AGENT_MESSAGE), which delivers it as an
+   * agent's message, marked as the supervisor's. It answers the customer (Conversation.waiting_since ends).
+   * Idempotent on request_id: a retry is answered with the first message, and is not checked again. With
+   * expected_last_message, it is written only if that is still the conversation's newest message. Of a send
+   * and a close at once, whichever the database orders first happens first.
+   * Refusals: FIELD_INVALID (a malformed name, request_id or expected_last_message, a text empty or over 4096
+   * characters), NOT_ENTITLED (on another list, or no such conversation), CONVERSATION_CLOSED,
+   * NOT_PARTICIPANT (the supervisor has not barged in, or has left), STALE_VIEW (a newer message than
+   * expected_last_message exists; metadata newest_message names it).
+   *
+   * @generated from rpc pullrouting.v1.SupervisorService.SendMessage
+   */
+  sendMessage: {
+    methodKind: "unary";
+    input: typeof SupervisorServiceSendMessageRequestSchema;
+    output: typeof SupervisorServiceSendMessageResponseSchema;
+  },
+  /**
+   * Leaves a conversation the supervisor barged into: its agents' streams and monitors get SUPERVISOR_LEFT
+   * (leave_cause LEFT), the list's watchers the row, the connector SUPERVISOR_LEFT. Leaving one the supervisor
+   * is not in (never joined, left already, or the conversation closed) changes nothing: of two leaves at
+   * once, one leaves and the other finds it gone.
+   * Refusals: FIELD_INVALID (a malformed name), NOT_ENTITLED (on another list, or no such conversation).
+   *
+   * @generated from rpc pullrouting.v1.SupervisorService.LeaveConversation
+   */
+  leaveConversation: {
+    methodKind: "unary";
+    input: typeof SupervisorServiceLeaveConversationRequestSchema;
+    output: typeof SupervisorServiceLeaveConversationResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pullrouting_v1_supervisor_service, 0);
