@@ -328,13 +328,14 @@ class AgentServicer(agent_service_pb2_grpc.AgentServiceServicer):
         shown = await self._database.run(lambda c: presence_store.set_presence(c, agent_id, presence, now_micros()))
         return pb.SetPresenceResponse(presence=PRESENCE_TO_PROTO[shown])
 
-    async def WatchDesk(
+    def WatchDesk(
         self, request: pb.WatchDeskRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.WatchDeskResponse | bytes]:
+        # The desk's responses themselves, not passed on by a generator of this method's own: one layer less
+        # for each of them (api/rpcs.py iterates whatever the method returns).
         agent_id = _agent_id()
         responses = self._desks.watch_desk(agent_id, request.resume_token, context)
-        async for response in self._agent_streams.present_while_open(agent_id, responses):
-            yield response
+        return self._agent_streams.present_while_open(agent_id, responses)
 
     async def MarkRead(self, request: pb.MarkReadRequest, context: grpc.aio.ServicerContext) -> pb.MarkReadResponse:
         agent_id, conversation_id, message = _agent_id(), *_mark_read_fields(request)

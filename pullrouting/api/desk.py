@@ -8,10 +8,11 @@ it was in at the stream's position (store/streams.py `desk_start`), its own AGEN
 AGENT_LEFT or the close ends one after it is sent. Unread counts are read when an event is sent, so a desk
 shows the count of the moment even while it catches up."""
 
-import functools
+import contextlib
 from collections.abc import AsyncIterator
 
 import grpc
+from sqlalchemy import Connection
 
 from pullrouting.api.activity import activity_change
 from pullrouting.api.load import ShownLoad, agent_load_to_proto, may_change_load
@@ -34,7 +35,7 @@ from pullrouting.domain.principal import Principal, Role
 from pullrouting.domain.supervisor_views import DomainLoad
 from pullrouting.store import read_positions
 from pullrouting.store import streams as stream_store
-from pullrouting.store.events import StoredEvent, Wanted
+from pullrouting.store.events import Batch, StoredEvent, Wanted
 from pullrouting.store.positions import Position
 from pullrouting.store.streams import DeskStart
 from pullrouting.v1 import agent_service_pb2, events_pb2
@@ -109,6 +110,18 @@ class _ShownPresence:
         return changed
 
 
+def _wanted(agent_id: str, list_ids: frozenset[str], conversation_ids: frozenset[str]) -> Wanted:
+    """What a desk catching up reads: its lists, its subscriptions, its conversations, its own conversation and
+    agent events, and the PRINCIPAL events (the agent's own among them)."""
+    return Wanted(
+        list_ids=list_ids,
+        subscriber=agent_id,
+        conversation_ids=conversation_ids,
+        participant=agent_id,
+        principal_events=True,
+    )
+
+
 class Desks:
     def __init__(self, streams: Streams) -> None:
         self._streams = streams
@@ -134,20 +147,28 @@ class Desks:
                 return event.payload["principal"] == own_principal
             return lists.wants(event)
 
+        # Asked for after every event caught up: made again only when what it says changed.
+        last: list[Wanted] = []
+
         def wanted() -> Wanted:
-            return Wanted(
-                list_ids=lists.wanted_list_ids(),
-                subscriber=agent_id,
-                conversation_ids=frozenset(participation.coarse or ()),
-                participant=agent_id,
-                principal_events=True,
-            )
+            conversation_ids = participation.coarse or frozenset()
+            if not last or not lists.reads(last[0].list_ids) or last[0].conversation_ids != conversation_ids:
+                last[:] = [_wanted(agent_id, lists.wanted_list_ids(), frozenset(conversation_ids))]
+            return last[0]
+
+        def start_reading(connection: Connection) -> tuple[DeskStart, tuple[Wanted, Batch] | None]:
+            """The start and, when resuming, the first batch of missed events: one read, not two."""
+            start = stream_store.desk_start(connection, agent_id=agent_id, position=position)
+            if start.lists.snapshot:
+                return start, None
+            reading = _wanted(agent_id, start.lists.entitled | start.lists.subscribed, start.participating)
+            return start, (reading, follower.read_batch(connection, start.lists.position, reading))
 
         principal = format_name(AGENTS, agent_id)
         with streams.following(call, principal, wanted, wants, participation.wants_notice) as follower:
-            start = await streams.database.read(
-                functools.partial(stream_store.desk_start, agent_id=agent_id, position=position)
-            )
+            # Reading missed events, when resuming: taking turns with the agent's other streams.
+            async with follower.catch_up_slot() if position is not None else contextlib.nullcontext():
+                start, first_batch = await streams.database.read(start_reading)
             lists.started(start.lists)
             participation.started(start.participating)
             if start.lists.snapshot:
@@ -155,7 +176,7 @@ class Desks:
                 opening_load = _load_response(call.restart_token, agent_id, await load.now())
                 async for response in self._opening(call, follower, lists, start, opening_load):
                     yield response
-            async for event, after in streams.events(call, follower, start.lists.position):
+            async for event, after in streams.events(call, follower, start.lists.position, first_batch):
                 if isinstance(event, ActivityNotice):
                     if event.conversation_id in participation.current:
                         yield agent_service_pb2.WatchDeskResponse(
@@ -165,6 +186,16 @@ class Desks:
                 if event.kind is EventKind.AGENT and event.type is AgentEventType.PRESENCE_CHANGED:
                     if shown.changes_to(Presence(event.payload["presence"])):
                         yield self._presence_change(call, event, after)
+                    continue
+                if event.kind is EventKind.LIST:
+                    # Most of what a desk sends, live or catching up: handled here, without a generator of its
+                    # own per event. Serialised once for every desk it reaches; this desk adds its token and count.
+                    listed = lists.list_event(event, after)
+                    if listed is not None:
+                        unread = await self._unread_count(
+                            agent_id, listed.shared.conversation_id or None, participation
+                        )
+                        yield listed.for_desk(unread)
                     continue
                 was_in = event.conversation_id in participation.current
                 if event.kind is not EventKind.PRINCIPAL:
@@ -255,12 +286,9 @@ class Desks:
                 response.event.conversation_event.CopyFrom(conversation_event)
                 yield response
         else:
+            # A subscription's change: its responses as messages (a LIST event never comes here).
             async for listed in lists.on_event(follower, event, after):
-                if isinstance(listed, ListedEvent):
-                    # Serialised once for every desk it reaches; this desk adds its token and count.
-                    unread = await self._unread_count(agent_id, listed.shared.conversation_id or None, participation)
-                    yield listed.for_desk(unread)
-                    continue
+                assert not isinstance(listed, ListedEvent)
                 conversation_id = listed.event.conversation.name.removeprefix(f"{CONVERSATIONS}/") or None
                 unread = await self._unread_count(agent_id, conversation_id, participation)
                 yield self._listed(listed.event, "", unread)

@@ -56,7 +56,7 @@ from pullrouting.domain.names import AGENTS, CONVERSATIONS, LISTS, format_name
 from pullrouting.domain.principal import Principal, Role
 from pullrouting.store import streams as stream_store
 from pullrouting.store.database import Database
-from pullrouting.store.events import StoredEvent, Wanted
+from pullrouting.store.events import Batch, StoredEvent, Wanted
 from pullrouting.store.pages import Key, Page, Shown
 from pullrouting.store.positions import RESTART, Position
 from pullrouting.store.streams import ListWatchStart
@@ -240,9 +240,10 @@ class Streams:
             follower.close()
 
     async def events(
-        self, call: Call, follower: Follower, position: Position
+        self, call: Call, follower: Follower, position: Position, first: tuple[Wanted, Batch] | None = None
     ) -> AsyncIterator[tuple[StoredEvent | ActivityNotice, Position]]:
-        async for event, after in follower.events(position):
+        """The stream's events from `position` (Follower.events, with its first batch when read already)."""
+        async for event, after in follower.events(position, first):
             yield event, after
             # Only when the caller asks for the next event has it sent all this one made (a subscription's
             # whole snapshot, say): a stream cut off before then resumes from the event before. A live notice
@@ -511,6 +512,10 @@ class AgentLists:
         # The start sets the coarse lists before any catch-up.
         return frozenset(self._coarse or ())
 
+    def reads(self, list_ids: frozenset[str]) -> bool:
+        """Whether `list_ids` are still the lists `wanted_list_ids` names."""
+        return (self._coarse or frozenset()) == list_ids
+
     def started(self, start: ListWatchStart) -> None:
         self._start = start
         self._coarse = set(start.entitled | start.subscribed)
@@ -545,10 +550,17 @@ class AgentLists:
             )
             async for response in changes:
                 yield response
-        elif event.kind is EventKind.LIST and event.list_id in self._subscribed and not already_shown(
-            self._shown, event
-        ):
-            yield self._streams.list_event_response(event, after, self._call.tokens)
+        elif event.kind is EventKind.LIST:
+            listed = self.list_event(event, after)
+            if listed is not None:
+                yield listed
+
+    def list_event(self, event: StoredEvent, after: Position) -> ListedEvent | None:
+        """A LIST event as this stream shows it (as every stream shares it); None for a list it is not
+        subscribed to, or a request its snapshot showed already."""
+        if event.list_id in self._subscribed and not already_shown(self._shown, event):
+            return self._streams.list_event_response(event, after, self._call.tokens)
+        return None
 
 
 class _OutboundScope:

@@ -7,11 +7,13 @@ import functools
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
+from sqlalchemy import Connection
+
 from pullrouting.bus.hub import EventHub, Subscriber, wants_no_notice
 from pullrouting.domain.activity import ActivityNotice
 from pullrouting.store import events as event_store
 from pullrouting.store.database import Database
-from pullrouting.store.events import StoredEvent, Wanted
+from pullrouting.store.events import Batch, StoredEvent, Wanted
 from pullrouting.store.positions import Position
 
 # Events read from the table at a time. Small on purpose: a batch's decoded rows (about six objects each) stay
@@ -47,35 +49,47 @@ class Follower:
         self._subscriber, self._live_from = hub.attach(wants, capacity, wants_notice)
         on_attached(self._subscriber)
 
+    @property
+    def live_from(self) -> Position:
+        """Where the hub's queue starts: events up to here come from the table."""
+        return self._live_from
+
+    def catch_up_slot(self) -> AbstractAsyncContextManager[object]:
+        """Held while reading missed events from the table (see `events`)."""
+        return self._catch_up_slot()
+
     def check(self) -> None:
         """Raises what ended the stream (SlowConsumer, StreamClosed), if anything did."""
         self._subscriber.check()
 
-    async def events(self, position: Position) -> AsyncIterator[tuple[StoredEvent | ActivityNotice, Position]]:
+    async def events(
+        self, position: Position, first: tuple[Wanted, Batch] | None = None
+    ) -> AsyncIterator[tuple[StoredEvent | ActivityNotice, Position]]:
         """Every wanted event after `position`, in order, each with the position just after it, until the caller
         stops or the hub fails the stream (SlowConsumer, StreamClosed). From the table it reads what `wanted()`
         says at the time (inside `catch_up_slot`), and sends what `wants` holds for. The wanted live notices
-        come once it is live, each with the position of the event before it."""
+        come once it is live, each with the position of the event before it. `first`, when given, is the first
+        batch (`read_batch`), read already with the stream's start; it counts if `wanted()` still says what it
+        was read for."""
         # The hub queues everything after live_from; the table supplies (position, live_from].
         while self._live_from.key > position.key:
             reading = self._wanted()
-            async with self._catch_up_slot():
-                batch = await self._database.read(
-                    functools.partial(
-                        event_store.read_between,
-                        position=position,
-                        through=self._live_from,
-                        limit=CATCH_UP_BATCH,
-                        wanted=reading,
+            if first is not None and first[0] == reading:
+                batch = first[1]
+            else:
+                async with self._catch_up_slot():
+                    batch = await self._database.read(
+                        functools.partial(self.read_batch, position=position, wanted=reading)
                     )
-                )
+            first = None
             for event in batch.events:
                 if not position.precedes(event.xact, event.id):
                     continue
                 position = position.moved_to(event.xact, event.id)
                 if self._wants(event):
                     yield event, position
-                if self._wanted() != reading:
+                wanted = self._wanted()
+                if wanted is not reading and wanted != reading:
                     # The stream now reads more (a list subscribed to): read again from here.
                     break
             else:
@@ -91,6 +105,11 @@ class Follower:
             if position.precedes(event.xact, event.id):
                 position = position.moved_to(event.xact, event.id)
                 yield event, position
+
+    def read_batch(self, connection: Connection, position: Position, wanted: Wanted) -> Batch:
+        """A batch of the missed events after `position` (in a read transaction), as `events` reads them; a
+        stream may read its first one with its start, in one transaction, inside `catch_up_slot`."""
+        return event_store.read_between(connection, position, self._live_from, CATCH_UP_BATCH, wanted)
 
     def close(self) -> None:
         self._hub.detach(self._subscriber)

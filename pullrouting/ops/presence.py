@@ -2,13 +2,16 @@
 an agent's first stream opens or its last one closes, and again every third of the grace period while they
 stay open. Every reminder check interval, each instance announces OFFLINE the agents nobody has seen for the
 grace period and releases the participants away longer than their List allows (domain/presence.py); the
-database decides who does each (store/presence.py), so any number of instances may tick at once."""
+database decides who does each (store/presence.py), so any number of instances may tick at once.
+
+The stamps of agents whose streams open (or end) while one such write is under way are written together
+next: a reconnect storm's thousands of openings take a few transactions, not one each."""
 
 import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 
 from pullrouting.ops.periodic import Periodic
 from pullrouting.store import presence as presence_store
@@ -18,6 +21,59 @@ log = logging.getLogger(__name__)
 
 # Agents announced OFFLINE, or conversations released, per transaction; a tick goes on until fewer are due.
 BATCH = 500
+
+
+class _Stamps:
+    """Agents to stamp in one write, and its end, which the openings among them wait for."""
+
+    def __init__(self) -> None:
+        self.agent_ids: dict[str, None] = {}
+        self.written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+
+class _Stamping:
+    """Stamps agents with `work`, one write at a time: those added meanwhile go together in the next."""
+
+    def __init__(
+        self,
+        work: Callable[..., None],
+        record: Callable[[Callable[..., None], Collection[str], int], Awaitable[None]],
+        clock: Callable[[], int],
+        tasks: set[asyncio.Task[None]],
+    ) -> None:
+        self._work = work
+        self._record = record
+        self._clock = clock
+        # Where the writing task is kept referenced until done (the event loop holds tasks only weakly).
+        self._tasks = tasks
+        self._pending: _Stamps | None = None
+        self._writing = False
+
+    def add(self, agent_id: str) -> asyncio.Future[None]:
+        """Stamps the agent in the next write; the future is done once that write is."""
+        if self._pending is None:
+            self._pending = _Stamps()
+        self._pending.agent_ids[agent_id] = None
+        if not self._writing:
+            self._writing = True
+            task = asyncio.create_task(self._write())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return self._pending.written
+
+    async def _write(self) -> None:
+        try:
+            while self._pending is not None:
+                stamps, self._pending = self._pending, None
+                try:
+                    await self._record(self._work, list(stamps.agent_ids), self._clock())
+                finally:
+                    stamps.written.set_result(None)
+        finally:
+            self._writing = False
+            if self._pending is not None:  # cancelled (at shutdown): nobody waits for a write that never comes
+                self._pending.written.set_result(None)
+                self._pending = None
 
 
 class PresenceTracker:
@@ -37,23 +93,22 @@ class PresenceTracker:
         self._task: asyncio.Task[None] | None = None
         # Kept referenced until done: the event loop holds tasks only weakly.
         self._writes: set[asyncio.Task[None]] = set()
+        self._opened = _Stamping(presence_store.seen, self._record, clock, self._writes)
+        self._closed = _Stamping(presence_store.last_seen, self._record, clock, self._writes)
 
     async def opened(self, agent_id: str) -> None:
-        """The agent's first stream here got going: it is present (back from OFFLINE, if it was)."""
-        await self._record(presence_store.seen, [agent_id], self._clock())
+        """The agent's first stream here got going: it is present (back from OFFLINE, if it was). Returns once
+        that is written."""
+        # Shielded: a stream cancelled while it waits leaves the write to the others.
+        await asyncio.shield(self._opened.add(agent_id))
 
     def closed(self, agent_id: str) -> None:
         """The agent's last stream here ended: it was last seen now."""
-        self._write(presence_store.last_seen, [agent_id], self._clock())
+        self._closed.add(agent_id)
 
     async def beat(self, now: int) -> None:
         """Stamps every agent with a stream open here as seen at `now`."""
         await self._record(presence_store.seen, list(self._agents_with_streams()), now)
-
-    def _write(self, work: Callable[..., None], agent_ids: Collection[str], now: int) -> None:
-        task = asyncio.create_task(self._record(work, agent_ids, now))
-        self._writes.add(task)
-        task.add_done_callback(self._writes.discard)
 
     async def _record(self, work: Callable[..., None], agent_ids: Collection[str], now: int) -> None:
         if not agent_ids:

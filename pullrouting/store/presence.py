@@ -14,12 +14,19 @@ from pullrouting.domain.model import Conversation, ConversationState
 from pullrouting.domain.presence import AgentPresence, Presence, ReleasePolicy
 from pullrouting.store import conversations as conversation_store
 from pullrouting.store import events
+from pullrouting.store.prepared import Prepared
 from pullrouting.store.tables import agents, conversations, lists, participants
 
 AGENT_PRESENCE = select(
     agents.c.id, agents.c.presence, agents.c.presence_time, agents.c.last_seen_time, agents.c.offline
 ).where(agents.c.id == bindparam("agent_id"))
 UPDATE_AGENTS = update(agents).where(agents.c.id.in_(bindparam("agent_ids", expanding=True)))
+# An instance stamps the agents whose streams open or end, many at once in a reconnect storm: one statement
+# per agent on the driver's cursor (store/prepared.py), each row locked by its stamp before it is read.
+UPDATE_AGENT = Prepared(update(agents).where(agents.c.id == bindparam("agent_id")))
+OFFLINE_AGENT = Prepared(
+    select(agents.c.id, agents.c.presence).where(agents.c.id == bindparam("agent_id"), agents.c.offline)
+)
 
 
 def _presence(row: Row) -> AgentPresence:
@@ -46,13 +53,11 @@ def set_presence(connection: Connection, agent_id: str, presence: Presence, now:
 def seen(connection: Connection, agent_ids: Collection[str], now: int) -> None:
     """This instance holds streams of these agents: they are present. An agent announced OFFLINE is back,
     which is announced."""
-    connection.execute(UPDATE_AGENTS, {"agent_ids": list(agent_ids), "last_seen_time": now})
-    back = connection.execute(
-        update(agents)
-        .where(agents.c.id.in_(list(agent_ids)), agents.c.offline)
-        .values(offline=False)
-        .returning(agents.c.id, agents.c.presence)
-    ).all()
+    _stamp(connection, agent_ids, now)
+    # Read under the locks the stamps took: no other instance announces them OFFLINE meanwhile.
+    back = [row for agent_id in agent_ids for row in OFFLINE_AGENT.rows(connection, {"agent_id": agent_id})]
+    if back:
+        UPDATE_AGENT.execute(connection, [{"agent_id": row.id, "offline": False} for row in back])
     announced = [rules.presence_changed(row.id, Presence.OFFLINE, Presence(row.presence)) for row in back]
     events.append(connection, [event for changes in announced for event in changes], now)
 
@@ -60,7 +65,12 @@ def seen(connection: Connection, agent_ids: Collection[str], now: int) -> None:
 def last_seen(connection: Connection, agent_ids: Collection[str], now: int) -> None:
     """The agents' last streams on this instance ended now; whether they are OFFLINE is the grace period's
     to decide."""
-    connection.execute(UPDATE_AGENTS, {"agent_ids": list(agent_ids), "last_seen_time": now})
+    _stamp(connection, agent_ids, now)
+
+
+def _stamp(connection: Connection, agent_ids: Collection[str], now: int) -> None:
+    if agent_ids:
+        UPDATE_AGENT.execute(connection, [{"agent_id": agent_id, "last_seen_time": now} for agent_id in agent_ids])
 
 
 def mark_offline(connection: Connection, now: int, grace_seconds: float, limit: int) -> list[str]:

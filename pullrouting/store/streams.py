@@ -5,7 +5,18 @@ and repeats nothing (store/pages.py). Callers run these in a read-only (snapshot
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from sqlalchemy import BigInteger, Connection, Integer, Select, and_, bindparam, literal_column, or_, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Integer,
+    and_,
+    bindparam,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 
 from pullrouting.domain import conversation as rules
 from pullrouting.domain.errors import DomainError, Reason
@@ -21,36 +32,43 @@ from pullrouting.store.conversations import INGESTOR_CHANNEL_IDS, ingest_channel
 from pullrouting.store.events import StoredEvent
 from pullrouting.store.pages import Key, Page
 from pullrouting.store.positions import RESTART, Position
+from pullrouting.store.prepared import Prepared
 from pullrouting.store.tables import agent_lists, agents, channels, events, messages, subscriptions
 
-# Built once (see store/conversations.py).
-SUBSCRIBED_LIST_IDS = select(subscriptions.c.list_id).where(subscriptions.c.agent_id == bindparam("agent_id"))
-ENTITLED_LIST_IDS = select(agent_lists.c.list_id).where(agent_lists.c.agent_id == bindparam("agent_id"))
+# Built once (see store/conversations.py). Every stream's start runs those in Prepared on the driver's cursor
+# (store/prepared.py): a reconnect storm starts thousands of streams at once.
+SUBSCRIBED_LIST_IDS = Prepared(select(subscriptions.c.list_id).where(subscriptions.c.agent_id == bindparam("agent_id")))
+ENTITLED_LIST_IDS = Prepared(select(agent_lists.c.list_id).where(agent_lists.c.agent_id == bindparam("agent_id")))
 AFTER_POSITION = tuple_(events.c.xact, events.c.id) > tuple_(
     bindparam("xact", type_=BigInteger), bindparam("id", type_=BigInteger)
 )
 NEWEST_FIRST = (events.c.xact.desc(), events.c.id.desc())
-SUBSCRIPTION_CHANGES_AFTER = (
+SUBSCRIPTION_CHANGES_AFTER = Prepared(
     select(events.c.xact, events.c.type, events.c.list_id)
     .where(
         AFTER_POSITION,
-        events.c.kind == EventKind.SUBSCRIPTION.value,
+        events.c.kind == literal_column(f"'{EventKind.SUBSCRIPTION.value}'"),
         events.c.agent_id == bindparam("agent_id"),
     )
     .order_by(*NEWEST_FIRST)
 )
-PARTICIPATION_CHANGES_AFTER = (
+
+
+def _type_is(*types: ConversationEventType) -> ColumnElement[bool]:
+    """The event is of one of `types`: literals, so that the statement needs no expanding parameter."""
+    return or_(*(events.c.type == literal_column(f"'{type_.value}'") for type_ in types))
+
+
+PARTICIPATION_CHANGES_AFTER = Prepared(
     select(events.c.xact, events.c.type, events.c.agent_id, events.c.payload)
     .where(
         AFTER_POSITION,
-        events.c.kind == EventKind.CONVERSATION.value,
+        events.c.kind == literal_column(f"'{EventKind.CONVERSATION.value}'"),
         events.c.conversation_id == bindparam("conversation_id"),
-        events.c.type.in_(
-            [
-                ConversationEventType.AGENT_JOINED.value,
-                ConversationEventType.AGENT_LEFT.value,
-                ConversationEventType.CONVERSATION_CLOSED.value,
-            ]
+        _type_is(
+            ConversationEventType.AGENT_JOINED,
+            ConversationEventType.AGENT_LEFT,
+            ConversationEventType.CONVERSATION_CLOSED,
         ),
     )
     .order_by(*NEWEST_FIRST)
@@ -68,21 +86,24 @@ MESSAGES_AFTER = (
     .limit(bindparam("limit", type_=Integer))
 )
 # The conversations an agent joined or left after a position, and the closes after it with whom they let go.
-PARTICIPATIONS_AFTER = (
+PARTICIPATIONS_AFTER = Prepared(
     select(events.c.conversation_id)
     .where(
         AFTER_POSITION,
         events.c.kind == literal_column(f"'{EventKind.CONVERSATION.value}'"),
         events.c.agent_id == bindparam("agent_id"),
-        events.c.type.in_([ConversationEventType.AGENT_JOINED.value, ConversationEventType.AGENT_LEFT.value]),
+        _type_is(ConversationEventType.AGENT_JOINED, ConversationEventType.AGENT_LEFT),
     )
     .distinct()
 )
-CLOSES_AFTER = select(events.c.conversation_id, events.c.payload).where(
-    AFTER_POSITION,
-    events.c.kind == literal_column(f"'{EventKind.CONVERSATION.value}'"),
-    events.c.type == literal_column(f"'{ConversationEventType.CONVERSATION_CLOSED.value}'"),
+CLOSES_AFTER = Prepared(
+    select(events.c.conversation_id, events.c.payload).where(
+        AFTER_POSITION,
+        events.c.kind == literal_column(f"'{EventKind.CONVERSATION.value}'"),
+        events.c.type == literal_column(f"'{ConversationEventType.CONVERSATION_CLOSED.value}'"),
+    )
 )
+OPEN_CONVERSATIONS_OF_AGENT = Prepared(conversation_store.OPEN_CONVERSATIONS_OF_AGENT)
 AGENT_PRESENCE = select(agents.c.presence).where(agents.c.id == bindparam("agent_id"))
 # Before every key: conversations and messages are created at a time >= 0.
 FIRST_KEY: Key = (-1, "")
@@ -152,8 +173,8 @@ def replayable(connection: Connection, position: Position | None, newest: Positi
     return event_store.pruned_through(connection).key <= position.key <= newest.key
 
 
-def _list_ids(connection: Connection, query: Select, agent_id: str) -> frozenset[str]:
-    return frozenset(connection.scalars(query, {"agent_id": agent_id}))
+def _list_ids(connection: Connection, query: Prepared, agent_id: str) -> frozenset[str]:
+    return frozenset(row.list_id for row in query.rows(connection, {"agent_id": agent_id}))
 
 
 def list_watch_start(connection: Connection, agent_id: str, position: Position | None) -> ListWatchStart:
@@ -182,7 +203,7 @@ def _subscribed_at(connection: Connection, agent_id: str, position: Position, no
     """The subscriptions as they were at `position`: today's, with later changes undone, newest first."""
     parameters = {"xact": position.xact, "id": position.id, "agent_id": agent_id}
     subscribed = set(now)
-    for change in connection.execute(SUBSCRIPTION_CHANGES_AFTER, parameters):
+    for change in SUBSCRIPTION_CHANGES_AFTER.rows(connection, parameters):
         if change.xact in position.covered:
             continue
         if change.type == SubscriptionEventType.SUBSCRIBED:
@@ -214,18 +235,18 @@ def desk_start(connection: Connection, agent_id: str, position: Position | None)
     let go from by a close since, each with the changes since undone."""
     lists = list_watch_start(connection, agent_id, position)
     if lists.snapshot:
-        ids = list(connection.scalars(conversation_store.OPEN_CONVERSATIONS_OF_AGENT, {"agent_id": agent_id}))
+        ids = [row.conversation_id for row in OPEN_CONVERSATIONS_OF_AGENT.rows(connection, {"agent_id": agent_id})]
         found = sorted((conversation_store.get(connection, i) for i in ids), key=lambda c: (c.create_time, c.id))
         presence = connection.scalar(AGENT_PRESENCE, {"agent_id": agent_id})
         counts = read_positions.unread_counts(connection, agent_id, ids)
         invited = invitation_store.pending_for(connection, agent_id, event_store.now_micros())
         return DeskStart(lists, found, counts, presence, frozenset(ids), invited)
     parameters = {"xact": lists.position.xact, "id": lists.position.id, "agent_id": agent_id}
-    candidates = set(connection.scalars(conversation_store.OPEN_CONVERSATIONS_OF_AGENT, {"agent_id": agent_id}))
-    candidates.update(connection.scalars(PARTICIPATIONS_AFTER, parameters))
+    candidates = {row.conversation_id for row in OPEN_CONVERSATIONS_OF_AGENT.rows(connection, {"agent_id": agent_id})}
+    candidates.update(row.conversation_id for row in PARTICIPATIONS_AFTER.rows(connection, parameters))
     candidates.update(
         row.conversation_id
-        for row in connection.execute(CLOSES_AFTER, parameters)
+        for row in CLOSES_AFTER.rows(connection, parameters)
         if agent_id in row.payload.get("released", ())
     )
     position = lists.position
@@ -267,7 +288,7 @@ def _may_replay(connection: Connection, conversation: Conversation, agent_id: st
 def _was_participant_at(connection: Connection, conversation: Conversation, agent_id: str, position: Position) -> bool:
     parameters = {"xact": position.xact, "id": position.id, "conversation_id": conversation.id}
     changes = [
-        row for row in connection.execute(PARTICIPATION_CHANGES_AFTER, parameters) if row.xact not in position.covered
+        row for row in PARTICIPATION_CHANGES_AFTER.rows(connection, parameters) if row.xact not in position.covered
     ]
     return rules.was_participant(
         conversation,

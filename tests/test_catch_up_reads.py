@@ -1,0 +1,70 @@
+"""The catch-up read (store/events.py `read_between`): its statement is built once per shape of what a stream
+wants, so streams of one shape must each read their own events; and an event's payload, kept as read until
+it is used, must be the one written."""
+
+from sqlalchemy import Connection
+
+from pullrouting.domain.events import AgentEventType, ConversationEventType, Event, ListEventType
+from pullrouting.store import events as event_store
+from pullrouting.store.database import Database
+from pullrouting.store.events import Wanted
+from pullrouting.store.positions import START, Position
+
+# Past every event written here.
+EVERYTHING = Position(2**62, 0)
+
+
+def _batch(database: Database, wanted: Wanted, limit: int = 100) -> event_store.Batch:
+    """The wanted events from the start on (every event written here committed)."""
+
+    def read(connection: Connection) -> event_store.Batch:
+        return event_store.read_between(connection, START, EVERYTHING, limit, wanted)
+
+    return database.run_sync(read, read_only=True)
+
+
+def _read(database: Database, wanted: Wanted) -> list[event_store.StoredEvent]:
+    return _batch(database, wanted).events
+
+
+def _write(database: Database, events: list[Event]) -> None:
+    database.run_sync(lambda connection: event_store.append(connection, events))
+
+
+def test_streams_of_one_shape_each_read_their_own_events(database: Database) -> None:
+    _write(
+        database,
+        [
+            Event(ListEventType.ADDED, list_id="l1", payload={"conversation": {"id": "r1", "list": "l1"}}),
+            Event(ListEventType.ADDED, list_id="l2", payload={"conversation": {"id": "r2", "list": "l2"}}),
+            Event(ConversationEventType.AGENT_JOINED, conversation_id="r1", agent_id="a1", payload={"n": 1}),
+            Event(ConversationEventType.AGENT_JOINED, conversation_id="r2", agent_id="a2", payload={"n": 2}),
+            Event(AgentEventType.READ, conversation_id="r2", agent_id="a2", payload={"message_id": "m2"}),
+        ],
+    )
+    first = _read(database, Wanted(list_ids=frozenset({"l1"})))
+    second = _read(database, Wanted(list_ids=frozenset({"l2"})))
+    assert [event.payload for event in first] == [{"conversation": {"id": "r1", "list": "l1"}}]
+    assert [event.payload for event in second] == [{"conversation": {"id": "r2", "list": "l2"}}]
+
+    desk = Wanted(list_ids=frozenset({"l2"}), conversation_ids=frozenset({"r1"}), participant="a2")
+    other_desk = Wanted(list_ids=frozenset({"l1"}), conversation_ids=frozenset({"r2"}), participant="a1")
+    assert [(event.type, event.payload) for event in _read(database, desk)] == [
+        (ListEventType.ADDED, {"conversation": {"id": "r2", "list": "l2"}}),
+        (ConversationEventType.AGENT_JOINED, {"n": 1}),
+        (ConversationEventType.AGENT_JOINED, {"n": 2}),
+        (AgentEventType.READ, {"message_id": "m2"}),
+    ]
+    assert [(event.type, event.payload) for event in _read(database, other_desk)] == [
+        (ListEventType.ADDED, {"conversation": {"id": "r1", "list": "l1"}}),
+        (ConversationEventType.AGENT_JOINED, {"n": 1}),
+        (ConversationEventType.AGENT_JOINED, {"n": 2}),
+    ]
+    assert _read(database, Wanted()) == []
+
+
+def test_a_full_batch_ends_at_its_last_event(database: Database) -> None:
+    _write(database, [Event(ListEventType.ADDED, list_id="l1", payload={"n": n}) for n in range(3)])
+    batch = _batch(database, Wanted(list_ids=frozenset({"l1"})), limit=2)
+    assert [event.payload for event in batch.events] == [{"n": 0}, {"n": 1}]
+    assert batch.read_through == batch.events[-1].position
