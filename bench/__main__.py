@@ -223,13 +223,17 @@ async def run_desks(sizes: Sizes, backends: list[str]) -> list[tuple[str, desks.
             with processes.running(processes.pullrouting_command(url), env) as server:
                 tokens, auth_of = await desks.prepare_storm(sizes.storm, server, admin_token)
             with processes.running(processes.pullrouting_command(url), env) as restarted:
-                storm = await desks.measure_storm(tokens, auth_of, bare.address, restarted)
+                storm = await desks.measure_storm(tokens, auth_of, bare, restarted)
         found.append((backend, many, storm))
     return found
 
 
 def _counts(by_status: dict[str, int]) -> str:
     return ", ".join(f"{count} {status}" for status, count in sorted(by_status.items())) or "none"
+
+
+def _cpu(cpu: desks.Cpu) -> str:
+    return f"{cpu.server_s:,.1f} / {cpu.client_s:,.1f}"
 
 
 def desks_table(found: list[tuple[str, desks.ManyDesks, desks.Storm]]) -> str:
@@ -258,16 +262,25 @@ def desks_table(found: list[tuple[str, desks.ManyDesks, desks.Storm]]) -> str:
             f"and made again: {_counts(storm.refused)}, health p99 {storm.health_p99_ms:,.1f} ms over "
             f"{storm.health_samples} checks | {backend} | | | |"
         )
+        lines.append(
+            f"| CPU seconds (server / client): fan-out {_cpu(many.cpu)}, bare {_cpu(many.bare_cpu)}; "
+            f"storm {_cpu(storm.cpu)}, bare {_cpu(storm.bare_cpu)} | {backend} | | | |"
+        )
     return "\n".join(lines)
 
 
-async def run_instructions(backends: list[str], calls: int) -> list[instructions.Instructions]:
+async def run_instructions(
+    backends: list[str], calls: int, what: str, keep: Path | None
+) -> list[instructions.Instructions]:
     admin_token = f"pra_{secrets.token_urlsafe(32)}"
     found = []
     for backend in backends:
         with _database(backend) as url:
             environment = _server_environment(admin_token)
-            found.append(await instructions.measure(backend, url, environment, calls, INGEST_WORKERS))
+            if what == instructions.DESKS:
+                found += await instructions.measure_desks(backend, url, environment, calls, INGEST_WORKERS, keep)
+            else:
+                found.append(await instructions.measure(backend, url, environment, calls, INGEST_WORKERS))
     return found
 
 
@@ -336,7 +349,12 @@ def main(argv: list[str] | None = None) -> None:
     size.add_argument("--smoke", action="store_true", help="toy counts, every code path (for the smoke test)")
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    parser.add_argument("--profile", type=Path, metavar="DIR", help="record py-spy profiles of the server here")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="record py-spy profiles of the server here (with --instructions --what desks: callgrind's dumps)",
+    )
     parser.add_argument(
         "--scale-out",
         choices=("on", "off", "only"),
@@ -359,7 +377,14 @@ def main(argv: list[str] | None = None) -> None:
         "--instructions",
         type=int,
         metavar="CALLS",
-        help="only count the instructions per new request under callgrind, over CALLS calls (e.g. 800)",
+        help="only count the instructions per call under callgrind, over CALLS calls (e.g. 800; see --what)",
+    )
+    parser.add_argument(
+        "--what",
+        choices=(instructions.NEW_REQUESTS, instructions.DESKS),
+        default=instructions.NEW_REQUESTS,
+        help="with --instructions: new requests (PostCustomerMessage), or desks opened and reopened with their "
+        "tokens (WatchDesk)",
     )
     arguments = parser.parse_args(argv)
     sizes = SMOKE if arguments.smoke else QUICK if arguments.quick else FULL
@@ -370,7 +395,11 @@ def main(argv: list[str] | None = None) -> None:
     if arguments.instructions is not None:
         if not instructions.available():
             parser.error("--instructions needs valgrind (callgrind_control comes with it)")
-        print(instructions.table(asyncio.run(run_instructions(backends, arguments.instructions))))
+        print(
+            instructions.table(
+                asyncio.run(run_instructions(backends, arguments.instructions, arguments.what, arguments.profile))
+            )
+        )
         return
     main_figures = "only" not in (arguments.scale_out, arguments.desks)
     with_desks = arguments.desks != "off" and arguments.scale_out != "only"

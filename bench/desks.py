@@ -7,9 +7,10 @@
   retried, and the health check's latency meanwhile (live traffic that the catch-ups must not starve)."""
 
 import asyncio
+import contextlib
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
 import grpc
@@ -52,6 +53,27 @@ class ManyDesks:
     p99_ms: float
     bare_p50_ms: float
     bare_p99_ms: float
+    # CPU seconds over the fan-out's events, of the server and of this (the client's) process: with thousands
+    # of streams the client reads as many messages per event as the server sends.
+    cpu: "Cpu"
+    bare_cpu: "Cpu"
+
+
+@dataclass(frozen=True)
+class Cpu:
+    """CPU seconds (user and system, all threads) the server and the client (this process) used."""
+
+    server_s: float
+    client_s: float
+
+
+@contextlib.contextmanager
+def cpu_of(server: processes.ServerProcess) -> Iterator[list[Cpu]]:
+    """The CPU used inside the block, by `server` and this process: the list holds it once the block ends."""
+    found: list[Cpu] = []
+    server_before, client_before = server.cpu_seconds(), time.process_time()
+    yield found
+    found.append(Cpu(server.cpu_seconds() - server_before, time.process_time() - client_before))
 
 
 @dataclass(frozen=True)
@@ -64,6 +86,8 @@ class Storm:
     refused: dict[str, int]
     health_p99_ms: float
     health_samples: int
+    cpu: Cpu
+    bare_cpu: Cpu
 
 
 Auth = Callable[[str], tuple[tuple[str, str]]]
@@ -76,6 +100,8 @@ class Desks:
         self._auth_of = auth_of
         self.channels = Channels(address)
         self.refused: Counter[str] = Counter()
+        # Responses read by `tokens` and `catch_up`, for a bare stream of as many (bench/instructions.py).
+        self.received = 0
 
     def watchers(self, agents: list[str]) -> list[load.Watcher]:
         channels = self.channels.spread(len(agents))
@@ -93,21 +119,22 @@ class Desks:
             elif (added := _added(response.event)) is not None:
                 yield added
 
-    async def tokens(self, agents: list[str]) -> dict[str, str]:
-        """Each desk's token at its SYNCED, as a desk holds it before a restart."""
+    async def tokens(self, agents: list[str], concurrency: int = 64) -> dict[str, str]:
+        """Each desk's token at its SYNCED, as a desk holds it before a restart; `concurrency` opened at once."""
         channels = self.channels.spread(len(agents))
 
         async def token(agent: str, channel: grpc.aio.Channel) -> tuple[str, str]:
             stub = agent_service_pb2_grpc.AgentServiceStub(channel)
             call = stub.WatchDesk(agent_service_pb2.WatchDeskRequest(), metadata=self._auth_of(agent))
             async for response in call:
+                self.received += 1
                 if _is_synced(response.event):
                     call.cancel()
                     return agent, response.event.resume_token
             raise RuntimeError("WatchDesk ended before SYNCED")
 
         calls = [lambda a=agent, c=channel: token(a, c) for agent, channel in zip(agents, channels, strict=True)]
-        return dict(await bounded(calls, 64))
+        return dict(await bounded(calls, concurrency))
 
     async def catch_up(self, agent: str, token: str, channel: grpc.aio.Channel, events: int) -> float:
         """Reconnects with `token` and reads until `events` ADDED arrived, retrying a refusal; returns when."""
@@ -119,6 +146,7 @@ class Desks:
                     agent_service_pb2.WatchDeskRequest(resume_token=token), metadata=self._auth_of(agent)
                 )
                 async for response in call:
+                    self.received += 1
                     token = response.event.resume_token or token
                     if _added(response.event) is not None:
                         received += 1
@@ -162,14 +190,18 @@ class HealthProbe:
 
 
 async def _fan_out(
-    fan_out: load.FanOut, watchers: list[load.Watcher], publish: Callable[[], Awaitable[str]]
-) -> tuple[float, float]:
+    fan_out: load.FanOut,
+    watchers: list[load.Watcher],
+    publish: Callable[[], Awaitable[str]],
+    server: processes.ServerProcess,
+) -> tuple[float, float, Cpu]:
     # Opened OPENING_BATCH at a time, each batch attached before the next: what is measured is the desks
     # open, not how fast ten thousand open at once (the reconnect storm measures that).
     for first in range(0, len(watchers), OPENING_BATCH):
         await fan_out.add(watchers[first : first + OPENING_BATCH])
-    latencies = await fan_out.latencies(publish, FAN_OUT_EVENTS)
-    return load.percentile(latencies, 0.50) * 1000, load.percentile(latencies, 0.99) * 1000
+    with cpu_of(server) as cpu:
+        latencies = await fan_out.latencies(publish, FAN_OUT_EVENTS)
+    return load.percentile(latencies, 0.50) * 1000, load.percentile(latencies, 0.99) * 1000, cpu[0]
 
 
 async def measure_many(
@@ -180,7 +212,9 @@ async def measure_many(
     bare_before = bare.memory_mb("VmRSS")
     bare_fan_out = load.FanOut()
     try:
-        bare_p50, bare_p99 = await _fan_out(bare_fan_out, bare_target.watchers(count), bare_target.publish)
+        bare_p50, bare_p99, bare_cpu = await _fan_out(
+            bare_fan_out, bare_target.watchers(count), bare_target.publish, bare
+        )
         bare_rss = bare.memory_mb("VmRSS")
     finally:
         await bare_fan_out.close()
@@ -193,7 +227,7 @@ async def measure_many(
         await target.setup(0, count)
         before = server.memory_mb("VmRSS")
         agents = [f"fan-{number}" for number in range(count)]
-        p50, p99 = await _fan_out(fan_out, desks.watchers(agents), target.publish)
+        p50, p99, cpu = await _fan_out(fan_out, desks.watchers(agents), target.publish, server)
         rss = server.memory_mb("VmRSS")
     finally:
         await fan_out.close()
@@ -209,13 +243,15 @@ async def measure_many(
         p99,
         bare_p50,
         bare_p99,
+        cpu,
+        bare_cpu,
     )
 
 
-async def _bare_storm(address: str, count: int) -> float:
+async def _bare_storm(server: processes.ServerProcess, count: int) -> tuple[float, Cpu]:
     """Seconds until the last of `count` bare streams, opened at once on connections shared as the desks'
-    are, has EVENTS_BEHIND events."""
-    target = Bare(address)
+    are, has EVENTS_BEHIND events; and the CPU used meanwhile."""
+    target = Bare(server.address)
     payload = target.replay_request(EVENTS_BEHIND)
     try:
 
@@ -224,9 +260,11 @@ async def _bare_storm(address: str, count: int) -> float:
             async for _payload in attached(lambda: replay(payload), lambda _first: True):
                 pass
 
-        start = time.perf_counter()
-        await asyncio.gather(*(one(channel) for channel in target.channels.spread(count)))
-        return time.perf_counter() - start
+        with cpu_of(server) as cpu:
+            start = time.perf_counter()
+            await asyncio.gather(*(one(channel) for channel in target.channels.spread(count)))
+            seconds = time.perf_counter() - start
+        return seconds, cpu[0]
     finally:
         await target.channels.close()
 
@@ -248,21 +286,22 @@ async def prepare_storm(count: int, server: processes.ServerProcess, admin_token
 
 
 async def measure_storm(
-    tokens: dict[str, str], auth_of: Auth, bare_address: str, server: processes.ServerProcess
+    tokens: dict[str, str], auth_of: Auth, bare_server: processes.ServerProcess, server: processes.ServerProcess
 ) -> Storm:
     """Every desk reconnects at once to the restarted server; the bare streams the same way beside it."""
-    bare_last = await _bare_storm(bare_address, len(tokens))
+    bare_last, bare_cpu = await _bare_storm(bare_server, len(tokens))
     desks = Desks(auth_of, server.address)
     channels = desks.channels.spread(len(tokens))
     try:
         async with HealthProbe(server.address) as probe:
             start = time.perf_counter()
-            finished = await asyncio.gather(
-                *(
-                    desks.catch_up(agent, token, channel, EVENTS_BEHIND)
-                    for (agent, token), channel in zip(tokens.items(), channels, strict=True)
+            with cpu_of(server) as cpu:
+                finished = await asyncio.gather(
+                    *(
+                        desks.catch_up(agent, token, channel, EVENTS_BEHIND)
+                        for (agent, token), channel in zip(tokens.items(), channels, strict=True)
+                    )
                 )
-            )
         return Storm(
             len(tokens),
             max(finished) - start,
@@ -271,6 +310,8 @@ async def measure_storm(
             dict(desks.refused),
             load.percentile(probe.latencies, 0.99) * 1000,
             len(probe.latencies),
+            cpu[0],
+            bare_cpu,
         )
     finally:
         await desks.channels.close()
