@@ -593,15 +593,20 @@ def send_agent_message(
         entitled=is_entitled(connection, agent_id, before.list_id),
         visibility=visibility,
         expected_last_message_id=expected_last_message_id,
-        newest_message_id=(
-            connection.execute(NEWEST_MESSAGE, {"conversation_id": conversation_id}).scalar()
-            if expected_last_message_id is not None
-            else None
-        ),
+        newest_message_id=_newest_message_if_expected(connection, conversation_id, expected_last_message_id),
     )
     write(connection, before, outcome, scope)
     assert outcome.message is not None
     return outcome.message
+
+
+def _newest_message_if_expected(
+    connection: Connection, conversation_id: str, expected_last_message_id: str | None
+) -> str | None:
+    """The conversation's newest message id, read only when the writer named the one it expects (STALE_VIEW)."""
+    if expected_last_message_id is None:
+        return None
+    return connection.execute(NEWEST_MESSAGE, {"conversation_id": conversation_id}).scalar()
 
 
 def _accepts_transfer(connection: Connection, target_list_id: str, source_list_id: str) -> bool:
@@ -749,11 +754,7 @@ def send_supervisor_message(
         request_id=request_id,
         now=now_micros(),
         expected_last_message_id=expected_last_message_id,
-        newest_message_id=(
-            connection.execute(NEWEST_MESSAGE, {"conversation_id": conversation_id}).scalar()
-            if expected_last_message_id is not None
-            else None
-        ),
+        newest_message_id=_newest_message_if_expected(connection, conversation_id, expected_last_message_id),
     )
     write(connection, before, outcome, scope)
     assert outcome.message is not None
