@@ -183,12 +183,18 @@ def _new_admin_token_file(path: Path) -> str:
     return token
 
 
-class GenericHandlersOnly:
-    """What the generated `add_*_to_server` functions register, registered as generic handlers only.
-    grpcio 1.85's asyncio server, for every call it accepts, waits (`asyncio.wait`) on one pending future
-    per registered method, so a call's cost grew with the number of methods: with this server's 70-odd, a
-    fifth of a unary call's CPU went into that wait (grpc/grpc#43461). A generic handler is found by one
-    dictionary lookup per service."""
+class WatchesQueuedApart:
+    """What the generated `add_*_to_server` functions register: every method as a generic handler, and the
+    watches (server-streaming methods) also as registered methods, each with a queue of its own.
+
+    grpcio 1.85's asyncio server accepts calls one at a time from each queue gRPC's core keeps of calls not yet
+    accepted: one per registered method and one for all generic ones. So the thousands of WatchDesk calls of
+    a reconnect storm wait in WatchDesk's queue while unary calls and health checks are accepted from the
+    generic one as they come; in one queue a health check waited seconds behind 2,000 reconnecting desks, and
+    the core cancelled some calls of the backlog (`python -m bench --desks only`, docs/performance.md). Only
+    the watches: for every call it accepts the server waits (`asyncio.wait`) on one pending future per
+    registered method, so a call's cost grows with their number (with all 70-odd methods, a fifth of a unary
+    call's CPU; grpc/grpc#43461)."""
 
     def __init__(self, server: grpc.aio.Server) -> None:
         self._server = server
@@ -196,8 +202,13 @@ class GenericHandlersOnly:
     def add_generic_rpc_handlers(self, handlers: Sequence[grpc.GenericRpcHandler]) -> None:
         self._server.add_generic_rpc_handlers(handlers)
 
-    def add_registered_method_handlers(self, _service: str, _handlers: dict[str, grpc.RpcMethodHandler]) -> None:
-        """Left out: the same methods' generic handler is registered just before."""
+    def add_registered_method_handlers(self, service: str, handlers: dict[str, grpc.RpcMethodHandler]) -> None:
+        watches = {
+            name: handler
+            for name, handler in handlers.items()
+            if handler.response_streaming and not handler.request_streaming
+        }
+        self._server.add_registered_method_handlers(service, watches)
 
 
 @dataclass
@@ -293,10 +304,11 @@ async def start(settings: Settings) -> RunningServer:
         StreamSettings(
             buffer_events=settings.stream_buffer_events,
             catch_ups_per_principal=settings.max_catch_ups_per_principal,
+            catch_ups=settings.max_catch_ups,
         ),
         ResumeTokens(key),
     )
-    handlers = GenericHandlersOnly(server)
+    handlers = WatchesQueuedApart(server)
     admin_service_pb2_grpc.add_AdminServiceServicer_to_server(
         AdminServicer(database, ResourceRules(min_unread_reminder_seconds=settings.reminder_check_seconds)), handlers
     )

@@ -44,6 +44,7 @@ from pullrouting_client import (
     PullroutingError,
     ResourceExists,
     ResourceNotFound,
+    ResumableWatch,
     RoutingMode,
     SlowConsumer,
     Unavailable,
@@ -259,6 +260,47 @@ async def test_watch_outbound_hands_out_agent_messages(server, channels):
         "fb-7",
         "Hello from us",
     )
+
+
+class _ScriptedCall:
+    """A stream call that gives `responses`, or fails with `error` before the first."""
+
+    def __init__(self, responses: list[agent_service_pb2.WatchListsResponse], error: grpc.RpcError | None = None):
+        self._responses = responses
+        self._error = error
+
+    async def _run(self) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
+        if self._error is not None:
+            raise self._error
+        for response in self._responses:
+            yield response
+
+    def __aiter__(self) -> AsyncIterator[agent_service_pb2.WatchListsResponse]:
+        return self._run()
+
+    def cancel(self) -> bool:
+        return False
+
+
+async def test_a_watch_reopens_a_call_grpc_cancelled_before_the_server_took_it():
+    # With more calls waiting to be accepted than its backlog holds (thousands of desks reconnecting at once),
+    # gRPC cancels some of them: nothing was refused, and the same call made again gets through.
+    cancelled = grpc.aio.AioRpcError(grpc.StatusCode.CANCELLED, grpc.aio.Metadata(), grpc.aio.Metadata())
+    event = events_pb2.ListEvent(type=events_pb2.LIST_EVENT_TYPE_SYNCED, resume_token="after-sync")
+    opened: list[str] = []
+
+    def open_stream(resume_token: str) -> _ScriptedCall:
+        opened.append(resume_token)
+        if len(opened) == 1:
+            return _ScriptedCall([], cancelled)
+        return _ScriptedCall([agent_service_pb2.WatchListsResponse(event=event)])
+
+    watch: ResumableWatch[events_pb2.ListEvent] = ResumableWatch(
+        open_stream, resume_token="before", backoff=FAST_BACKOFF
+    )
+
+    assert [received async for received in watch] == [event]
+    assert (opened, watch.reconnects, watch.resume_token) == (["before", "before"], 1, "after-sync")
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,13 @@ from google.rpc import error_details_pb2, status_pb2
 
 # The trailing metadata key under which gRPC carries the google.rpc.Status with its details.
 _STATUS_DETAILS_KEY = "grpc-status-details-bin"
+# Statuses without a refusal of the server's behind them (see PullroutingError.retryable).
+RETRYABLE_STATUSES = (
+    grpc.StatusCode.UNAVAILABLE,
+    grpc.StatusCode.DEADLINE_EXCEEDED,
+    grpc.StatusCode.ABORTED,
+    grpc.StatusCode.CANCELLED,
+)
 
 
 class PullroutingError(grpc.RpcError):
@@ -51,11 +58,13 @@ class PullroutingError(grpc.RpcError):
     @property
     def retryable(self) -> bool:
         """Whether the same call, made again later, can succeed: the server was unreachable or restarting, the
-        deadline passed, or a stream was cut off for reading too slowly. Limits (RATE_LIMITED,
-        TOO_MANY_STREAMS) and states (LIST_FULL, AGENT_AT_CAPACITY...) are not: something has to change first."""
+        deadline passed, a stream was cut off for reading too slowly, or gRPC cancelled the call before the
+        server took it (CANCELLED: more calls waiting to be accepted than its backlog holds, as when thousands
+        of desks reconnect at once). Limits (RATE_LIMITED, TOO_MANY_STREAMS) and states (LIST_FULL,
+        AGENT_AT_CAPACITY...) are not: something has to change first."""
         if self.status == grpc.StatusCode.RESOURCE_EXHAUSTED:
             return self.reason == "SLOW_CONSUMER"
-        return self.status in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.ABORTED)
+        return self.status in RETRYABLE_STATUSES
 
 
 class Unavailable(PullroutingError):

@@ -72,10 +72,14 @@ export class PullroutingError extends ConnectError {
 
   /** Whether making the same call again may succeed without changing anything first. A server's refusal says
    * so by its reason (LIST_FULL, for one, is a state to change, never retried); a call that never got an
-   * answer (no reason: the connection failed or the server was away) is retried too. */
+   * answer (no reason: the connection failed, the server was away, or gRPC cancelled the call before the server
+   * took it, with more calls waiting than its backlog holds as when thousands of desks reconnect) is retried
+   * too. */
   get retriable(): boolean {
     if (this.reason !== "") return RETRIABLE_REASONS.has(this.reason);
-    return [Code.Unavailable, Code.Unknown, Code.Internal, Code.DeadlineExceeded, Code.Aborted].includes(this.code);
+    return [Code.Unavailable, Code.Unknown, Code.Internal, Code.DeadlineExceeded, Code.Aborted, Code.Canceled].includes(
+      this.code,
+    );
   }
 }
 

@@ -2,15 +2,18 @@
 // over gRPC (connect-node) and over Connect through the web endpoint (connect-web, on Node's fetch).
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ConnectError } from "@connectrpc/connect";
 import { createNodeClients } from "../dist/node.js";
 import {
   Activity,
+  Code,
   AgentStatusEventType,
   ConversationEventType,
   ListAlert,
   ListEventType,
   PullroutingError,
   createWebClients,
+  resumable,
   monitorConversation,
   watchAgents,
   watchDesk,
@@ -43,6 +46,22 @@ async function next(events, wanted) {
 }
 
 const isSynced = (event) => event.event.case === "listEvent" && event.event.value.type === ListEventType.SYNCED && !event.event.value.list;
+
+test("a watch reopens a call gRPC cancelled before the server took it", async () => {
+  // With more calls waiting to be accepted than its backlog holds (thousands of desks reconnecting at once), gRPC
+  // cancels some of them: nothing was refused, and the same call made again gets through.
+  const opened = [];
+  const event = { resumeToken: "after-sync" };
+  async function* open(resumeToken) {
+    opened.push(resumeToken);
+    if (opened.length === 1) throw new ConnectError("cancelled", Code.Canceled);
+    yield { event };
+  }
+  const received = [];
+  for await (const got of resumable(open, { resumeToken: "before", initialDelayMs: 1 })) received.push(got);
+  assert.deepEqual(received, [event]);
+  assert.deepEqual(opened, ["before", "before"]);
+});
 
 for (const [protocol, make] of [
   ["gRPC (connect-node)", (token) => createNodeClients({ baseUrl: GRPC_URL, token })],
