@@ -80,6 +80,12 @@ def database(database_url) -> Iterator[Database]:
 
 
 @pytest.fixture
+def postgres_database(postgres_url) -> Iterator[Database]:
+    """The store layer alone, on PostgreSQL."""
+    yield from _store(postgres_url)
+
+
+@pytest.fixture
 async def server(sqlite_url) -> AsyncIterator[Server]:
     """A server on SQLite."""
     async for handle in serve(sqlite_url):

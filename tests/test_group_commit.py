@@ -15,7 +15,8 @@ from pullrouting.domain.events import Event, ListEventType
 from pullrouting.store import events as event_store
 from pullrouting.store import migrate
 from pullrouting.store.database import Database, create_database_engine
-from pullrouting.store.group_commit import GroupCommitWriter
+from pullrouting.store.group_commit import GroupCommitWriter, read_once_per_group
+from pullrouting.store.prepared import Prepared
 from pullrouting.store.tables import events, participants
 
 DEADLINE = 10.0
@@ -107,6 +108,49 @@ async def test_a_failing_write_is_undone_alone_and_the_rest_of_its_group_commits
     assert _stored_lists(grouping_database) == ["before", "after"]
     # The holding write's group, then the three queued behind it in one transaction.
     assert commits[0] == 2
+
+
+INSERT_PARTICIPANT = Prepared(insert(participants))
+
+
+@pytest.mark.parametrize("refused_at", [1, 2])
+async def test_a_write_the_database_refuses_is_undone_alone_though_postgresql_tells_of_it_later(
+    grouping_database: Database, refused_at: int
+) -> None:
+    """On PostgreSQL a group sends its statements without waiting for each one's answer (pipeline mode): an
+    insert's refusal comes with a later write's statement or at the group's end, and is still its own."""
+
+    def append_then_insert_nothing_valid(connection: Connection) -> None:
+        _append("refused")(connection)
+        # A participant of no conversation: refused by a foreign key, on both databases.
+        INSERT_PARTICIPANT.execute(connection, {"conversation_id": "none", "agent_id": "none", "join_time": 0})
+
+    works: list[Callable[[Connection], object]] = [_append("first"), _append("second")]
+    works.insert(refused_at, append_then_insert_nothing_valid)
+
+    results = await _as_one_group(grouping_database, *works)
+
+    assert isinstance(results[refused_at], IntegrityError)
+    assert [result for number, result in enumerate(results) if number != refused_at] == [None, None]
+    assert _stored_lists(grouping_database) == ["first", "second"]
+
+
+async def test_what_a_groups_writes_share_is_read_once_for_the_group(grouping_database: Database) -> None:
+    reads: list[int] = []
+
+    def reading(number: int) -> Callable[[Connection], str]:
+        def read() -> str:
+            reads.append(number)
+            return f"read by {number}"
+
+        return lambda connection: read_once_per_group(connection, ("shared",), read)
+
+    results = await _as_one_group(grouping_database, *(reading(number) for number in range(4)))
+    outside = [await grouping_database.read(reading(number)) for number in (4, 5)]
+
+    assert results == ["read by 0"] * 4
+    # Outside a group, every time.
+    assert (outside, reads) == (["read by 4", "read by 5"], [0, 4, 5])
 
 
 async def test_writes_that_all_succeed_commit_in_one_transaction_with_their_results(

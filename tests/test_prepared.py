@@ -2,8 +2,8 @@
 SQLAlchemy does: a unique index catching a concurrent insert must be an IntegrityError for the retry."""
 
 import pytest
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Integer, bindparam, insert, literal_column, select
+from sqlalchemy.exc import DataError, IntegrityError
 
 from pullrouting.domain.events import Event, ListEventType
 from pullrouting.store import events as event_store
@@ -41,3 +41,15 @@ def test_a_unique_index_conflict_is_sqlalchemys_integrity_error(database: Databa
     with pytest.raises(IntegrityError), database.transaction() as connection:
         Prepared(insert(lists)).execute(connection, LIST)
         Prepared(insert(lists)).execute(connection, LIST)
+
+
+def test_an_error_postgresql_tells_of_with_the_rows_in_a_pipeline_is_sqlalchemys(postgres_database: Database) -> None:
+    # In a group's pipeline (store/group_commit.py) a statement is sent without waiting: its error, like its
+    # rows, comes when they are read.
+    dividing = Prepared(select((literal_column("1") / bindparam("zero", type_=Integer)).label("quotient")))
+    with (
+        pytest.raises(DataError),
+        postgres_database.transaction() as connection,
+        connection.connection.driver_connection.pipeline(),
+    ):
+        dividing.send(connection, {"zero": 0}).rows()

@@ -28,8 +28,9 @@ from pullrouting.domain.ordering import NOT_WAITING, ConversationOrder, OrderFie
 from pullrouting.store import events, withdrawals
 from pullrouting.store.conversation_rows import conversation_row, load_conversations, message_from_row
 from pullrouting.store.events import now_micros
+from pullrouting.store.group_commit import read_once_per_group
 from pullrouting.store.paging import keyset_page
-from pullrouting.store.prepared import Prepared
+from pullrouting.store.prepared import Prepared, pipelined
 from pullrouting.store.subscriptions import access, is_entitled, require_entitled_list, require_list
 from pullrouting.store.tables import (
     agent_capacity_overrides,
@@ -97,11 +98,13 @@ SUPERVISOR_LIST_IDS = select(supervisor_lists.c.list_id).where(
 INSERT_CONVERSATION = Prepared(insert(conversations))
 # Sets the columns its parameters name.
 UPDATE_CONVERSATION = Prepared(update(conversations).where(conversations.c.id == bindparam("conversation_id")))
-DELETE_PARTICIPANTS = delete(participants).where(
-    participants.c.conversation_id == bindparam("conversation_id"),
-    participants.c.agent_id.in_(bindparam("agent_ids", expanding=True)),
+DELETE_PARTICIPANT = Prepared(
+    delete(participants).where(
+        participants.c.conversation_id == bindparam("conversation_id"),
+        participants.c.agent_id == bindparam("agent_id"),
+    )
 )
-INSERT_PARTICIPANTS = insert(participants)
+INSERT_PARTICIPANTS = Prepared(insert(participants))
 INSERT_MESSAGE = Prepared(insert(messages))
 LIST_FOLLOW_UP_ALERTS = Prepared(select(lists.c.follow_up_alerts).where(lists.c.id == bindparam("list_id")))
 LIST_REQUIRES_WRAP_UP = select(lists.c.require_wrap_up).where(lists.c.id == bindparam("list_id"))
@@ -305,9 +308,17 @@ def write(
     connection: Connection, before: Conversation | None, outcome: rules.Outcome, scope: str | None = None
 ) -> None:
     """Writes what a transition changed - the conversation row, its participants, its message - then its
-    events. Nothing at all for an idempotent repeat."""
+    events, in one round trip on PostgreSQL. Nothing at all for an idempotent repeat."""
     if not outcome.events:
         return
+    with pipelined(connection):
+        _write_change(connection, before, outcome, scope)
+    withdrawals.after_change(connection, before, outcome.conversation)
+
+
+def _write_change(
+    connection: Connection, before: Conversation | None, outcome: rules.Outcome, scope: str | None
+) -> None:
     after = outcome.conversation
     row = conversation_row(after)
     if before is None:
@@ -318,11 +329,13 @@ def write(
     old = {p.agent_id for p in before.participants} if before is not None else set()
     new = {p.agent_id for p in after.participants}
     if old - new:
-        connection.execute(DELETE_PARTICIPANTS, {"conversation_id": after.id, "agent_ids": list(old - new)})
+        DELETE_PARTICIPANT.execute(
+            connection, [{"conversation_id": after.id, "agent_id": agent_id} for agent_id in sorted(old - new)]
+        )
     joined = [p for p in after.participants if p.agent_id not in old]
     if joined:
-        connection.execute(
-            INSERT_PARTICIPANTS,
+        INSERT_PARTICIPANTS.execute(
+            connection,
             [{"conversation_id": after.id, "agent_id": p.agent_id, "join_time": p.join_time} for p in joined],
         )
     if outcome.message is not None:
@@ -343,7 +356,6 @@ def write(
             },
         )
     events.append(connection, list(outcome.events), after.update_time)
-    withdrawals.after_change(connection, before, after)
 
 
 # Ingest.
@@ -352,7 +364,8 @@ def write(
 def ingest_channel(connection: Connection, ingestor_id: str, service_identifier: str) -> rules.IngestChannel:
     """The channel serving `service_identifier`, if the ingestor may ingest for it (no channels = all)."""
     parameters = {"ingestor_id": ingestor_id, "service_identifier": service_identifier}
-    row = CHANNEL_FOR_INGESTOR.first(connection, parameters)
+    key = ("channel", ingestor_id, service_identifier)
+    row = read_once_per_group(connection, key, lambda: CHANNEL_FOR_INGESTOR.first(connection, parameters))
     if row is None:
         raise DomainError(
             Reason.SERVICE_IDENTIFIER_UNKNOWN,
@@ -393,12 +406,19 @@ def post_customer_message(
     with `retry_on_conflict=True`."""
     channel = ingest_channel(connection, ingestor_id, service_identifier)
     scope = rules.customer_message_scope(channel.id)
-    earlier = _message_by_key(connection, scope, source_message_id)
-    if earlier is not None:
+    # One round trip for both on PostgreSQL. The customer's open conversation is locked even for a retry
+    # answered from its first post, until the commit.
+    with pipelined(connection):
+        by_key = MESSAGE_BY_KEY.send(connection, {"scope": scope, "key": source_message_id})
+        open_of_customer = OPEN_OF_CUSTOMER.send(connection, {"channel_id": channel.id, "customer_id": customer_id})
+        earlier_row, open_rows = by_key.first(), open_of_customer.rows()
+    if earlier_row is not None:
+        earlier = message_from_row(earlier_row)
         conversation = get(connection, earlier.conversation_id)
         return Posted(conversation, earlier, rules.opened_by(conversation, earlier))
     list_id = rules.check_accepts_customer_messages(channel)
-    before = _open_of_customer(connection, channel.id, customer_id)
+    found = load_conversations(connection, open_rows)
+    before = found[0] if found else None
     if before is None:
         outcome = rules.open_request(
             conversation_id=new_id(),

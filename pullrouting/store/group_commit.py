@@ -49,6 +49,23 @@ RELEASE = "RELEASE SAVEPOINT write"
 ROLLBACK = "ROLLBACK TO SAVEPOINT write"
 
 
+# Set while a group of writes runs: what its writes read that is the same for all of them, read once.
+GROUP_READS = "pullrouting_group_reads"
+
+
+def read_once_per_group(connection: Connection, key: tuple[str, ...], read: Callable[[], T]) -> T:
+    """`read()`, or inside a group what it returned to the group's first write that asked under `key`: an
+    ingestor's channel, say, read once for a group of its messages instead of once for each. The group
+    commits as one, as if all its writes ran at the moment of that read. Outside a group, `read()`."""
+    reads = connection.info.get(GROUP_READS)
+    if reads is None:
+        return read()
+    if key not in reads:
+        reads[key] = read()
+    found: T = reads[key]
+    return found
+
+
 def is_retryable(error: DBAPIError) -> bool:
     return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
 
@@ -213,6 +230,7 @@ class GroupCommitWriter:
         postgresql = connection.dialect.name == "postgresql"
         # The connection's info outlives this checkout: the mark must not outlive the group.
         connection.info[NOTIFY_AT_COMMIT] = postgresql
+        connection.info[GROUP_READS] = {}
         deferred: list[_Write] = []
         try:
             for number, write in enumerate(group):
@@ -222,6 +240,7 @@ class GroupCommitWriter:
                     break
         finally:
             connection.info.pop(NOTIFY_AT_COMMIT, None)
+            connection.info.pop(GROUP_READS, None)
         if postgresql and any(write.events for write in group if write.error is None):
             # One NOTIFY for the group's events, delivered at its commit.
             NOTIFY_EVENTS.execute(connection, {})

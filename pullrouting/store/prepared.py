@@ -6,8 +6,9 @@ compiled by SQLAlchemy once per dialect, with its type processing for parameters
 directly on the DBAPI cursor of the connection's transaction. Driver errors are raised as SQLAlchemy's
 (IntegrityError and the rest), as callers expect."""
 
+import contextlib
 from collections import namedtuple
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,15 +102,67 @@ class Prepared:
 
     def rows(self, connection: Connection, parameters: dict[str, Any]) -> list[Any]:
         """The selected rows, as named tuples of the selected columns."""
-        compiled, cursor = self._run(connection, [parameters])
+        return self.send(connection, parameters).rows()
+
+    def send(self, connection: Connection, parameters: dict[str, Any]) -> "Sent":
+        """Runs a SELECT whose rows are read later (`Sent.rows`): inside `pipelined`, statements sent one after
+        another before any of their rows are read share one round trip."""
+        return Sent(*self._run(connection, [parameters]), connection.dialect)
+
+    def first(self, connection: Connection, parameters: dict[str, Any]) -> Any | None:
+        found = self.rows(connection, parameters)
+        return found[0] if found else None
+
+    def scalar(self, connection: Connection, parameters: dict[str, Any]) -> Any:
+        row = self.first(connection, parameters)
+        return None if row is None else row[0]
+
+
+@contextlib.contextmanager
+def pipelined(connection: Connection) -> Iterator[None]:
+    """PostgreSQL: the block's statements are sent without waiting for each one's answer (psycopg's pipeline
+    mode); reading a statement's rows, or the end of the block, waits for the answers of all sent before. So
+    statements that do not need each other's answers cost one round trip together instead of one each. Only
+    statements of this module inside: SQLAlchemy's execution reads a SELECT's columns before psycopg has them
+    in this mode. An error comes at the latest when the block ends, as SQLAlchemy's. Elsewhere, nothing."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    dialect = connection.dialect
+    dbapi = dialect.loaded_dbapi
+    try:
+        with connection.connection.driver_connection.pipeline():
+            yield
+    except dbapi.Error as error:
+        raise DBAPIError.instance(
+            "(the statements of a pipeline)", None, error, dbapi.Error, hide_parameters=True, dialect=dialect
+        ) from error
+
+
+class Sent:
+    """A SELECT run on the driver's cursor, its rows not read yet."""
+
+    def __init__(self, compiled: _Compiled, cursor: Any, dialect: Dialect) -> None:
+        self._compiled = compiled
+        self._cursor = cursor
+        self._dialect = dialect
+
+    def rows(self) -> list[Any]:
+        """The selected rows, as named tuples of the selected columns; once. Inside `pipelined`, an error of
+        this statement or of one sent before it comes here (as SQLAlchemy's, as from `Prepared`)."""
+        dbapi = self._dialect.loaded_dbapi
         try:
-            fetched = cursor.fetchall()
+            fetched = self._cursor.fetchall()
+        except dbapi.Error as error:
+            raise DBAPIError.instance(
+                self._compiled.sql, None, error, dbapi.Error, hide_parameters=True, dialect=self._dialect
+            ) from error
         finally:
-            cursor.close()
-        make = compiled.row._make
-        if not any(compiled.results):
+            self._cursor.close()
+        make = self._compiled.row._make
+        if not any(self._compiled.results):
             return [make(values) for values in fetched]
-        processors = compiled.results
+        processors = self._compiled.results
         return [
             make(
                 [
@@ -120,10 +173,6 @@ class Prepared:
             for values in fetched
         ]
 
-    def first(self, connection: Connection, parameters: dict[str, Any]) -> Any | None:
-        found = self.rows(connection, parameters)
+    def first(self) -> Any | None:
+        found = self.rows()
         return found[0] if found else None
-
-    def scalar(self, connection: Connection, parameters: dict[str, Any]) -> Any:
-        row = self.first(connection, parameters)
-        return None if row is None else row[0]
