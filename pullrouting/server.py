@@ -304,7 +304,6 @@ async def start(settings: Settings) -> RunningServer:
         StreamSettings(
             buffer_events=settings.stream_buffer_events,
             catch_ups_per_principal=settings.max_catch_ups_per_principal,
-            catch_ups=settings.max_catch_ups,
         ),
         ResumeTokens(key),
     )

@@ -244,13 +244,6 @@ class Settings:
         "from an old token catches up there); the others wait their turn; `0` for no limit",
         at_least=0,
     )
-    max_catch_ups: int = setting(
-        8,
-        "streams of all callers that may read missed events from the table at once, as thousands of desks "
-        "reconnecting after a restart do; the others wait their turn (half the 16 database threads, so live "
-        "calls' reads always find one); `0` for no limit",
-        at_least=0,
-    )
     supervisor_refresh_seconds: float = setting(
         1.0,
         "how often at most a supervisor's `WatchQueues` sends one List's figures, and `WatchAgents` one agent's "

@@ -120,21 +120,3 @@ async def test_catch_ups_of_one_agent_run_a_few_at_a_time(sqlite_url: str, monke
         assert all(added == [f"own-{number}" for number in range(OWN_REQUESTS)] for added in replays)
         assert counter.most_at_once == 1
 
-
-async def test_catch_ups_of_all_callers_run_a_few_at_a_time(sqlite_url: str, monkeypatch: pytest.MonkeyPatch):
-    # As when thousands of desks reconnect after a restart: each agent's one catch-up waits for the server's.
-    counter = ReadCounter(hold=0.05)
-    monkeypatch.setattr(event_store, "read_between", counter)
-    async for server in serve(sqlite_url, max_catch_ups=1):
-        scenario = await create_scenario(server, agents=4)
-        old_tokens = [await _first_token(agent) for agent in scenario.agents]
-        await _requests_on_two_lists(scenario)
-        counter.most_at_once = 0
-
-        replaying = asyncio.gather(
-            *(_replay_from(agent, token) for agent, token in zip(scenario.agents, old_tokens, strict=True))
-        )
-        replays = await within(DEADLINE, replaying)
-
-        assert all(added == [f"own-{number}" for number in range(OWN_REQUESTS)] for added in replays)
-        assert counter.most_at_once == 1

@@ -16,7 +16,7 @@ from pullrouting.store import events as event_store
 from pullrouting.store import migrate
 from pullrouting.store.database import Database, create_database_engine
 from pullrouting.store.group_commit import GroupCommitWriter, read_once_per_group
-from pullrouting.store.prepared import Prepared
+from pullrouting.store.prepared import Prepared, pipelined
 from pullrouting.store.tables import events, participants
 
 DEADLINE = 10.0
@@ -114,16 +114,18 @@ INSERT_PARTICIPANT = Prepared(insert(participants))
 
 
 @pytest.mark.parametrize("refused_at", [1, 2])
-async def test_a_write_the_database_refuses_is_undone_alone_though_postgresql_tells_of_it_later(
+async def test_a_write_the_database_refuses_at_the_end_of_its_pipeline_is_undone_alone(
     grouping_database: Database, refused_at: int
 ) -> None:
-    """On PostgreSQL a group sends its statements without waiting for each one's answer (pipeline mode): an
-    insert's refusal comes with a later write's statement or at the group's end, and is still its own."""
+    """On PostgreSQL a write sends its statements without waiting for each one's answer (`pipelined`): an
+    insert's refusal comes when the block ends, and is still the write's own, as SQLAlchemy's IntegrityError
+    (the error a retry on conflict looks for)."""
 
     def append_then_insert_nothing_valid(connection: Connection) -> None:
-        _append("refused")(connection)
-        # A participant of no conversation: refused by a foreign key, on both databases.
-        INSERT_PARTICIPANT.execute(connection, {"conversation_id": "none", "agent_id": "none", "join_time": 0})
+        with pipelined(connection):
+            _append("refused")(connection)
+            # A participant of no conversation: refused by a foreign key, on both databases.
+            INSERT_PARTICIPANT.execute(connection, {"conversation_id": "none", "agent_id": "none", "join_time": 0})
 
     works: list[Callable[[Connection], object]] = [_append("first"), _append("second")]
     works.insert(refused_at, append_then_insert_nothing_valid)

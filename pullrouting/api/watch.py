@@ -119,8 +119,6 @@ class StreamSettings:
     buffer_events: int = 1024
     # Streams of one agent or ingestor that may read missed events from the table at once; 0 for no limit.
     catch_ups_per_principal: int = 4
-    # And of all callers.
-    catch_ups: int = 8
 
 
 class Call:
@@ -204,7 +202,7 @@ class Streams:
         self._hub = hub
         self._settings = settings
         self.tokens = tokens
-        self._catch_ups = CatchUpSlots(settings.catch_ups_per_principal, settings.catch_ups)
+        self._catch_ups = CatchUpSlots(settings.catch_ups_per_principal)
         # Oldest first: evicting from a plain dict's front scans the slots deleted before (1 us an event).
         self._built_list_events: OrderedDict[int, SharedListEvent] = OrderedDict()
 
