@@ -200,25 +200,35 @@ async def run(sizes: Sizes, backends: list[str], profile_dir: Path | None) -> li
 
 
 async def _measure(
-    sizes: Sizes, backends: list[str], profile_dir: Path | None, main_figures: bool, with_desks: bool
-) -> tuple[list[Figure], list[tuple[str, desks.ManyDesks, desks.Storm]]]:
+    sizes: Sizes,
+    backends: list[str],
+    profile_dir: Path | None,
+    main_figures: bool,
+    with_desks: bool,
+    many_desks: bool,
+) -> tuple[list[Figure], list[tuple[str, desks.ManyDesks | None, desks.Storm]]]:
     """The main table and the desks' in one event loop (see `run`)."""
     figures = await run(sizes, backends, profile_dir) if main_figures else []
-    return figures, await run_desks(sizes, backends) if with_desks else []
+    return figures, await run_desks(sizes, backends, many_desks) if with_desks else []
 
 
-async def run_desks(sizes: Sizes, backends: list[str]) -> list[tuple[str, desks.ManyDesks, desks.Storm]]:
-    """Many desks on one instance, then a reconnect storm after a restart, on each backend."""
+async def run_desks(
+    sizes: Sizes, backends: list[str], many_desks: bool = True
+) -> list[tuple[str, desks.ManyDesks | None, desks.Storm]]:
+    """Many desks on one instance (unless not `many_desks`), then a reconnect storm after a restart, on each
+    backend."""
     admin_token = f"pra_{secrets.token_urlsafe(32)}"
     env = _server_environment(admin_token, max_concurrent_rpcs=DESK_BENCH_CONCURRENT_RPCS)
     found = []
     for backend in backends:
-        with (
-            processes.running(processes.bare_command()) as bare,
-            _database(backend) as url,
-            processes.running(processes.pullrouting_command(url), env) as server,
-        ):
-            many = await desks.measure_many(sizes.desks, bare, server, admin_token)
+        many = None
+        if many_desks:
+            with (
+                processes.running(processes.bare_command()) as bare,
+                _database(backend) as url,
+                processes.running(processes.pullrouting_command(url), env) as server,
+            ):
+                many = await desks.measure_many(sizes.desks, bare, server, admin_token)
         with processes.running(processes.bare_command()) as bare, _database(backend) as url:
             with processes.running(processes.pullrouting_command(url), env) as server:
                 tokens, auth_of = await desks.prepare_storm(sizes.storm, server, admin_token)
@@ -236,7 +246,7 @@ def _cpu(cpu: desks.Cpu) -> str:
     return f"{cpu.server_s:,.1f} / {cpu.client_s:,.1f}"
 
 
-def desks_table(found: list[tuple[str, desks.ManyDesks, desks.Storm]]) -> str:
+def desks_table(found: list[tuple[str, desks.ManyDesks | None, desks.Storm]]) -> str:
     lines = [
         "| figure | database | pullrouting | bare gRPC | ratio |",
         "| --- | --- | ---: | ---: | ---: |",
@@ -247,10 +257,11 @@ def desks_table(found: list[tuple[str, desks.ManyDesks, desks.Storm]]) -> str:
         lines.append(f"| {name} | {backend} | {measured:,.1f} | {bare:,.1f} | {ratio} |")
 
     for backend, many, storm in found:
-        row(f"{many.desks:,} desks open: memory per desk (KB)", backend, many.kb_per_desk, many.kb_per_bare_stream)
-        row(f"{many.desks:,} desks open: RSS (MB)", backend, many.rss_mb, many.bare_rss_mb)
-        row(f"fan-out to {many.desks:,} desks, p50 (ms)", backend, many.p50_ms, many.bare_p50_ms)
-        row(f"fan-out to {many.desks:,} desks, p99 (ms)", backend, many.p99_ms, many.bare_p99_ms)
+        if many is not None:
+            row(f"{many.desks:,} desks open: memory per desk (KB)", backend, many.kb_per_desk, many.kb_per_bare_stream)
+            row(f"{many.desks:,} desks open: RSS (MB)", backend, many.rss_mb, many.bare_rss_mb)
+            row(f"fan-out to {many.desks:,} desks, p50 (ms)", backend, many.p50_ms, many.bare_p50_ms)
+            row(f"fan-out to {many.desks:,} desks, p99 (ms)", backend, many.p99_ms, many.bare_p99_ms)
         row(
             f"reconnect storm: last of {storm.desks:,} desks {desks.EVENTS_BEHIND} events behind caught up (s)",
             backend,
@@ -262,9 +273,10 @@ def desks_table(found: list[tuple[str, desks.ManyDesks, desks.Storm]]) -> str:
             f"and made again: {_counts(storm.refused)}, health p99 {storm.health_p99_ms:,.1f} ms over "
             f"{storm.health_samples} checks | {backend} | | | |"
         )
+        fan_out = f"fan-out {_cpu(many.cpu)}, bare {_cpu(many.bare_cpu)}; " if many is not None else ""
         lines.append(
-            f"| CPU seconds (server / client): fan-out {_cpu(many.cpu)}, bare {_cpu(many.bare_cpu)}; "
-            f"storm {_cpu(storm.cpu)}, bare {_cpu(storm.bare_cpu)} | {backend} | | | |"
+            f"| CPU seconds (server / client): {fan_out}storm {_cpu(storm.cpu)}, bare {_cpu(storm.bare_cpu)} "
+            f"| {backend} | | | |"
         )
     return "\n".join(lines)
 
@@ -363,9 +375,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--desks",
-        choices=("on", "off", "only"),
+        choices=("on", "off", "only", "storm"),
         default="on",
-        help="also (or only) many desks on one instance and a reconnect storm (default on)",
+        help="also (or only) many desks on one instance and a reconnect storm (default on); storm: the storm alone",
     )
     parser.add_argument(
         "--proxy-delay-ms",
@@ -401,11 +413,14 @@ def main(argv: list[str] | None = None) -> None:
             )
         )
         return
-    main_figures = "only" not in (arguments.scale_out, arguments.desks)
+    desks_alone = arguments.desks in ("only", "storm")
+    main_figures = arguments.scale_out != "only" and not desks_alone
     with_desks = arguments.desks != "off" and arguments.scale_out != "only"
-    figures, desk_figures = asyncio.run(_measure(sizes, backends, arguments.profile, main_figures, with_desks))
+    figures, desk_figures = asyncio.run(
+        _measure(sizes, backends, arguments.profile, main_figures, with_desks, many_desks=arguments.desks != "storm")
+    )
     scaled = None
-    if "postgresql" in backends and arguments.scale_out != "off" and arguments.desks != "only":
+    if "postgresql" in backends and arguments.scale_out != "off" and not desks_alone:
         scaled = asyncio.run(run_scale_out(sizes, arguments.proxy_delay_ms / 1000))
     print(f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}")
     print(f"command: {shlex.join(['python', '-m', 'bench', *(argv if argv is not None else sys.argv[1:])])}")

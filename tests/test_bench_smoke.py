@@ -36,3 +36,18 @@ def test_the_benchmark_produces_every_figure_beside_the_bare_server(tmp_path):
         if "fan-out" not in figure["name"] and "CPU" not in figure["name"]:
             assert figure["pullrouting"] > 0 and figure["bare"] > 0, figure
     assert "| figure | database | pullrouting | bare gRPC | ratio |" in finished.stdout
+
+
+def test_the_storm_alone_prints_its_figures_and_nothing_else():
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--backends", "sqlite", "--desks", "storm"],
+        cwd=REPOSITORY,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "| reconnect storm: last of 4 desks 20 events behind caught up (s) | sqlite |" in finished.stdout
+    assert "health p99" in finished.stdout
+    assert "desks open" not in finished.stdout and "new requests" not in finished.stdout
