@@ -90,3 +90,26 @@ def test_the_horizon_is_read_from_the_index_not_by_scanning_the_events(postgres_
         [[plan]] = connection.execute(text(f"EXPLAIN (FORMAT JSON) {event_store.HORIZON.text}")).one()
 
     assert "events" not in _scanned_tables(plan["Plan"])
+
+
+def test_a_desks_catch_up_on_sqlite_walks_its_own_indexes_not_the_whole_range(sqlite_database: Database) -> None:
+    # One walk of the (xact, id) range, dropping everybody else's events as it went, made each of 2,000 desks
+    # reconnecting at once read through the others' events.
+    desk = Wanted(
+        list_ids=frozenset({"l1"}),
+        subscriber="a1",
+        conversation_ids=frozenset({"c1"}),
+        participant="a1",
+        principal_events=True,
+    )
+    statements: list[str] = []
+    with sqlite_database.transaction(read_only=True) as connection:
+        # As run, with its values: sqlite3 hands each statement it runs to the trace callback.
+        connection.connection.driver_connection.set_trace_callback(statements.append)
+        event_store.read_between(connection, START, Position(0, 1_000), 150, desk)
+        connection.connection.driver_connection.set_trace_callback(None)
+        [read] = [statement for statement in statements if "FROM events" in statement]
+        plan = [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {read}")]
+
+    walks = [step for step in plan if step.startswith(("SEARCH events", "SCAN events"))]
+    assert len(walks) == 6 and all("ix_events_xact_id" not in walk for walk in walks), plan

@@ -26,7 +26,6 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
-    or_,
     select,
     text,
     tuple_,
@@ -299,14 +298,18 @@ def _between(shape: _Shape, dialect: str) -> Prepared | None:
     conditions = shape.conditions()
     if not conditions:
         return None
-    if dialect != "postgresql" or len(conditions) == 1:
-        return Prepared(select(*EVENT_COLUMNS).where(AFTER, UP_TO, or_(*conditions)).order_by(*IN_ORDER).limit(LIMIT))
-    # Each branch walks its own index in order and PostgreSQL merges them (Merge Append): one query with
-    # OR would walk the whole range in order and drop everybody else's events as it goes.
+    if len(conditions) == 1:
+        return Prepared(select(*EVENT_COLUMNS).where(conditions[0], AFTER, UP_TO).order_by(*IN_ORDER).limit(LIMIT))
+    # Each branch walks its own index in order and the database merges them (PostgreSQL's Merge Append,
+    # SQLite's MERGE (UNION ALL)): one query with OR walks the whole range in order and drops everybody else's
+    # events as it goes, which made each of 2,000 desks reconnecting at once read through the others' events.
     branches = [
         select(*EVENT_COLUMNS).where(AFTER, UP_TO, condition).order_by(*IN_ORDER).limit(LIMIT)
         for condition in conditions
     ]
+    if dialect != "postgresql":
+        # SQLite takes ORDER BY and LIMIT in a compound SELECT's arms only inside subqueries.
+        branches = [select(branch.subquery()) for branch in branches]
     merged = union_all(*branches).subquery()
     return Prepared(select(merged).order_by(merged.c.xact, merged.c.id).limit(LIMIT))
 
