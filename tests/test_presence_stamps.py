@@ -6,8 +6,12 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import insert, select
+
 from pullrouting.ops.presence import PresenceTracker
 from pullrouting.store import presence as presence_store
+from pullrouting.store.database import Database
+from pullrouting.store.tables import agents, events
 
 DEADLINE = 10.0
 
@@ -66,3 +70,31 @@ async def test_ends_of_streams_are_stamped_together() -> None:
     await _settle()
     assert database.writes == [(presence_store.last_seen, ["a1", "a2"]), (presence_store.last_seen, ["a3"])]
     await tracker.stop()
+
+
+def test_a_beat_over_more_agents_than_one_read_announces_each_offline_one_back(database: Database) -> None:
+    # The OFFLINE agents among those stamped are read a batch at a time: every batch's count.
+    count = 2 * presence_store.OFFLINE_READ_BATCH + 1
+    offline = {f"agent-{number}" for number in range(0, count, 400)} | {f"agent-{count - 1}"}
+    rows = [
+        {
+            "id": f"agent-{number}",
+            "display_name": "Agent",
+            "enabled": True,
+            "token_hash": f"{number:064d}",
+            "create_time": 1,
+            "update_time": 1,
+            "offline": f"agent-{number}" in offline,
+        }
+        for number in range(count)
+    ]
+    with database.transaction() as connection:
+        connection.execute(insert(agents), rows)
+
+    database.run_sync(lambda connection: presence_store.seen(connection, [row["id"] for row in rows], 2))
+
+    with database.engine.connect() as connection:
+        still_offline = connection.scalars(select(agents.c.id).where(agents.c.offline)).all()
+        announced = connection.scalars(select(events.c.agent_id).where(events.c.kind == "agent")).all()
+    assert still_offline == []
+    assert sorted(announced) == sorted(offline)

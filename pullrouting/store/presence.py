@@ -24,9 +24,11 @@ UPDATE_AGENTS = update(agents).where(agents.c.id.in_(bindparam("agent_ids", expa
 # An instance stamps the agents whose streams open or end, many at once in a reconnect storm: one statement
 # per agent on the driver's cursor (store/prepared.py), each row locked by its stamp before it is read.
 UPDATE_AGENT = Prepared(update(agents).where(agents.c.id == bindparam("agent_id")))
-OFFLINE_AGENT = Prepared(
-    select(agents.c.id, agents.c.presence).where(agents.c.id == bindparam("agent_id"), agents.c.offline)
+OFFLINE_AMONG = select(agents.c.id, agents.c.presence).where(
+    agents.c.id.in_(bindparam("agent_ids", expanding=True)), agents.c.offline
 )
+# Agents read by one statement (well below SQLite's 32,766 parameters).
+OFFLINE_READ_BATCH = 1_000
 
 
 def _presence(row: Row) -> AgentPresence:
@@ -54,8 +56,15 @@ def seen(connection: Connection, agent_ids: Collection[str], now: int) -> None:
     """This instance holds streams of these agents: they are present. An agent announced OFFLINE is back,
     which is announced."""
     _stamp(connection, agent_ids, now)
-    # Read under the locks the stamps took: no other instance announces them OFFLINE meanwhile.
-    back = [row for agent_id in agent_ids for row in OFFLINE_AGENT.rows(connection, {"agent_id": agent_id})]
+    # Read under the locks the stamps took: no other instance announces them OFFLINE meanwhile. A thousand at a
+    # time: one read per agent made the beat of 10,001 agents a transaction of 0.8 s on PostgreSQL, whose hold
+    # on the horizon kept every newer event from the streams meanwhile.
+    ids = list(agent_ids)
+    back = [
+        row
+        for first in range(0, len(ids), OFFLINE_READ_BATCH)
+        for row in connection.execute(OFFLINE_AMONG, {"agent_ids": ids[first : first + OFFLINE_READ_BATCH]})
+    ]
     if back:
         UPDATE_AGENT.execute(connection, [{"agent_id": row.id, "offline": False} for row in back])
     announced = [rules.presence_changed(row.id, Presence.OFFLINE, Presence(row.presence)) for row in back]
