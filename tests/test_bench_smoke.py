@@ -12,10 +12,10 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 DEADLINE = 120
 
 
-def test_the_benchmark_produces_every_figure_beside_the_bare_server(tmp_path):
-    output = tmp_path / "figures.json"
+def _bench(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bench --smoke --backends sqlite ARGUMENTS`, which must succeed."""
     finished = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--backends", "sqlite", "--json", str(output)],
+        [sys.executable, "-m", "bench", "--smoke", "--backends", "sqlite", *arguments],
         cwd=REPOSITORY,
         env=clean_environment(),
         capture_output=True,
@@ -23,6 +23,12 @@ def test_the_benchmark_produces_every_figure_beside_the_bare_server(tmp_path):
         timeout=DEADLINE,
     )
     assert finished.returncode == 0, finished.stdout + finished.stderr
+    return finished
+
+
+def test_the_benchmark_produces_every_figure_beside_the_bare_server(tmp_path):
+    output = tmp_path / "figures.json"
+    finished = _bench("--json", str(output))
     figures = json.loads(output.read_text())
     names = {figure["name"] for figure in figures}
     expected_figures = ("new requests", "follow-up", "join/leave", "fan-out to 5 agents, p99", "catch-up", "peak RSS")
@@ -39,15 +45,7 @@ def test_the_benchmark_produces_every_figure_beside_the_bare_server(tmp_path):
 
 
 def test_the_storm_alone_prints_its_figures_and_nothing_else():
-    finished = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--backends", "sqlite", "--desks", "storm"],
-        cwd=REPOSITORY,
-        env=clean_environment(),
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-    )
-    assert finished.returncode == 0, finished.stdout + finished.stderr
+    finished = _bench("--desks", "storm")
     assert "| reconnect storm: last of 4 desks 20 events behind caught up (s) | sqlite |" in finished.stdout
     assert "health p99" in finished.stdout
     assert "desks open" not in finished.stdout and "new requests" not in finished.stdout
