@@ -190,7 +190,11 @@ SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
 
 
 def _one(connection: Connection, query: Prepared, parameters: dict[str, Any]) -> Conversation | None:
-    found = load_conversations(connection, query.rows(connection, parameters))
+    return _first(connection, query.rows(connection, parameters))
+
+
+def _first(connection: Connection, rows: list[Any]) -> Conversation | None:
+    found = load_conversations(connection, rows)
     return found[0] if found else None
 
 
@@ -417,8 +421,7 @@ def post_customer_message(
         conversation = get(connection, earlier.conversation_id)
         return Posted(conversation, earlier, rules.opened_by(conversation, earlier))
     list_id = rules.check_accepts_customer_messages(channel)
-    found = load_conversations(connection, open_rows)
-    before = found[0] if found else None
+    before = _first(connection, open_rows)
     if before is None:
         outcome = rules.open_request(
             conversation_id=new_id(),
