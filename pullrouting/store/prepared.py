@@ -91,9 +91,7 @@ class Prepared:
             cursor.close()
             if dialect.is_disconnect(error, driver, cursor):
                 connection.invalidate(error)
-            raise DBAPIError.instance(
-                compiled.sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
-            ) from error
+            raise _as_sqlalchemys(compiled.sql, error, dialect) from error
         return compiled, cursor
 
     def execute(self, connection: Connection, parameters: dict[str, Any] | list[dict[str, Any]]) -> None:
@@ -110,12 +108,16 @@ class Prepared:
         return Sent(*self._run(connection, [parameters]), connection.dialect)
 
     def first(self, connection: Connection, parameters: dict[str, Any]) -> Any | None:
-        found = self.rows(connection, parameters)
-        return found[0] if found else None
+        return self.send(connection, parameters).first()
 
     def scalar(self, connection: Connection, parameters: dict[str, Any]) -> Any:
         row = self.first(connection, parameters)
         return None if row is None else row[0]
+
+
+def _as_sqlalchemys(sql: str, error: Exception, dialect: Dialect) -> DBAPIError:
+    """The driver's error as SQLAlchemy raises it (IntegrityError and the rest), its parameters hidden."""
+    return DBAPIError.instance(sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect)
 
 
 @contextlib.contextmanager
@@ -128,15 +130,11 @@ def pipelined(connection: Connection) -> Iterator[None]:
     if connection.dialect.name != "postgresql":
         yield
         return
-    dialect = connection.dialect
-    dbapi = dialect.loaded_dbapi
     try:
         with connection.connection.driver_connection.pipeline():
             yield
-    except dbapi.Error as error:
-        raise DBAPIError.instance(
-            "(the statements of a pipeline)", None, error, dbapi.Error, hide_parameters=True, dialect=dialect
-        ) from error
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _as_sqlalchemys("(the statements of a pipeline)", error, connection.dialect) from error
 
 
 class Sent:
@@ -150,13 +148,10 @@ class Sent:
     def rows(self) -> list[Any]:
         """The selected rows, as named tuples of the selected columns; once. Inside `pipelined`, an error of
         this statement or of one sent before it comes here (as SQLAlchemy's, as from `Prepared`)."""
-        dbapi = self._dialect.loaded_dbapi
         try:
             fetched = self._cursor.fetchall()
-        except dbapi.Error as error:
-            raise DBAPIError.instance(
-                self._compiled.sql, None, error, dbapi.Error, hide_parameters=True, dialect=self._dialect
-            ) from error
+        except self._dialect.loaded_dbapi.Error as error:
+            raise _as_sqlalchemys(self._compiled.sql, error, self._dialect) from error
         finally:
             self._cursor.close()
         make = self._compiled.row._make
