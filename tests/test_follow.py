@@ -30,7 +30,7 @@ async def test_a_stream_starting_ahead_of_the_hub_gets_only_events_after_its_sta
         # The hub hears of these commits only later, as it can on PostgreSQL (notifications) and SQLite
         # (a wake-up scheduled on the loop), while a new stream already read them in its starting snapshot.
         wake_hub = database.on_events_committed
-        database.on_events_committed = lambda: None
+        database.on_events_committed = lambda _stored: None
         seen_in_snapshot = await _append(database, 3)
         follower = Follower(
             database, hub, lambda: Wanted(list_ids=frozenset({"l1"})), lambda _event: True, capacity=100

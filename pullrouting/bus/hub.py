@@ -1,5 +1,6 @@
-"""EventHub: reads each committed event once and offers it to every attached stream that matches; and hands
-live notices (activity), which are stored nowhere, to the streams that want them, on every instance."""
+"""EventHub: takes each committed event once (on SQLite as this process's commits hand them over, else read from
+the table) and offers it to every attached stream that matches; and hands live notices (activity), which are
+stored nowhere, to the streams that want them, on every instance."""
 
 import asyncio
 import collections
@@ -109,6 +110,8 @@ class EventHub:
         # Every event up to here has been offered to subscribers, and no event can still commit before it.
         self.position: Position = START
         self._retry_after: float | None = None
+        # SQLite: what this process's commits appended, as stored, handed over in commit order.
+        self._handed: list[list[StoredEvent]] = []
         self._activities = ActivityBoard(self._offer_notice)
         # Tells this instance's own notices from the other instances' when they come back by NOTIFY.
         self._origin = secrets.token_hex(8)
@@ -116,7 +119,7 @@ class EventHub:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.position = await self._database.read(event_store.horizon)
-        self._database.on_events_committed = self.wake_threadsafe
+        self._database.on_events_committed = self.committed_threadsafe
         self._tasks = [
             asyncio.create_task(self._run(), name="event-hub"),
             asyncio.create_task(self._prune_periodically(), name="event-retention"),
@@ -137,6 +140,16 @@ class EventHub:
     def wake_threadsafe(self) -> None:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._wake.set)
+
+    def committed_threadsafe(self, stored: list[StoredEvent]) -> None:
+        """Called on a database thread after a commit of this process, with its events as stored (SQLite)."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._committed, stored)
+
+    def _committed(self, stored: list[StoredEvent]) -> None:
+        if stored:
+            self._handed.append(stored)
+        self._wake.set()
 
     def attach(
         self,
@@ -186,7 +199,8 @@ class EventHub:
                     await self._wake.wait()
             self._wake.clear()
             try:
-                await self._read_new_events()
+                if not self._deliver_handed():
+                    await self._read_new_events()
             except Exception:
                 # A failed read (database restarting, say) is retried on the next wake-up or poll.
                 log.exception("reading new events failed")
@@ -202,16 +216,27 @@ class EventHub:
                 log.exception("pruning old events failed")
             await asyncio.sleep(interval)
 
+    def _deliver_handed(self) -> bool:
+        """Delivers the events this process's commits handed over, each commit's as long as it follows the
+        hub's position at once, instead of a read of the table (a thread hop and a transaction) per commit.
+        False when none were handed, or after a gap (another process's commit, or handovers out of order):
+        the table is read then, and gives the rest, all committed before they were handed."""
+        handed, self._handed = self._handed, []
+        for stored in handed:
+            if stored[-1].id <= self.position.id:
+                continue  # The table gave them already.
+            if stored[0].id != self.position.id + 1:
+                return False
+            self._offer(stored)
+            self.position = stored[-1].position
+        return bool(handed)
+
     async def _read_new_events(self) -> None:
         while True:
             batch = await self._database.read(
                 functools.partial(event_store.read_after, position=self.position, limit=READ_BATCH)
             )
-            for event in batch.events:
-                for subscriber in list(self._subscribers):
-                    if subscriber.wants(event):
-                        subscriber.offer(event)
-                self._end_activities(event)
+            self._offer(batch.events)
             self.position = batch.read_through
             if batch.held_back:
                 self._retry_after = min(2 * (self._retry_after or HELD_BACK_RETRY / 2), self._poll_interval)
@@ -219,6 +244,13 @@ class EventHub:
                 self._retry_after = None
             if len(batch.events) < READ_BATCH:
                 return
+
+    def _offer(self, events: list[StoredEvent]) -> None:
+        for event in events:
+            for subscriber in list(self._subscribers):
+                if subscriber.wants(event):
+                    subscriber.offer(event)
+            self._end_activities(event)
 
     def _end_activities(self, event: StoredEvent) -> None:
         """A leave ends the agent's activity in the conversation, a close every activity in it."""

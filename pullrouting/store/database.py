@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from pullrouting.domain.events import Event
-from pullrouting.store.events import WROTE_EVENTS
+from pullrouting.store.events import WROTE_EVENTS, StoredEvent, Written, take_written
 from pullrouting.store.group_commit import MAX_GROUP_POSTGRES, GroupCommitWriter, is_retryable
 
 T = TypeVar("T")
@@ -105,14 +105,15 @@ class Database:
                 run_alone=lambda work, retry_on_conflict: self.run_sync(work, retry_on_conflict=retry_on_conflict),
             )
         )
-        # Called (on the worker thread) after a transaction that appended events has committed.
-        self.on_events_committed: Callable[[], None] = lambda: None
+        # Called (on the worker thread) after a transaction that appended events has committed, with them as
+        # stored on SQLite (none on PostgreSQL, whose readers must wait for the horizon: store/events.py).
+        self.on_events_committed: Callable[[list[StoredEvent]], None] = lambda _stored: None
         # Called likewise with the events themselves (for the metrics of the instance that wrote them).
         self.on_events_written: Callable[[list[Event]], None] = lambda _events: None
 
-    def _committed(self, written: list[Event]) -> None:
-        self.on_events_committed()
-        self.on_events_written(written)
+    def _committed(self, written: Written) -> None:
+        self.on_events_committed(written.stored)
+        self.on_events_written(written.events)
 
     @contextmanager
     def transaction(self, read_only: bool = False) -> Iterator[Connection]:
@@ -136,8 +137,8 @@ class Database:
                 with self.transaction(read_only) as connection:
                     connection.info.pop(WROTE_EVENTS, None)
                     result = work(connection)
-                    written = connection.info.pop(WROTE_EVENTS, [])
-                if written:
+                    written = take_written(connection)
+                if written.events:
                     self._committed(written)
                 return result
             except IntegrityError:

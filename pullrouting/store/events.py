@@ -11,7 +11,8 @@ delivery of every event written after it started."""
 import functools
 import json
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
@@ -45,7 +46,7 @@ NOTIFY_CHANNEL = "pullrouting_events"
 LIVE_CHANNEL = "pullrouting_live"
 # NOTIFY refuses a payload of 8000 bytes or more.
 MAX_NOTIFY_PAYLOAD_BYTES = 7999
-# The events a connection's transaction appended, so that its commit can wake the readers and count them.
+# What a connection's transaction appended (Written), so that its commit can hand it to the readers and count it.
 WROTE_EVENTS = "pullrouting_wrote_events"
 # Set while a group of writes runs (store/group_commit.py): the group sends one NOTIFY for all of them.
 NOTIFY_AT_COMMIT = "pullrouting_notify_at_commit"
@@ -54,6 +55,10 @@ NOTIFY_AT_COMMIT = "pullrouting_notify_at_commit"
 # Every write runs these two: they go to the driver directly (store/prepared.py).
 NOTIFY_EVENTS = Prepared(select(func.pg_notify(NOTIFY_CHANNEL, "")))
 INSERT_EVENTS = Prepared(insert(events))
+# SQLite: the payload goes in as the JSON text the event handed to the hub carries (serialized once for both,
+# as SQLAlchemy's JSON type would), and the last id inserted gives the ids of all of a write's events.
+INSERT_EVENTS_SQLITE = Prepared(insert(events).values(payload=bindparam("payload", type_=Text)))
+LAST_INSERTED_ID = Prepared(select(func.last_insert_rowid()))
 NOTIFY_LIVE = select(func.pg_notify(LIVE_CHANNEL, bindparam("payload")))
 # PostgreSQL: the horizon, and whether committed events wait above it (a transaction still running below).
 # Asked as the newest event's xact, which the (xact, id) index gives at once: asked as EXISTS (... xact >=
@@ -219,24 +224,73 @@ def append(connection: Connection, new_events: list[Event], create_time: int | N
     if not new_events:
         return
     stamp = create_time if create_time is not None else now_micros()
-    rows = [
-        {
-            "kind": event.kind.value,
-            "type": event.type.value,
-            "list_id": event.list_id,
-            "conversation_id": event.conversation_id,
-            "channel_id": event.channel_id,
-            "agent_id": event.agent_id,
-            "payload": event.payload,
-            "create_time": stamp,
-        }
-        for event in new_events
-    ]
-    INSERT_EVENTS.execute(connection, rows)
-    if connection.dialect.name == "postgresql" and not connection.info.get(NOTIFY_AT_COMMIT):
-        # Delivered at commit, to every instance.
-        NOTIFY_EVENTS.execute(connection, {})
-    connection.info.setdefault(WROTE_EVENTS, []).extend(new_events)
+    written = connection.info.get(WROTE_EVENTS)
+    if written is None:
+        written = connection.info[WROTE_EVENTS] = Written()
+    written.events.extend(new_events)
+    if connection.dialect.name == "postgresql":
+        INSERT_EVENTS.execute(connection, [_row(event, stamp, event.payload) for event in new_events])
+        if not connection.info.get(NOTIFY_AT_COMMIT):
+            # Delivered at commit, to every instance.
+            NOTIFY_EVENTS.execute(connection, {})
+        return
+    texts = [json.dumps(event.payload) for event in new_events]
+    INSERT_EVENTS_SQLITE.execute(
+        connection, [_row(event, stamp, text) for event, text in zip(new_events, texts, strict=True)]
+    )
+    # One statement inserted them all, holding the write lock: their ids run up to the last one without a gap.
+    first_id = LAST_INSERTED_ID.scalar(connection, {}) - len(new_events) + 1
+    written.stored.extend(
+        StoredEvent(
+            id=first_id + number,
+            xact=0,
+            kind=event.kind,
+            type=event.type,
+            list_id=event.list_id,
+            conversation_id=event.conversation_id,
+            channel_id=event.channel_id,
+            agent_id=event.agent_id,
+            stored_payload=text,
+            create_time=stamp,
+        )
+        for number, (event, text) in enumerate(zip(new_events, texts, strict=True))
+    )
+
+
+def _row(event: Event, stamp: int, payload: dict[str, Any] | str) -> dict[str, Any]:
+    return {
+        "kind": event.kind.value,
+        "type": event.type.value,
+        "list_id": event.list_id,
+        "conversation_id": event.conversation_id,
+        "channel_id": event.channel_id,
+        "agent_id": event.agent_id,
+        "payload": payload,
+        "create_time": stamp,
+    }
+
+
+@dataclass
+class Written:
+    """What a transaction appended: its events, and on SQLite the rows as stored, ids and all, which the event
+    hub takes as they are instead of reading them back (bus/hub.py)."""
+
+    events: list[Event] = field(default_factory=list)
+    stored: list[StoredEvent] = field(default_factory=list)
+
+    @staticmethod
+    def joined(parts: "Iterable[Written]") -> "Written":
+        joined = Written()
+        for part in parts:
+            joined.events.extend(part.events)
+            joined.stored.extend(part.stored)
+        return joined
+
+
+def take_written(connection: Connection) -> Written:
+    """What the connection's transaction appended since the last take."""
+    written: Written = connection.info.pop(WROTE_EVENTS, None) or Written()
+    return written
 
 
 def notify_live(connection: Connection, payload: str) -> None:

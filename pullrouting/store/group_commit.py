@@ -27,8 +27,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from pullrouting.domain.events import Event
-from pullrouting.store.events import NOTIFY_AT_COMMIT, NOTIFY_EVENTS, WROTE_EVENTS
+from pullrouting.store.events import NOTIFY_AT_COMMIT, NOTIFY_EVENTS, WROTE_EVENTS, Written, take_written
 
 T = TypeVar("T")
 
@@ -84,7 +83,7 @@ class _Write:
     key: str
     result: Any = None
     error: BaseException | None = None
-    events: list[Event] = field(default_factory=list)
+    written: Written = field(default_factory=Written)
 
 
 def _settle(writes: list[_Write]) -> None:
@@ -107,14 +106,14 @@ class GroupCommitWriter:
     def __init__(
         self,
         engine: Engine,
-        on_committed: Callable[[list[Event]], None],
+        on_committed: Callable[[Written], None],
         max_attempts: int,
         *,
         threads: int = 1,
         max_group: int = MAX_GROUP,
         run_alone: RunAlone | None = None,
     ) -> None:
-        """`on_committed` is called on a writer thread with the events each committed group appended.
+        """`on_committed` is called on a writer thread with what each committed group appended.
         `run_alone` runs a write that PostgreSQL refused for a deadlock or a serialization failure again."""
         self._engine = engine
         self._on_committed = on_committed
@@ -201,10 +200,10 @@ class GroupCommitWriter:
             deferred = []
             ended = False
         else:
-            events = [event for write in group if write.error is None for event in write.events]
-            if events:
+            written = Written.joined(write.written for write in group if write.error is None)
+            if written.events:
                 try:
-                    self._on_committed(events)
+                    self._on_committed(written)
                 except Exception:
                     # The group is committed whatever a listener does; the writer thread must live on.
                     log.exception("a listener of committed events failed")
@@ -234,14 +233,14 @@ class GroupCommitWriter:
         deferred: list[_Write] = []
         try:
             for number, write in enumerate(group):
-                write.result, write.events = None, []
+                write.result, write.written = None, Written()
                 if not run(connection, write):
                     deferred = group[number:]
                     break
         finally:
             connection.info.pop(NOTIFY_AT_COMMIT, None)
             connection.info.pop(GROUP_READS, None)
-        if postgresql and any(write.events for write in group if write.error is None):
+        if postgresql and any(write.written.events for write in group if write.error is None):
             # One NOTIFY for the group's events, delivered at its commit.
             NOTIFY_EVENTS.execute(connection, {})
         return deferred
@@ -249,7 +248,7 @@ class GroupCommitWriter:
     def _alone(self, write: _Write) -> None:
         """Runs a write deferred out of its group in a transaction of its own (which wakes the readers)."""
         assert self._run_alone is not None, "only PostgreSQL defers writes"
-        write.events = []
+        write.written = Written()
         try:
             write.result = self._run_alone(write.work, write.retry_on_conflict)
         except Exception as error:
@@ -265,7 +264,7 @@ class GroupCommitWriter:
             write.result = write.work(connection)
         except Exception as error:
             raise _Rerun from error
-        write.events = connection.info.pop(WROTE_EVENTS, [])
+        write.written = take_written(connection)
         return True
 
     def _run_in_savepoint(self, connection: Connection, write: _Write) -> bool:
@@ -297,7 +296,7 @@ class GroupCommitWriter:
                 write.error = error
                 return True
             driver.execute(RELEASE)
-            write.events = connection.info.pop(WROTE_EVENTS, [])
+            write.written = take_written(connection)
             return True
         raise AssertionError("unreachable")
 
