@@ -60,5 +60,5 @@ async def test_the_hub_stops_when_a_wake_up_lands_as_it_stops(sqlite_database: D
         # One turn lets the hub's loop reach its wait; the wake-up then lands in the same turn as stop()'s
         # cancellation.
         await asyncio.sleep(0)
-        hub.wake_threadsafe()
+        hub.committed_threadsafe([])
         await asyncio.wait_for(hub.stop(), DEADLINE)

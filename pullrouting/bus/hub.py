@@ -137,10 +137,6 @@ class EventHub:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._activities.clear()
 
-    def wake_threadsafe(self) -> None:
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake.set)
-
     def committed_threadsafe(self, stored: list[StoredEvent]) -> None:
         """Called on a database thread after a commit of this process, with its events as stored (SQLite)."""
         if self._loop is not None and not self._loop.is_closed():
